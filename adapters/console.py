@@ -1,0 +1,76 @@
+"""The terminal adapter: one private chat with its only user, who is also its admin.
+
+Lines typed on standard input go to the core; replies, reminders and news print as plain
+text on standard output. Standard input is read on the event loop (no thread) when it is a
+terminal or a pipe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from typing import TextIO
+
+from bot.interfaces import IncomingMessage, OnMessage, Outgoing
+from bot.render import to_plain
+
+log = logging.getLogger(__name__)
+
+CHAT = "console"
+
+
+class ConsoleAdapter:
+    platform = "console"
+
+    def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None):
+        self._stdin = stdin or sys.stdin
+        self._stdout = stdout or sys.stdout
+        self._task: asyncio.Task | None = None
+        self.closed = asyncio.Event()  # set when standard input ends
+
+    async def start(self, on_message: OnMessage) -> None:
+        self._print("dramabot console: type /help to begin, Ctrl-D to quit.")
+        self._task = asyncio.get_running_loop().create_task(self._read(on_message))
+
+    async def stop(self) -> None:
+        if self._task is not None and not self._task.done():
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def send(self, chat: str, message: Outgoing) -> None:
+        text = to_plain(message.body)
+        self._print(text if message.kind == "reply" else f"[{message.kind}] {text}")
+
+    def _print(self, text: str) -> None:
+        self._stdout.write(text + "\n")
+        self._stdout.flush()
+
+    async def _lines(self):
+        loop = asyncio.get_running_loop()
+        reader = asyncio.StreamReader()
+        try:
+            await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self._stdin)
+        except (ValueError, OSError, AttributeError):
+            # A regular file or an object without a pipe: read it off the loop, line by line.
+            while line := await loop.run_in_executor(None, self._stdin.readline):
+                yield line
+            return
+        while line := await reader.readline():
+            yield line.decode("utf-8", errors="replace")
+
+    async def _read(self, on_message: OnMessage) -> None:
+        try:
+            async for line in self._lines():
+                text = line.rstrip("\r\n")
+                if not text.strip():
+                    continue
+                try:
+                    await on_message(IncomingMessage(self.platform, CHAT, CHAT, True, True, text))
+                except Exception:
+                    log.exception("handling %r failed", text[:80])
+        finally:
+            self.closed.set()

@@ -1,0 +1,319 @@
+"""The catalog of shows and actors: loading a TOML file and expanding slots into airings.
+
+Expansion is pure: a show's weekly slots (wall-clock times in its own zone) become concrete
+airings (show, episode, start instant in UTC), skipping pre-empted dates, so daylight-saving
+changes in the show's zone and weekday shifts for viewers fall out of `zoneinfo`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .names import NameIndex, NewsMatcher, Target, normalise
+from .zones import UTC
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_EPISODES = 1000
+
+
+class CatalogError(ValueError):
+    """A malformed catalog; the message names the file, the entry and the field."""
+
+
+@dataclass(frozen=True)
+class Airing:
+    show_key: str
+    episode: int
+    start: datetime  # aware, UTC
+
+    @property
+    def key(self) -> str:
+        """Stable identity of this broadcast: a moved episode is a new airing."""
+        return f"{self.show_key}#{self.episode}@{self.start.astimezone(UTC):%Y%m%dT%H%M}Z"
+
+
+@dataclass(frozen=True)
+class Show:
+    key: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    network: str = ""
+    zone: ZoneInfo = ZoneInfo("Asia/Seoul")
+    days: tuple[int, ...] = ()  # 0 = Monday
+    slot_time: time | None = None
+    premiere: date | None = None
+    episodes: int = 0
+    runtime: int = 60
+    skip: frozenset[date] = frozenset()
+    explicit: tuple[tuple[int, datetime], ...] = ()  # (episode, start) overrides
+    cast: tuple[str, ...] = ()  # actor keys
+
+
+@dataclass(frozen=True)
+class Actor:
+    key: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Catalog:
+    shows: dict[str, Show]
+    actors: dict[str, Actor]
+    source: str = "<memory>"
+    airings: tuple[Airing, ...] = field(init=False)
+    by_show: dict[str, tuple[Airing, ...]] = field(init=False)
+    names: NameIndex = field(init=False)
+    news: NewsMatcher = field(init=False)
+
+    def __post_init__(self) -> None:
+        by_show = {key: tuple(expand_airings(show)) for key, show in self.shows.items()}
+        self.by_show = by_show
+        self.airings = tuple(sorted((a for al in by_show.values() for a in al), key=lambda a: (a.start, a.show_key)))
+        named = list(self.named_targets())
+        self.names = NameIndex(named)
+        self.news = NewsMatcher(named)
+
+    def named_targets(self) -> Iterator[tuple[str, Target]]:
+        for show in self.shows.values():
+            target = Target("show", show.key, show.title)
+            for name in (show.title, *show.aliases):
+                yield name, target
+        for actor in self.actors.values():
+            target = Target("actor", actor.key, actor.name)
+            for name in (actor.name, *actor.aliases):
+                yield name, target
+
+    def target(self, kind: str, key: str) -> Target | None:
+        if kind == "show" and key in self.shows:
+            return Target("show", key, self.shows[key].title)
+        if kind == "actor" and key in self.actors:
+            return Target("actor", key, self.actors[key].name)
+        return None
+
+    def shows_of_actor(self, actor_key: str) -> list[Show]:
+        return [s for s in self.shows.values() if actor_key in s.cast]
+
+    def shows_followed(self, targets: list[tuple[str, str]]) -> set[str]:
+        """Show keys reached by (kind, key) subscriptions: directly or through an actor in the cast."""
+        keys: set[str] = set()
+        for kind, key in targets:
+            if kind == "show" and key in self.shows:
+                keys.add(key)
+            elif kind == "actor":
+                keys.update(s.key for s in self.shows_of_actor(key))
+        return keys
+
+
+def expand_airings(show: Show) -> list[Airing]:
+    """Every broadcast of a show, in order: weekly slots from the premiere, minus skipped dates,
+    with explicit airings replacing or adding episodes.
+
+    A slot time that does not exist on a daylight-saving day (clocks jump over it) airs at the
+    same instant as the hour before the jump plus the minutes, as `zoneinfo` resolves fold=0;
+    a repeated wall-clock time takes its first occurrence.
+    """
+    starts: dict[int, datetime] = {}
+    if show.days and show.slot_time is not None and show.premiere is not None and show.episodes > 0:
+        day = show.premiere
+        episode = 1
+        while episode <= show.episodes:
+            if day.weekday() in show.days and day not in show.skip:
+                local = datetime.combine(day, show.slot_time, tzinfo=show.zone)
+                starts[episode] = local.astimezone(UTC)
+                episode += 1
+            day += timedelta(days=1)
+    for episode, start in show.explicit:
+        starts[episode] = start.astimezone(UTC)
+    return [Airing(show.key, ep, start) for ep, start in sorted(starts.items())]
+
+
+# ---- loading -------------------------------------------------------------------------------
+
+
+def bundled_catalog_path() -> Path:
+    return Path(str(resources.files("bot") / "data" / "catalog.toml"))
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """Load a catalog file (the bundled one when path is None). Raises CatalogError."""
+    source = Path(path) if path else bundled_catalog_path()
+    try:
+        raw = tomllib.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"{source}: catalog file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{source}: cannot read catalog: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{source}: not valid TOML: {exc}") from None
+    return parse_catalog(raw, str(source))
+
+
+def parse_catalog(raw: dict[str, Any], source: str = "<memory>") -> Catalog:
+    unknown = set(raw) - {"shows", "actors"}
+    if unknown:
+        raise CatalogError(f"{source}: unknown top-level key {sorted(unknown)[0]!r} (expected [[shows]] and [[actors]])")
+    actors: dict[str, Actor] = {}
+    for i, entry in enumerate(_table_list(raw, "actors", source)):
+        reader = _Entry(source, f"actors[{i}]", entry, {"name", "aliases"})
+        name = reader.text("name")
+        key = reader.key_of(name)
+        if key in actors:
+            reader.fail("name", f"actor {name!r} is listed twice")
+        actors[key] = Actor(key, name, reader.texts("aliases"))
+    shows: dict[str, Show] = {}
+    for i, entry in enumerate(_table_list(raw, "shows", source)):
+        show = _parse_show(_Entry(source, f"shows[{i}]", entry, SHOW_FIELDS), actors)
+        if show.key in shows:
+            raise CatalogError(f"{source}: shows[{i}] {show.title!r}: field 'title': show is listed twice")
+        shows[show.key] = show
+    return Catalog(shows, actors, source)
+
+
+SHOW_FIELDS = {
+    "title", "aliases", "network", "timezone", "days", "time", "premiere", "episodes", "runtime", "skip",
+    "cast", "airings",
+}
+
+
+def _table_list(raw: dict[str, Any], name: str, source: str) -> list[dict[str, Any]]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise CatalogError(f"{source}: {name!r} must be an array of tables ([[{name}]])")
+    return value
+
+
+class _Entry:
+    """Reads typed fields of one catalog entry, failing with file, entry and field named."""
+
+    def __init__(self, source: str, where: str, data: dict[str, Any], allowed: set[str]):
+        self.source, self.where, self.data = source, where, data
+        title = data.get("title", data.get("name"))
+        self.label = f"{where} {title!r}" if isinstance(title, str) else where
+        for name in data:
+            if name not in allowed:
+                self.fail(name, f"unknown field (allowed: {', '.join(sorted(allowed))})")
+
+    def fail(self, name: str, problem: str) -> None:
+        raise CatalogError(f"{self.source}: {self.label}: field {name!r}: {problem}")
+
+    def text(self, name: str, default: str | None = None) -> str:
+        value = self.data.get(name, default)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(name, "expected a non-empty string" + ("" if name in self.data else " (missing)"))
+        return value.strip()
+
+    def texts(self, name: str) -> tuple[str, ...]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(name, "expected a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    def integer(self, name: str, default: int | None, low: int, high: int) -> int | None:
+        value = self.data.get(name, default)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.fail(name, f"expected a whole number from {low} to {high}, got {value!r}")
+        return value
+
+    def key_of(self, name: str) -> str:
+        key = normalise(name)
+        if not key:
+            self.fail("name" if "name" in self.data else "title", "has no letters or digits")
+        return key
+
+
+def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
+    title = entry.text("title")
+    key = entry.key_of(title)
+    zone_name = entry.text("timezone", "Asia/Seoul")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        entry.fail("timezone", f"unknown IANA zone {zone_name!r} (e.g. 'Asia/Seoul')")
+    days_raw = entry.data.get("days", [])
+    if not isinstance(days_raw, list) or not all(isinstance(d, str) and d.lower()[:3] in WEEKDAYS for d in days_raw):
+        entry.fail("days", f"expected a list of weekdays from {', '.join(WEEKDAYS)}, got {days_raw!r}")
+    days = tuple(sorted({WEEKDAYS.index(d.lower()[:3]) for d in days_raw}))
+    slot_time = None
+    if "time" in entry.data:
+        raw_time = entry.data["time"]
+        try:
+            if isinstance(raw_time, time):
+                slot_time = raw_time
+            else:
+                hours, minutes = str(raw_time).split(":")
+                slot_time = time(int(hours), int(minutes))
+        except (ValueError, TypeError):
+            entry.fail("time", f'expected a quoted wall-clock time "HH:MM" like "22:30", got {raw_time!r}')
+    premiere = entry.data.get("premiere")
+    if premiere is not None and (not isinstance(premiere, date) or isinstance(premiere, datetime)):
+        entry.fail("premiere", f"expected a date like 2022-12-21 (unquoted), got {premiere!r}")
+    episodes = entry.integer("episodes", 0, 0, MAX_EPISODES) or 0
+    runtime = entry.integer("runtime", 60, 1, 600) or 60
+    skip_raw = entry.data.get("skip", [])
+    if not isinstance(skip_raw, list) or not all(isinstance(d, date) and not isinstance(d, datetime) for d in skip_raw):
+        entry.fail("skip", f"expected a list of dates like [2026-03-08], got {skip_raw!r}")
+    has_slots = bool(days) or slot_time is not None or premiere is not None
+    if has_slots:
+        for name, value in (("days", days), ("time", slot_time), ("premiere", premiere)):
+            if value is None or value == ():
+                entry.fail(name, "missing: weekly slots need days, time, premiere and episodes")
+        if episodes < 1:
+            entry.fail("episodes", "missing: weekly slots need a number of episodes of at least 1")
+        if premiere.weekday() not in days:
+            entry.fail(
+                "premiere",
+                f"{premiere} is a {WEEKDAYS[premiere.weekday()]}, not one of the slot days {list(days_raw)}",
+            )
+    explicit = _parse_explicit(entry)
+    if not has_slots and not explicit:
+        entry.fail("days", "a show needs weekly slots (days, time, premiere, episodes) or explicit airings")
+    cast: list[str] = []
+    for name in entry.texts("cast"):
+        actor_key = normalise(name)
+        if not actor_key:
+            entry.fail("cast", f"cast name {name!r} has no letters or digits")
+        actors.setdefault(actor_key, Actor(actor_key, name))
+        cast.append(actor_key)
+    return Show(
+        key=key,
+        title=title,
+        aliases=entry.texts("aliases"),
+        network=entry.text("network", "?") if "network" in entry.data else "",
+        zone=zone,
+        days=days,
+        slot_time=slot_time,
+        premiere=premiere,
+        episodes=episodes,
+        runtime=runtime,
+        skip=frozenset(skip_raw),
+        explicit=explicit,
+        cast=tuple(dict.fromkeys(cast)),
+    )
+
+
+def _parse_explicit(entry: _Entry) -> tuple[tuple[int, datetime], ...]:
+    raw = entry.data.get("airings", [])
+    if not isinstance(raw, list):
+        entry.fail("airings", "expected a list like [{episode = 1, at = 2026-03-01T23:50:00+09:00}]")
+    seen: dict[int, datetime] = {}
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict) or set(item) != {"episode", "at"}:
+            entry.fail(f"airings[{i}]", "expected {episode = N, at = 2026-03-01T23:50:00+09:00}")
+        episode, at = item["episode"], item["at"]
+        if isinstance(episode, bool) or not isinstance(episode, int) or not 1 <= episode <= MAX_EPISODES:
+            entry.fail(f"airings[{i}].episode", f"expected a whole number from 1 to {MAX_EPISODES}, got {episode!r}")
+        if not isinstance(at, datetime) or at.tzinfo is None:
+            entry.fail(f"airings[{i}].at", f"expected a date-time with a UTC offset like 2026-03-01T23:50:00+09:00, got {at!r}")
+        if episode in seen:
+            entry.fail(f"airings[{i}].episode", f"episode {episode} is listed twice")
+        seen[episode] = at
+    return tuple(sorted(seen.items()))

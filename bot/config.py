@@ -1,0 +1,145 @@
+"""Configuration: a TOML file (every key optional), environment variables for tokens.
+
+Unknown keys and bad values stop start-up with a message naming the key. The documented
+defaults live in `config.example.toml`; `DEFAULTS` below must agree with it (a test checks).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo
+
+from .zones import LeadError, ZoneError, parse_lead, parse_leads, resolve_zone
+
+
+class ConfigError(ValueError):
+    """A bad configuration; the message names the key."""
+
+
+@dataclass(frozen=True)
+class TelegramConfig:
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class NewsConfig:
+    feeds: tuple[str, ...] = ()
+    poll_interval: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Config:
+    database: str = "dramabot.sqlite3"
+    timezone: ZoneInfo = ZoneInfo("UTC")
+    leads: tuple[timedelta, ...] = (timedelta(minutes=30),)
+    catalog: str = ""  # empty: the bundled catalog
+    owners: frozenset[str] = frozenset()  # "platform:user id"
+    telegram: TelegramConfig = field(default_factory=TelegramConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    news: NewsConfig = field(default_factory=NewsConfig)
+    source: str = "<defaults>"
+
+    @property
+    def lead_minutes(self) -> tuple[int, ...]:
+        return tuple(int(lead.total_seconds() // 60) for lead in self.leads)
+
+
+TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news"}
+SECTION_KEYS = {"telegram": {"token"}, "discord": {"token"}, "news": {"feeds", "poll_interval"}}
+ENV_TOKENS = {"telegram": "DRAMABOT_TELEGRAM_TOKEN", "discord": "DRAMABOT_DISCORD_TOKEN"}
+
+
+def load_config(path: str | Path | None, env: Mapping[str, str] | None = None) -> Config:
+    """Read the config file (None: defaults only), then tokens from the environment."""
+    env = os.environ if env is None else env
+    raw: dict[str, Any] = {}
+    source = "<defaults>"
+    if path:
+        source = str(path)
+        try:
+            raw = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: config file not found") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{source}: cannot read: {exc}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{source}: not valid TOML: {exc}") from None
+    return parse_config(raw, source, env)
+
+
+def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[str, str] | None = None) -> Config:
+    env = {} if env is None else env
+
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{source}: key {key!r}: {problem}")
+
+    for key in raw:
+        if key not in TOP_KEYS:
+            raise fail(key, f"unknown key (known: {', '.join(sorted(TOP_KEYS))})")
+    for section, allowed in SECTION_KEYS.items():
+        value = raw.get(section, {})
+        if not isinstance(value, dict):
+            raise fail(section, f"expected a [{section}] table")
+        for key in value:
+            if key not in allowed:
+                raise fail(f"{section}.{key}", f"unknown key (known: {', '.join(sorted(allowed))})")
+
+    def text(key: str, value: Any) -> str:
+        if not isinstance(value, str):
+            raise fail(key, f"expected a string, got {value!r}")
+        return value
+
+    defaults = Config()
+    database = text("database", raw.get("database", defaults.database))
+    if not database.strip():
+        raise fail("database", "must not be empty")
+    try:
+        zone = resolve_zone(text("timezone", raw.get("timezone", defaults.timezone.key)))
+    except ZoneError as exc:
+        raise fail("timezone", str(exc)) from None
+    leads_raw = raw.get("leads", ["30m"])
+    if not isinstance(leads_raw, list) or not all(isinstance(v, str) for v in leads_raw):
+        raise fail("leads", f'expected a list of lead times like ["30m"], got {leads_raw!r}')
+    try:
+        leads = parse_leads(leads_raw)
+    except LeadError as exc:
+        raise fail("leads", str(exc)) from None
+    owners_raw = raw.get("owners", [])
+    if not isinstance(owners_raw, list) or not all(isinstance(v, str) and ":" in v for v in owners_raw):
+        raise fail("owners", f'expected a list like ["telegram:12345", "discord:67890"], got {owners_raw!r}')
+
+    def token(section: str) -> str:
+        value = text(f"{section}.token", raw.get(section, {}).get("token", ""))
+        return env.get(ENV_TOKENS[section], "") or value
+
+    news = raw.get("news", {})
+    feeds = news.get("feeds", [])
+    if not isinstance(feeds, list) or not all(isinstance(v, str) and v.strip() for v in feeds):
+        raise fail("news.feeds", f"expected a list of feed URLs, got {feeds!r}")
+    try:
+        poll = parse_lead(text("news.poll_interval", news.get("poll_interval", "15m")))
+    except LeadError as exc:
+        raise fail("news.poll_interval", str(exc)) from None
+    if poll < timedelta(minutes=1):
+        raise fail("news.poll_interval", "must be at least 1m")
+    return Config(
+        database=database,
+        timezone=zone,
+        leads=leads,
+        catalog=text("catalog", raw.get("catalog", "")),
+        owners=frozenset(owners_raw),
+        telegram=TelegramConfig(token("telegram")),
+        discord=DiscordConfig(token("discord")),
+        news=NewsConfig(tuple(feeds), poll),
+        source=source,
+    )

@@ -1,0 +1,281 @@
+"""The core: answer a message, fan out a reminder, deliver an article, retry what failed.
+
+It is handed a store, a catalog, the config, a clock and the adapters by platform; it imports
+no platform library and no scheduler. Fan-out happens here, when a job fires: it reads who
+follows the show right then, claims one ledger row per recipient, sends, and marks it sent.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable, Iterable, Mapping
+from zoneinfo import ZoneInfo
+
+from . import commands
+from .catalog import Airing, Catalog, Show
+from .config import Config
+from .interfaces import Adapter, Clock, DeliveryError, IncomingMessage, Outgoing
+from .names import Target, plain_text
+from .render import Bold, Countdown, Link, Message, When
+from .store import Pending, Store, decode_leads
+from .zones import UTC
+
+log = logging.getLogger(__name__)
+
+MARK_BATCH = 500  # sends between two ledger commits
+MAX_ATTEMPTS = 6
+NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
+NO_ADAPTER_RETRY = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class Article:
+    feed: str
+    id: str
+    title: str
+    link: str
+    summary: str = ""
+    published: datetime | None = None
+
+
+def _ts(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def reminder_job(airing: Airing, lead_minutes: int) -> str:
+    return f"{airing.key}|{lead_minutes}"
+
+
+def news_job(feed: str, article_id: str) -> str:
+    return f"{feed}|{article_id}"
+
+
+def reminder_message(show: Show, airing: Airing, zone: ZoneInfo, now: datetime) -> Message:
+    network = f" ({show.network})" if show.network else ""
+    return Message.of(
+        "⏰ ", Bold(show.title), f", episode {airing.episode}, starts ", Countdown(airing.start, now), ": ",
+        When(airing.start, zone), f"{network}.",
+    )
+
+
+def news_message(article: Article, about: Iterable[Target]) -> Message:
+    summary = " ".join(plain_text(article.summary).split())
+    if len(summary) > 300:
+        summary = summary[:297].rsplit(" ", 1)[0] + "…"
+    names = ", ".join(sorted({t.name for t in about}))
+    lines: list[Message | str] = [Message.of("📰 ", Link(" ".join(plain_text(article.title).split()), article.link))]
+    if summary:
+        lines.append(summary)
+    if names:
+        lines.append(f"About: {names}")
+    return Message.lines(*lines)
+
+
+class Core:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        catalog: Catalog,
+        config: Config,
+        clock: Clock,
+        adapters: Mapping[str, Adapter],
+    ):
+        self.store = store
+        self.catalog = catalog
+        self.config = config
+        self.clock = clock
+        self.adapters = dict(adapters)
+        self._airings_by_key = {a.key: a for a in catalog.airings}
+        self._change_listeners: list[Callable[[], object]] = []
+
+    # ---- wiring for the scheduler ---------------------------------------------------------------
+
+    def on_change(self, listener: Callable[[], object]) -> None:
+        """Call `listener` after anything that can change which reminder jobs exist."""
+        self._change_listeners.append(listener)
+
+    def changed(self) -> None:
+        for listener in self._change_listeners:
+            listener()
+
+    async def leads_in_use(self) -> set[int]:
+        """Every lead (minutes) some following chat wants: the reminder jobs to plan."""
+        leads: set[int] = set()
+        for setting in await self.store.lead_settings_in_use():
+            leads.update(decode_leads(setting) or self.config.lead_minutes)
+        return leads
+
+    # ---- settings -------------------------------------------------------------------------------
+
+    def zone_of(self, stored: str | None) -> ZoneInfo:
+        return ZoneInfo(stored) if stored else self.config.timezone
+
+    async def chat_settings(self, platform: str, chat: str) -> tuple[ZoneInfo, tuple[int, ...]]:
+        row = await self.store.chat(platform, chat)
+        zone = self.zone_of(row.timezone if row else None)
+        leads = (row.leads if row else None) or self.config.lead_minutes
+        return zone, leads
+
+    def is_admin(self, msg: IncomingMessage) -> bool:
+        return msg.is_admin or f"{msg.platform}:{msg.user}" in self.config.owners
+
+    # ---- incoming messages ----------------------------------------------------------------------
+
+    async def handle(self, msg: IncomingMessage) -> None:
+        """Answer one incoming message (the adapters' callback)."""
+        reply = await commands.respond(self, msg)
+        if reply is None:
+            return
+        adapter = self.adapters.get(msg.platform)
+        if adapter is None:
+            log.error("no adapter for platform %r; reply dropped", msg.platform)
+            return
+        try:
+            await adapter.send(msg.chat, Outgoing("reply", reply, msg.thread))
+        except DeliveryError as exc:
+            log.warning("reply to %s:%s failed: %s", msg.platform, msg.chat, exc)
+
+    # ---- reminders ------------------------------------------------------------------------------
+
+    async def fire_reminder(self, airing: Airing, lead_minutes: int) -> int:
+        """Send the reminder for `airing` at `lead_minutes` to everyone following its show now."""
+        show = self.catalog.shows[airing.show_key]
+        targets = [("show", show.key)] + [("actor", key) for key in show.cast]
+        default_has_lead = lead_minutes in self.config.lead_minutes
+        wants: dict[str | None, bool] = {}
+        recipients: dict[tuple[str, str], str | None] = {}
+        for platform, chat, zone, leads in await self.store.recipients(targets):
+            wanted = wants.get(leads)
+            if wanted is None:
+                wanted = wants[leads] = lead_minutes in decode_leads(leads) if leads else default_has_lead
+            if wanted:
+                recipients[(platform, chat)] = zone
+        if not recipients:
+            return 0
+        now = self.clock.now()
+        bodies: dict[str | None, Outgoing] = {}
+
+        def build(platform: str, chat: str) -> Outgoing:
+            zone = recipients[(platform, chat)]
+            body = bodies.get(zone)
+            if body is None:
+                body = bodies[zone] = Outgoing("reminder", reminder_message(show, airing, self.zone_of(zone), now))
+            return body
+
+        return await self._deliver("reminder", reminder_job(airing, lead_minutes), airing.start, recipients, build)
+
+    # ---- news -----------------------------------------------------------------------------------
+
+    async def publish_article(self, article: Article) -> int:
+        """Deliver a newly fetched article once to every chat following a show or actor it names."""
+        now = self.clock.now()
+        if "|" in article.feed:
+            raise ValueError(f"feed name {article.feed!r} must not contain '|'")
+        published = _ts(article.published) if article.published else None
+        is_new = await self.store.save_article(
+            article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
+        )
+        if not is_new:
+            return 0
+        about = self.catalog.news.find(article.title, article.summary)
+        if not about:
+            return 0
+        rows = await self.store.recipients([(t.kind, t.key) for t in about])
+        recipients = {(platform, chat): zone for platform, chat, zone, _ in rows}
+        body = Outgoing("news", news_message(article, about))
+        job = news_job(article.feed, article.id)
+        return await self._deliver("news", job, now + NEWS_FRESH_FOR, recipients, lambda p, c: body)
+
+    # ---- delivery through the ledger ------------------------------------------------------------
+
+    async def _deliver(
+        self,
+        kind: str,
+        job: str,
+        expires: datetime,
+        recipients: Mapping[tuple[str, str], object],
+        build: Callable[[str, str], Outgoing],
+    ) -> int:
+        claimed = await self.store.claim(kind, job, _ts(expires), recipients.keys())
+        sent: list[str] = []
+        count = 0
+        for key, platform, chat in claimed:
+            if await self._send(key, 0, expires, platform, chat, build(platform, chat)):
+                sent.append(key)
+                count += 1
+                if len(sent) >= MARK_BATCH:
+                    await self.store.mark_sent(sent, _ts(self.clock.now()))
+                    sent = []
+        if sent:
+            await self.store.mark_sent(sent, _ts(self.clock.now()))
+        return count
+
+    async def _send(self, key: str, attempts: int, expires: datetime, platform: str, chat: str, out: Outgoing) -> bool:
+        adapter = self.adapters.get(platform)
+        if adapter is None:
+            await self._failed(key, attempts, expires, DeliveryError(f"no {platform} adapter is running", retry_after=NO_ADAPTER_RETRY.total_seconds()))
+            return False
+        try:
+            await adapter.send(chat, out)
+        except DeliveryError as exc:
+            await self._failed(key, attempts, expires, exc)
+            return False
+        except Exception as exc:  # an adapter bug must not stop the fan-out to everyone else
+            log.exception("send of %s failed", key)
+            await self._failed(key, attempts, expires, DeliveryError(f"{type(exc).__name__}: {exc}"))
+            return False
+        return True
+
+    async def _failed(self, key: str, attempts: int, expires: datetime, exc: DeliveryError) -> None:
+        now = self.clock.now()
+        delay = timedelta(seconds=exc.retry_after if exc.retry_after is not None else 30 * 2**attempts)
+        retry_at = now + delay
+        give_up = exc.permanent or attempts + 1 >= MAX_ATTEMPTS or retry_at > expires
+        log.warning("delivery %s failed (%s)%s", key, exc, "; dropped" if give_up else f"; retry at {retry_at:%H:%M:%S}Z")
+        await self.store.mark_failed(key, str(exc), None if give_up else _ts(retry_at))
+
+    async def recover(self) -> int:
+        """At start: deliveries a stopped process had claimed but not confirmed are retried."""
+        return await self.store.requeue_unfinished(_ts(self.clock.now()))
+
+    async def next_retry_at(self) -> datetime | None:
+        ts = await self.store.next_retry_at()
+        return datetime.fromtimestamp(ts, UTC) if ts is not None else None
+
+    async def retry_due(self) -> int:
+        """Try again every failed delivery whose time has come, if it is still worth sending."""
+        count = 0
+        now = self.clock.now()
+        for pending in await self.store.due_retries(_ts(now)):
+            out = await self._rebuild(pending, now)
+            if out is None:
+                continue
+            expires = datetime.fromtimestamp(pending.expires_at, UTC)
+            if await self._send(pending.key, pending.attempts, expires, pending.platform, pending.chat_id, out):
+                await self.store.mark_sent([pending.key], _ts(self.clock.now()))
+                count += 1
+        return count
+
+    async def _rebuild(self, pending: Pending, now: datetime) -> Outgoing | None:
+        if _ts(now) > pending.expires_at:
+            await self.store.drop(pending.key, "too late: the episode began or the news went stale")
+            return None
+        if pending.kind == "reminder":
+            airing_key, _, _lead = pending.job.rpartition("|")
+            airing = self._airings_by_key.get(airing_key)
+            if airing is None or airing.start <= now:
+                await self.store.drop(pending.key, "the airing is no longer in the catalog or has begun")
+                return None
+            zone, _ = await self.chat_settings(pending.platform, pending.chat_id)
+            return Outgoing("reminder", reminder_message(self.catalog.shows[airing.show_key], airing, zone, now))
+        feed, _, article_id = pending.job.partition("|")
+        stored = await self.store.article(feed, article_id)
+        if stored is None:
+            await self.store.drop(pending.key, "the article is gone")
+            return None
+        title, link, summary, published = stored
+        article = Article(feed, article_id, title, link, summary)
+        return Outgoing("news", news_message(article, self.catalog.news.find(title, summary)))

@@ -1,0 +1,165 @@
+"""Name normalisation, fuzzy lookup for commands, and multi-pattern matching for news.
+
+One normal form serves both: case folded, accents and punctuation gone, spaces and hyphens
+gone, a leading English "The" dropped. "The Interest of Love", "interest-of-love" and
+"INTEREST OF LOVE" are the same key; "Yoo Yeon Seok" and "Yoo Yeon-seok" too. Hangul
+is kept as it is (after NFC).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+import ahocorasick
+from rapidfuzz import fuzz, process
+
+FUZZY_ACCEPT = 80  # a misspelling this close is accepted when it clearly beats the rest
+FUZZY_MARGIN = 8  # ...by at least this many points
+FUZZY_SUGGEST = 60  # candidates at least this close are listed
+MIN_NEWS_PATTERN = 4  # shorter keys ("NOT", "Kim") match too many unrelated words in news
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", stripped).casefold()
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum()
+
+
+def words(text: str) -> list[str]:
+    """Maximal runs of letters and digits, folded: "Love’s" gives ["love", "s"]."""
+    return re.findall(r"[^\W_]+", _fold(text))
+
+
+def normalise(name: str) -> str:
+    """The lookup key of a title or name."""
+    parts = words(name)
+    if len(parts) > 1 and parts[0] == "the":
+        parts = parts[1:]
+    return "".join(parts)
+
+
+def _is_hangul(text: str) -> bool:
+    return any("\uac00" <= c <= "\ud7a3" or "\u1100" <= c <= "\u11ff" or "\u3130" <= c <= "\u318f" for c in text)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Something a chat can follow: a show or an actor, by its catalog key."""
+
+    kind: str  # "show" | "actor"
+    key: str
+    name: str  # display name
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The answer to a name typed by a user: one target, or candidates to choose from."""
+
+    target: Target | None
+    candidates: tuple[Target, ...] = ()
+
+
+class NameIndex:
+    """Finds the show or actor a user means, forgiving case, spacing, hyphens and small typos."""
+
+    def __init__(self, names: Iterable[tuple[str, Target]]):
+        self._by_key: dict[str, set[Target]] = {}
+        for name, target in names:
+            key = normalise(name)
+            if key:
+                self._by_key.setdefault(key, set()).add(target)
+        self._keys = list(self._by_key)
+
+    def lookup(self, text: str) -> Lookup:
+        key = normalise(text)
+        if not key:
+            return Lookup(None)
+        exact = self._by_key.get(key)
+        if exact:
+            return self._pick(exact)
+        if len(key) >= 3:
+            containing = {t for k, ts in self._by_key.items() if key in k for t in ts}
+            if len(containing) == 1:
+                return Lookup(next(iter(containing)))
+            if containing:
+                return Lookup(None, self._sorted(containing))
+        scored: dict[Target, float] = {}
+        for k, score, _ in process.extract(key, self._keys, scorer=fuzz.ratio, limit=20):
+            for target in self._by_key[k]:
+                scored[target] = max(scored.get(target, 0.0), score)
+        ranked = sorted(scored.items(), key=lambda item: (-item[1], item[0].name))
+        if not ranked:
+            return Lookup(None)
+        best, best_score = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if best_score >= FUZZY_ACCEPT and best_score - runner_up >= FUZZY_MARGIN:
+            return Lookup(best)
+        suggestions = tuple(t for t, score in ranked if score >= FUZZY_SUGGEST)[:5]
+        return Lookup(None, suggestions)
+
+    def _pick(self, targets: set[Target]) -> Lookup:
+        if len(targets) == 1:
+            return Lookup(next(iter(targets)))
+        return Lookup(None, self._sorted(targets))
+
+    @staticmethod
+    def _sorted(targets: Iterable[Target]) -> tuple[Target, ...]:
+        return tuple(sorted(targets, key=lambda t: (t.kind != "show", t.name)))[:8]
+
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def plain_text(fragment: str) -> str:
+    """Article text without HTML tags or entities ("&#8220;Love&#8221;" becomes “Love”)."""
+    return html.unescape(_TAG_RE.sub(" ", html.unescape(fragment or "")))
+
+
+class NewsMatcher:
+    """Finds every target named in an article's text, on word boundaries, in one pass.
+
+    The text is reduced to its words run together; a pattern (a normalised name) counts when it
+    starts where a word starts and ends where a word ends, so "Yoo Yeon-seok’s" and "YOO YEON SEOK"
+    match "Yoo Yeon Seok" while "Moonlight" does not match "Moon". Hangul names may be followed by
+    a particle in the same word ("유연석이").
+    """
+
+    def __init__(self, names: Iterable[tuple[str, Target]]):
+        self._automaton = ahocorasick.Automaton()
+        patterns: dict[str, set[Target]] = {}
+        for name, target in names:
+            for variant in {normalise(name), "".join(words(name))}:
+                if len(variant) >= MIN_NEWS_PATTERN or (_is_hangul(variant) and len(variant) >= 2):
+                    patterns.setdefault(variant, set()).add(target)
+        for pattern, targets in patterns.items():
+            self._automaton.add_word(pattern, (len(pattern), _is_hangul(pattern), frozenset(targets)))
+        self._empty = not patterns
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, *texts: str) -> set[Target]:
+        found: set[Target] = set()
+        if self._empty:
+            return found
+        for text in texts:
+            tokens = words(plain_text(text))
+            compact = "".join(tokens)
+            starts, ends = set(), set()
+            pos = 0
+            for token in tokens:
+                starts.add(pos)
+                pos += len(token)
+                ends.add(pos)
+            for end_index, (length, hangul, targets) in self._automaton.iter(compact):
+                start, end = end_index - length + 1, end_index + 1
+                if start in starts and (hangul or end in ends):
+                    found |= targets
+        return found

@@ -1,0 +1,146 @@
+"""One neutral message, three renderings: Discord markdown, Telegram HTML, plain text.
+
+The core builds a `Message` out of spans; adapters pick the renderer for their platform.
+A `When` span is an instant: Discord shows it with timestamp markup so each reader sees
+their own local time; the others write it out in the recipient's zone.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Union
+from zoneinfo import ZoneInfo
+
+from .zones import describe_duration, format_local, format_local_date
+
+
+@dataclass(frozen=True)
+class Bold:
+    text: str
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+
+
+@dataclass(frozen=True)
+class When:
+    """An instant written in `zone` ("Wed 08:30 (America/New_York), 21 Dec 2022"); on Discord,
+    timestamp markup that every reader sees in their own zone."""
+
+    instant: datetime
+    zone: ZoneInfo
+    with_date: bool = True
+
+
+@dataclass(frozen=True)
+class Countdown:
+    """Time left until `instant` as seen at `now`: "in 30 minutes"; live-updating markup on Discord."""
+
+    instant: datetime
+    now: datetime
+
+
+Span = Union[str, Bold, Link, When, Countdown]
+
+
+@dataclass(frozen=True)
+class Message:
+    """A platform-neutral message: spans in order; "\n" inside strings breaks lines."""
+
+    spans: tuple[Span, ...]
+
+    @classmethod
+    def of(cls, *spans: Span) -> "Message":
+        return cls(tuple(spans))
+
+    @classmethod
+    def lines(cls, *lines: "Message | str") -> "Message":
+        spans: list[Span] = []
+        for i, line in enumerate(lines):
+            if i:
+                spans.append("\n")
+            spans.extend(line.spans if isinstance(line, Message) else (line,))
+        return cls(tuple(spans))
+
+
+def _when_plain(span: When) -> str:
+    text = format_local(span.instant, span.zone)
+    return f"{text}, {format_local_date(span.instant, span.zone)}" if span.with_date else text
+
+
+def _countdown_plain(span: Countdown) -> str:
+    left = span.instant - span.now
+    if left.total_seconds() < 60:
+        return "now" if left.total_seconds() > -60 else describe_duration(-left) + " ago"
+    return "in " + describe_duration(left)
+
+
+def _span_plain(span: Span) -> str:
+    if isinstance(span, str):
+        return span
+    if isinstance(span, Bold):
+        return span.text
+    if isinstance(span, Link):
+        return f"{span.text} <{span.url}>"
+    if isinstance(span, When):
+        return _when_plain(span)
+    return _countdown_plain(span)
+
+
+def to_plain(message: Message) -> str:
+    return "".join(_span_plain(span) for span in message.spans)
+
+
+def to_telegram_html(message: Message) -> str:
+    """Telegram's HTML parse mode: only &, < and > need escaping."""
+    out = []
+    for span in message.spans:
+        if isinstance(span, str):
+            out.append(html.escape(span, quote=False))
+        elif isinstance(span, Bold):
+            out.append(f"<b>{html.escape(span.text, quote=False)}</b>")
+        elif isinstance(span, Link):
+            out.append(f'<a href="{html.escape(span.url, quote=True)}">{html.escape(span.text, quote=False)}</a>')
+        else:
+            out.append(html.escape(_span_plain(span), quote=False))
+    return "".join(out)
+
+
+def _discord_line_escape(text: str) -> str:
+    # Hyphens and '#' matter only at a line start; escaping them everywhere makes prose noisy.
+    escaped = re.sub(r"([\\*_~`|\[\]])", r"\\\1", text)
+    escaped = re.sub(r"(^|\n)([>#-])", r"\1\\\2", escaped)
+    return escaped.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
+
+
+def to_discord_markdown(message: Message) -> str:
+    out = []
+    for span in message.spans:
+        if isinstance(span, str):
+            out.append(_discord_line_escape(span))
+        elif isinstance(span, Bold):
+            out.append(f"**{_discord_line_escape(span.text)}**")
+        elif isinstance(span, Link):
+            out.append(f"[{_discord_line_escape(span.text)}](<{span.url}>)")
+        elif isinstance(span, When):
+            out.append(f"<t:{int(span.instant.timestamp())}:F>")
+        else:
+            out.append(f"<t:{int(span.instant.timestamp())}:R>")
+    return "".join(out)
+
+
+RENDERERS: dict[str, Callable[[Message], str]] = {
+    "discord": to_discord_markdown,
+    "telegram": to_telegram_html,
+    "console": to_plain,
+}
+
+
+def render_for(platform: str, message: Message) -> str:
+    return RENDERERS.get(platform, to_plain)(message)

@@ -1,0 +1,337 @@
+"""The database: chats and their settings, subscriptions, articles, and the delivery ledger.
+
+SQLite through aiosqlite, WAL mode, numbered migrations tracked in PRAGMA user_version.
+Instants are stored as whole Unix seconds. Every delivery has a unique key, so claiming a
+delivery twice is a no-op: that is what makes every send idempotent across restarts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import aiosqlite
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema
+    """
+    CREATE TABLE chats (
+        platform   TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        is_private INTEGER NOT NULL,
+        timezone   TEXT,              -- NULL: the configured default
+        leads      TEXT,              -- minutes, comma-separated, longest first; NULL: the default
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (platform, chat_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE subscriptions (
+        platform   TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('show', 'actor')),
+        target     TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (platform, chat_id, kind, target),
+        FOREIGN KEY (platform, chat_id) REFERENCES chats (platform, chat_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX subscriptions_by_target ON subscriptions (kind, target, platform, chat_id);
+    CREATE TABLE articles (
+        feed        TEXT NOT NULL,
+        article_id  TEXT NOT NULL,
+        title       TEXT NOT NULL,
+        link        TEXT NOT NULL,
+        summary     TEXT NOT NULL,
+        published   INTEGER,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (feed, article_id)
+    );
+    CREATE TABLE deliveries (
+        key             TEXT PRIMARY KEY,  -- kind|platform|chat|job: one send, ever
+        platform        TEXT NOT NULL,
+        chat_id         TEXT NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('reminder', 'news')),
+        job             TEXT NOT NULL,     -- airing key|lead minutes, or feed|article id
+        expires_at      INTEGER NOT NULL,  -- not worth sending after this
+        state           TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'failed', 'dropped')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error      TEXT,
+        sent_at         INTEGER
+    );
+    CREATE INDEX deliveries_by_job ON deliveries (job);
+    CREATE INDEX deliveries_to_retry ON deliveries (next_attempt_at) WHERE state IN ('claimed', 'failed');
+    CREATE TABLE meta (
+        name  TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    """,
+)
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    platform: str
+    chat_id: str
+    timezone: str | None
+    leads: tuple[int, ...] | None  # minutes
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A delivery to try again."""
+
+    key: str
+    platform: str
+    chat_id: str
+    kind: str
+    job: str
+    attempts: int
+    expires_at: int
+
+
+def encode_leads(minutes: Iterable[int]) -> str:
+    return ",".join(str(m) for m in sorted(set(minutes), reverse=True))
+
+
+def decode_leads(text: str | None) -> tuple[int, ...] | None:
+    return tuple(int(m) for m in text.split(",")) if text else None
+
+
+class Store:
+    """Async repository over one SQLite database; open with `await Store.open(path)`."""
+
+    def __init__(self, db: aiosqlite.Connection, path: str):
+        self._db = db
+        self.path = path
+
+    @classmethod
+    async def open(cls, path: str | Path) -> "Store":
+        path = str(path)
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = await aiosqlite.connect(path)
+        try:
+            await db.execute("PRAGMA journal_mode=WAL")
+            await db.execute("PRAGMA synchronous=NORMAL")
+            await db.execute("PRAGMA foreign_keys=ON")
+            await db.execute("PRAGMA busy_timeout=5000")
+            store = cls(db, path)
+            await store._migrate()
+        except BaseException:
+            await db.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def _migrate(self) -> None:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            (version,) = await cur.fetchone()
+        if version > len(MIGRATIONS):
+            raise RuntimeError(
+                f"{self.path}: database schema {version} is newer than this dramabot knows ({len(MIGRATIONS)})"
+            )
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            await self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+
+    async def schema_version(self) -> int:
+        async with self._db.execute("PRAGMA user_version") as cur:
+            return (await cur.fetchone())[0]
+
+    # ---- chats and settings -------------------------------------------------------------------
+
+    async def chat(self, platform: str, chat_id: str) -> ChatSettings | None:
+        async with self._db.execute(
+            "SELECT timezone, leads FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+        ) as cur:
+            row = await cur.fetchone()
+        return ChatSettings(platform, chat_id, row[0], decode_leads(row[1])) if row else None
+
+    async def _ensure_chat(self, platform: str, chat_id: str, is_private: bool, now: int) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO chats (platform, chat_id, is_private, created_at) VALUES (?, ?, ?, ?)",
+            (platform, chat_id, int(is_private), now),
+        )
+
+    async def set_timezone(self, platform: str, chat_id: str, is_private: bool, zone: str, now: int) -> None:
+        await self._ensure_chat(platform, chat_id, is_private, now)
+        await self._db.execute(
+            "UPDATE chats SET timezone = ? WHERE platform = ? AND chat_id = ?", (zone, platform, chat_id)
+        )
+        await self._db.commit()
+
+    async def set_leads(self, platform: str, chat_id: str, is_private: bool, minutes: Sequence[int], now: int) -> None:
+        await self._ensure_chat(platform, chat_id, is_private, now)
+        await self._db.execute(
+            "UPDATE chats SET leads = ? WHERE platform = ? AND chat_id = ?",
+            (encode_leads(minutes), platform, chat_id),
+        )
+        await self._db.commit()
+
+    # ---- subscriptions ------------------------------------------------------------------------
+
+    async def subscribe(self, platform: str, chat_id: str, is_private: bool, kind: str, target: str, now: int) -> bool:
+        """True when the subscription is new."""
+        await self._ensure_chat(platform, chat_id, is_private, now)
+        cur = await self._db.execute(
+            "INSERT OR IGNORE INTO subscriptions (platform, chat_id, kind, target, created_at) VALUES (?, ?, ?, ?, ?)",
+            (platform, chat_id, kind, target, now),
+        )
+        await self._db.commit()
+        return cur.rowcount == 1
+
+    async def unsubscribe(self, platform: str, chat_id: str, kind: str, target: str) -> bool:
+        """True when there was such a subscription."""
+        cur = await self._db.execute(
+            "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND kind = ? AND target = ?",
+            (platform, chat_id, kind, target),
+        )
+        await self._db.commit()
+        return cur.rowcount == 1
+
+    async def subscriptions(self, platform: str, chat_id: str) -> list[tuple[str, str]]:
+        async with self._db.execute(
+            "SELECT kind, target FROM subscriptions WHERE platform = ? AND chat_id = ? ORDER BY created_at, kind, target",
+            (platform, chat_id),
+        ) as cur:
+            return [(kind, target) for kind, target in await cur.fetchall()]
+
+    async def lead_settings_in_use(self) -> set[str | None]:
+        """Distinct stored lead settings of chats that follow anything (None: the default)."""
+        async with self._db.execute(
+            "SELECT DISTINCT leads FROM chats c WHERE EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def recipients(self, targets: Sequence[tuple[str, str]]) -> list[tuple[str, str, str | None, str | None]]:
+        """(platform, chat_id, timezone, leads) of every chat following any of the targets, once each."""
+        if not targets:
+            return []
+        clause = " OR ".join("(s.kind = ? AND s.target = ?)" for _ in targets)
+        params = [v for pair in targets for v in pair]
+        sql = (
+            "SELECT c.platform, c.chat_id, c.timezone, c.leads FROM chats c WHERE EXISTS "
+            f"(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id AND ({clause}))"
+            if len(targets) > 1
+            else "SELECT c.platform, c.chat_id, c.timezone, c.leads FROM subscriptions s "
+            "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE s.kind = ? AND s.target = ?"
+        )
+        async with self._db.execute(sql, params) as cur:
+            return await cur.fetchall()
+
+    async def subscribed_targets(self) -> set[tuple[str, str]]:
+        async with self._db.execute("SELECT DISTINCT kind, target FROM subscriptions") as cur:
+            return {(kind, target) for kind, target in await cur.fetchall()}
+
+    # ---- articles -----------------------------------------------------------------------------
+
+    async def save_article(
+        self, feed: str, article_id: str, title: str, link: str, summary: str, published: int | None, now: int
+    ) -> bool:
+        """True when the article is new."""
+        cur = await self._db.execute(
+            "INSERT OR IGNORE INTO articles (feed, article_id, title, link, summary, published, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (feed, article_id, title, link, summary, published, now),
+        )
+        await self._db.commit()
+        return cur.rowcount == 1
+
+    async def article(self, feed: str, article_id: str) -> tuple[str, str, str, int | None] | None:
+        """(title, link, summary, published) of a stored article."""
+        async with self._db.execute(
+            "SELECT title, link, summary, published FROM articles WHERE feed = ? AND article_id = ?", (feed, article_id)
+        ) as cur:
+            return await cur.fetchone()
+
+    # ---- delivery ledger ----------------------------------------------------------------------
+
+    async def claim(self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
+        """Claim one delivery of `job` per (platform, chat); returns (key, platform, chat) of the new claims.
+
+        A recipient that already has a ledger row for this job (sent, failed or claimed before a
+        restart) is not claimed again: the retry path owns it.
+        """
+        async with self._db.execute("SELECT platform, chat_id FROM deliveries WHERE job = ?", (job,)) as cur:
+            known = set(await cur.fetchall())
+        fresh = [
+            (f"{kind}|{platform}|{chat_id}|{job}", platform, chat_id)
+            for platform, chat_id in dict.fromkeys(recipients)
+            if (platform, chat_id) not in known
+        ]
+        await self._db.executemany(
+            "INSERT OR IGNORE INTO deliveries (key, platform, chat_id, kind, job, expires_at, state) "
+            f"VALUES (?, ?, ?, '{kind}', ?, ?, 'claimed')",
+            [(key, platform, chat_id, job, expires_at) for key, platform, chat_id in fresh],
+        )
+        await self._db.commit()
+        return fresh
+
+    async def mark_sent(self, keys: Sequence[str], now: int) -> None:
+        await self._db.executemany(
+            "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE key = ?",
+            [(now, key) for key in keys],
+        )
+        await self._db.commit()
+
+    async def mark_failed(self, key: str, error: str, retry_at: int | None) -> None:
+        """Record a failed send: retried at `retry_at`, or dropped for good when it is None."""
+        await self._db.execute(
+            "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ?",
+            ("failed" if retry_at is not None else "dropped", error[:500], retry_at, key),
+        )
+        await self._db.commit()
+
+    async def drop(self, key: str, reason: str) -> None:
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'dropped', last_error = ?, next_attempt_at = NULL WHERE key = ?",
+            (reason, key),
+        )
+        await self._db.commit()
+
+    async def requeue_unfinished(self, now: int) -> int:
+        """At start: claims left by a process that stopped mid-send become retries due now."""
+        cur = await self._db.execute(
+            "UPDATE deliveries SET state = 'failed', next_attempt_at = ?, last_error = 'interrupted' "
+            "WHERE state = 'claimed'",
+            (now,),
+        )
+        await self._db.commit()
+        return cur.rowcount
+
+    async def due_retries(self, now: int, limit: int = 500) -> list[Pending]:
+        async with self._db.execute(
+            "SELECT key, platform, chat_id, kind, job, attempts, expires_at FROM deliveries "
+            "WHERE state IN ('claimed', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, key LIMIT ?",
+            (now, limit),
+        ) as cur:
+            return [Pending(*row) for row in await cur.fetchall()]
+
+    async def next_retry_at(self) -> int | None:
+        async with self._db.execute(
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE state IN ('claimed', 'failed')"
+        ) as cur:
+            return (await cur.fetchone())[0]
+
+    async def delivery_states(self, job_prefix: str = "") -> dict[str, str]:
+        """key -> state, for inspection and tests."""
+        async with self._db.execute(
+            "SELECT key, state FROM deliveries WHERE job >= ? AND job < ?", (job_prefix, job_prefix + "\U0010ffff")
+        ) as cur:
+            return dict(await cur.fetchall())
+
+    # ---- meta ---------------------------------------------------------------------------------
+
+    async def get_meta(self, name: str) -> str | None:
+        async with self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)) as cur:
+            row = await cur.fetchone()
+        return row[0] if row else None
+
+    async def set_meta(self, name: str, value: str) -> None:
+        await self._db.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (name, value),
+        )
+        await self._db.commit()

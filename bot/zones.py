@@ -1,0 +1,213 @@
+"""Pure time helpers: resolve zone names, parse lead times, format instants for people.
+
+Everything here works on aware UTC instants and `zoneinfo` zones. Zone abbreviations
+("PST", "EST") are never accepted or shown as identity: several zones share them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
+
+UTC = timezone.utc
+MAX_LEAD = timedelta(days=7)
+MAX_LEADS = 3
+
+# Well-known places whose name is not the last part of an IANA zone name.
+CITY_ALIASES = {
+    "nyc": "America/New_York",
+    "new york city": "America/New_York",
+    "washington": "America/New_York",
+    "washington dc": "America/New_York",
+    "boston": "America/New_York",
+    "miami": "America/New_York",
+    "atlanta": "America/New_York",
+    "philadelphia": "America/New_York",
+    "la": "America/Los_Angeles",
+    "san francisco": "America/Los_Angeles",
+    "seattle": "America/Los_Angeles",
+    "san diego": "America/Los_Angeles",
+    "las vegas": "America/Los_Angeles",
+    "houston": "America/Chicago",
+    "dallas": "America/Chicago",
+    "austin": "America/Chicago",
+    "busan": "Asia/Seoul",
+    "incheon": "Asia/Seoul",
+    "korea": "Asia/Seoul",
+    "서울": "Asia/Seoul",
+    "부산": "Asia/Seoul",
+    "osaka": "Asia/Tokyo",
+    "beijing": "Asia/Shanghai",
+    "mumbai": "Asia/Kolkata",
+    "delhi": "Asia/Kolkata",
+    "new delhi": "Asia/Kolkata",
+    "bangalore": "Asia/Kolkata",
+    "hanoi": "Asia/Bangkok",
+    "ho chi minh city": "Asia/Ho_Chi_Minh",
+    "saigon": "Asia/Ho_Chi_Minh",
+    "rio": "America/Sao_Paulo",
+    "rio de janeiro": "America/Sao_Paulo",
+    "manchester": "Europe/London",
+    "edinburgh": "Europe/London",
+    "munich": "Europe/Berlin",
+    "frankfurt": "Europe/Berlin",
+    "barcelona": "Europe/Madrid",
+    "milan": "Europe/Rome",
+    "kiev": "Europe/Kyiv",
+    "montreal": "America/Toronto",
+    "ottawa": "America/Toronto",
+    "quebec": "America/Toronto",
+    "melbourne": "Australia/Melbourne",
+    "canberra": "Australia/Sydney",
+    "utc": "UTC",
+    "gmt": "Etc/GMT",
+}
+
+
+COMMON_ABBREVIATIONS = {
+    "PST", "PDT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "KST", "JST", "BST", "IST", "CET", "CEST",
+    "EET", "EEST", "WET", "WEST", "AEST", "AEDT", "ACST", "AWST", "NZST", "NZDT", "HKT", "SGT", "PHT", "WIB",
+}
+
+
+class ZoneError(ValueError):
+    """A zone name that cannot be resolved; the message is fit to show a user."""
+
+
+class LeadError(ValueError):
+    """A lead time that cannot be parsed or is out of range; the message is fit to show a user."""
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+
+
+@lru_cache(maxsize=1)
+def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
+    """(exact lowercase IANA name -> name, city name -> zone) for region-style zones."""
+    names = {z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))}
+    names.add("UTC")
+    exact = {z.casefold(): z for z in names}
+    exact["etc/utc"] = "Etc/UTC"
+    exact["etc/gmt"] = "Etc/GMT"
+    cities: dict[str, str] = {}
+    # Prefer canonical-looking continents when a city name repeats (e.g. "Asia/Istanbul" vs "Europe/Istanbul").
+    for zone in sorted(names, key=lambda z: (z.startswith(("US/", "Canada/", "Mexico/", "Brazil/", "Chile/")), z)):
+        city = _squash(zone.rsplit("/", 1)[-1])
+        cities.setdefault(city, zone)
+    for alias, zone in CITY_ALIASES.items():
+        cities[_squash(alias)] = zone
+    return exact, cities
+
+
+def resolve_zone(text: str) -> ZoneInfo:
+    """Turn "Asia/Seoul", "asia/seoul", "Seoul" or "New York" into a ZoneInfo.
+
+    Raises ZoneError with a message for the user when nothing fits; bare abbreviations
+    such as "PST" or "KST" are refused because several zones share them.
+    """
+    raw = " ".join(text.split())
+    if not raw:
+        raise ZoneError("Give a time zone, e.g. /timezone America/New_York or /timezone Seoul.")
+    if len(raw) > 64:
+        raise ZoneError("That is too long for a time zone. Type a city (Seoul) or an IANA zone (Asia/Seoul).")
+    exact, cities = _zone_index()
+    key = raw.casefold()
+    if key in exact:
+        return ZoneInfo(exact[key])
+    key = key.replace(" ", "_")
+    if key in exact:
+        return ZoneInfo(exact[key])
+    city = _squash(raw)
+    if city in cities:
+        return ZoneInfo(cities[city])
+    if re.fullmatch(r"[A-Za-z]{2,5}", raw) and (raw.isupper() or raw.upper() in COMMON_ABBREVIATIONS):
+        raise ZoneError(
+            f'"{raw}" is an abbreviation, and several zones share most of them '
+            "(PST is both US Pacific and Asia/Manila). Type a city (Los Angeles) or an IANA zone (America/Los_Angeles)."
+        )
+    raise ZoneError(
+        f'Unknown time zone "{raw}". Type an IANA zone such as Asia/Seoul or America/New_York, '
+        "or a city such as Seoul, London or New York."
+    )
+
+
+_LEAD_RE = re.compile(r"(?:(\d{1,3})d)?(?:(\d{1,4})h)?(?:(\d{1,5})m)?")
+
+
+def parse_lead(text: str) -> timedelta:
+    """Parse "30m", "1h", "1h30m", "1d", "0m" into a timedelta between 0 and 7 days."""
+    token = text.strip().casefold()
+    match = _LEAD_RE.fullmatch(token)
+    if not token or not match or not any(match.groups()):
+        raise LeadError(
+            f'"{text.strip()[:20]}" is not a lead time. Use forms like 30m, 1h, 1h30m, 1d or 0m (at air time).'
+        )
+    days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    lead = timedelta(days=days, hours=hours, minutes=minutes)
+    if lead > MAX_LEAD:
+        raise LeadError(f"{format_lead(lead)} is too early: a lead time can be at most 7 days (7d).")
+    return lead
+
+
+def parse_leads(words: list[str]) -> tuple[timedelta, ...]:
+    """Parse one to three lead times; duplicates are merged, result sorted longest first."""
+    if not words:
+        raise LeadError("Give one to three lead times, e.g. /remind 30m or /remind 1d 1h.")
+    if len(words) > MAX_LEADS:
+        raise LeadError(f"At most {MAX_LEADS} lead times, e.g. /remind 1d 1h 10m.")
+    leads = {parse_lead(w) for w in words}
+    return tuple(sorted(leads, reverse=True))
+
+
+def format_lead(lead: timedelta) -> str:
+    """1h30m, 1d, 0m: the compact form users type."""
+    minutes = int(lead.total_seconds() // 60)
+    if minutes == 0:
+        return "0m"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    return "".join(f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (mins, "m")) if n)
+
+
+def describe_lead(lead: timedelta) -> str:
+    """Words for a reminder: "in 30 minutes", "in 1 hour 30 minutes", "now"."""
+    minutes = int(lead.total_seconds() // 60)
+    if minutes == 0:
+        return "now"
+    return "in " + describe_duration(lead)
+
+
+def describe_duration(span: timedelta) -> str:
+    """"2 days 3 hours", "1 hour 30 minutes", "5 minutes": at most two units, rounded down."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [(days, "day"), (hours, "hour"), (mins, "minute")]
+    words = [f"{n} {u}{'' if n == 1 else 's'}" for n, u in parts if n]
+    return " ".join(words[:2]) if words else "less than a minute"
+
+
+def local_time(instant: datetime, zone: ZoneInfo) -> datetime:
+    if instant.tzinfo is None:
+        raise ValueError("naive datetime: instants must carry a UTC offset")
+    return instant.astimezone(zone)
+
+
+def format_local(instant: datetime, zone: ZoneInfo) -> str:
+    """"Wed 08:30 (America/New_York)": weekday and wall-clock time in the zone, named by its IANA key."""
+    local = local_time(instant, zone)
+    return f"{local:%a %H:%M} ({zone.key})"
+
+
+def format_local_date(instant: datetime, zone: ZoneInfo) -> str:
+    """"21 Dec 2022": the local calendar date in the zone."""
+    local = local_time(instant, zone)
+    return f"{local.day} {local:%b %Y}"
+
+
+def to_utc_iso(instant: datetime) -> str:
+    """"2022-12-21T13:00:00Z"."""
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

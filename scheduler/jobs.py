@@ -1,0 +1,79 @@
+"""The job functions both clock drivers run: fire the reminder jobs that fell due, retry failures.
+
+Progress is a watermark in the database: every reminder job due up to it has been fanned out.
+A process that starts again picks up from the watermark, so jobs due while it was stopped
+fire at start, and are sent only if their episode has not begun.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from bot.core import Core
+from bot.zones import UTC
+
+from .planner import ReminderPlan
+
+log = logging.getLogger(__name__)
+
+WATERMARK = "reminders_done_until"
+
+
+class Jobs:
+    def __init__(self, core: Core):
+        self.core = core
+        self.plan = ReminderPlan((), ())
+        self.watermark: datetime = core.clock.now()
+        self._dirty = True
+        core.on_change(self.mark_dirty)
+
+    def mark_dirty(self) -> None:
+        self._dirty = True
+
+    async def start(self) -> None:
+        """Load progress, requeue interrupted sends, and plan; call once per process."""
+        stored = await self.core.store.get_meta(WATERMARK)
+        if stored is None:
+            await self.core.store.set_meta(WATERMARK, str(int(self.watermark.timestamp())))
+        else:
+            self.watermark = datetime.fromtimestamp(int(stored), UTC)
+        requeued = await self.core.recover()
+        if requeued:
+            log.info("%d interrupted deliveries will be retried", requeued)
+        await self.refresh()
+
+    async def refresh(self) -> bool:
+        """Rebuild the plan if subscriptions or leads changed; True when it was rebuilt."""
+        if not self._dirty:
+            return False
+        self._dirty = False
+        leads = await self.core.leads_in_use()
+        if set(leads) != set(self.plan.leads) or not self.plan.jobs:
+            self.plan = ReminderPlan(self.core.catalog.airings, leads, not_before=self.watermark)
+            log.debug("planned %d reminder jobs for leads %s", len(self.plan), sorted(leads))
+        return True
+
+    async def next_due(self) -> datetime | None:
+        await self.refresh()
+        due = self.plan.next_after(self.watermark)
+        retry = await self.core.next_retry_at()
+        if retry is not None and (due is None or retry < due):
+            due = max(retry, self.core.clock.now())
+        return due
+
+    async def run_due(self) -> int:
+        """Fan out every reminder job due since the watermark, then retry due failures."""
+        await self.refresh()
+        now = self.core.clock.now()
+        sent = 0
+        for job in self.plan.due_between(self.watermark, now):
+            if job.airing.start < now:
+                log.info("skipping %s lead %dm: the episode began while the bot was stopped", job.airing.key, job.lead_minutes)
+                continue
+            sent += await self.core.fire_reminder(job.airing, job.lead_minutes)
+        if now > self.watermark:
+            self.watermark = now
+            await self.core.store.set_meta(WATERMARK, str(int(now.timestamp())))
+        sent += await self.core.retry_due()
+        return sent

@@ -1,0 +1,35 @@
+"""The virtual-clock driver: pops due instants in order and runs the same job functions.
+
+Used by `dramabot simulate` and the tests, so the simulator proves the production path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.interfaces import VirtualClock
+
+from .jobs import Jobs
+
+
+class VirtualDriver:
+    def __init__(self, jobs: Jobs, clock: VirtualClock):
+        self.jobs = jobs
+        self.clock = clock
+
+    async def start(self) -> None:
+        await self.jobs.run_due()
+
+    async def stop(self) -> None:
+        pass
+
+    async def advance_to(self, target: datetime) -> None:
+        """Move the clock to `target`, firing every job due on the way at its own instant."""
+        while True:
+            due = await self.jobs.next_due()
+            if due is None or due > target:
+                break
+            if due > self.clock.now():
+                self.clock.set(due)
+            await self.jobs.run_due()
+        self.clock.set(target)
