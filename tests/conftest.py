@@ -1,0 +1,102 @@
+"""Story helpers: a bot on a virtual clock with mock Telegram and Discord adapters.
+
+    story = await make_story()
+    fan = story.chat("telegram", "100")
+    reply = await fan.say("/subscribe The Interest of Love")
+    await story.advance("2022-12-21T13:00:00Z")
+    assert fan.received("reminder")[0].text.startswith("⏰")
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import pytest
+
+from adapters.mock import Sent
+from bot.catalog import Catalog, load_catalog, parse_catalog
+from bot.config import Config, parse_config
+from bot.core import Article
+from scheduler.simulator import Simulator
+
+
+def at(value: str | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+@lru_cache(maxsize=1)
+def bundled_catalog() -> Catalog:
+    return load_catalog()
+
+
+class Chat:
+    def __init__(self, story: "Story", platform: str, chat: str, user: str, admin: bool):
+        self.story, self.platform, self.id, self.user, self.admin = story, platform, chat, user, admin
+
+    async def say(self, text: str) -> str:
+        """Type a line; returns the text of the bot's reply to this chat ("" when it stayed quiet)."""
+        before = len(self.story.sim.outbox)
+        await self.story.sim.say(self.platform, self.id, self.user, text, self.admin)
+        replies = [s for s in self.story.sim.outbox[before:] if s.chat == self.id and s.kind == "reply"]
+        return replies[-1].text if replies else ""
+
+    def received(self, kind: str | None = None) -> list[Sent]:
+        return [
+            s for s in self.story.sim.outbox
+            if s.platform == self.platform and s.chat == self.id and (kind is None or s.kind == kind)
+        ]
+
+
+class Story:
+    def __init__(self, sim: Simulator):
+        self.sim = sim
+
+    def chat(self, platform: str = "telegram", chat: str = "100", user: str | None = None, admin: bool = False) -> Chat:
+        return Chat(self, platform, chat, user or chat, admin)
+
+    async def advance(self, to: str | datetime) -> None:
+        await self.sim.advance_to(at(to))
+
+    async def stop(self) -> None:
+        await self.sim.stop()
+
+    async def start(self) -> None:
+        await self.sim.start()
+
+    async def publish(self, **fields: Any) -> None:
+        await self.sim.publish(Article(**fields))
+
+    @property
+    def now(self) -> datetime:
+        return self.sim.clock.now()
+
+    def sent(self, kind: str | None = None) -> list[Sent]:
+        return [s for s in self.sim.outbox if kind is None or s.kind == kind]
+
+
+@pytest.fixture
+async def make_story(tmp_path):
+    """Build a running bot: make_story(start=..., catalog=Catalog or TOML dict, **config keys)."""
+    sims: list[Simulator] = []
+
+    async def factory(start: str = "2022-12-20T00:00:00Z", catalog: Catalog | dict | None = None, db: str | None = None, **config: Any) -> Story:
+        if isinstance(catalog, dict):
+            catalog = parse_catalog(catalog)
+        cfg: Config = parse_config(config)
+        sim = Simulator(
+            catalog=catalog or bundled_catalog(),
+            config=cfg,
+            db_path=db or str(tmp_path / f"bot{len(sims)}.sqlite3"),
+            start_at=at(start),
+        )
+        await sim.start()
+        sims.append(sim)
+        return Story(sim)
+
+    yield factory
+    for sim in sims:
+        await sim.close()
