@@ -41,21 +41,19 @@ class Jobs:
         requeued = await self.core.recover()
         if requeued:
             log.info("%d interrupted deliveries will be retried", requeued)
-        await self.refresh()
+        await self._rebuild()
 
-    async def refresh(self) -> bool:
-        """Rebuild the plan if subscriptions or leads changed; True when it was rebuilt."""
-        if not self._dirty:
-            return False
+    async def _rebuild(self) -> None:
         self._dirty = False
         leads = await self.core.leads_in_use()
         if set(leads) != set(self.plan.leads) or not self.plan.jobs:
             self.plan = ReminderPlan(self.core.catalog.airings, leads, not_before=self.watermark)
             log.debug("planned %d reminder jobs for leads %s", len(self.plan), sorted(leads))
-        return True
 
     async def next_due(self) -> datetime | None:
-        await self.refresh()
+        """The next instant a job falls due (a reminder job or a retry)."""
+        if self._dirty:
+            await self.run_due()
         due = self.plan.next_after(self.watermark)
         retry = await self.core.next_retry_at()
         if retry is not None and (due is None or retry < due):
@@ -63,8 +61,13 @@ class Jobs:
         return due
 
     async def run_due(self) -> int:
-        """Fan out every reminder job due since the watermark, then retry due failures."""
-        await self.refresh()
+        """Fan out every reminder job due since the watermark, then replan if subscriptions or
+        leads changed, then retry due failures.
+
+        Replanning after moving the watermark to now means a lead added at 14:00 never fires
+        its jobs that were due before 14:00: a job fires at its own instant or, after a stop,
+        at start; never because a setting changed later.
+        """
         now = self.core.clock.now()
         sent = 0
         for job in self.plan.due_between(self.watermark, now):
@@ -75,5 +78,7 @@ class Jobs:
         if now > self.watermark:
             self.watermark = now
             await self.core.store.set_meta(WATERMARK, str(int(now.timestamp())))
+        if self._dirty:
+            await self._rebuild()
         sent += await self.core.retry_due()
         return sent
