@@ -106,7 +106,7 @@ def _find(ctx: Context, text: str, example: str) -> Target | Message:
         )
     return _say(
         f"I know no show or actor called {_quote(text)}. Check the spelling, or try the English or Korean "
-        "title or an actor's name. /schedule lists what this chat follows."
+        "title or an actor's name."
     )
 
 

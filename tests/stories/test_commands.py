@@ -1,0 +1,192 @@
+"""What fans and admins type, and what the bot answers; bad input changes nothing."""
+
+import sqlite3
+
+import pytest
+
+from bot.commands import COMMANDS
+
+
+def database(story) -> dict:
+    """Everything a chat's state is made of, read straight from the SQLite file."""
+    with sqlite3.connect(story.sim.db_path) as db:
+        return {
+            table: sorted(db.execute(f"SELECT * FROM {table}").fetchall())
+            for table in ("chats", "subscriptions", "deliveries", "articles")
+        }
+
+
+async def fan_with_settings(make_story, platform="telegram", chat="100"):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat(platform, chat)
+    await fan.say("/timezone New York")
+    await fan.say("/remind 1h 10m")
+    await fan.say("/subscribe The Interest of Love")
+    return story, fan
+
+
+BAD_INPUT = [
+    ("/subscribe", "Tell me which show or actor, e.g. /subscribe The Interest of Love"),
+    ("/subscribe    ", "Tell me which show or actor"),
+    ("/subscribe Totally Unknown Drama", 'I know no show or actor called "Totally Unknown Drama"'),
+    ("/subscribe !!!", 'I know no show or actor called "!!!". Check the spelling'),
+    ("/subscribe Kim", '"Kim" could be more than one: Kim Ji Won, Kim Soo Hyun. Type one of them in full'),
+    ("/unsubscribe Nothing Like This", "I know no show or actor called"),
+    ("/unsubscribe Queen of Tears", "This chat does not follow <b>Queen of Tears</b>"),
+    ("/timezone Mars/Olympus_Mons", 'Unknown time zone "Mars/Olympus_Mons"'),
+    ("/timezone PST", "several zones share"),
+    ("/timezone " + "x" * 200, "too long for a time zone"),
+    ("/remind soon", '"soon" is not a lead time. Use forms like 30m, 1h, 1h30m, 1d or 0m'),
+    ("/remind 8d", "at most 7 days"),
+    ("/remind 10m 20m 30m 40m", "At most 3 lead times"),
+    ("/remind -5m", "is not a lead time"),
+    ("/remind 1h30", "is not a lead time"),
+    ("/frobnicate", "I don't know the command /frobnicate. Type /help"),
+    ("/", "I don't know the command /. Type /help"),
+    ("hello there", "I answer commands that start with /. Type /help"),
+    ("/subscribe " + "a" * 10_000, "That message is 10,011 characters long; commands are at most 500"),
+    ("x" * 10_000, "That message is 10,000 characters long"),
+    ("/channel subscribe Queen of Tears", "/channel commands set up a group chat or server channel"),
+    ("/next Unknown Thing", "I know no show or actor called"),
+]
+
+
+@pytest.mark.parametrize("text, expected", BAD_INPUT)
+async def test_bad_input_gets_a_clear_reply_and_changes_nothing(make_story, text, expected):
+    story, fan = await fan_with_settings(make_story)
+    before = database(story)
+    reply = await fan.say(text)
+    assert expected in reply
+    assert len(reply) < 400
+    assert database(story) == before
+    # and the earlier state still works: the reminder comes as set up before
+    await story.advance("2022-12-21T13:30:00Z")
+    assert len(fan.received("reminder")) == 2
+
+
+async def test_help_lists_every_command(make_story):
+    story = await make_story()
+    reply = await story.chat().say("/help")
+    for command in COMMANDS:
+        if command.subcommands:
+            for sub in command.subcommands:
+                assert f"/channel {sub.name}" in reply
+        else:
+            assert f"/{command.name}" in reply
+    assert reply == await story.chat().say("/start")
+
+
+async def test_settings_are_shown_back(make_story):
+    story, fan = await fan_with_settings(make_story)
+    assert await fan.say("/timezone") == (
+        "Times here are shown in <b>America/New_York</b> (now Mon 19:00 (America/New_York)). "
+        "Change it with /timezone &lt;city or zone&gt;, e.g. /timezone America/New_York."
+    )
+    assert "Reminders come 1h and 10m before each episode." in await fan.say("/remind")
+    assert await fan.say("/subscriptions") == (
+        "This chat follows:\n• <b>The Interest of Love</b> (show)\n"
+        "Reminders 1h and 10m before each episode, times in America/New_York."
+    )
+
+
+async def test_fuzzy_and_hangul_names(make_story):
+    story = await make_story()
+    fan = story.chat()
+    assert "Subscribed to <b>The Interest of Love</b>" in await fan.say("/subscribe intrest of love")
+    assert "Following <b>Moon Ga Young</b>" in await fan.say("/subscribe 문가영")
+    assert "Following <b>Jung Ga Ram</b>" in await fan.say("/subscribe JUNG GA-RAM")
+    assert "already follows <b>The Interest of Love</b>" in await fan.say("/subscribe 사랑의 이해")
+    assert "Subscribed to <b>Queen of Tears</b>" in await fan.say("/subscribe queen of tears")
+
+
+async def test_subscribing_to_a_finished_show_says_so(make_story):
+    story = await make_story(start="2024-05-01T00:00:00Z")
+    reply = await story.chat().say("/subscribe Queen of Tears")
+    assert reply == (
+        "Subscribed to <b>Queen of Tears</b>: reminders before every episode, and its news.\n"
+        "It finished airing on 28 Apr 2024; you will still get its news."
+    )
+
+
+async def test_next_and_schedule_in_the_fans_zone(make_story):
+    story, fan = await fan_with_settings(make_story)
+    assert await fan.say("/next") == (
+        "Next: <b>The Interest of Love</b> episode 1, Wed 08:30 (America/New_York), 21 Dec 2022, in 1 day 13 hours."
+    )
+    await story.advance("2022-12-21T14:00:00Z")
+    assert await fan.say("/next 유연석") == (
+        "Next: <b>The Interest of Love</b> episode 2, Thu 08:30 (America/New_York), 22 Dec 2022, in 23 hours 30 minutes."
+    )
+    assert await fan.say("/next") == await fan.say("/next The Interest of Love")
+    assert await fan.say("/schedule") == (
+        "The next 7 days, in America/New_York:\n"
+        "• Thu 08:30 (America/New_York), 22 Dec 2022: <b>The Interest of Love</b> episode 2\n"
+        "• Wed 08:30 (America/New_York), 28 Dec 2022: <b>The Interest of Love</b> episode 3"
+    )
+    await story.advance("2023-03-01T00:00:00Z")
+    assert await fan.say("/next") == "No upcoming episode of anything this chat follows is in the catalog."
+    assert await fan.say("/schedule") == "Nothing this chat follows airs in the next 7 days."
+
+
+async def test_fan_with_nothing_followed_gets_hints(make_story):
+    story = await make_story()
+    fan = story.chat()
+    assert "follows nothing yet" in await fan.say("/subscriptions")
+    assert "follows nothing yet" in await fan.say("/next")
+    assert "follows nothing yet" in await fan.say("/schedule")
+
+
+async def test_non_admin_is_refused_in_a_group_and_nothing_changes(make_story):
+    story = await make_story()
+    admin = story.chat("discord", "-1", user="1", admin=True)
+    await admin.say("/channel subscribe The Interest of Love")
+    member = story.chat("discord", "-1", user="2", admin=False)
+    before = database(story)
+    for text in (
+        "/channel subscribe Queen of Tears",
+        "/channel unsubscribe The Interest of Love",
+        "/channel timezone Seoul",
+        "/channel remind 1h",
+        "/channel list",
+    ):
+        assert "Only admins of this chat can do that" in await member.say(text)
+        assert "Nothing was changed" in await member.say(text)
+    for text, expected in (
+        ("/subscribe Queen of Tears", "admins choose what this chat gets with /channel subscribe"),
+        ("/unsubscribe The Interest of Love", "/channel unsubscribe"),
+        ("/timezone Seoul", "/channel timezone"),
+        ("/remind 1h", "/channel remind"),
+    ):
+        assert expected in await member.say(text)
+    assert database(story) == before
+    # reading is open to everyone in the group
+    assert "The Interest of Love" in await member.say("/subscriptions")
+    assert "Times here are shown in **UTC**" in await member.say("/timezone")
+
+
+async def test_owner_from_config_is_an_admin_everywhere(make_story):
+    story = await make_story(owners=["telegram:42"])
+    owner = story.chat("telegram", "-9", user="42", admin=False)
+    assert "Subscribed to" in await owner.say("/channel subscribe Queen of Tears")
+
+
+async def test_admin_channel_commands(make_story):
+    story = await make_story()
+    admin = story.chat("telegram", "-77", user="5", admin=True)
+    assert "Use one of: /channel subscribe" in await admin.say("/channel")
+    assert '/channel has no "dance"' in await admin.say("/channel dance")
+    assert await admin.say("/channel subscribe") == "Usage: /channel subscribe &lt;show or actor&gt;."
+    assert "Time zone set to <b>Asia/Seoul</b>" in await admin.say("/channel timezone seoul")
+    assert "1d and 1h before" in await admin.say("/channel remind 1h 1d")
+    assert "Subscribed to" in await admin.say("/channel subscribe The Interest of Love")
+    listing = await admin.say("/channel list")
+    assert "<b>The Interest of Love</b> (show)" in listing
+    assert "1d and 1h before each episode, times in Asia/Seoul" in listing
+    assert "Unsubscribed" in await admin.say("/CHANNEL unsubscribe the interest of love")
+
+
+async def test_group_chatter_is_ignored_and_bot_suffix_is_understood(make_story):
+    story = await make_story()
+    member = story.chat("telegram", "-3", user="8")
+    assert await member.say("good morning everyone") == ""
+    assert "follows nothing yet" in await member.say("/subscriptions@dramabot")

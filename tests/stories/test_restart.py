@@ -1,0 +1,153 @@
+"""Stop and start at any moment: nothing is sent twice, late reminders are caught up or dropped."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from bot.interfaces import DeliveryError
+from tests.conftest import at
+
+
+async def subscribed_fan(make_story, chat="100", zone="America/New_York", lead="30m"):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", chat)
+    await fan.say(f"/timezone {zone}")
+    await fan.say(f"/remind {lead}")
+    await fan.say("/subscribe The Interest of Love")
+    return story, fan
+
+
+async def test_reminder_due_while_stopped_is_sent_at_start_if_the_episode_has_not_begun(make_story):
+    story, fan = await subscribed_fan(make_story)
+    await story.advance("2022-12-21T12:50:00Z")
+    await story.stop()
+    await story.advance("2022-12-21T13:20:00Z")  # the 13:00 reminder fell due while stopped
+    assert fan.received("reminder") == []
+    await story.start()
+    [late] = fan.received("reminder")
+    assert late.at == at("2022-12-21T13:20:00Z")
+    assert "episode 1, starts in 10 minutes: Wed 08:30 (America/New_York)" in late.text
+
+
+async def test_reminder_is_dropped_when_the_episode_began_while_stopped(make_story):
+    story, fan = await subscribed_fan(make_story)
+    await story.advance("2022-12-21T12:50:00Z")
+    await story.stop()
+    await story.advance("2022-12-21T13:45:00Z")  # episode 1 began at 13:30
+    await story.start()
+    await story.advance("2022-12-22T14:00:00Z")
+    reminders = fan.received("reminder")
+    assert [r.at for r in reminders] == [at("2022-12-22T13:00:00Z")]
+    assert "episode 2," in reminders[0].text
+
+
+async def test_restart_right_after_a_reminder_does_not_send_it_again(make_story):
+    story, fan = await subscribed_fan(make_story)
+    await story.advance("2022-12-21T13:00:00Z")
+    assert len(fan.received("reminder")) == 1
+    await story.stop()
+    await story.start()
+    await story.advance("2022-12-21T13:29:00Z")
+    await story.stop()
+    await story.advance("2022-12-21T13:29:30Z")
+    await story.start()
+    await story.advance("2022-12-21T20:00:00Z")
+    assert len(fan.received("reminder")) == 1
+
+
+async def test_many_restarts_across_the_whole_run_give_each_reminder_exactly_once(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    ny = story.chat("telegram", "1")
+    await ny.say("/timezone America/New_York")
+    await ny.say("/remind 1h 30m")
+    await ny.say("/subscribe The Interest of Love")
+    sydney = story.chat("discord", "2")
+    await sydney.say("/timezone Sydney")
+    await sydney.say("/subscribe Moon Ga Young")
+    await sydney.say("/subscribe The Interest of Love")
+
+    # stop and start every 7 hours, including at instants when reminders fall due
+    moments = ["2022-12-21T12:30:00Z", "2022-12-21T13:00:00Z"]
+    instant = at("2022-12-21T13:00:00Z")
+    while instant < at("2023-02-10T00:00:00Z"):
+        instant += timedelta(hours=7)
+        moments.append(instant.isoformat())
+    for moment in moments:
+        await story.advance(moment)
+        await story.stop()
+        await story.start()
+    await story.advance("2023-02-11T00:00:00Z")
+
+    ny_texts = [r.text for r in ny.received("reminder")]
+    assert len(ny_texts) == 32 and len(set(ny_texts)) == 32
+    assert len(sydney.received("reminder")) == 16
+
+
+async def test_messages_sent_while_stopped_are_answered_at_start(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "100")
+    await story.stop()
+    await story.advance("2022-12-20T01:00:00Z")
+    assert await fan.say("/subscribe The Interest of Love") == ""
+    await story.advance("2022-12-20T02:00:00Z")
+    await story.start()
+    [reply] = fan.received("reply")
+    assert reply.at == at("2022-12-20T02:00:00Z")
+    assert "Subscribed to <b>The Interest of Love</b>" in reply.text
+
+
+async def test_a_failed_send_is_retried_later_and_delivered_once(make_story):
+    story, fan = await subscribed_fan(make_story)
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("429 Too Many Requests", retry_after=120)
+    await story.advance("2022-12-21T13:01:00Z")
+    assert fan.received("reminder") == []
+    del story.sim.adapter("telegram").failures["100"]
+    await story.advance("2022-12-21T14:00:00Z")
+    [reminder] = fan.received("reminder")
+    assert reminder.at == at("2022-12-21T13:02:00Z")
+    assert "starts in 28 minutes" in reminder.text
+
+
+async def test_a_blocked_chat_is_not_retried(make_story):
+    story, fan = await subscribed_fan(make_story)
+    other = story.chat("telegram", "101")
+    await other.say("/subscribe The Interest of Love")
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("403 Forbidden: bot was blocked", permanent=True)
+    await story.advance("2022-12-21T13:00:00Z")
+    del story.sim.adapter("telegram").failures["100"]
+    await story.advance("2022-12-21T13:29:00Z")
+    assert fan.received("reminder") == []
+    assert len(other.received("reminder")) == 1
+    states = await story.sim.process.core.store.delivery_states()
+    assert sorted(states.values()) == ["dropped", "sent"]
+
+
+async def test_a_retry_that_would_come_after_air_time_is_dropped(make_story):
+    story, fan = await subscribed_fan(make_story, lead="0m")
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("network down")
+    await story.advance("2022-12-21T13:30:00Z")
+    del story.sim.adapter("telegram").failures["100"]
+    await story.advance("2022-12-21T15:00:00Z")
+    assert fan.received("reminder") == []
+
+
+async def test_crash_in_the_middle_of_a_fan_out_is_finished_at_start(make_story):
+    story, fan = await subscribed_fan(make_story)
+    adapter = story.sim.adapter("telegram")
+    real_send = adapter.send
+
+    async def crash(chat, message):
+        raise asyncio.CancelledError  # the process dies inside the send
+
+    adapter.send = crash
+    with pytest.raises(asyncio.CancelledError):
+        await story.advance("2022-12-21T13:00:00Z")
+    adapter.send = real_send
+    await story.stop()
+    await story.advance("2022-12-21T13:05:00Z")
+    await story.start()
+    await story.advance("2022-12-21T14:00:00Z")
+    [reminder] = fan.received("reminder")
+    assert reminder.at == at("2022-12-21T13:05:00Z")
+    assert "starts in 25 minutes" in reminder.text
