@@ -8,7 +8,7 @@ fire at start, and are sent only if their episode has not begun.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core import Core
 from bot.zones import UTC
@@ -18,6 +18,7 @@ from .planner import ReminderPlan
 log = logging.getLogger(__name__)
 
 WATERMARK = "reminders_done_until"
+ON_TIME = timedelta(minutes=1)  # a job firing this close to its due instant is on time, even at 0m lead
 
 
 class Jobs:
@@ -71,7 +72,7 @@ class Jobs:
         now = self.core.clock.now()
         sent = 0
         for job in self.plan.due_between(self.watermark, now):
-            if job.airing.start < now:
+            if now - job.due > ON_TIME and job.airing.start <= now:
                 log.info("skipping %s lead %dm: the episode began while the bot was stopped", job.airing.key, job.lead_minutes)
                 continue
             sent += await self.core.fire_reminder(job.airing, job.lead_minutes)

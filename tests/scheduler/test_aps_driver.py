@@ -1,0 +1,77 @@
+"""The production driver: APScheduler's AsyncIOScheduler on the real clock, one derived job."""
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+from adapters.mock import MockAdapter
+from bot.catalog import parse_catalog
+from bot.config import parse_config
+from bot.interfaces import SystemClock
+from scheduler.aps import JOB_ID, ApsDriver
+from scheduler.process import BotProcess
+
+
+def soon_catalog(start: datetime) -> dict:
+    return {
+        "shows": [{
+            "title": "Right Now Show", "network": "KBS",
+            "airings": [{"episode": 1, "at": start}, {"episode": 2, "at": start + timedelta(days=7)}],
+        }],
+    }
+
+
+async def wait_for(predicate, seconds: float = 3.0) -> bool:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
+async def test_reminder_fires_on_the_real_clock_through_one_scheduler_job(tmp_path):
+    clock = SystemClock()
+    airs = clock.now() + timedelta(seconds=0.4)
+    adapter = MockAdapter("telegram", clock.now)
+    process = await BotProcess.start(
+        config=parse_config({"leads": ["0m"]}), catalog=parse_catalog(soon_catalog(airs)), clock=clock,
+        adapters={"telegram": adapter}, db_path=str(tmp_path / "bot.sqlite3"),
+    )
+    try:
+        assert isinstance(process.driver, ApsDriver)
+        for chat in range(50):
+            await adapter.receive(str(chat), str(chat), "/subscribe Right Now Show")
+        await asyncio.sleep(0)  # let the change listener reschedule
+        scheduler = process.driver.scheduler
+        assert await wait_for(lambda: scheduler.get_job(JOB_ID) is not None)
+        assert [job.id for job in scheduler.get_jobs()] == [JOB_ID]  # one job, not one per subscriber
+        assert abs((process.driver.next_run_time() - airs).total_seconds()) < 0.01
+
+        assert await wait_for(lambda: len([s for s in adapter.outbox if s.kind == "reminder"]) == 50)
+        reminders = [s for s in adapter.outbox if s.kind == "reminder"]
+        assert {s.chat for s in reminders} == {str(c) for c in range(50)}
+        assert all("<b>Right Now Show</b>, episode 1, starts now" in s.text for s in reminders)
+        # the job set itself again for episode 2
+        assert await wait_for(lambda: process.driver.next_run_time() is not None
+                              and process.driver.next_run_time() > airs + timedelta(days=6))
+    finally:
+        await process.stop()
+
+
+async def test_restart_rebuilds_the_job_from_the_database(tmp_path):
+    clock = SystemClock()
+    airs = clock.now() + timedelta(hours=2)
+    db = str(tmp_path / "bot.sqlite3")
+    catalog = parse_catalog(soon_catalog(airs))
+    config = parse_config({"leads": ["1h"]})
+    adapter = MockAdapter("telegram", clock.now)
+    first = await BotProcess.start(config=config, catalog=catalog, clock=clock, adapters={"telegram": adapter}, db_path=db)
+    await adapter.receive("1", "1", "/subscribe Right Now Show")
+    await first.stop()
+
+    second = await BotProcess.start(config=config, catalog=catalog, clock=clock, adapters={"telegram": adapter}, db_path=db)
+    try:
+        due = second.driver.next_run_time()
+        assert due is not None and abs((due - (airs - timedelta(hours=1))).total_seconds()) < 0.01
+    finally:
+        await second.stop()

@@ -1,0 +1,87 @@
+"""Articles that name what a chat follows arrive once; others do not arrive at all."""
+
+from datetime import timedelta
+
+from bot.interfaces import DeliveryError
+from tests.conftest import at
+
+RATINGS = dict(
+    feed="soompi",
+    id="https://news.example.test/?p=101",
+    title="&#8220;The Interest of Love&#8221; Climbs in Ratings as Yoo Yeon Seok&#8217;s Character Makes a Choice",
+    link="https://news.example.test/ratings-climb/",
+    summary="<p>The JTBC drama starring <b>Moon Ga Young</b> &amp; Yoo Yeon Seok rose again this week.</p>",
+)
+
+
+async def test_article_reaches_show_and_actor_followers_once(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    show_fan = story.chat("telegram", "1")
+    await show_fan.say("/subscribe The Interest of Love")
+    await show_fan.say("/subscribe Yoo Yeon-seok")
+    actor_fan = story.chat("discord", "2")
+    await actor_fan.say("/subscribe Moon Ka-young")
+    stranger = story.chat("telegram", "3")
+    await stranger.say("/subscribe Queen of Tears")
+
+    await story.advance("2022-12-23T09:00:00Z")
+    await story.publish(**RATINGS)
+
+    [telegram_news] = show_fan.received("news")
+    assert telegram_news.at == at("2022-12-23T09:00:00Z")
+    assert telegram_news.text == (
+        '📰 <a href="https://news.example.test/ratings-climb/">“The Interest of Love” Climbs in Ratings as '
+        "Yoo Yeon Seok’s Character Makes a Choice</a>\n"
+        "The JTBC drama starring Moon Ga Young &amp; Yoo Yeon Seok rose again this week.\n"
+        "About: Moon Ga Young, The Interest of Love, Yoo Yeon Seok"
+    )
+    [discord_news] = actor_fan.received("news")
+    assert discord_news.text.startswith("📰 [“The Interest of Love” Climbs in Ratings")
+    assert "(<https://news.example.test/ratings-climb/>)" in discord_news.text
+    assert stranger.received("news") == []
+
+
+async def test_the_same_article_fetched_again_is_not_sent_again(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    await story.publish(**RATINGS)
+    await story.stop()
+    await story.start()
+    await story.publish(**RATINGS)
+    assert len(fan.received("news")) == 1
+
+
+async def test_article_about_someone_else_is_not_sent(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe Moon Ga Young")
+    await story.publish(
+        feed="soompi", id="7", title="Moonlight drama tops the charts", link="https://news.example.test/moonlight/",
+        summary="A new series about the moon, with Gayoung and others.",
+    )
+    assert fan.received("news") == []
+
+
+async def test_hangul_article_matches_with_a_particle(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe Geum Sae Rok")
+    await story.publish(
+        feed="kr", id="55", title="금새록이 새 드라마에 출연한다", link="https://news.example.test/kr/55",
+    )
+    [news] = fan.received("news")
+    assert "금새록이 새 드라마에 출연한다" in news.text
+    assert "About: Geum Sae Rok" in news.text
+
+
+async def test_news_that_fails_is_retried_until_it_goes_stale(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    story.sim.adapter("telegram").failures["1"] = DeliveryError("timeout")
+    await story.publish(**RATINGS)
+    del story.sim.adapter("telegram").failures["1"]
+    await story.advance(story.now + timedelta(minutes=5))
+    [news] = fan.received("news")
+    assert news.at == at("2022-12-20T00:00:30Z")
