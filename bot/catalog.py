@@ -7,7 +7,6 @@ changes in the show's zone and weekday shifts for viewers fall out of `zoneinfo`
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from importlib import resources
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .config import read_toml
 from .names import NameIndex, NewsMatcher, Target, normalise
 from .zones import UTC
 
@@ -144,15 +144,7 @@ def bundled_catalog_path() -> Path:
 def load_catalog(path: str | Path | None = None) -> Catalog:
     """Load a catalog file (the bundled one when path is None). Raises CatalogError."""
     source = Path(path) if path else bundled_catalog_path()
-    try:
-        raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(f"{source}: catalog file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{source}: cannot read catalog: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{source}: not valid TOML: {exc}") from None
-    return parse_catalog(raw, str(source))
+    return parse_catalog(read_toml(source, CatalogError, "catalog"), str(source))
 
 
 def parse_catalog(raw: dict[str, Any], source: str = "<memory>") -> Catalog:
@@ -236,7 +228,7 @@ def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
     zone_name = entry.text("timezone", "Asia/Seoul")
     try:
         zone = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
         entry.fail("timezone", f"unknown IANA zone {zone_name!r} (e.g. 'Asia/Seoul')")
     days_raw = entry.data.get("days", [])
     if not isinstance(days_raw, list) or not all(isinstance(d, str) and d.lower()[:3] in WEEKDAYS for d in days_raw):

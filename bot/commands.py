@@ -267,20 +267,18 @@ async def cmd_subscriptions(ctx: Context) -> Message:
     return await _list(ctx)
 
 
+async def _show_or_set(ctx: Context, sub: str, command: str, setter) -> Message:
+    """Anyone may read a setting; in a group only /channel may change it."""
+    refusal = _personal(ctx, sub, command) if ctx.args.strip() else None
+    return refusal or await setter(ctx, ctx.args, command)
+
+
 async def cmd_timezone(ctx: Context) -> Message:
-    if ctx.args.strip():
-        refusal = _personal(ctx, "timezone <zone>", "/timezone")
-        if refusal:
-            return refusal
-    return await _set_zone(ctx, ctx.args, "/timezone")
+    return await _show_or_set(ctx, "timezone <zone>", "/timezone", _set_zone)
 
 
 async def cmd_remind(ctx: Context) -> Message:
-    if ctx.args.strip():
-        refusal = _personal(ctx, "remind <lead ...>", "/remind")
-        if refusal:
-            return refusal
-    return await _set_leads(ctx, ctx.args, "/remind")
+    return await _show_or_set(ctx, "remind <lead ...>", "/remind", _set_leads)
 
 
 async def cmd_next(ctx: Context) -> Message:
