@@ -19,6 +19,10 @@ from .names import NameIndex, NewsMatcher, Target, normalise
 from .zones import UTC
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAY_NAMES = {
+    **{d: i for i, d in enumerate(WEEKDAYS)},
+    **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
+}
 MAX_EPISODES = 1000
 
 
@@ -231,9 +235,9 @@ def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder such as "America"
         entry.fail("timezone", f"unknown IANA zone {zone_name!r} (e.g. 'Asia/Seoul')")
     days_raw = entry.data.get("days", [])
-    if not isinstance(days_raw, list) or not all(isinstance(d, str) and d.lower()[:3] in WEEKDAYS for d in days_raw):
+    if not isinstance(days_raw, list) or not all(isinstance(d, str) and d.strip().lower() in DAY_NAMES for d in days_raw):
         entry.fail("days", f"expected a list of weekdays from {', '.join(WEEKDAYS)}, got {days_raw!r}")
-    days = tuple(sorted({WEEKDAYS.index(d.lower()[:3]) for d in days_raw}))
+    days = tuple(sorted({DAY_NAMES[d.strip().lower()] for d in days_raw}))
     slot_time = None
     if "time" in entry.data:
         raw_time = entry.data["time"]

@@ -7,6 +7,7 @@ defaults live in `config.example.toml`; `DEFAULTS` below must agree with it (a t
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -56,6 +57,7 @@ class Config:
 
 TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news"}
 SECTION_KEYS = {"telegram": {"token"}, "discord": {"token"}, "news": {"feeds", "poll_interval"}}
+OWNER = re.compile(r"(telegram|discord|console):\S+")
 ENV_TOKENS = {"telegram": "DRAMABOT_TELEGRAM_TOKEN", "discord": "DRAMABOT_DISCORD_TOKEN"}
 
 
@@ -120,7 +122,7 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
     except LeadError as exc:
         raise fail("leads", str(exc)) from None
     owners_raw = raw.get("owners", [])
-    if not isinstance(owners_raw, list) or not all(isinstance(v, str) and ":" in v for v in owners_raw):
+    if not isinstance(owners_raw, list) or not all(isinstance(v, str) and OWNER.fullmatch(v) for v in owners_raw):
         raise fail("owners", f'expected a list like ["telegram:12345", "discord:67890"], got {owners_raw!r}')
 
     def token(section: str) -> str:
@@ -133,8 +135,8 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         raise fail("news.feeds", f"expected a list of feed URLs, got {feeds!r}")
     try:
         poll = parse_lead(text("news.poll_interval", news.get("poll_interval", "15m")))
-    except LeadError as exc:
-        raise fail("news.poll_interval", str(exc)) from None
+    except LeadError:
+        raise fail("news.poll_interval", "expected a duration from 1m to 7d, like 15m or 1h") from None
     if poll < timedelta(minutes=1):
         raise fail("news.poll_interval", "must be at least 1m")
     return Config(

@@ -116,7 +116,9 @@ def _discord_line_escape(text: str) -> str:
     # Hyphens and '#' matter only at a line start; escaping them everywhere makes prose noisy.
     escaped = re.sub(r"([\\*_~`|\[\]])", r"\\\1", text)
     escaped = re.sub(r"(^|\n)([>#-])", r"\1\\\2", escaped)
-    return escaped.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
+    # Break mass and user/role mentions ("<@123>", "<@&456>") that feed text could carry.
+    escaped = escaped.replace("@everyone", "@\u200beveryone").replace("@here", "@\u200bhere")
+    return escaped.replace("<@", "<\u200b@")
 
 
 def to_discord_markdown(message: Message) -> str:

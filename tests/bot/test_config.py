@@ -1,0 +1,224 @@
+"""Configuration: every key optional, documented defaults in config.example.toml, bad keys named."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.config import Config, ConfigError, DiscordConfig, NewsConfig, TelegramConfig, load_config, parse_config
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
+
+
+def example_raw() -> dict:
+    with EXAMPLE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def fails(raw: dict, key: str) -> str:
+    with pytest.raises(ConfigError) as refused:
+        parse_config(raw, "bot.toml")
+    message = str(refused.value)
+    assert message.startswith(f"bot.toml: key {key!r}: "), message
+    return message
+
+
+# ---- defaults -------------------------------------------------------------------------------
+
+
+def test_empty_config_gives_the_defaults():
+    config = parse_config({})
+    assert config.database == "dramabot.sqlite3"
+    assert config.timezone == ZoneInfo("UTC")
+    assert config.leads == (timedelta(minutes=30),)
+    assert config.lead_minutes == (30,)
+    assert config.catalog == ""
+    assert config.owners == frozenset()
+    assert config.telegram == TelegramConfig("")
+    assert config.discord == DiscordConfig("")
+    assert config.news == NewsConfig((), timedelta(minutes=15))
+
+
+def test_example_file_lists_every_key():
+    raw = example_raw()
+    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news"}
+    assert set(raw["telegram"]) == {"token"}
+    assert set(raw["discord"]) == {"token"}
+    assert set(raw["news"]) == {"feeds", "poll_interval"}
+
+
+def test_example_file_values_are_the_defaults():
+    assert parse_config(example_raw(), "config.example.toml") == Config(source="config.example.toml")
+    assert parse_config({}, "x") == Config(source="x")
+
+
+def test_load_config_reads_the_example_file():
+    assert load_config(EXAMPLE, env={}) == Config(source=str(EXAMPLE))
+
+
+def test_no_file_means_defaults():
+    assert load_config(None, env={}) == Config()
+
+
+def test_settings_are_read():
+    config = parse_config(
+        {
+            "database": "/var/lib/dramabot/db.sqlite3",
+            "timezone": "new york",
+            "leads": ["30m", "1d", "30m"],
+            "catalog": "shows.toml",
+            "owners": ["telegram:12345", "discord:67890"],
+            "news": {"feeds": ["https://www.soompi.com/feed"], "poll_interval": "1h"},
+        }
+    )
+    assert config.database == "/var/lib/dramabot/db.sqlite3"
+    assert config.timezone.key == "America/New_York"
+    assert config.lead_minutes == (24 * 60, 30)
+    assert config.catalog == "shows.toml"
+    assert config.owners == {"telegram:12345", "discord:67890"}
+    assert config.news == NewsConfig(("https://www.soompi.com/feed",), timedelta(hours=1))
+
+
+# ---- bad keys and values --------------------------------------------------------------------
+
+
+def test_unknown_top_level_key_is_named():
+    assert "unknown key" in fails({"timezones": "UTC"}, "timezones")
+
+
+@pytest.mark.parametrize("section, key", [("news", "interval"), ("telegram", "bot_token"), ("discord", "tok")])
+def test_unknown_key_in_a_section_is_named_with_its_section(section, key):
+    assert "unknown key" in fails({section: {key: "x"}}, f"{section}.{key}")
+
+
+def test_section_that_is_not_a_table_is_named():
+    assert "expected a [news] table" in fails({"news": "https://x.test/feed"}, "news")
+
+
+@pytest.mark.parametrize("zone, problem", [("PST", "is an abbreviation"), ("Narnia", "Unknown time zone"), ("", "Give a time zone")])
+def test_bad_timezone_is_named(zone, problem):
+    assert problem in fails({"timezone": zone}, "timezone")
+
+
+def test_timezone_that_is_not_a_string_is_named():
+    assert "expected a string" in fails({"timezone": 9}, "timezone")
+
+
+@pytest.mark.parametrize(
+    "leads, problem",
+    [
+        (["soon"], "not a lead time"),
+        (["8d"], "at most 7 days"),
+        ([], "one to three"),
+        (["1d", "1h", "30m", "0m"], "At most 3"),
+        ("30m", "expected a list"),
+        ([30], "expected a list"),
+    ],
+)
+def test_bad_leads_are_named(leads, problem):
+    assert problem in fails({"leads": leads}, "leads")
+
+
+@pytest.mark.parametrize("owners", [["12345"], "telegram:12345", [12345]])
+def test_bad_owners_are_named(owners):
+    assert "telegram:12345" in fails({"owners": owners}, "owners")  # shows the expected form
+
+
+@pytest.mark.parametrize(
+    "interval, problem",
+    [("0m", "at least 1m"), ("30s", "expected a duration from 1m to 7d"), ("8d", "expected a duration from 1m to 7d")],
+)
+def test_poll_interval_below_a_minute_or_malformed_is_named(interval, problem):
+    assert problem in fails({"news": {"poll_interval": interval}}, "news.poll_interval")
+
+
+def test_poll_interval_of_one_minute_is_allowed():
+    assert parse_config({"news": {"poll_interval": "1m"}}).news.poll_interval == timedelta(minutes=1)
+
+
+@pytest.mark.parametrize(
+    "raw, key",
+    [
+        ({"database": ""}, "database"),
+        ({"database": 5}, "database"),
+        ({"catalog": 5}, "catalog"),
+        ({"telegram": {"token": 5}}, "telegram.token"),
+        ({"news": {"feeds": [""]}}, "news.feeds"),
+        ({"news": {"feeds": "https://x.test/feed"}}, "news.feeds"),
+    ],
+)
+def test_other_bad_values_are_named(raw, key):
+    fails(raw, key)
+
+
+# ---- tokens from the environment ------------------------------------------------------------
+
+
+def test_environment_token_wins_over_the_file():
+    config = parse_config({"telegram": {"token": "from-file"}}, env={"DRAMABOT_TELEGRAM_TOKEN": "from-env"})
+    assert config.telegram.token == "from-env"
+    assert config.discord.token == ""
+
+
+def test_empty_environment_token_leaves_the_file_token():
+    config = parse_config({"telegram": {"token": "from-file"}}, env={"DRAMABOT_TELEGRAM_TOKEN": ""})
+    assert config.telegram.token == "from-file"
+
+
+def test_discord_token_from_the_environment():
+    assert parse_config({}, env={"DRAMABOT_DISCORD_TOKEN": "d-env"}).discord.token == "d-env"
+
+
+def test_load_config_takes_tokens_from_the_given_environment(tmp_path):
+    path = tmp_path / "dramabot.toml"
+    path.write_text('[telegram]\ntoken = "from-file"\n', encoding="utf-8")
+    assert load_config(path, env={"DRAMABOT_TELEGRAM_TOKEN": "from-env"}).telegram.token == "from-env"
+    assert load_config(path, env={}).telegram.token == "from-file"
+
+
+def test_load_config_reads_os_environ_by_default(tmp_path, monkeypatch):
+    path = tmp_path / "dramabot.toml"
+    path.write_text('[telegram]\ntoken = "from-file"\n', encoding="utf-8")
+    monkeypatch.setenv("DRAMABOT_TELEGRAM_TOKEN", "from-os-env")
+    assert load_config(path).telegram.token == "from-os-env"
+
+
+# ---- files ----------------------------------------------------------------------------------
+
+
+def test_missing_config_file_is_named(tmp_path):
+    path = tmp_path / "missing.toml"
+    with pytest.raises(ConfigError) as refused:
+        load_config(path, env={})
+    assert str(refused.value) == f"{path}: config file not found"
+
+
+def test_invalid_toml_config_is_named(tmp_path):
+    path = tmp_path / "dramabot.toml"
+    path.write_text("timezone = Asia/Seoul\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"not valid TOML") as refused:
+        load_config(path, env={})
+    assert str(refused.value).startswith(f"{path}: ")
+
+
+def test_bad_key_in_a_file_names_the_file(tmp_path):
+    path = tmp_path / "dramabot.toml"
+    path.write_text('leads = ["1w"]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as refused:
+        load_config(path, env={})
+    assert str(refused.value).startswith(f"{path}: key 'leads': ")
+
+
+def test_config_path_that_is_a_folder_is_named(tmp_path):
+    with pytest.raises(ConfigError) as refused:
+        load_config(tmp_path, env={})
+    assert str(refused.value).startswith(f"{tmp_path}: cannot read config: ")
+
+
+@pytest.mark.parametrize("owner", ["telegram:", "irc:5", "12345", "discord: 5"])
+def test_owners_need_a_platform_and_an_id(owner):
+    assert "expected a list like" in fails({"owners": [owner]}, "owners")
