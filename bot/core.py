@@ -19,7 +19,7 @@ from .config import Config
 from .interfaces import Adapter, Clock, DeliveryError, IncomingMessage, Outgoing
 from .names import Target, plain_text
 from .render import Bold, Countdown, Link, Message, When
-from .store import Pending, Store, decode_leads
+from .store import Delivery, Pending, Store, decode_leads
 from .zones import UTC
 
 log = logging.getLogger(__name__)
@@ -28,6 +28,7 @@ MARK_BATCH = 500  # sends between two ledger commits
 MAX_ATTEMPTS = 6
 NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
 NO_ADAPTER_RETRY = timedelta(minutes=15)
+RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
 
 
 @dataclass(frozen=True)
@@ -157,15 +158,10 @@ class Core:
             return 0
         now = self.clock.now()
         bodies: dict[str | None, Outgoing] = {}
-
-        def build(platform: str, chat: str) -> Outgoing:
-            zone = recipients[(platform, chat)]
-            body = bodies.get(zone)
-            if body is None:
-                body = bodies[zone] = Outgoing("reminder", reminder_message(show, airing, self.zone_of(zone), now))
-            return body
-
-        return await self._deliver("reminder", reminder_job(airing, lead_minutes), airing.start, recipients, build)
+        for zone in set(recipients.values()):
+            bodies[zone] = Outgoing("reminder", reminder_message(show, airing, self.zone_of(zone), now))
+        messages = {recipient: bodies[zone] for recipient, zone in recipients.items()}
+        return await self._deliver("reminder", reminder_job(airing, lead_minutes), airing.start, messages)
 
     # ---- news -----------------------------------------------------------------------------------
 
@@ -184,58 +180,64 @@ class Core:
         if not about:
             return 0
         rows = await self.store.recipients([(t.kind, t.key) for t in about])
-        recipients = {(platform, chat): zone for platform, chat, zone, _ in rows}
         body = Outgoing("news", news_message(article, about))
-        job = news_job(article.feed, article.id)
-        return await self._deliver("news", job, now + NEWS_FRESH_FOR, recipients, lambda p, c: body)
+        messages = {(platform, chat): body for platform, chat, _, _ in rows}
+        return await self._deliver("news", news_job(article.feed, article.id), now + NEWS_FRESH_FOR, messages)
 
     # ---- delivery through the ledger ------------------------------------------------------------
 
     async def _deliver(
-        self,
-        kind: str,
-        job: str,
-        expires: datetime,
-        recipients: Mapping[tuple[str, str], object],
-        build: Callable[[str, str], Outgoing],
+        self, kind: str, job: str, expires: datetime, messages: Mapping[tuple[str, str], Outgoing]
     ) -> int:
-        claimed = await self.store.claim(kind, job, _ts(expires), recipients.keys())
-        sent: list[str] = []
+        """Claim, send and confirm one job to every recipient; returns how many were sent.
+
+        Confirmations are committed every MARK_BATCH sends: a crash can repeat at most that many
+        sends at the next start, and loses none.
+        """
+        claimed = await self.store.claim(kind, job, _ts(expires), messages.keys())
+        sent: list[tuple[str, str]] = []
         count = 0
-        for key, platform, chat in claimed:
-            if await self._send(key, 0, expires, platform, chat, build(platform, chat)):
-                sent.append(key)
-                count += 1
-                if len(sent) >= MARK_BATCH:
-                    await self.store.mark_sent(sent, _ts(self.clock.now()))
-                    sent = []
+        for recipient in claimed:
+            if not await self._send(kind, job, *recipient, messages[recipient], 0, expires):
+                continue
+            sent.append(recipient)
+            if len(sent) >= MARK_BATCH:
+                await self.store.mark_sent(kind, job, sent, _ts(self.clock.now()))
+                count += len(sent)
+                sent = []
         if sent:
-            await self.store.mark_sent(sent, _ts(self.clock.now()))
+            await self.store.mark_sent(kind, job, sent, _ts(self.clock.now()))
+            count += len(sent)
         return count
 
-    async def _send(self, key: str, attempts: int, expires: datetime, platform: str, chat: str, out: Outgoing) -> bool:
+    async def _send(
+        self, kind: str, job: str, platform: str, chat: str, out: Outgoing, attempts: int, expires: datetime
+    ) -> bool:
+        """Hand one message to its adapter; a failure is recorded for retry (or dropped)."""
         adapter = self.adapters.get(platform)
-        if adapter is None:
-            await self._failed(key, attempts, expires, DeliveryError(f"no {platform} adapter is running", retry_after=NO_ADAPTER_RETRY.total_seconds()))
-            return False
         try:
+            if adapter is None:
+                raise DeliveryError(f"no {platform} adapter is running", retry_after=NO_ADAPTER_RETRY.total_seconds())
             await adapter.send(chat, out)
-        except DeliveryError as exc:
-            await self._failed(key, attempts, expires, exc)
+            return True
+        except Exception as exc:  # one failed chat must not stop the fan-out to everyone else
+            await self._failed(Delivery(kind, job, platform, chat), attempts, expires, exc)
             return False
-        except Exception as exc:  # an adapter bug must not stop the fan-out to everyone else
-            log.exception("send of %s failed", key)
-            await self._failed(key, attempts, expires, DeliveryError(f"{type(exc).__name__}: {exc}"))
-            return False
-        return True
 
-    async def _failed(self, key: str, attempts: int, expires: datetime, exc: DeliveryError) -> None:
+    async def _failed(self, delivery: Delivery, attempts: int, expires: datetime, exc: Exception) -> None:
+        """Schedule a retry with backoff, or drop the delivery when retrying cannot help or is too late."""
+        if not isinstance(exc, DeliveryError):  # an adapter bug: log it, treat it as transient
+            log.error("sending %s to %s:%s raised", delivery.job, delivery.platform, delivery.chat_id, exc_info=exc)
+            exc = DeliveryError(f"{type(exc).__name__}: {exc}")
         now = self.clock.now()
-        delay = timedelta(seconds=exc.retry_after if exc.retry_after is not None else 30 * 2**attempts)
-        retry_at = now + delay
+        wait = exc.retry_after if exc.retry_after is not None else RETRY_BASE.total_seconds() * 2**attempts
+        retry_at = now + timedelta(seconds=max(1.0, wait))
         give_up = exc.permanent or attempts + 1 >= MAX_ATTEMPTS or retry_at > expires
-        log.warning("delivery %s failed (%s)%s", key, exc, "; dropped" if give_up else f"; retry at {retry_at:%H:%M:%S}Z")
-        await self.store.mark_failed(key, str(exc), None if give_up else _ts(retry_at))
+        log.warning(
+            "%s %s to %s:%s failed (%s)%s", delivery.kind, delivery.job, delivery.platform, delivery.chat_id, exc,
+            "; dropped" if give_up else f"; retry at {retry_at:%Y-%m-%d %H:%M:%S}Z",
+        )
+        await self.store.mark_failed(delivery, str(exc), None if give_up else _ts(retry_at))
 
     async def recover(self) -> int:
         """At start: deliveries a stopped process had claimed but not confirmed are retried."""
@@ -253,28 +255,32 @@ class Core:
             out = await self._rebuild(pending, now)
             if out is None:
                 continue
+            d = pending.delivery
             expires = datetime.fromtimestamp(pending.expires_at, UTC)
-            if await self._send(pending.key, pending.attempts, expires, pending.platform, pending.chat_id, out):
-                await self.store.mark_sent([pending.key], _ts(self.clock.now()))
+            if await self._send(d.kind, d.job, d.platform, d.chat_id, out, pending.attempts, expires):
+                await self.store.mark_sent(d.kind, d.job, [(d.platform, d.chat_id)], _ts(self.clock.now()))
                 count += 1
         return count
 
     async def _rebuild(self, pending: Pending, now: datetime) -> Outgoing | None:
+        """The message a retry sends, built afresh (zone and countdown as of now), or None when
+        it is no longer worth sending."""
+        d = pending.delivery
         if _ts(now) > pending.expires_at:
-            await self.store.drop(pending.key, "too late: the episode began or the news went stale")
+            await self.store.drop(d, "too late: the episode began or the news went stale")
             return None
-        if pending.kind == "reminder":
-            airing_key, _, _lead = pending.job.rpartition("|")
+        if d.kind == "reminder":
+            airing_key, _, _lead = d.job.rpartition("|")
             airing = self._airings_by_key.get(airing_key)
             if airing is None or airing.start <= now:
-                await self.store.drop(pending.key, "the airing is no longer in the catalog or has begun")
+                await self.store.drop(d, "the airing is no longer in the catalog or has begun")
                 return None
-            zone, _ = await self.chat_settings(pending.platform, pending.chat_id)
+            zone, _ = await self.chat_settings(d.platform, d.chat_id)
             return Outgoing("reminder", reminder_message(self.catalog.shows[airing.show_key], airing, zone, now))
-        feed, _, article_id = pending.job.partition("|")
+        feed, _, article_id = d.job.partition("|")
         stored = await self.store.article(feed, article_id)
         if stored is None:
-            await self.store.drop(pending.key, "the article is gone")
+            await self.store.drop(d, "the article is gone")
             return None
         title, link, summary, published = stored
         article = Article(feed, article_id, title, link, summary)

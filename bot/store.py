@@ -1,12 +1,14 @@
 """The database: chats and their settings, subscriptions, articles, and the delivery ledger.
 
 SQLite through aiosqlite, WAL mode, numbered migrations tracked in PRAGMA user_version.
-Instants are stored as whole Unix seconds. Every delivery has a unique key, so claiming a
-delivery twice is a no-op: that is what makes every send idempotent across restarts.
+Instants are stored as whole Unix seconds. Every delivery has a unique key (kind, job,
+platform, chat), so claiming a delivery twice is a no-op: that is what makes every send
+idempotent across restarts.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -45,20 +47,19 @@ MIGRATIONS: tuple[str, ...] = (
         received_at INTEGER NOT NULL,
         PRIMARY KEY (feed, article_id)
     );
-    CREATE TABLE deliveries (
-        key             TEXT PRIMARY KEY,  -- kind|platform|chat|job: one send, ever
-        platform        TEXT NOT NULL,
-        chat_id         TEXT NOT NULL,
+    CREATE TABLE deliveries (          -- one row per (kind, job, recipient): one send, ever
         kind            TEXT NOT NULL CHECK (kind IN ('reminder', 'news')),
         job             TEXT NOT NULL,     -- airing key|lead minutes, or feed|article id
+        platform        TEXT NOT NULL,
+        chat_id         TEXT NOT NULL,
         expires_at      INTEGER NOT NULL,  -- not worth sending after this
         state           TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'failed', 'dropped')),
         attempts        INTEGER NOT NULL DEFAULT 0,
         next_attempt_at INTEGER,
         last_error      TEXT,
-        sent_at         INTEGER
-    );
-    CREATE INDEX deliveries_by_job ON deliveries (job);
+        sent_at         INTEGER,
+        PRIMARY KEY (kind, job, platform, chat_id)
+    ) WITHOUT ROWID;
     CREATE INDEX deliveries_to_retry ON deliveries (next_attempt_at) WHERE state IN ('claimed', 'failed');
     CREATE TABLE meta (
         name  TEXT PRIMARY KEY,
@@ -77,14 +78,20 @@ class ChatSettings:
 
 
 @dataclass(frozen=True)
+class Delivery:
+    """The ledger's unique key of one send."""
+
+    kind: str  # "reminder" | "news"
+    job: str
+    platform: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
 class Pending:
     """A delivery to try again."""
 
-    key: str
-    platform: str
-    chat_id: str
-    kind: str
-    job: str
+    delivery: Delivery
     attempts: int
     expires_at: int
 
@@ -248,46 +255,55 @@ class Store:
 
     # ---- delivery ledger ----------------------------------------------------------------------
 
-    async def claim(self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]]) -> list[tuple[str, str, str]]:
-        """Claim one delivery of `job` per (platform, chat); returns (key, platform, chat) of the new claims.
+    async def claim(
+        self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]]
+    ) -> list[tuple[str, str]]:
+        """Claim one delivery of `job` per (platform, chat); returns the newly claimed recipients.
 
-        A recipient that already has a ledger row for this job (sent, failed or claimed before a
-        restart) is not claimed again: the retry path owns it.
+        A recipient that already has a ledger row for this job (sent, failed, or claimed before a
+        restart) is not claimed again: the retry path owns it. The rows go in as one statement
+        over a JSON array, far faster than a statement per row.
         """
-        async with self._db.execute("SELECT platform, chat_id FROM deliveries WHERE job = ?", (job,)) as cur:
+        async with self._db.execute(
+            "SELECT platform, chat_id FROM deliveries WHERE kind = ? AND job = ?", (kind, job)
+        ) as cur:
             known = set(await cur.fetchall())
-        fresh = [
-            (f"{kind}|{platform}|{chat_id}|{job}", platform, chat_id)
-            for platform, chat_id in dict.fromkeys(recipients)
-            if (platform, chat_id) not in known
-        ]
-        await self._db.executemany(
-            "INSERT OR IGNORE INTO deliveries (key, platform, chat_id, kind, job, expires_at, state) "
-            f"VALUES (?, ?, ?, '{kind}', ?, ?, 'claimed')",
-            [(key, platform, chat_id, job, expires_at) for key, platform, chat_id in fresh],
-        )
-        await self._db.commit()
+        fresh = [r for r in dict.fromkeys(recipients) if r not in known]
+        if fresh:
+            await self._db.execute(
+                "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state) "
+                "SELECT ?, ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), ?, 'claimed' "
+                "FROM json_each(?)",
+                (kind, job, expires_at, json.dumps(fresh)),
+            )
+            await self._db.commit()
         return fresh
 
-    async def mark_sent(self, keys: Sequence[str], now: int) -> None:
-        await self._db.executemany(
-            "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE key = ?",
-            [(now, key) for key in keys],
+    async def mark_sent(self, kind: str, job: str, recipients: Sequence[tuple[str, str]], now: int) -> None:
+        """Record that `job` reached these (platform, chat) recipients."""
+        await self._db.execute(
+            "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+            "next_attempt_at = NULL WHERE kind = ? AND job = ? AND (platform, chat_id) IN "
+            "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
+            (now, kind, job, json.dumps(recipients)),
         )
         await self._db.commit()
 
-    async def mark_failed(self, key: str, error: str, retry_at: int | None) -> None:
+    async def mark_failed(self, delivery: Delivery, error: str, retry_at: int | None) -> None:
         """Record a failed send: retried at `retry_at`, or dropped for good when it is None."""
-        await self._db.execute(
-            "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE key = ?",
-            ("failed" if retry_at is not None else "dropped", error[:500], retry_at, key),
+        await self._update(
+            delivery,
+            "state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
+            ("failed" if retry_at is not None else "dropped", error[:500], retry_at),
         )
-        await self._db.commit()
 
-    async def drop(self, key: str, reason: str) -> None:
+    async def drop(self, delivery: Delivery, reason: str) -> None:
+        await self._update(delivery, "state = 'dropped', last_error = ?, next_attempt_at = NULL", (reason,))
+
+    async def _update(self, delivery: Delivery, assignments: str, values: tuple) -> None:
         await self._db.execute(
-            "UPDATE deliveries SET state = 'dropped', last_error = ?, next_attempt_at = NULL WHERE key = ?",
-            (reason, key),
+            f"UPDATE deliveries SET {assignments} WHERE kind = ? AND job = ? AND platform = ? AND chat_id = ?",
+            (*values, delivery.kind, delivery.job, delivery.platform, delivery.chat_id),
         )
         await self._db.commit()
 
@@ -303,11 +319,11 @@ class Store:
 
     async def due_retries(self, now: int, limit: int = 500) -> list[Pending]:
         async with self._db.execute(
-            "SELECT key, platform, chat_id, kind, job, attempts, expires_at FROM deliveries "
-            "WHERE state IN ('claimed', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at, key LIMIT ?",
+            "SELECT kind, job, platform, chat_id, attempts, expires_at FROM deliveries "
+            "WHERE state IN ('claimed', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
             (now, limit),
         ) as cur:
-            return [Pending(*row) for row in await cur.fetchall()]
+            return [Pending(Delivery(*row[:4]), row[4], row[5]) for row in await cur.fetchall()]
 
     async def next_retry_at(self) -> int | None:
         async with self._db.execute(
@@ -315,12 +331,10 @@ class Store:
         ) as cur:
             return (await cur.fetchone())[0]
 
-    async def delivery_states(self, job_prefix: str = "") -> dict[str, str]:
-        """key -> state, for inspection and tests."""
-        async with self._db.execute(
-            "SELECT key, state FROM deliveries WHERE job >= ? AND job < ?", (job_prefix, job_prefix + "\U0010ffff")
-        ) as cur:
-            return dict(await cur.fetchall())
+    async def delivery_states(self) -> dict[Delivery, str]:
+        """Every ledger row's state, for inspection and tests."""
+        async with self._db.execute("SELECT kind, job, platform, chat_id, state FROM deliveries") as cur:
+            return {Delivery(*row[:4]): row[4] for row in await cur.fetchall()}
 
     # ---- meta ---------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 import sqlite3
 
-from bot.store import MIGRATIONS, Store
+from bot.store import MIGRATIONS, Delivery, Store
 
 
 async def test_fresh_database_is_migrated_in_wal_mode_and_reopens(tmp_path):
@@ -35,13 +35,24 @@ async def test_claiming_a_job_twice_claims_nobody_the_second_time(tmp_path):
     try:
         people = [("telegram", "1"), ("discord", "2"), ("telegram", "1")]
         first = await store.claim("reminder", "show#1@x|30", 10**10, people)
-        assert [(p, c) for _, p, c in first] == [("telegram", "1"), ("discord", "2")]
+        assert first == [("telegram", "1"), ("discord", "2")]
         assert await store.claim("reminder", "show#1@x|30", 10**10, people) == []
-        await store.mark_sent([first[0][0]], 5)
-        assert sorted((await store.delivery_states()).values()) == ["claimed", "sent"]
-        assert await store.requeue_unfinished(7) == 1
-        [pending] = await store.due_retries(7)
-        assert (pending.platform, pending.chat_id, pending.kind) == ("discord", "2", "reminder")
+        # the same recipients for another job, or another kind of job with the same name, are new
+        assert await store.claim("reminder", "show#2@x|30", 10**10, people[:1]) == [("telegram", "1")]
+        assert await store.claim("news", "show#1@x|30", 10**10, people[:1]) == [("telegram", "1")]
+        await store.mark_sent("reminder", "show#1@x|30", [("telegram", "1")], 5)
+        states = await store.delivery_states()
+        assert states[Delivery("reminder", "show#1@x|30", "telegram", "1")] == "sent"
+        assert states[Delivery("reminder", "show#1@x|30", "discord", "2")] == "claimed"
+        assert await store.requeue_unfinished(7) == 3
+        retries = await store.due_retries(7)
+        assert Delivery("reminder", "show#1@x|30", "discord", "2") in {p.delivery for p in retries}
+        assert await store.next_retry_at() == 7
+        await store.mark_failed(Delivery("reminder", "show#1@x|30", "discord", "2"), "429", 60)
+        await store.drop(Delivery("reminder", "show#2@x|30", "telegram", "1"), "gone")
+        await store.mark_sent("news", "show#1@x|30", [("telegram", "1")], 8)
+        assert sorted((await store.delivery_states()).values()) == ["dropped", "failed", "sent", "sent"]
+        assert await store.next_retry_at() == 60
     finally:
         await store.close()
 
