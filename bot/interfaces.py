@@ -37,6 +37,10 @@ class Outgoing:
     body: Message
     thread: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown message kind {self.kind!r}; one of {', '.join(KINDS)}")
+
 
 class DeliveryError(Exception):
     """A send that failed. `retry_after` seconds when the platform asked to wait (rate limit);

@@ -29,10 +29,6 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped).casefold()
 
 
-def _is_word_char(c: str) -> bool:
-    return c.isalnum()
-
-
 def words(text: str) -> list[str]:
     """Maximal runs of letters and digits, folded: "Love’s" gives ["love", "s"]."""
     return re.findall(r"[^\W_]+", _fold(text))

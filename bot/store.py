@@ -228,10 +228,6 @@ class Store:
         async with self._db.execute(sql, params) as cur:
             return await cur.fetchall()
 
-    async def subscribed_targets(self) -> set[tuple[str, str]]:
-        async with self._db.execute("SELECT DISTINCT kind, target FROM subscriptions") as cur:
-            return {(kind, target) for kind, target in await cur.fetchall()}
-
     # ---- articles -----------------------------------------------------------------------------
 
     async def save_article(

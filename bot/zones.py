@@ -176,14 +176,6 @@ def format_lead(lead: timedelta) -> str:
     return "".join(f"{n}{u}" for n, u in ((days, "d"), (hours, "h"), (mins, "m")) if n)
 
 
-def describe_lead(lead: timedelta) -> str:
-    """Words for a reminder: "in 30 minutes", "in 1 hour 30 minutes", "now"."""
-    minutes = int(lead.total_seconds() // 60)
-    if minutes == 0:
-        return "now"
-    return "in " + describe_duration(lead)
-
-
 def describe_duration(span: timedelta) -> str:
     """"2 days 3 hours", "1 hour 30 minutes", "5 minutes": at most two units, rounded down."""
     minutes = max(0, int(span.total_seconds() // 60))
