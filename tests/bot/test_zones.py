@@ -14,7 +14,6 @@ from bot.zones import (
     LeadError,
     ZoneError,
     describe_duration,
-    describe_lead,
     format_lead,
     format_local,
     format_local_date,
@@ -228,12 +227,6 @@ def test_parse_leads_is_a_sorted_set_of_what_was_typed(minutes):
 )
 def test_describe_duration_uses_at_most_two_units(span, words):
     assert describe_duration(span) == words
-
-
-def test_describe_lead_says_now_at_air_time():
-    assert describe_lead(timedelta(0)) == "now"
-    assert describe_lead(timedelta(minutes=30)) == "in 30 minutes"
-    assert describe_lead(timedelta(hours=1, minutes=30)) == "in 1 hour 30 minutes"
 
 
 # ---- writing instants for people ------------------------------------------------------------
