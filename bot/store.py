@@ -327,6 +327,12 @@ class Store:
         ) as cur:
             return (await cur.fetchone())[0]
 
+    async def prune(self, before: int) -> int:
+        """Forget ledger rows that expired before `before`; their jobs can never fire again."""
+        cur = await self._db.execute("DELETE FROM deliveries WHERE expires_at < ?", (before,))
+        await self._db.commit()
+        return cur.rowcount
+
     async def delivery_states(self) -> dict[Delivery, str]:
         """Every ledger row's state, for inspection and tests."""
         async with self._db.execute("SELECT kind, job, platform, chat_id, state FROM deliveries") as cur:

@@ -18,7 +18,9 @@ from .planner import ReminderPlan
 log = logging.getLogger(__name__)
 
 WATERMARK = "reminders_done_until"
-ON_TIME = timedelta(minutes=1)  # a job firing this close to its due instant is on time, even at 0m lead
+ON_TIME = timedelta(minutes=1)
+KEEP_LEDGER = timedelta(days=7)  # ledger rows are kept this long after their airing began or news went stale
+PRUNE_EVERY = timedelta(days=1)  # a job firing this close to its due instant is on time, even at 0m lead
 
 
 class Jobs:
@@ -27,6 +29,7 @@ class Jobs:
         self.plan = ReminderPlan((), ())
         self.watermark: datetime = core.clock.now()
         self._dirty = True
+        self._pruned_at: datetime | None = None
         core.on_change(self.mark_dirty)
 
     def mark_dirty(self) -> None:
@@ -82,4 +85,14 @@ class Jobs:
         if self._dirty:
             await self._rebuild()
         sent += await self.core.retry_due()
+        await self._prune(now)
         return sent
+
+    async def _prune(self, now: datetime) -> None:
+        """Keep the ledger small. Safe: the plan never holds jobs of airings before the watermark."""
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
+            return
+        self._pruned_at = now
+        removed = await self.core.store.prune(int((now - KEEP_LEDGER).timestamp()))
+        if removed:
+            log.info("forgot %d ledger rows older than %s", removed, KEEP_LEDGER)

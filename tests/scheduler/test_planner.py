@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta, timezone
 
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bot.catalog import Airing
 from scheduler.planner import ReminderPlan
@@ -40,6 +40,7 @@ def test_airings_before_the_watermark_are_left_out():
     assert [j.airing.episode for j in plan.jobs] == [2]
 
 
+@settings(deadline=None)
 @given(
     starts=st.lists(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2040, 1, 1), timezones=st.just(UTC)), max_size=30),
     leads=st.sets(st.integers(min_value=0, max_value=7 * 24 * 60), max_size=5),

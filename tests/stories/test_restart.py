@@ -151,3 +151,16 @@ async def test_crash_in_the_middle_of_a_fan_out_is_finished_at_start(make_story)
     [reminder] = fan.received("reminder")
     assert reminder.at == at("2022-12-21T13:05:00Z")
     assert "starts in 25 minutes" in reminder.text
+
+
+async def test_old_ledger_rows_are_forgotten_without_any_reminder_repeating(make_story):
+    story, fan = await subscribed_fan(make_story)
+    await story.advance("2022-12-22T14:00:00Z")
+    assert len(await story.sim.process.core.store.delivery_states()) == 2
+    await story.advance("2023-01-05T00:00:00Z")  # a week after episodes 1 and 2 began
+    await story.stop()
+    await story.start()
+    await story.advance("2023-01-06T00:00:00Z")
+    jobs = {d.job.split("@")[0] for d in await story.sim.process.core.store.delivery_states()}
+    assert "interestoflove#1" not in jobs and "interestoflove#2" not in jobs
+    assert [r.text.split(",")[1] for r in fan.received("reminder")] == [f" episode {n}" for n in range(1, 7)]
