@@ -13,6 +13,7 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import WEEKDAYS, CatalogError, load_catalog, parse_catalog
+from tests.fixtures.catalogs import night_owl
 
 UTC = timezone.utc
 SEOUL = ZoneInfo("Asia/Seoul")
@@ -21,29 +22,6 @@ KST = timezone(timedelta(hours=9))
 
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def night_owl(**changes) -> dict:
-    """The README's example catalog as tomllib would load it, with fields of the show changed."""
-    show = {
-        "title": "Night Owl Test",
-        "aliases": ["NOT"],
-        "network": "JTBC",
-        "timezone": "Asia/Seoul",
-        "days": ["sun"],
-        "time": "23:50",
-        "premiere": date(2026, 3, 1),
-        "episodes": 4,
-        "runtime": 70,
-        "skip": [date(2026, 3, 8)],
-        "cast": ["Some Actor"],
-    }
-    for name, value in changes.items():
-        if value is None:
-            show.pop(name, None)
-        else:
-            show[name] = value
-    return {"shows": [show], "actors": [{"name": "Some Actor", "aliases": ["Some-actor", "썸액터"]}]}
 
 
 def weekly(title: str = "Weekly", **fields) -> dict:

@@ -1,25 +1,9 @@
 """Fans subscribe, the clock moves, reminders arrive in each fan's own zone, exactly once."""
 
 from tests.conftest import at
+from tests.fixtures.catalogs import night_owl
 
-NIGHT_OWL = {
-    "shows": [
-        {
-            "title": "Night Owl Test",
-            "aliases": ["NOT"],
-            "network": "JTBC",
-            "timezone": "Asia/Seoul",
-            "days": ["sun"],
-            "time": "23:50",
-            "premiere": at("2026-03-01T00:00:00+00:00").date(),
-            "episodes": 4,
-            "runtime": 70,
-            "skip": [at("2026-03-08T00:00:00+00:00").date()],
-            "cast": ["Some Actor"],
-        }
-    ],
-    "actors": [{"name": "Some Actor", "aliases": ["Some-actor", "썸액터"]}],
-}
+NIGHT_OWL = night_owl()
 
 
 async def test_new_york_fan_gets_all_sixteen_reminders_at_0830_or_0930_local(make_story):
