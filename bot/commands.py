@@ -122,8 +122,12 @@ def _next_airing(ctx: Context, show_keys: set[str]) -> Airing | None:
 
 
 def _leads_text(minutes: tuple[int, ...]) -> str:
-    shown = [format_lead(timedelta(minutes=m)) for m in sorted(minutes, reverse=True)]
-    return (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else shown[0]) + " before"
+    """"1h and 10m before", "30m before and at air time", "at air time"."""
+    shown = [format_lead(timedelta(minutes=m)) for m in sorted(minutes, reverse=True) if m]
+    before = (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else "".join(shown)) + " before"
+    if 0 not in minutes:
+        return before
+    return f"{before} and at air time" if shown else "at air time"
 
 
 def _target_shows(ctx: Context, target: Target) -> set[str]:

@@ -190,3 +190,12 @@ async def test_group_chatter_is_ignored_and_bot_suffix_is_understood(make_story)
     member = story.chat("telegram", "-3", user="8")
     assert await member.say("good morning everyone") == ""
     assert "follows nothing yet" in await member.say("/subscriptions@dramabot")
+
+
+async def test_lead_times_read_naturally(make_story):
+    story = await make_story()
+    fan = story.chat()
+    assert await fan.say("/remind 0m") == "Reminders will come at air time each episode."
+    assert await fan.say("/remind 0m 1h30m") == "Reminders will come 1h30m before and at air time each episode."
+    assert await fan.say("/remind 1d 0m 1H") == "Reminders will come 1d and 1h before and at air time each episode."
+    assert "Reminders come 1d and 1h before and at air time each episode." in await fan.say("/remind")
