@@ -164,3 +164,15 @@ async def test_old_ledger_rows_are_forgotten_without_any_reminder_repeating(make
     jobs = {d.job.split("@")[0] for d in await story.sim.process.core.store.delivery_states()}
     assert "interestoflove#1" not in jobs and "interestoflove#2" not in jobs
     assert [r.text.split(",")[1] for r in fan.received("reminder")] == [f" episode {n}" for n in range(1, 7)]
+
+
+async def test_a_job_fired_again_after_a_crash_before_progress_was_saved_sends_nothing(make_story):
+    story, fan = await subscribed_fan(make_story)
+    other = story.chat("discord", "7")
+    await other.say("/subscribe Yoo Yeon Seok")
+    await story.advance("2022-12-21T13:00:00Z")
+    core = story.sim.process.core
+    episode_1 = core.catalog.by_show["interestoflove"][0]
+    assert await core.fire_reminder(episode_1, 30) == 0
+    assert len(fan.received("reminder")) == 1
+    assert len(other.received("reminder")) == 1
