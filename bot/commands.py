@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 500  # longest command line read
 SCHEDULE_DAYS = 7
-SCHEDULE_LINES = 40
+SCHEDULE_LINES = 20  # replies stay under Discord's 2,000 characters
+LIST_LINES = 30
 
 
 @dataclass(frozen=True)
@@ -186,10 +187,12 @@ async def _list(ctx: Context) -> Message:
     if not subs:
         return _say("This chat follows nothing yet. Try /subscribe The Interest of Love.")
     lines: list[Message | str] = ["This chat follows:"]
-    for kind, key in subs:
+    for kind, key in subs[:LIST_LINES]:
         target = core.catalog.target(kind, key)
         name = target.name if target else f"{key} (no longer in the catalog)"
         lines.append(_say("• ", Bold(name), f" ({kind})"))
+    if len(subs) > LIST_LINES:
+        lines.append(f"…and {len(subs) - LIST_LINES} more.")
     lines.append(f"Reminders {_leads_text(leads)} each episode, times in {zone.key}.")
     return Message.lines(*lines)
 
@@ -397,8 +400,10 @@ async def respond(core: "Core", msg: IncomingMessage) -> Message | None:
         return _say(
             f"That message is {len(text):,} characters long; commands are at most {MAX_TEXT}. Type /help to see them."
         )
-    if not is_command:
-        return _say("I answer commands that start with /. Type /help to see them.") if msg.is_private else None
+    if not is_command:  # chatter in a group, or a photo or sticker without text: say nothing
+        if msg.is_private and stripped:
+            return _say("I answer commands that start with /. Type /help to see them.")
+        return None
     parts = stripped.split(maxsplit=1)
     name = parts[0][1:].split("@", 1)[0].casefold()
     args = parts[1] if len(parts) > 1 else ""

@@ -1,6 +1,7 @@
 """What fans and admins type, and what the bot answers; bad input changes nothing."""
 
 import sqlite3
+from datetime import date
 
 import pytest
 
@@ -199,3 +200,19 @@ async def test_lead_times_read_naturally(make_story):
     assert await fan.say("/remind 0m 1h30m") == "Reminders will come 1h30m before and at air time each episode."
     assert await fan.say("/remind 1d 0m 1H") == "Reminders will come 1d and 1h before and at air time each episode."
     assert "Reminders come 1d and 1h before and at air time each episode." in await fan.say("/remind")
+
+
+async def test_long_lists_are_cut_to_fit_one_discord_message(make_story):
+    shows = [
+        {"title": f"Daily Drama {n}", "days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "time": f"{n % 24:02d}:15",
+         "premiere": date(2026, 3, 2), "episodes": 30}
+        for n in range(40)
+    ]
+    story = await make_story(start="2026-03-01T00:00:00Z", catalog={"shows": shows})
+    admin = story.chat("discord", "-1", user="1", admin=True)
+    for n in range(40):
+        await admin.say(f"/channel subscribe Daily Drama {n}")
+    listing = await admin.say("/channel list")
+    assert "…and 10 more." in listing and len(listing) <= 2000
+    schedule = await admin.say("/schedule")
+    assert schedule.count("\n• ") == 20 and schedule.endswith("\n…and 238 more.") and len(schedule) <= 2000
