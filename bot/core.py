@@ -195,19 +195,12 @@ class Core:
         sends at the next start, and loses none.
         """
         claimed = await self.store.claim(kind, job, _ts(expires), messages.keys())
-        sent: list[tuple[str, str]] = []
         count = 0
-        for recipient in claimed:
-            if not await self._send(kind, job, *recipient, messages[recipient], 0, expires):
-                continue
-            sent.append(recipient)
-            if len(sent) >= MARK_BATCH:
-                await self.store.mark_sent(kind, job, sent, _ts(self.clock.now()))
-                count += len(sent)
-                sent = []
-        if sent:
-            await self.store.mark_sent(kind, job, sent, _ts(self.clock.now()))
-            count += len(sent)
+        for start in range(0, len(claimed), MARK_BATCH):
+            batch = claimed[start : start + MARK_BATCH]
+            for recipient in batch:
+                count += await self._send(kind, job, *recipient, messages[recipient], 0, expires)
+            await self.store.mark_sent(kind, job, batch[0], batch[-1], _ts(self.clock.now()))
         return count
 
     async def _send(
@@ -257,8 +250,10 @@ class Core:
                 continue
             d = pending.delivery
             expires = datetime.fromtimestamp(pending.expires_at, UTC)
+            await self.store.reclaim(d)
             if await self._send(d.kind, d.job, d.platform, d.chat_id, out, pending.attempts, expires):
-                await self.store.mark_sent(d.kind, d.job, [(d.platform, d.chat_id)], _ts(self.clock.now()))
+                recipient = (d.platform, d.chat_id)
+                await self.store.mark_sent(d.kind, d.job, recipient, recipient, _ts(self.clock.now()))
                 count += 1
         return count
 

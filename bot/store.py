@@ -254,7 +254,8 @@ class Store:
     async def claim(
         self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]]
     ) -> list[tuple[str, str]]:
-        """Claim one delivery of `job` per (platform, chat); returns the newly claimed recipients.
+        """Claim one delivery of `job` per (platform, chat); returns the newly claimed recipients,
+        sorted, so that `mark_sent` can confirm them by key ranges.
 
         A recipient that already has a ledger row for this job (sent, failed, or claimed before a
         restart) is not claimed again: the retry path owns it. The rows go in as one statement
@@ -264,7 +265,7 @@ class Store:
             "SELECT platform, chat_id FROM deliveries WHERE kind = ? AND job = ?", (kind, job)
         ) as cur:
             known = set(await cur.fetchall())
-        fresh = [r for r in dict.fromkeys(recipients) if r not in known]
+        fresh = sorted({r for r in recipients if r not in known})
         if fresh:
             await self._db.execute(
                 "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state) "
@@ -275,13 +276,15 @@ class Store:
             await self._db.commit()
         return fresh
 
-    async def mark_sent(self, kind: str, job: str, recipients: Sequence[tuple[str, str]], now: int) -> None:
-        """Record that `job` reached these (platform, chat) recipients."""
+    async def mark_sent(self, kind: str, job: str, first: tuple[str, str], last: tuple[str, str], now: int) -> None:
+        """Record that `job` reached every recipient it still has claimed from `first` to `last`
+        (in (platform, chat) order). Failures in that range were already marked failed or
+        dropped, so they stay as they are; one range update is far cheaper than a row at a time."""
         await self._db.execute(
             "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
-            "next_attempt_at = NULL WHERE kind = ? AND job = ? AND (platform, chat_id) IN "
-            "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))",
-            (now, kind, job, json.dumps(recipients)),
+            "next_attempt_at = NULL WHERE kind = ? AND job = ? AND state = 'claimed' "
+            "AND (platform, chat_id) BETWEEN (?, ?) AND (?, ?)",
+            (now, kind, job, *first, *last),
         )
         await self._db.commit()
 
@@ -292,6 +295,10 @@ class Store:
             "state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
             ("failed" if retry_at is not None else "dropped", error[:500], retry_at),
         )
+
+    async def reclaim(self, delivery: Delivery) -> None:
+        """A retry is about to send: the row is claimed again, as at first (a crash now means retry)."""
+        await self._update(delivery, "state = 'claimed'", ())
 
     async def drop(self, delivery: Delivery, reason: str) -> None:
         await self._update(delivery, "state = 'dropped', last_error = ?, next_attempt_at = NULL", (reason,))

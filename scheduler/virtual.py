@@ -12,6 +12,9 @@ from bot.interfaces import VirtualClock
 from .jobs import Jobs
 
 
+MAX_RUNS_AT_ONE_INSTANT = 1000  # more means a job that never completes: fail instead of spinning
+
+
 class VirtualDriver:
     def __init__(self, jobs: Jobs, clock: VirtualClock):
         self.jobs = jobs
@@ -25,11 +28,17 @@ class VirtualDriver:
 
     async def advance_to(self, target: datetime) -> None:
         """Move the clock to `target`, firing every job due on the way at its own instant."""
+        stalled = 0
         while True:
             due = await self.jobs.next_due()
             if due is None or due > target:
                 break
             if due > self.clock.now():
                 self.clock.set(due)
+                stalled = 0
+            else:
+                stalled += 1
+                if stalled > MAX_RUNS_AT_ONE_INSTANT:
+                    raise RuntimeError(f"jobs keep falling due at {due.isoformat()} and never get done")
             await self.jobs.run_due()
         self.clock.set(target)

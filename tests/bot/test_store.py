@@ -35,12 +35,12 @@ async def test_claiming_a_job_twice_claims_nobody_the_second_time(tmp_path):
     try:
         people = [("telegram", "1"), ("discord", "2"), ("telegram", "1")]
         first = await store.claim("reminder", "show#1@x|30", 10**10, people)
-        assert first == [("telegram", "1"), ("discord", "2")]
+        assert first == [("discord", "2"), ("telegram", "1")]  # once each, in key order
         assert await store.claim("reminder", "show#1@x|30", 10**10, people) == []
         # the same recipients for another job, or another kind of job with the same name, are new
         assert await store.claim("reminder", "show#2@x|30", 10**10, people[:1]) == [("telegram", "1")]
         assert await store.claim("news", "show#1@x|30", 10**10, people[:1]) == [("telegram", "1")]
-        await store.mark_sent("reminder", "show#1@x|30", [("telegram", "1")], 5)
+        await store.mark_sent("reminder", "show#1@x|30", ("telegram", "1"), ("telegram", "1"), 5)
         states = await store.delivery_states()
         assert states[Delivery("reminder", "show#1@x|30", "telegram", "1")] == "sent"
         assert states[Delivery("reminder", "show#1@x|30", "discord", "2")] == "claimed"
@@ -50,9 +50,24 @@ async def test_claiming_a_job_twice_claims_nobody_the_second_time(tmp_path):
         assert await store.next_retry_at() == 7
         await store.mark_failed(Delivery("reminder", "show#1@x|30", "discord", "2"), "429", 60)
         await store.drop(Delivery("reminder", "show#2@x|30", "telegram", "1"), "gone")
-        await store.mark_sent("news", "show#1@x|30", [("telegram", "1")], 8)
+        await store.reclaim(Delivery("news", "show#1@x|30", "telegram", "1"))
+        await store.mark_sent("news", "show#1@x|30", ("telegram", "1"), ("telegram", "1"), 8)
         assert sorted((await store.delivery_states()).values()) == ["dropped", "failed", "sent", "sent"]
         assert await store.next_retry_at() == 60
+    finally:
+        await store.close()
+
+
+async def test_confirming_a_range_leaves_failures_inside_it_alone(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        people = [("telegram", str(n)) for n in range(10)]
+        claimed = await store.claim("reminder", "j", 10**10, reversed(people))
+        assert claimed == sorted(people)
+        await store.mark_failed(Delivery("reminder", "j", "telegram", "3"), "timeout", 99)
+        await store.mark_sent("reminder", "j", claimed[0], claimed[6], 5)
+        states = {d.chat_id: state for d, state in (await store.delivery_states()).items()}
+        assert states == {**{str(n): "sent" for n in range(7)}, "3": "failed", "7": "claimed", "8": "claimed", "9": "claimed"}
     finally:
         await store.close()
 
