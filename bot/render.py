@@ -75,10 +75,10 @@ def _when_plain(span: When) -> str:
 
 
 def _countdown_plain(span: Countdown) -> str:
-    left = span.instant - span.now
-    if left.total_seconds() < 60:
-        return "now" if left.total_seconds() > -60 else describe_duration(-left) + " ago"
-    return "in " + describe_duration(left)
+    seconds = (span.instant - span.now).total_seconds()
+    if abs(seconds) < 30:
+        return "now"
+    return "in " + describe_duration(span.instant - span.now) if seconds > 0 else describe_duration(span.now - span.instant) + " ago"
 
 
 def _span_plain(span: Span) -> str:

@@ -177,8 +177,9 @@ def format_lead(lead: timedelta) -> str:
 
 
 def describe_duration(span: timedelta) -> str:
-    """"2 days 3 hours", "1 hour 30 minutes", "5 minutes": at most two units, rounded down."""
-    minutes = max(0, int(span.total_seconds() // 60))
+    """"2 days 3 hours", "1 hour 30 minutes", "5 minutes": at most two units, to the nearest minute
+    (a 30-minute reminder fired a second late still says "30 minutes")."""
+    minutes = max(0, int(span.total_seconds() / 60 + 0.5))
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     parts = [(days, "day"), (hours, "hour"), (mins, "minute")]

@@ -18,16 +18,17 @@ from .planner import ReminderPlan
 log = logging.getLogger(__name__)
 
 WATERMARK = "reminders_done_until"
-ON_TIME = timedelta(minutes=1)
+ON_TIME = timedelta(minutes=1)  # a job firing this close to its due instant is on time, even at 0m lead
 KEEP_LEDGER = timedelta(days=7)  # ledger rows are kept this long after their airing began or news went stale
-PRUNE_EVERY = timedelta(days=1)  # a job firing this close to its due instant is on time, even at 0m lead
+PRUNE_EVERY = timedelta(days=1)
 
 
 class Jobs:
     def __init__(self, core: Core):
         self.core = core
         self.plan = ReminderPlan((), ())
-        self.watermark: datetime = core.clock.now()
+        self.started_at: datetime = core.clock.now()
+        self.watermark: datetime = self.started_at
         self._dirty = True
         self._pruned_at: datetime | None = None
         core.on_change(self.mark_dirty)
@@ -75,8 +76,8 @@ class Jobs:
         now = self.core.clock.now()
         sent = 0
         for job in self.plan.due_between(self.watermark, now):
-            if now - job.due > ON_TIME and job.airing.start <= now:
-                log.info("skipping %s lead %dm: the episode began while the bot was stopped", job.airing.key, job.lead_minutes)
+            if job.airing.start <= now and (job.due < self.started_at or now - job.due > ON_TIME):
+                log.info("skipping %s lead %dm: the episode has begun", job.airing.key, job.lead_minutes)
                 continue
             sent += await self.core.fire_reminder(job.airing, job.lead_minutes)
         if now > self.watermark:

@@ -53,8 +53,10 @@ def test_when_without_date_writes_only_weekday_and_time():
     [
         (timedelta(hours=1, minutes=1), "in 1 hour 1 minute"),
         (timedelta(minutes=1), "in 1 minute"),
-        (timedelta(seconds=30), "now"),
-        (timedelta(seconds=-30), "now"),
+        (timedelta(seconds=59, milliseconds=500), "in 1 minute"),  # a 1m reminder fired half a second late
+        (timedelta(minutes=29, seconds=58), "in 30 minutes"),
+        (timedelta(seconds=29), "now"),
+        (timedelta(seconds=-29), "now"),
         (timedelta(minutes=-1), "1 minute ago"),
         (timedelta(minutes=-5), "5 minutes ago"),
         (timedelta(days=-2, hours=-3), "2 days 3 hours ago"),

@@ -213,7 +213,8 @@ def test_parse_leads_is_a_sorted_set_of_what_was_typed(minutes):
     "span, words",
     [
         (timedelta(0), "less than a minute"),
-        (timedelta(seconds=59), "less than a minute"),
+        (timedelta(seconds=29), "less than a minute"),
+        (timedelta(seconds=31), "1 minute"),  # to the nearest minute
         (timedelta(minutes=-5), "less than a minute"),
         (timedelta(minutes=1), "1 minute"),
         (timedelta(minutes=5), "5 minutes"),
@@ -221,8 +222,9 @@ def test_parse_leads_is_a_sorted_set_of_what_was_typed(minutes):
         (timedelta(hours=1, minutes=30), "1 hour 30 minutes"),
         (timedelta(days=1), "1 day"),
         (timedelta(days=1, minutes=5), "1 day 5 minutes"),
-        (timedelta(days=2, hours=3, minutes=4), "2 days 3 hours"),  # at most two units, rounded down
-        (timedelta(minutes=90, seconds=59), "1 hour 30 minutes"),
+        (timedelta(days=2, hours=3, minutes=4), "2 days 3 hours"),  # at most two units
+        (timedelta(minutes=90, seconds=59), "1 hour 31 minutes"),
+        (timedelta(minutes=29, seconds=59, milliseconds=500), "30 minutes"),  # a job fired half a second late
     ],
 )
 def test_describe_duration_uses_at_most_two_units(span, words):

@@ -42,6 +42,28 @@ async def test_reminder_is_dropped_when_the_episode_began_while_stopped(make_sto
     assert "episode 2," in reminders[0].text
 
 
+async def test_air_time_reminder_missed_while_stopped_is_dropped_even_seconds_after_air(make_story):
+    story, fan = await subscribed_fan(make_story, lead="0m")
+    await story.advance("2022-12-21T13:29:00Z")
+    await story.stop()
+    await story.advance("2022-12-21T13:30:20Z")  # episode 1 began 20 seconds ago
+    await story.start()
+    await story.advance("2022-12-22T13:30:00Z")
+    reminders = fan.received("reminder")
+    assert [r.at for r in reminders] == [at("2022-12-22T13:30:00Z")]
+    assert "episode 2, starts now: Thu 08:30 (America/New_York)" in reminders[0].text
+
+
+async def test_air_time_reminder_is_sent_by_a_process_started_at_that_instant(make_story):
+    story, fan = await subscribed_fan(make_story, lead="0m")
+    await story.stop()
+    await story.advance("2022-12-21T13:30:00Z")
+    await story.start()
+    [reminder] = fan.received("reminder")
+    assert reminder.at == at("2022-12-21T13:30:00Z")
+    assert "episode 1, starts now" in reminder.text
+
+
 async def test_restart_right_after_a_reminder_does_not_send_it_again(make_story):
     story, fan = await subscribed_fan(make_story)
     await story.advance("2022-12-21T13:00:00Z")

@@ -15,7 +15,7 @@ from tests.conftest import bundled_catalog
 
 START = datetime(2022, 12, 20, tzinfo=timezone.utc)
 END = datetime(2023, 1, 6, tzinfo=timezone.utc)  # episodes 1 to 6
-LEADS = (60, 10)
+LEADS = (60, 10, 0)
 
 AIRINGS = [a.start for a in bundled_catalog().by_show["interestoflove"] if a.start < END]
 
@@ -36,17 +36,18 @@ def expected_reminders(downtimes: list[tuple[datetime, datetime]]) -> list[tuple
             break
         for lead in LEADS:
             due = airing.start - timedelta(minutes=lead)
-            down = next(((a, b) for a, b in downtimes if a < due < b), None)  # due at a stop fires first
+            down = next(((a, b) for a, b in downtimes if a < due < b), None)  # due at a stop or start fires
             sent_at = due if down is None else down[1] if down[1] < airing.start else None
             if sent_at is not None:
-                out.append((sent_at, airing.episode, "in " + describe_duration(airing.start - sent_at)))
+                left = "now" if sent_at == airing.start else "in " + describe_duration(airing.start - sent_at)
+                out.append((sent_at, airing.episode, left))
     return sorted(out, key=lambda r: (r[0], r[1]))
 
 
 async def run_story(downtimes: list[tuple[datetime, datetime]], db: str) -> list[tuple[datetime, int, str]]:
     sim = Simulator(catalog=bundled_catalog(), config=parse_config({}), db_path=db, start_at=START)
     await sim.start()
-    await sim.say("telegram", "1", "1", "/remind 1h 10m")
+    await sim.say("telegram", "1", "1", "/remind 1h 10m 0m")
     await sim.say("telegram", "1", "1", "/subscribe The Interest of Love")
     for stop, start in downtimes:
         await sim.advance_to(stop)
