@@ -272,13 +272,7 @@ def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
     explicit = _parse_explicit(entry)
     if not has_slots and not explicit:
         entry.fail("days", "a show needs weekly slots (days, time, premiere, episodes) or explicit airings")
-    cast: list[str] = []
-    for name in entry.texts("cast"):
-        actor_key = normalise(name)
-        if not actor_key:
-            entry.fail("cast", f"cast name {name!r} has no letters or digits")
-        actors.setdefault(actor_key, Actor(actor_key, name))
-        cast.append(actor_key)
+    cast = [_cast_member(entry, name, actors) for name in entry.texts("cast")]
     return Show(
         key=key,
         title=title,
@@ -294,6 +288,22 @@ def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
         explicit=explicit,
         cast=tuple(dict.fromkeys(cast)),
     )
+
+
+def _cast_member(entry: _Entry, name: str, actors: dict[str, Actor]) -> str:
+    """The actor key a cast name means: an [[actors]] entry by name or alias, or a new actor."""
+    key = normalise(name)
+    if not key:
+        entry.fail("cast", f"cast name {name!r} has no letters or digits")
+    if key in actors:
+        return key
+    by_alias = sorted(a.name for a in actors.values() if key in {normalise(alias) for alias in a.aliases})
+    if len(by_alias) > 1:
+        entry.fail("cast", f"cast name {name!r} is an alias of several actors ({', '.join(by_alias)}); use one's name")
+    if by_alias:
+        return normalise(by_alias[0])
+    actors[key] = Actor(key, name)
+    return key
 
 
 def _parse_explicit(entry: _Entry) -> tuple[tuple[int, datetime], ...]:

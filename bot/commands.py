@@ -96,14 +96,15 @@ def _find(ctx: Context, text: str, example: str) -> Target | Message:
     """The target a user named, or the reply explaining why there is none."""
     if not text.strip():
         return _say(f"Tell me which show or actor, e.g. {example} The Interest of Love or {example} Moon Ga Young.")
-    found = ctx.core.catalog.names.lookup(text)
+    index = ctx.core.catalog.names
+    found = index.lookup(text)
     if found.target:
         return found.target
     if found.candidates:
-        names = ", ".join(t.name for t in found.candidates)
+        labels = [index.label(t) for t in found.candidates]
         return _say(
-            f"{_quote(text)} could be more than one: {names}. Type one of them in full, "
-            f"e.g. {example} {found.candidates[0].name}."
+            f"{_quote(text)} could be more than one: {', '.join(labels)}. Type one of them in full, "
+            f"e.g. {example} {labels[0]}."
         )
     return _say(
         f"I know no show or actor called {_quote(text)}. Check the spelling, or try the English or Korean "

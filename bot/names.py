@@ -63,26 +63,61 @@ class Lookup:
     candidates: tuple[Target, ...] = ()
 
 
+KIND_PREFIX = re.compile(r"^\s*(show|actor)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
 class NameIndex:
-    """Finds the show or actor a user means, forgiving case, spacing, hyphens and small typos."""
+    """Finds the show or actor a user means, forgiving case, spacing, hyphens and small typos.
+
+    A name several targets share goes to the one whose own name it is, over those that only
+    have it as an alias; "show: X" or "actor: X" picks between a show and an actor of one name.
+    A part of a name is enough when it starts at a word and only one target has it ("Attorney
+    Woo", "우영우"); Hangul parts may be two syllables, others need three letters.
+    """
 
     def __init__(self, names: Iterable[tuple[str, Target]]):
         self._by_key: dict[str, set[Target]] = {}
+        self._word_starts: dict[str, set[int]] = {}
         for name, target in names:
-            key = normalise(name)
-            if key:
-                self._by_key.setdefault(key, set()).add(target)
+            parts = words(name)
+            if len(parts) > 1 and parts[0] == "the":
+                parts = parts[1:]
+            key = "".join(parts)
+            if not key:
+                continue
+            self._by_key.setdefault(key, set()).add(target)
+            starts = self._word_starts.setdefault(key, set())
+            offset = 0
+            for part in parts:
+                starts.add(offset)
+                offset += len(part)
         self._keys = list(self._by_key)
 
     def lookup(self, text: str) -> Lookup:
-        key = normalise(text)
+        kind = None
+        prefixed = KIND_PREFIX.match(text)
+        if prefixed:
+            kind, text = prefixed.group(1).lower(), prefixed.group(2)
+        found = self._lookup(normalise(text))
+        if kind is None:
+            return found
+        if found.target is not None:
+            return found if found.target.kind == kind else Lookup(None)
+        of_kind = tuple(t for t in found.candidates if t.kind == kind)
+        return Lookup(of_kind[0]) if len(of_kind) == 1 else Lookup(None, of_kind)
+
+    def label(self, target: Target) -> str:
+        """What to type to get exactly `target`: its name, or "show: name" / "actor: name"."""
+        return target.name if self.lookup(target.name).target == target else f"{target.kind}: {target.name}"
+
+    def _lookup(self, key: str) -> Lookup:
         if not key:
             return Lookup(None)
         exact = self._by_key.get(key)
         if exact:
-            return self._pick(exact)
-        if len(key) >= 3:
-            containing = {t for k, ts in self._by_key.items() if key in k for t in ts}
+            return self._pick(key, exact)
+        if len(key) >= (2 if _is_hangul(key) else 3):
+            containing = {t for k, ts in self._by_key.items() if self._starts_a_word(key, k) for t in ts}
             if len(containing) == 1:
                 return Lookup(next(iter(containing)))
             if containing:
@@ -101,9 +136,21 @@ class NameIndex:
         suggestions = tuple(t for t, score in ranked if score >= FUZZY_SUGGEST)[:5]
         return Lookup(None, suggestions)
 
-    def _pick(self, targets: set[Target]) -> Lookup:
+    def _starts_a_word(self, part: str, key: str) -> bool:
+        starts = self._word_starts[key]
+        at = key.find(part)
+        while at != -1:
+            if at in starts:
+                return True
+            at = key.find(part, at + 1)
+        return False
+
+    def _pick(self, key: str, targets: set[Target]) -> Lookup:
         if len(targets) == 1:
             return Lookup(next(iter(targets)))
+        own = [t for t in targets if normalise(t.name) == key]
+        if len(own) == 1:
+            return Lookup(own[0])
         return Lookup(None, self._sorted(targets))
 
     @staticmethod

@@ -151,6 +151,22 @@ def test_cast_member_missing_from_actors_is_added():
     assert catalog.shows["nightowltest"].cast == ("someactor", "newface")
 
 
+def test_cast_named_by_an_actor_alias_is_that_actor_not_a_new_one():
+    catalog = parse_catalog(night_owl(cast=["썸액터"]))
+    assert set(catalog.actors) == {"someactor"}
+    assert catalog.shows["nightowltest"].cast == ("someactor",)
+    assert catalog.names.lookup("썸액터").target.name == "Some Actor"
+
+
+def test_cast_name_that_is_an_alias_of_two_actors_is_refused():
+    raw = night_owl(cast=["Jay"])
+    raw["actors"] += [{"name": "Jay Park", "aliases": ["Jay"]}, {"name": "Jay Kim", "aliases": ["Jay"]}]
+    with pytest.raises(CatalogError) as refused:
+        parse_catalog(raw, "shows.toml")
+    assert "field 'cast'" in str(refused.value)
+    assert "'Jay' is an alias of several actors (Jay Kim, Jay Park)" in str(refused.value)
+
+
 # ---- property: expansion --------------------------------------------------------------------
 
 ZONES = [

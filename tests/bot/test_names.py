@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import Catalog, load_catalog, parse_catalog
@@ -148,6 +148,44 @@ def test_name_shared_by_a_show_and_an_actor_lists_the_show_first():
     found = index.lookup("ji-soo")
     assert found.target is None
     assert found.candidates == (shared, JI_SOO)
+
+
+def test_show_or_actor_prefix_picks_between_a_show_and_an_actor_of_one_name():
+    shared = Target("show", "jisoo", "Jisoo")
+    index = NameIndex([("Jisoo", shared), ("Ji Soo", JI_SOO)])
+    assert index.lookup("show: jisoo").target == shared
+    assert index.lookup("Actor:Ji-Soo").target == JI_SOO
+    assert [index.label(t) for t in index.lookup("jisoo").candidates] == ["show: Jisoo", "actor: Ji Soo"]
+
+
+def test_a_name_goes_to_whoever_it_belongs_to_over_an_alias_of_someone_else():
+    alias_holder = Target("show", "sisters", "Little Sisters")
+    index = NameIndex([("Little Sisters", alias_holder), ("Jisoo", alias_holder), ("Jisoo", JI_SOO)])
+    assert index.lookup("jisoo").target == JI_SOO
+
+
+@pytest.mark.parametrize("typed", ["ove", "ter", "eon"])
+def test_a_few_letters_inside_a_word_are_not_taken_for_a_name(typed):
+    assert lookup(typed).target is None
+
+
+@pytest.mark.parametrize("typed, target", [("love", INTEREST), ("사랑", INTEREST), ("눈물", QUEEN)])
+def test_the_start_of_a_word_only_one_name_has_is_enough(typed, target):
+    assert lookup(typed).target == target
+
+
+ALL_NAMES = sorted(name for name, _ in catalog().named_targets())
+pieces_of_names = st.builds(
+    lambda name, i, j: name[min(i, j) : max(i, j)], st.sampled_from(ALL_NAMES), st.integers(0, 25), st.integers(0, 25)
+)
+
+
+@given(st.one_of(pieces_of_names, st.text(min_size=1, max_size=12)))
+@settings(max_examples=400, deadline=None)
+def test_every_candidate_offered_can_be_typed_to_get_exactly_it(typed):
+    index = catalog().names
+    for candidate in index.lookup(typed).candidates:
+        assert index.lookup(index.label(candidate)).target == candidate
 
 
 def test_short_alias_works_in_commands():
