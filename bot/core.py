@@ -61,16 +61,45 @@ def reminder_message(show: Show, airing: Airing, zone: ZoneInfo, now: datetime) 
     )
 
 
+NEWS_TITLE_MAX = 200
+NEWS_SUMMARY_MAX = 300
+NEWS_LINK_MAX = 500  # longer links are not shown: no platform message could hold them
+NEWS_NAMES_MAX = 8
+
+
+def _shorten(text: str, limit: int) -> str:
+    """`text` on one line, cut at a word before `limit` characters with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut) + "…"
+
+
+def _linkable(url: str) -> bool:
+    """A web address every platform can carry as a link."""
+    return (
+        url.lower().startswith(("https://", "http://"))
+        and len(url) <= NEWS_LINK_MAX
+        and not any(c.isspace() or c in '<>"`' for c in url)
+    )
+
+
 def news_message(article: Article, about: Iterable[Target]) -> Message:
-    summary = " ".join(plain_text(article.summary).split())
-    if len(summary) > 300:
-        summary = summary[:297].rsplit(" ", 1)[0] + "…"
-    names = ", ".join(sorted({t.name for t in about}))
-    lines: list[Message | str] = [Message.of("📰 ", Link(" ".join(plain_text(article.title).split()), article.link))]
+    """📰 title (linked), a short summary, and what the article is about; bounded in size
+    whatever the feed sends (title 200, summary 300 characters, at most 8 names)."""
+    title = _shorten(plain_text(article.title), NEWS_TITLE_MAX) or "(untitled article)"
+    summary = _shorten(plain_text(article.summary), NEWS_SUMMARY_MAX)
+    link = article.link.strip()
+    headline = Link(title, link) if _linkable(link) else title
+    names = sorted({t.name for t in about})
+    if len(names) > NEWS_NAMES_MAX:
+        names = names[:NEWS_NAMES_MAX] + [f"{len(names) - NEWS_NAMES_MAX} more"]
+    lines: list[Message | str] = [Message.of("📰 ", headline)]
     if summary:
         lines.append(summary)
     if names:
-        lines.append(f"About: {names}")
+        lines.append(f"About: {', '.join(names)}")
     return Message.lines(*lines)
 
 

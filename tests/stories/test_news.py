@@ -2,6 +2,12 @@
 
 from datetime import timedelta
 
+from hypothesis import given, settings, strategies as st
+
+from bot.core import Article, news_message
+from bot.names import Target
+from bot.render import to_discord_markdown, to_plain, to_telegram_html
+
 from bot.interfaces import DeliveryError
 from tests.conftest import at
 
@@ -85,3 +91,44 @@ async def test_news_that_fails_is_retried_until_it_goes_stale(make_story):
     await story.advance(story.now + timedelta(minutes=5))
     [news] = fan.received("news")
     assert news.at == at("2022-12-20T00:00:30Z")
+
+
+async def test_huge_article_arrives_cut_to_fit_one_message(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("discord", "1")
+    await fan.say("/subscribe The Interest of Love")
+    await story.publish(
+        feed="spam", id="1", title="The Interest of Love " + "very " * 2000 + "long title",
+        link="https://news.example.test/" + "x" * 5000, summary="Yoo Yeon Seok " + "and more " * 5000,
+    )
+    [news] = fan.received("news")
+    assert len(news.text) <= 2000
+    first_line, summary, about = news.text.split("\n")
+    assert first_line.startswith("📰 The Interest of Love very very") and first_line.endswith("very…")
+    assert "https://" not in news.text  # a link no message could hold is left out, the title kept
+    assert summary.startswith("Yoo Yeon Seok and more") and summary.endswith("…") and len(summary) <= 300
+    assert about == "About: The Interest of Love, Yoo Yeon Seok"
+
+
+async def test_article_with_a_link_that_is_not_a_web_address_is_sent_without_it(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    await story.publish(feed="f", id="1", title="The Interest of Love wins", link="javascript:alert(1)")
+    [news] = fan.received("news")
+    assert news.text == "📰 The Interest of Love wins\nAbout: The Interest of Love"
+
+
+ANY_TARGETS = st.lists(
+    st.builds(Target, st.sampled_from(["show", "actor"]), st.text(min_size=1, max_size=5), st.text(max_size=40)),
+    max_size=30,
+)
+
+
+@given(st.text(max_size=3000), st.text(max_size=3000), st.text(max_size=3000), ANY_TARGETS)
+@settings(max_examples=200, deadline=None)
+def test_any_article_renders_within_one_discord_message(title, link, summary, about):
+    message = news_message(Article("feed", "id", title, "https://x.test/" + link, summary), about)
+    assert len(to_discord_markdown(message)) <= 2000
+    assert len(to_telegram_html(message)) <= 4096
+    assert to_plain(message).startswith("📰 ")
