@@ -23,8 +23,13 @@ class Sent:
 
 
 class MockAdapter:
-    def __init__(self, platform: str, now: Callable[[], datetime], outbox: list[Sent] | None = None):
+    """Stands in for a platform whose bot is called @dramabot."""
+
+    def __init__(
+        self, platform: str, now: Callable[[], datetime], outbox: list[Sent] | None = None, bot_username: str = "dramabot"
+    ):
         self.platform = platform
+        self.bot_username = bot_username
         self._now = now
         self.outbox: list[Sent] = [] if outbox is None else outbox
         self.on_message: OnMessage | None = None
@@ -46,4 +51,6 @@ class MockAdapter:
         """A user types `text` in `chat`; `chat == user` is a private chat."""
         if self.on_message is None:
             raise RuntimeError(f"the {self.platform} mock adapter is not started")
-        await self.on_message(IncomingMessage(self.platform, chat, user, chat == user, admin, text))
+        await self.on_message(
+            IncomingMessage(self.platform, chat, user, chat == user, admin, text, bot_username=self.bot_username)
+        )

@@ -116,10 +116,8 @@ def _next_airing(ctx: Context, show_keys: set[str]) -> Airing | None:
     best: Airing | None = None
     for key in show_keys:
         for airing in ctx.core.catalog.by_show.get(key, ()):
-            if airing.start > ctx.now:
-                if best is None or airing.start < best.start:
-                    best = airing
-                break
+            if airing.start > ctx.now and (best is None or airing.start < best.start):
+                best = airing  # no early exit: explicit airings need not be in episode order
     return best
 
 
@@ -130,6 +128,13 @@ def _leads_text(minutes: tuple[int, ...]) -> str:
     if 0 not in minutes:
         return before
     return f"{before} and at air time" if shown else "at air time"
+
+
+def _command(ctx: Context, name: str) -> str:
+    """How to type a settings command in this chat: "/remind" privately, "/channel remind" in a group."""
+    if ctx.msg.is_private:
+        return f"/{name}"
+    return "/channel list" if name == "subscriptions" else f"/channel {name}"
 
 
 def _target_shows(ctx: Context, target: Target) -> set[str]:
@@ -147,7 +152,7 @@ async def _follow(ctx: Context, text: str, example: str) -> Message:
     core = ctx.core
     is_new = await core.store.subscribe(platform, chat, ctx.msg.is_private, found.kind, found.key, int(ctx.now.timestamp()))
     if not is_new:
-        return _say("This chat already follows ", Bold(found.name), ". /subscriptions lists everything it follows.")
+        return _say("This chat already follows ", Bold(found.name), f". {_command(ctx, 'subscriptions')} lists everything it follows.")
     core.changed()
     zone, leads = await core.chat_settings(platform, chat)
     if found.kind == "show":
@@ -161,7 +166,10 @@ async def _follow(ctx: Context, text: str, example: str) -> Message:
     if airing is not None:
         show = core.catalog.shows[airing.show_key]
         lines.append(_say(f"Next: {show.title} episode {airing.episode}, ", When(airing.start, zone), ", ", Countdown(airing.start, ctx.now), "."))
-        lines.append(f"Reminders come {_leads_text(leads)}, times in {zone.key}. Change them with /remind and /timezone.")
+        lines.append(
+            f"Reminders come {_leads_text(leads)}, times in {zone.key}. "
+            f"Change them with {_command(ctx, 'remind')} and {_command(ctx, 'timezone')}."
+        )
     elif found.kind == "show":
         last = core.catalog.by_show.get(found.key, ())
         if last:
@@ -174,10 +182,25 @@ async def _unfollow(ctx: Context, text: str, example: str) -> Message:
     if isinstance(found, Message):
         return found
     platform, chat = ctx.where
-    if not await ctx.core.store.unsubscribe(platform, chat, found.kind, found.key):
-        return _say("This chat does not follow ", Bold(found.name), ". /subscriptions lists what it follows.")
-    ctx.core.changed()
-    return _say("Unsubscribed from ", Bold(found.name), ". No more reminders or news for it here.")
+    core = ctx.core
+    if not await core.store.unsubscribe(platform, chat, found.kind, found.key):
+        return _say("This chat does not follow ", Bold(found.name), f". {_command(ctx, 'subscriptions')} lists what it follows.")
+    core.changed()
+    remaining = await core.store.subscriptions(platform, chat)
+    still = sorted(core.catalog.shows[k].title for k in _target_shows(ctx, found) & core.catalog.shows_followed(remaining))
+    if not still:
+        return _say("Unsubscribed from ", Bold(found.name), ". No more reminders or news for it here.")
+    via = sorted(
+        target.name
+        for kind, key in remaining
+        if (target := core.catalog.target(kind, key)) is not None and _target_shows(ctx, target) & _target_shows(ctx, found)
+    )
+    shown = ", ".join(still[:5]) + (f" and {len(still) - 5} more" if len(still) > 5 else "")
+    reason = f" because this chat follows {', '.join(via[:3])}" if via else ""
+    return _say(
+        "Unsubscribed from ", Bold(found.name), f". Reminders for {shown} still come{reason}; "
+        f"{_command(ctx, 'unsubscribe')} {via[0] if via else shown} stops them."
+    )
 
 
 async def _list(ctx: Context) -> Message:
@@ -186,7 +209,7 @@ async def _list(ctx: Context) -> Message:
     zone, leads = await core.chat_settings(platform, chat)
     subs = await core.store.subscriptions(platform, chat)
     if not subs:
-        return _say("This chat follows nothing yet. Try /subscribe The Interest of Love.")
+        return _say(f"This chat follows nothing yet. Try {_command(ctx, 'subscribe')} The Interest of Love.")
     lines: list[Message | str] = ["This chat follows:"]
     for kind, key in subs[:LIST_LINES]:
         target = core.catalog.target(kind, key)
@@ -207,7 +230,7 @@ async def _set_zone(ctx: Context, text: str, command: str) -> Message:
             f"Change it with {command} <city or zone>, e.g. {command} America/New_York."
         )
     try:
-        zone = resolve_zone(text)
+        zone = resolve_zone(text, command)
     except ZoneError as exc:
         return _say(str(exc))
     await ctx.core.store.set_timezone(platform, chat, ctx.msg.is_private, zone.key, int(ctx.now.timestamp()))
@@ -223,7 +246,7 @@ async def _set_leads(ctx: Context, text: str, command: str) -> Message:
             f"e.g. {command} 1h 10m (one to three of 30m, 1h, 1h30m, 1d, 0m for air time)."
         )
     try:
-        leads = parse_leads(text.split())
+        leads = parse_leads(text.split(), command)
     except LeadError as exc:
         return _say(str(exc))
     minutes = tuple(int(lead.total_seconds() // 60) for lead in leads)
@@ -301,7 +324,9 @@ async def cmd_next(ctx: Context) -> Message:
     else:
         subs = await core.store.subscriptions(platform, chat)
         if not subs:
-            return _say("This chat follows nothing yet. Try /next The Interest of Love, or /subscribe to a show first.")
+            return _say(
+                f"This chat follows nothing yet. Try /next The Interest of Love, or {_command(ctx, 'subscribe')} to a show first."
+            )
         keys, about = core.catalog.shows_followed(subs), "anything this chat follows"
     airing = _next_airing(ctx, keys)
     if airing is None:
@@ -319,7 +344,9 @@ async def cmd_schedule(ctx: Context) -> Message:
     zone, _ = await core.chat_settings(platform, chat)
     subs = await core.store.subscriptions(platform, chat)
     if not subs:
-        return _say("This chat follows nothing yet, so there is no schedule. Try /subscribe The Interest of Love.")
+        return _say(
+            f"This chat follows nothing yet, so there is no schedule. Try {_command(ctx, 'subscribe')} The Interest of Love."
+        )
     keys = core.catalog.shows_followed(subs)
     until = ctx.now + timedelta(days=SCHEDULE_DAYS)
     airings = sorted(
@@ -406,10 +433,14 @@ async def respond(core: "Core", msg: IncomingMessage) -> Message | None:
             return _say("I answer commands that start with /. Type /help to see them.")
         return None
     parts = stripped.split(maxsplit=1)
-    name = parts[0][1:].split("@", 1)[0].casefold()
+    name, _, addressee = parts[0][1:].partition("@")
+    if addressee and msg.bot_username and addressee.casefold() != msg.bot_username.casefold():
+        return None  # "/help@other_bot": meant for another bot in the same group
     args = parts[1] if len(parts) > 1 else ""
-    command = BY_NAME.get(name)
+    command = BY_NAME.get(name.casefold())
     if command is None:
+        if not msg.is_private and not addressee:
+            return None  # other bots' commands in a shared group are none of our business
         shown = parts[0][:30]
         return _say(f"I don't know the command {shown}. Type /help to see the commands.")
     ctx = Context(core, msg, args, core.clock.now())

@@ -27,6 +27,7 @@ class IncomingMessage:
     is_admin: bool
     text: str
     thread: str | None = None
+    bot_username: str | None = None  # the bot's own name here, when known: "/help@other_bot" is ignored
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Everything here works on aware UTC instants and `zoneinfo` zones. Zone abbreviat
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -71,7 +72,7 @@ CITY_ALIASES = {
 
 
 COMMON_ABBREVIATIONS = {
-    "PST", "PDT", "EST", "EDT", "CST", "CDT", "MST", "MDT", "KST", "JST", "BST", "IST", "CET", "CEST",
+    "PST", "PDT", "EST", "EDT", "HST", "AKST", "MSK", "CST", "CDT", "MST", "MDT", "KST", "JST", "BST", "IST", "CET", "CEST",
     "EET", "EEST", "WET", "WEST", "AEST", "AEDT", "ACST", "AWST", "NZST", "NZDT", "HKT", "SGT", "PHT", "WIB",
 }
 
@@ -85,53 +86,61 @@ class LeadError(ValueError):
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.replace("_", " ").replace("-", " ").split()).casefold()
+    """"São_Paulo" and "sao-paulo" alike: accents, case, underscores and hyphens folded away."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("_", " ").replace("-", " "))
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split()).casefold()
+
+
+# Legacy region folders whose last part names no city ("US/Pacific", "Canada/Eastern").
+_NOT_CITIES = ("Etc/", "SystemV/", "US/", "Canada/", "Mexico/", "Brazil/", "Chile/")
 
 
 @lru_cache(maxsize=1)
 def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
-    """(exact lowercase IANA name -> name, city name -> zone) for region-style zones."""
-    names = {z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))}
-    names.add("UTC")
+    """(lowercase IANA name -> name, for every zone; city name -> zone)."""
+    names = set(available_timezones()) | {"UTC"}
     exact = {z.casefold(): z for z in names}
-    exact["etc/utc"] = "Etc/UTC"
-    exact["etc/gmt"] = "Etc/GMT"
     cities: dict[str, str] = {}
     # Prefer canonical-looking continents when a city name repeats (e.g. "Asia/Istanbul" vs "Europe/Istanbul").
-    for zone in sorted(names, key=lambda z: (z.startswith(("US/", "Canada/", "Mexico/", "Brazil/", "Chile/")), z)):
-        city = _squash(zone.rsplit("/", 1)[-1])
-        cities.setdefault(city, zone)
+    for zone in sorted(z for z in names if "/" in z and not z.startswith(_NOT_CITIES)):
+        cities.setdefault(_squash(zone.rsplit("/", 1)[-1]), zone)
     for alias, zone in CITY_ALIASES.items():
         cities[_squash(alias)] = zone
     return exact, cities
 
 
-def resolve_zone(text: str) -> ZoneInfo:
-    """Turn "Asia/Seoul", "asia/seoul", "Seoul" or "New York" into a ZoneInfo.
+def _abbreviation_refusal(raw: str) -> str:
+    return (
+        f'"{raw}" is an abbreviation, and several zones share most of them '
+        "(PST is both US Pacific and Asia/Manila). Type a city (Los Angeles) or an IANA zone (America/Los_Angeles)."
+    )
 
-    Raises ZoneError with a message for the user when nothing fits; bare abbreviations
-    such as "PST" or "KST" are refused because several zones share them.
+
+def resolve_zone(text: str, command: str = "/timezone") -> ZoneInfo:
+    """Turn "Asia/Seoul", "asia/seoul", "Seoul", "São Paulo" or "New York" into a ZoneInfo.
+
+    Every IANA name is accepted, in any case. Raises ZoneError with a message for the user
+    (examples written with `command`) when nothing fits; abbreviations such as "PST" or "KST"
+    are refused because several zones share them, even the few that are also IANA names (EST).
     """
     raw = " ".join(text.split())
     if not raw:
-        raise ZoneError("Give a time zone, e.g. /timezone America/New_York or /timezone Seoul.")
+        raise ZoneError(f"Give a time zone, e.g. {command} America/New_York or {command} Seoul.")
     if len(raw) > 64:
         raise ZoneError("That is too long for a time zone. Type a city (Seoul) or an IANA zone (Asia/Seoul).")
     exact, cities = _zone_index()
+    looks_abbreviated = re.fullmatch(r"[A-Za-z]{2,5}", raw) is not None
+    if looks_abbreviated and raw.upper() in COMMON_ABBREVIATIONS:
+        raise ZoneError(_abbreviation_refusal(raw))
     key = raw.casefold()
-    if key in exact:
-        return ZoneInfo(exact[key])
-    key = key.replace(" ", "_")
-    if key in exact:
-        return ZoneInfo(exact[key])
+    for candidate in (key, key.replace(" ", "_")):
+        if candidate in exact:
+            return ZoneInfo(exact[candidate])
     city = _squash(raw)
     if city in cities:
         return ZoneInfo(cities[city])
-    if re.fullmatch(r"[A-Za-z]{2,5}", raw) and (raw.isupper() or raw.upper() in COMMON_ABBREVIATIONS):
-        raise ZoneError(
-            f'"{raw}" is an abbreviation, and several zones share most of them '
-            "(PST is both US Pacific and Asia/Manila). Type a city (Los Angeles) or an IANA zone (America/Los_Angeles)."
-        )
+    if looks_abbreviated and raw.isupper():
+        raise ZoneError(_abbreviation_refusal(raw))
     raise ZoneError(
         f'Unknown time zone "{raw}". Type an IANA zone such as Asia/Seoul or America/New_York, '
         "or a city such as Seoul, London or New York."
@@ -156,12 +165,12 @@ def parse_lead(text: str) -> timedelta:
     return lead
 
 
-def parse_leads(words: list[str]) -> tuple[timedelta, ...]:
+def parse_leads(words: list[str], command: str = "/remind") -> tuple[timedelta, ...]:
     """Parse one to three lead times; duplicates are merged, result sorted longest first."""
     if not words:
-        raise LeadError("Give one to three lead times, e.g. /remind 30m or /remind 1d 1h.")
+        raise LeadError(f"Give one to three lead times, e.g. {command} 30m or {command} 1d 1h.")
     if len(words) > MAX_LEADS:
-        raise LeadError(f"At most {MAX_LEADS} lead times, e.g. /remind 1d 1h 10m.")
+        raise LeadError(f"At most {MAX_LEADS} lead times, e.g. {command} 1d 1h 10m.")
     leads = {parse_lead(w) for w in words}
     return tuple(sorted(leads, reverse=True))
 

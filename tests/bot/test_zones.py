@@ -73,13 +73,20 @@ ZONES = [
         ("서울", "Asia/Seoul"),
         ("UTC", "UTC"),
         ("utc", "UTC"),
+        ("São Paulo", "America/Sao_Paulo"),  # accents folded
+        ("sao paulo", "America/Sao_Paulo"),
+        ("Zürich", "Europe/Zurich"),
+        ("Japan", "Japan"),  # every IANA name works, legacy ones too
+        ("etc/gmt-9", "Etc/GMT-9"),
+        ("EST5EDT", "EST5EDT"),
+        ("US/Pacific", "US/Pacific"),
     ],
 )
 def test_fan_types_a_zone_or_a_city_in_any_case(typed, key):
     assert resolve_zone(typed).key == key
 
 
-@pytest.mark.parametrize("abbreviation", ["PST", "KST", "EST", "pst", "kst", "Est", "IST", "CEST"])
+@pytest.mark.parametrize("abbreviation", ["PST", "KST", "EST", "pst", "kst", "Est", "IST", "CEST", "HST", "MST", "XYZ"])
 def test_abbreviations_are_refused_because_zones_share_them(abbreviation):
     with pytest.raises(ZoneError) as refused:
         resolve_zone(abbreviation)
@@ -89,7 +96,7 @@ def test_abbreviations_are_refused_because_zones_share_them(abbreviation):
     assert "America/Los_Angeles" in message  # says what to type instead
 
 
-@pytest.mark.parametrize("typed", ["Narnia", "Asia/Narnia", "Seoulx", "Etc/GMT+5", "12345"])
+@pytest.mark.parametrize("typed", ["Narnia", "Asia/Narnia", "Seoulx", "Etc/GMT+15", "12345", "Pacific", "Eastern"])
 def test_unknown_zone_names_the_input_and_suggests_a_form(typed):
     with pytest.raises(ZoneError) as refused:
         resolve_zone(typed)
@@ -314,3 +321,15 @@ def test_local_time_round_trips_to_the_same_instant(instant, zone_name):
     # Wall clock plus fold identifies the instant even in the repeated hour of a fall-back.
     rebuilt = datetime.combine(local.date(), local.time(), tzinfo=zone).replace(fold=local.fold)
     assert rebuilt.astimezone(UTC) == instant
+
+
+def test_every_iana_zone_is_accepted_by_its_name_unless_it_is_an_abbreviation():
+    from zoneinfo import available_timezones
+
+    refused = set()
+    for name in sorted(available_timezones()):
+        try:
+            assert resolve_zone(name.lower()).key == name
+        except ZoneError:
+            refused.add(name)
+    assert refused == {"CET", "EET", "EST", "HST", "MST", "WET"}  # abbreviations shared by many places

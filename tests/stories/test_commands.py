@@ -1,7 +1,7 @@
 """What fans and admins type, and what the bot answers; bad input changes nothing."""
 
 import sqlite3
-from datetime import date
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -190,7 +190,58 @@ async def test_group_chatter_is_ignored_and_bot_suffix_is_understood(make_story)
     story = await make_story()
     member = story.chat("telegram", "-3", user="8")
     assert await member.say("good morning everyone") == ""
-    assert "follows nothing yet" in await member.say("/subscriptions@dramabot")
+    assert "follows nothing yet" in await member.say("/subscriptions@DramaBot")
+    assert "/channel subscribe The Interest of Love" in await member.say("/subscriptions")
+
+
+async def test_commands_for_other_bots_in_a_group_get_no_answer(make_story):
+    story = await make_story()
+    member = story.chat("telegram", "-3", user="8")
+    assert await member.say("/roll 2d6") == ""  # another bot's command
+    assert await member.say("/help@weather_bot") == ""
+    assert await member.say("/subscriptions@weather_bot") == ""
+    assert "I don't know the command /roll@dramabot" in await member.say("/roll@dramabot")
+    fan = story.chat("telegram", "8")  # in private, everything gets an answer
+    assert "I don't know the command /roll" in await fan.say("/roll 2d6")
+
+
+async def test_group_replies_name_the_group_commands(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    admin = story.chat("telegram", "-5", user="1", admin=True)
+    subscribed = await admin.say("/channel subscribe The Interest of Love")
+    assert "Change them with /channel remind and /channel timezone." in subscribed
+    assert "e.g. /channel remind 1d 1h 10m" in await admin.say("/channel remind 1m 2m 3m 4m")
+    assert "/channel list lists everything it follows" in await admin.say("/channel subscribe The Interest of Love")
+    assert "/channel list lists what it follows" in await admin.say("/channel unsubscribe Queen of Tears")
+    fan = story.chat("telegram", "1")
+    assert "Change them with /remind and /timezone." in await fan.say("/subscribe The Interest of Love")
+
+
+async def test_unsubscribing_a_show_still_followed_through_an_actor_says_so(make_story):
+    story, fan = await fan_with_settings(make_story)
+    await fan.say("/subscribe Moon Ga Young")
+    reply = await fan.say("/unsubscribe The Interest of Love")
+    assert reply == (
+        "Unsubscribed from <b>The Interest of Love</b>. Reminders for The Interest of Love still come because "
+        "this chat follows Moon Ga Young; /unsubscribe Moon Ga Young stops them."
+    )
+    await story.advance("2022-12-21T13:30:00Z")
+    assert len(fan.received("reminder")) == 2  # as the reply said
+    reply = await fan.say("/unsubscribe Moon Ga Young")
+    assert reply == "Unsubscribed from <b>Moon Ga Young</b>. No more reminders or news for it here."
+    await story.advance("2022-12-22T13:30:00Z")
+    assert len(fan.received("reminder")) == 2
+
+
+async def test_next_picks_the_earliest_airing_even_when_episodes_are_listed_out_of_order(make_story):
+    shows = [{"title": "Moved Around", "airings": [
+        {"episode": 1, "at": datetime(2026, 5, 1, 20, 0, tzinfo=timezone.utc)},
+        {"episode": 2, "at": datetime(2026, 5, 20, 20, 0, tzinfo=timezone.utc)},
+        {"episode": 3, "at": datetime(2026, 5, 10, 20, 0, tzinfo=timezone.utc)},  # a special shown before episode 2
+    ]}]
+    story = await make_story(start="2026-05-02T00:00:00Z", catalog={"shows": shows})
+    reply = await story.chat().say("/next Moved Around")
+    assert reply.startswith("Next: <b>Moved Around</b> episode 3, Sun 20:00 (UTC), 10 May 2026, in 8 days 20 hours")
 
 
 async def test_lead_times_read_naturally(make_story):
