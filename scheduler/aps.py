@@ -26,6 +26,7 @@ class ApsDriver:
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self._lock = asyncio.Lock()
         self._pending: set[asyncio.Task] = set()
+        self._stopping = False
         jobs.core.on_change(self._on_change)
 
     async def start(self) -> None:
@@ -34,19 +35,26 @@ class ApsDriver:
         await self._wake()
 
     async def stop(self) -> None:
-        for task in list(self._pending):
-            task.cancel()
+        """Fire nothing new, and let work in progress (a fan-out, a replan) finish its ledger
+        writes: cancelling it midway would leave claimed rows to be sent again at the next start."""
+        self._stopping = True
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        async with self._lock:  # let a fan-out in progress finish its ledger writes
+        while self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+        async with self._lock:  # a wake-up APScheduler started
             pass
 
     def _on_change(self) -> None:
+        if self._stopping:
+            return  # the next start plans from the database anyway
         task = asyncio.get_running_loop().create_task(self._reschedule())
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
     async def _wake(self) -> None:
+        if self._stopping:
+            return
         async with self._lock:
             try:
                 await self.jobs.run_due()
@@ -56,6 +64,8 @@ class ApsDriver:
 
     async def _reschedule(self) -> None:
         async with self._lock:
+            if self._stopping:
+                return  # work already under way finishes; nothing new starts
             due = await self.jobs.next_due()
             if due is None:
                 if self.scheduler.get_job(JOB_ID):

@@ -75,3 +75,44 @@ async def test_restart_rebuilds_the_job_from_the_database(tmp_path):
         assert due is not None and abs((due - (airs - timedelta(hours=1))).total_seconds()) < 0.01
     finally:
         await second.stop()
+
+
+class SlowJobs:
+    """Stands in for Jobs: a replan that takes a while and records whether it finished."""
+
+    def __init__(self):
+        self.listeners = []
+        self.core = self
+        self.finished = 0
+        self.entered = asyncio.Event()
+
+    def on_change(self, listener):
+        self.listeners.append(listener)
+
+    async def run_due(self):
+        return 0
+
+    async def next_due(self):
+        self.entered.set()
+        await asyncio.sleep(0.05)  # a fan-out writing its ledger
+        self.finished += 1
+        return None
+
+
+async def test_stop_lets_a_replan_under_way_finish_instead_of_cancelling_it():
+    jobs = SlowJobs()
+    driver = ApsDriver(jobs)
+    await driver.start()
+    jobs.finished = 0
+    jobs.entered.clear()
+    for listener in jobs.listeners:
+        listener()  # a subscription changed: a replan starts
+    await jobs.entered.wait()
+    for listener in jobs.listeners:
+        listener()  # another change queues behind it
+    await driver.stop()
+    assert jobs.finished == 1  # the one under way completed; the queued one did not start
+    for listener in jobs.listeners:
+        listener()  # a change after stop plans nothing
+    await asyncio.sleep(0.06)
+    assert jobs.finished == 1
