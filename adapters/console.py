@@ -59,8 +59,27 @@ class ConsoleAdapter:
             while line := await loop.run_in_executor(None, self._stdin.readline):
                 yield line
             return
-        while line := await reader.readline():
+        while line := await self._read_line(reader):
             yield line.decode("utf-8", errors="replace")
+
+    @staticmethod
+    async def _read_line(reader: asyncio.StreamReader) -> bytes:
+        """The next line; a line longer than the reader's buffer limit comes back cut to its first
+        part (the core then says it is too long) and the rest of it is skipped."""
+        try:
+            return await reader.readuntil(b"\n")
+        except asyncio.IncompleteReadError as end:
+            return end.partial  # the last line had no newline; b"" at the end
+        except asyncio.LimitOverrunError as overrun:
+            head = await reader.read(overrun.consumed)
+        while True:
+            try:
+                await reader.readuntil(b"\n")
+                return head
+            except asyncio.IncompleteReadError:
+                return head
+            except asyncio.LimitOverrunError as overrun:
+                await reader.read(max(1, overrun.consumed))
 
     async def _read(self, on_message: OnMessage) -> None:
         try:

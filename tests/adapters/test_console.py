@@ -22,6 +22,20 @@ def test_console_session_subscribes_and_answers(tmp_path):
     assert lines[-1] == "I answer commands that start with /. Type /help to see them."
 
 
+def test_a_line_longer_than_the_input_buffer_is_refused_and_the_session_goes_on(tmp_path):
+    typed = "/subscribe " + "x" * 300_000 + "\n/timezone Seoul\n"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--db", str(tmp_path / "console.sqlite3")],
+        input=typed, capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 3, lines
+    assert lines[1].startswith("That message is ") and "commands are at most 500" in lines[1]
+    assert lines[2].startswith("Time zone set to Asia/Seoul.")
+
+
 def test_a_configured_token_without_its_adapter_is_refused(tmp_path):
     config = tmp_path / "dramabot.toml"
     config.write_text('[telegram]\ntoken = "123:abc"\n')
