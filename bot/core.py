@@ -299,7 +299,11 @@ class Core:
             if airing is None or airing.start <= now:
                 await self.store.drop(d, "the airing is no longer in the catalog or has begun")
                 return None
-            zone, _ = await self.chat_settings(d.platform, d.chat_id)
+            zone, leads = await self.chat_settings(d.platform, d.chat_id)
+            follows = self.catalog.shows_followed(await self.store.subscriptions(d.platform, d.chat_id))
+            if airing.show_key not in follows or int(_lead) not in leads:
+                await self.store.drop(d, "the chat no longer follows the show or wants this lead time")
+                return None
             return Outgoing("reminder", reminder_message(self.catalog.shows[airing.show_key], airing, zone, now))
         feed, _, article_id = d.job.partition("|")
         stored = await self.store.article(feed, article_id)
@@ -307,5 +311,9 @@ class Core:
             await self.store.drop(d, "the article is gone")
             return None
         title, link, summary, published = stored
-        article = Article(feed, article_id, title, link, summary)
-        return Outgoing("news", news_message(article, self.catalog.news.find(title, summary)))
+        about = self.catalog.news.find(title, summary)
+        follows = set(await self.store.subscriptions(d.platform, d.chat_id))
+        if not any((t.kind, t.key) in follows for t in about):
+            await self.store.drop(d, "the chat no longer follows anything the article names")
+            return None
+        return Outgoing("news", news_message(Article(feed, article_id, title, link, summary), about))

@@ -131,6 +131,37 @@ async def test_a_failed_send_is_retried_later_and_delivered_once(make_story):
     assert "starts in 28 minutes" in reminder.text
 
 
+async def test_a_failed_reminder_is_not_retried_after_the_fan_unsubscribes(make_story):
+    story, fan = await subscribed_fan(make_story)
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("502 Bad Gateway")
+    await story.advance("2022-12-21T13:00:10Z")
+    del story.sim.adapter("telegram").failures["100"]
+    await fan.say("/unsubscribe The Interest of Love")
+    await story.advance("2022-12-21T14:00:00Z")
+    assert fan.received("reminder") == []
+
+
+async def test_a_failed_reminder_is_not_retried_for_a_lead_the_fan_no_longer_wants(make_story):
+    story, fan = await subscribed_fan(make_story)
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("502 Bad Gateway")
+    await story.advance("2022-12-21T13:00:10Z")
+    del story.sim.adapter("telegram").failures["100"]
+    await fan.say("/remind 10m")
+    await story.advance("2022-12-21T14:00:00Z")
+    [reminder] = fan.received("reminder")
+    assert reminder.at == at("2022-12-21T13:20:00Z") and "starts in 10 minutes" in reminder.text
+
+
+async def test_failed_news_is_not_retried_after_the_fan_unsubscribes(make_story):
+    story, fan = await subscribed_fan(make_story)
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("502 Bad Gateway")
+    await story.publish(feed="f", id="1", title="The Interest of Love sweeps the awards", link="https://news.example.test/1")
+    del story.sim.adapter("telegram").failures["100"]
+    await fan.say("/unsubscribe The Interest of Love")
+    await story.advance("2022-12-20T02:00:00Z")
+    assert fan.received("news") == []
+
+
 async def test_a_blocked_chat_is_not_retried(make_story):
     story, fan = await subscribed_fan(make_story)
     other = story.chat("telegram", "101")
