@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import stat
 import sys
 from typing import TextIO
 
@@ -18,6 +20,16 @@ from bot.render import to_plain
 log = logging.getLogger(__name__)
 
 CHAT = "console"
+
+
+def _pollable(stream: TextIO) -> bool:
+    """Whether the event loop can wait on the stream: a terminal, a pipe or a socket."""
+    try:
+        fd = stream.fileno()
+        mode = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False
+    return os.isatty(fd) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 class ConsoleAdapter:
@@ -53,9 +65,12 @@ class ConsoleAdapter:
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader()
         try:
+            if not _pollable(self._stdin):
+                raise ValueError("not a terminal, pipe or socket")
             await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self._stdin)
         except (ValueError, OSError, AttributeError):
-            # A regular file or an object without a pipe: read it off the loop, line by line.
+            # A regular file, /dev/null, or an object without a file descriptor: the event loop
+            # cannot wait on it, so read it off the loop, line by line.
             while line := await loop.run_in_executor(None, self._stdin.readline):
                 yield line
             return

@@ -24,6 +24,7 @@ DAY_NAMES = {
     **{d: i for i, d in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))},
 }
 MAX_EPISODES = 1000
+EARLIEST_YEAR, LATEST_YEAR = 1970, 8000  # instants are stored as Unix time; far from datetime's limits
 
 
 class CatalogError(ValueError):
@@ -252,6 +253,8 @@ def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
     premiere = entry.data.get("premiere")
     if premiere is not None and (not isinstance(premiere, date) or isinstance(premiere, datetime)):
         entry.fail("premiere", f"expected a date like 2022-12-21 (unquoted), got {premiere!r}")
+    if premiere is not None and not EARLIEST_YEAR <= premiere.year <= LATEST_YEAR:
+        entry.fail("premiere", f"expected a year from {EARLIEST_YEAR} to {LATEST_YEAR}, got {premiere}")
     episodes = entry.integer("episodes", 0, 0, MAX_EPISODES) or 0
     runtime = entry.integer("runtime", 60, 1, 600) or 60
     skip_raw = entry.data.get("skip", [])
@@ -319,6 +322,8 @@ def _parse_explicit(entry: _Entry) -> tuple[tuple[int, datetime], ...]:
             entry.fail(f"airings[{i}].episode", f"expected a whole number from 1 to {MAX_EPISODES}, got {episode!r}")
         if not isinstance(at, datetime) or at.tzinfo is None:
             entry.fail(f"airings[{i}].at", f"expected a date-time with a UTC offset like 2026-03-01T23:50:00+09:00, got {at!r}")
+        if not EARLIEST_YEAR < at.year < LATEST_YEAR:
+            entry.fail(f"airings[{i}].at", f"expected a year from {EARLIEST_YEAR + 1} to {LATEST_YEAR - 1}, got {at}")
         if episode in seen:
             entry.fail(f"airings[{i}].episode", f"episode {episode} is listed twice")
         seen[episode] = at

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Mapping
@@ -69,7 +69,20 @@ def load_config(path: str | Path | None, env: Mapping[str, str] | None = None) -
     if path:
         source = str(path)
         raw = read_toml(Path(path), ConfigError, "config")
-    return parse_config(raw, source, env)
+    config = parse_config(raw, source, env)
+    if path:  # paths written in a config file are relative to that file, wherever the bot starts
+        base = Path(path).expanduser().parent
+        config = replace(
+            config,
+            database=_beside(base, config.database) if "database" in raw else config.database,
+            catalog=_beside(base, config.catalog) if config.catalog else "",
+        )
+    return config
+
+
+def _beside(base: Path, written: str) -> str:
+    path = Path(written).expanduser()
+    return str(path if path.is_absolute() else base / path)
 
 
 def read_toml(path: Path, error: type[ValueError], what: str) -> dict[str, Any]:

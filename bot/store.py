@@ -9,6 +9,7 @@ idempotent across restarts.
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -69,6 +70,10 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+class StoreError(Exception):
+    """The database cannot be opened or used; the message names the file."""
+
+
 @dataclass(frozen=True)
 class ChatSettings:
     platform: str
@@ -114,9 +119,12 @@ class Store:
     @classmethod
     async def open(cls, path: str | Path) -> "Store":
         path = str(path)
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = await aiosqlite.connect(path)
+        try:
+            if path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            db = await aiosqlite.connect(path)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{path}: cannot open the database: {exc}") from None
         try:
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
@@ -124,6 +132,9 @@ class Store:
             await db.execute("PRAGMA busy_timeout=5000")
             store = cls(db, path)
             await store._migrate()
+        except sqlite3.DatabaseError as exc:
+            await db.close()
+            raise StoreError(f"{path}: cannot use the database: {exc}") from None
         except BaseException:
             await db.close()
             raise

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any, Iterable, TextIO
 
 from adapters.mock import MockAdapter, Sent
@@ -117,6 +117,10 @@ def _text(line: int, where: str, data: dict, name: str, *, required: bool = True
     return value
 
 
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)  # Unix time, as the database stores instants
+LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)  # far from datetime's limit, so date arithmetic never overflows
+
+
 def _instant(line: int, where: str, value: Any) -> datetime:
     if not isinstance(value, str):
         raise ScenarioError(line, f'"{where}" must be an ISO 8601 date-time with offset, like "2022-12-21T13:00:00+00:00"')
@@ -126,6 +130,8 @@ def _instant(line: int, where: str, value: Any) -> datetime:
         raise ScenarioError(line, f'"{where}": {value!r} is not an ISO 8601 date-time') from None
     if at.tzinfo is None:
         raise ScenarioError(line, f'"{where}": {value!r} has no UTC offset (add +00:00 or Z)')
+    if not EARLIEST <= at.astimezone(timezone.utc) <= LATEST:
+        raise ScenarioError(line, f'"{where}": {value!r} is outside the years {EARLIEST.year} to {LATEST.year}')
     return at
 
 

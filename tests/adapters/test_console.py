@@ -36,6 +36,18 @@ def test_a_line_longer_than_the_input_buffer_is_refused_and_the_session_goes_on(
     assert lines[2].startswith("Time zone set to Asia/Seoul.")
 
 
+def test_console_with_nothing_to_read_stops_at_once(tmp_path):
+    with open("/dev/null") as nothing:  # not a pipe: the event loop cannot wait on it
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", "run", "--db", str(tmp_path / "console.sqlite3")],
+            stdin=nothing, capture_output=True, text=True, timeout=30, cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+        )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "dramabot console: type /help to begin, Ctrl-D to quit.\n"
+    assert result.stderr == ""
+
+
 def test_a_configured_token_without_its_adapter_is_refused(tmp_path):
     config = tmp_path / "dramabot.toml"
     config.write_text('[telegram]\ntoken = "123:abc"\n')

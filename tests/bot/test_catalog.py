@@ -325,6 +325,8 @@ def broken(field: str, value) -> dict:
         ("premiere", date(2026, 3, 2), "is a mon, not one of the slot days"),
         ("premiere", "2026-03-01", "expected a date"),
         ("premiere", datetime(2026, 3, 1, 23, 50), "expected a date"),
+        ("premiere", date(9999, 12, 26), "expected a year from 1970 to 8000"),  # a sunday
+        ("premiere", date(1, 1, 7), "expected a year from 1970 to 8000"),
         ("episodes", 0, "at least 1"),
         ("episodes", -1, "whole number"),
         ("episodes", "4", "whole number"),
@@ -407,6 +409,7 @@ def test_unknown_actor_field_is_named():
     [
         ({"episode": 5, "at": datetime(2026, 4, 1, 23, 50)}, "airings[0].at", "with a UTC offset"),
         ({"episode": 5, "at": date(2026, 4, 1)}, "airings[0].at", "with a UTC offset"),
+        ({"episode": 5, "at": datetime(1, 1, 1, 0, 0, tzinfo=KST)}, "airings[0].at", "a year from 1971 to 7999"),
         ({"episode": 0, "at": datetime(2026, 4, 1, 23, 50, tzinfo=KST)}, "airings[0].episode", "whole number"),
         ({"episode": 5}, "airings[0]", "expected {episode = N"),
         ({"episode": 5, "at": datetime(2026, 4, 1, 23, 50, tzinfo=KST), "note": "x"}, "airings[0]", "expected {episode"),

@@ -57,7 +57,8 @@ def test_example_file_values_are_the_defaults():
 
 
 def test_load_config_reads_the_example_file():
-    assert load_config(EXAMPLE, env={}) == Config(source=str(EXAMPLE))
+    database = str(EXAMPLE.parent / "dramabot.sqlite3")  # beside the file that names it
+    assert load_config(EXAMPLE, env={}) == Config(source=str(EXAMPLE), database=database)
 
 
 def test_no_file_means_defaults():
@@ -222,3 +223,19 @@ def test_config_path_that_is_a_folder_is_named(tmp_path):
 @pytest.mark.parametrize("owner", ["telegram:", "irc:5", "12345", "discord: 5"])
 def test_owners_need_a_platform_and_an_id(owner):
     assert "expected a list like" in fails({"owners": [owner]}, "owners")
+
+
+def test_relative_paths_in_a_config_file_are_relative_to_that_file(tmp_path):
+    folder = tmp_path / "etc" / "dramabot"
+    folder.mkdir(parents=True)
+    (folder / "dramabot.toml").write_text('database = "data/bot.sqlite3"\ncatalog = "shows.toml"\n')
+    config = load_config(folder / "dramabot.toml", env={})
+    assert config.database == str(folder / "data" / "bot.sqlite3")
+    assert config.catalog == str(folder / "shows.toml")
+
+
+def test_absolute_paths_and_defaults_are_kept(tmp_path):
+    (tmp_path / "a.toml").write_text(f'catalog = "{tmp_path / "x" / "shows.toml"}"\n')
+    config = load_config(tmp_path / "a.toml", env={})
+    assert config.catalog == str(tmp_path / "x" / "shows.toml")
+    assert config.database == "dramabot.sqlite3"  # not in the file: the default, in the working folder

@@ -99,6 +99,7 @@ def test_custom_catalog_replaces_the_bundled_one(tmp_path):
         ('{"at": "2022-12-21T00:00:00Z", "start": true}', "line 3: start, but the bot is already running"),
         ('{"at": "2022-12-21T00:00:00Z", "advance": false}', 'line 3: "advance" must be true'),
         ("[1, 2]", "line 3: each line must be a JSON object"),
+        ('{"at": "9999-12-31T00:00:00Z", "advance": true}', "line 3: \"at\": '9999-12-31T00:00:00Z' is outside the years 1970 to 9000"),
     ],
 )
 def test_malformed_scenarios_fail_before_anything_is_applied(tmp_path, bad, problem):
@@ -108,6 +109,18 @@ def test_malformed_scenarios_fail_before_anything_is_applied(tmp_path, bad, prob
     assert problem in result.stderr
     assert result.stdout == ""
     assert not db.exists()
+
+
+def test_a_database_path_that_cannot_be_opened_is_named(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = simulate(tmp_path, STORY, "--db", str(blocker / "bot.sqlite3"))
+    assert result.returncode == 2
+    assert f"dramabot: {blocker / 'bot.sqlite3'}: cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = simulate(tmp_path, STORY, "--db", str(blocker))
+    assert result.returncode == 2
+    assert f"dramabot: {blocker}: cannot use the database: file is not a database" in result.stderr
 
 
 def test_bad_catalog_stops_with_file_entry_and_field(tmp_path):
