@@ -9,6 +9,7 @@ is kept as it is (after NFC).
 from __future__ import annotations
 
 import html
+from bisect import bisect_left
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,6 +22,12 @@ FUZZY_ACCEPT = 80  # a misspelling this close is accepted when it clearly beats 
 FUZZY_MARGIN = 8  # ...by at least this many points
 FUZZY_SUGGEST = 60  # candidates at least this close are listed
 MIN_NEWS_PATTERN = 4  # shorter keys ("NOT", "Kim") match too many unrelated words in news
+# Korean particles that may follow a Hangul name in the same word ("유연석이", "여왕의"); any other
+# ending makes another word ("지수" the name, not "지수형" or "지수화").
+PARTICLES = frozenset(
+    "이 가 은 는 을 를 의 와 과 도 만 에 에게 에서 께서 한테 로 으로 랑 이랑 이나 나 까지 부터 보다 처럼 같이 하고 "
+    "이다 였다 이었다 이며 이고 이자 씨 씨가 씨는 씨의 씨와 측 측은 측이".split()
+)
 
 
 def _fold(text: str) -> str:
@@ -172,7 +179,7 @@ class NewsMatcher:
     The text is reduced to its words run together; a pattern (a normalised name) counts when it
     starts where a word starts and ends where a word ends, so "Yoo Yeon-seok’s" and "YOO YEON SEOK"
     match "Yoo Yeon Seok" while "Moonlight" does not match "Moon". Hangul names may be followed by
-    a particle in the same word ("유연석이").
+    a particle in the same word ("유연석이"), and by nothing else.
     """
 
     def __init__(self, names: Iterable[tuple[str, Target]]):
@@ -201,8 +208,11 @@ class NewsMatcher:
                 starts.add(pos)
                 pos += len(token)
                 ends.add(pos)
+            ordered_ends = sorted(ends)
             for end_index, (length, hangul, targets) in self._automaton.iter(compact):
                 start, end = end_index - length + 1, end_index + 1
-                if start in starts and (hangul or end in ends):
+                if start not in starts:
+                    continue
+                if end in ends or (hangul and compact[end : ordered_ends[bisect_left(ordered_ends, end)]] in PARTICLES):
                     found |= targets
         return found

@@ -232,6 +232,16 @@ def test_hangul_title_with_a_particle():
     assert news("눈물의 여왕이 종영했다") == {QUEEN}
 
 
+@pytest.mark.parametrize("text", ["지수가 출연한다", "배우 지수의 새 드라마", "지수 씨", "지수씨가 웃었다"])
+def test_two_syllable_hangul_name_with_a_particle_counts(text):
+    assert news(text) == {JI_SOO}
+
+
+@pytest.mark.parametrize("text", ["주가지수가 올랐다", "지수형 함수", "지수화되었다"])
+def test_two_syllable_hangul_name_inside_another_word_does_not_count(text):
+    assert news(text) == set()
+
+
 @pytest.mark.parametrize(
     "text",
     [
