@@ -18,6 +18,40 @@ async def test_fresh_database_is_migrated_in_wal_mode_and_reopens(tmp_path):
     await again.close()
 
 
+async def test_a_version_1_database_keeps_its_pending_retries_after_migrating(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+        db.execute(
+            "INSERT INTO deliveries (kind, job, platform, chat_id, expires_at, state, attempts, next_attempt_at) "
+            "VALUES ('reminder', 'show#1@x|30', 'telegram', '1', 9999, 'failed', 1, 500)"
+        )
+    store = await Store.open(path)
+    try:
+        assert await store.schema_version() == len(MIGRATIONS)
+        assert await store.next_retry_at() == 500
+        assert [p.delivery.chat_id for p in await store.due_retries(now=600)] == ["1"]
+        # fresh claims have no retry time and stay out of the retry index until a restart
+        await store.claim("reminder", "show#2@x|30", 9999, [("telegram", "2")])
+        assert await store.next_retry_at() == 500
+        assert await store.requeue_unfinished(now=700) == 1
+        assert [p.delivery.job for p in await store.due_retries(now=700)] == ["show#1@x|30", "show#2@x|30"]
+    finally:
+        await store.close()
+
+
+async def test_claimed_chat_ids_come_back_exactly_as_given(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        odd = [("telegram", "-1001234"), ("discord", 'a"b\\c'), ("telegram", "채팅 ✨"), ("discord", "007"), ("telegram", "1e3")]
+        claimed = await store.claim("news", "feed|1", 10**10, odd)
+        assert claimed == sorted(odd)
+        rows = await store.delivery_states()
+        assert {(d.platform, d.chat_id) for d in rows} == set(odd)  # text stays text: "007" is not 7
+    finally:
+        await store.close()
+
+
 async def test_a_newer_schema_is_refused(tmp_path):
     path = tmp_path / "bot.sqlite3"
     with sqlite3.connect(path) as db:
