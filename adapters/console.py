@@ -14,7 +14,7 @@ import stat
 import sys
 from typing import TextIO
 
-from bot.interfaces import IncomingMessage, OnMessage, Outgoing
+from bot.interfaces import ChatRef, IncomingMessage, Inbox, Limits, Outgoing
 from bot.render import to_plain
 
 log = logging.getLogger(__name__)
@@ -32,8 +32,13 @@ def _pollable(stream: TextIO) -> bool:
     return os.isatty(fd) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
+async def _always_admin() -> bool:
+    return True
+
+
 class ConsoleAdapter:
     platform = "console"
+    limits = Limits(in_flight=1)  # one terminal: messages print in order
 
     def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None):
         self._stdin = stdin or sys.stdin
@@ -41,9 +46,12 @@ class ConsoleAdapter:
         self._task: asyncio.Task | None = None
         self.closed = asyncio.Event()  # set when standard input ends
 
-    async def start(self, on_message: OnMessage) -> None:
+    async def connect(self) -> None:
+        pass
+
+    async def listen(self, inbox: Inbox) -> None:
         self._print("dramabot console: type /help to begin, Ctrl-D to quit.")
-        self._task = asyncio.get_running_loop().create_task(self._read(on_message))
+        self._task = asyncio.get_running_loop().create_task(self._read(inbox))
 
     async def stop(self) -> None:
         if self._task is not None and not self._task.done():
@@ -53,7 +61,7 @@ class ConsoleAdapter:
             except asyncio.CancelledError:
                 pass
 
-    async def send(self, chat: str, message: Outgoing) -> None:
+    async def send(self, chat: ChatRef, message: Outgoing) -> None:
         text = to_plain(message.body)
         self._print(text if message.kind == "reply" else f"[{message.kind}] {text}")
 
@@ -96,14 +104,18 @@ class ConsoleAdapter:
             except asyncio.LimitOverrunError as overrun:
                 await reader.read(max(1, overrun.consumed))
 
-    async def _read(self, on_message: OnMessage) -> None:
+    async def _read(self, inbox: Inbox) -> None:
+        chat = ChatRef("console", CHAT)
         try:
             async for line in self._lines():
                 text = line.rstrip("\r\n")
                 if not text.strip():
                     continue
                 try:
-                    await on_message(IncomingMessage(self.platform, CHAT, CHAT, True, True, text))
+                    reply = await inbox.handle(IncomingMessage(chat, CHAT, True, text, ask_admin=_always_admin))
+                    if reply is not None:
+                        out = Outgoing("reply", reply.body)
+                        await inbox.send_reply(chat, lambda: self.send(chat, out))
                 except Exception:
                     log.exception("handling %r failed", text[:80])
         finally:

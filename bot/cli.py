@@ -76,13 +76,13 @@ def _simulate(args: argparse.Namespace, config: Config, catalog: Catalog) -> int
     except ScenarioError as exc:
         print(f"dramabot: {args.scenario}: {exc}", file=sys.stderr)
         return 2
-    from bot.store import StoreError
+    from scheduler.process import StartupError
 
     with tempfile.TemporaryDirectory(prefix="dramabot-sim-") as scratch:
         db_path = args.db or str(Path(scratch) / "simulation.sqlite3")
         try:
             asyncio.run(run_scenario(events, catalog=catalog, config=config, db_path=db_path, out=sys.stdout))
-        except StoreError as exc:
+        except StartupError as exc:
             print(f"dramabot: {exc}", file=sys.stderr)
             return 2
     return 0
@@ -101,14 +101,14 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
             file=sys.stderr,
         )
         return 2
-    from bot.store import StoreError
+    from scheduler.process import StartupError
 
     console = ConsoleAdapter()
     try:
         process = await BotProcess.start(
             config=config, catalog=catalog, clock=SystemClock(), adapters={"console": console}, db_path=args.db
         )
-    except StoreError as exc:
+    except StartupError as exc:
         print(f"dramabot: {exc}", file=sys.stderr)
         return 2
     log.info("running with %d shows, database %s", len(catalog.shows), args.db or config.database)

@@ -1,20 +1,24 @@
 """Commands as data, once for every platform, and their handlers.
 
 `COMMANDS` lists each command's name, arguments, help and whether it is admin-only; the
-Discord and Telegram adapters generate their bindings from it, and `respond` dispatches a
-typed line to the handler. Every handler either changes state and says so, or explains
-what was wrong and what to type instead, changing nothing.
+Discord and Telegram adapters generate their bindings from it. `execute` runs a command given
+as a path and options (`("channel", "subscribe"), {"name": "..."}`: a Discord slash command,
+a tapped choice); `respond` parses a typed line and calls it. Every handler either changes
+state through the core and says so, or explains what was wrong and what to type instead,
+changing nothing. The reply is returned for the adapter to deliver; admin status is asked of
+the adapter only when an admin-only command runs.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import TYPE_CHECKING, Awaitable, Callable, Mapping
 
 from .catalog import Airing
-from .interfaces import IncomingMessage
+from .interfaces import ChatRef, Choice, IncomingMessage, Reply
 from .names import Target
 from .render import Bold, Countdown, Message, When
 from .zones import (
@@ -38,27 +42,41 @@ SCHEDULE_LINES = 20  # replies stay under Discord's 2,000 characters
 LIST_LINES = 30
 
 
+OPTION_KEY = re.compile(r"[a-z0-9_-]{1,32}")
+
+
 @dataclass(frozen=True)
 class Argument:
-    name: str
+    key: str  # the option's name on every platform: lowercase, no spaces, at most 32 characters (Discord)
+    label: str  # what people call it in usage lines: "show or actor"
     help: str
     required: bool = True
     many: bool = False  # several words (leads) rather than one free-text value
+
+    def __post_init__(self) -> None:
+        if not OPTION_KEY.fullmatch(self.key):
+            raise ValueError(f"argument key {self.key!r} is not a valid option name")
 
 
 @dataclass(frozen=True)
 class Context:
     core: "Core"
     msg: IncomingMessage
-    args: str
+    path: tuple[str, ...]
+    args: Mapping[str, str]
     now: datetime
 
     @property
-    def where(self) -> tuple[str, str]:
-        return self.msg.platform, self.msg.chat
+    def chat(self) -> ChatRef:
+        return self.msg.chat
+
+    @property
+    def text(self) -> str:
+        """The command's one argument (every command takes at most one)."""
+        return next(iter(self.args.values()), "") if self.args else ""
 
 
-Handler = Callable[[Context], Awaitable[Message]]
+Handler = Callable[[Context], Awaitable["Message | Reply"]]
 
 
 @dataclass(frozen=True)
@@ -75,7 +93,7 @@ class Command:
     def usage(self, parent: str = "") -> str:
         words = [f"/{parent} {self.name}" if parent else f"/{self.name}"]
         for arg in self.args:
-            shown = f"<{arg.name}{' ...' if arg.many else ''}>"
+            shown = f"<{arg.label}{' ...' if arg.many else ''}>"
             words.append(shown if arg.required else f"[{shown[1:-1]}]")
         return " ".join(words)
 
@@ -92,24 +110,37 @@ def _quote(text: str, limit: int = 60) -> str:
 # ---- lookups ----------------------------------------------------------------------------------
 
 
-def _find(ctx: Context, text: str, example: str) -> Target | Message:
-    """The target a user named, or the reply explaining why there is none."""
+def _find(ctx: Context, text: str, example: str) -> Target | Reply:
+    """The target a user named, or the reply explaining why there is none (with a choice of
+    candidates when the name could mean several)."""
     if not text.strip():
-        return _say(f"Tell me which show or actor, e.g. {example} The Interest of Love or {example} Moon Ga Young.")
+        return Reply(_say(f"Tell me which show or actor, e.g. {example} The Interest of Love or {example} Moon Ga Young."))
     index = ctx.core.catalog.names
     found = index.lookup(text)
     if found.target:
         return found.target
     if found.candidates:
         labels = [index.label(t) for t in found.candidates]
-        return _say(
-            f"{_quote(text)} could be more than one: {', '.join(labels)}. Type one of them in full, "
-            f"e.g. {example} {labels[0]}."
+        key = _command_of(ctx).args[0].key
+        choices = tuple(Choice(label, ctx.path, ((key, label),)) for label in labels)
+        return Reply(
+            _say(
+                f"{_quote(text)} could be more than one: {', '.join(labels)}. Type one of them in full, "
+                f"e.g. {example} {labels[0]}."
+            ),
+            choices,
         )
-    return _say(
+    return Reply(_say(
         f"I know no show or actor called {_quote(text)}. Check the spelling, or try the English or Korean "
         "title or an actor's name."
-    )
+    ))
+
+
+def _command_of(ctx: Context) -> "Command":
+    command = BY_NAME[ctx.path[0]]
+    for name in ctx.path[1:]:
+        command = next(sub for sub in command.subcommands if sub.name == name)
+    return command
 
 
 def _next_airing(ctx: Context, show_keys: set[str]) -> Airing | None:
@@ -121,6 +152,15 @@ def _next_airing(ctx: Context, show_keys: set[str]) -> Airing | None:
     return best
 
 
+def _finished_on(ctx: Context, show_key: str) -> datetime | None:
+    """When a show aired its last episode, if it has (None: it is still airing or never aired)."""
+    airings = ctx.core.catalog.by_show.get(show_key, ())
+    if not airings:
+        return None
+    last = max(a.start for a in airings)
+    return last if last <= ctx.now else None
+
+
 def _leads_text(minutes: tuple[int, ...]) -> str:
     """"1h and 10m before", "30m before and at air time", "at air time"."""
     shown = [format_lead(timedelta(minutes=m)) for m in sorted(minutes, reverse=True) if m]
@@ -130,9 +170,13 @@ def _leads_text(minutes: tuple[int, ...]) -> str:
     return f"{before} and at air time" if shown else "at air time"
 
 
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _command(ctx: Context, name: str) -> str:
     """How to type a settings command in this chat: "/remind" privately, "/channel remind" in a group."""
-    if ctx.msg.is_private:
+    if ctx.msg.private:
         return f"/{name}"
     return "/channel list" if name == "subscriptions" else f"/channel {name}"
 
@@ -141,28 +185,40 @@ def _target_shows(ctx: Context, target: Target) -> set[str]:
     return ctx.core.catalog.shows_followed([(target.kind, target.key)])
 
 
+def _show_names(ctx: Context, keys: set[str]) -> list[str]:
+    """Titles, each finished show marked so."""
+    names = []
+    for key in sorted(keys, key=lambda k: ctx.core.catalog.shows[k].title):
+        title = ctx.core.catalog.shows[key].title
+        names.append(f"{title} (finished airing)" if _finished_on(ctx, key) else title)
+    return names
+
+
 # ---- following ----------------------------------------------------------------------------------
 
 
-async def _follow(ctx: Context, text: str, example: str) -> Message:
+async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:
     found = _find(ctx, text, example)
-    if isinstance(found, Message):
+    if isinstance(found, Reply):
         return found
-    platform, chat = ctx.where
     core = ctx.core
-    is_new = await core.store.subscribe(platform, chat, ctx.msg.is_private, found.kind, found.key, int(ctx.now.timestamp()))
-    if not is_new:
+    if not await core.subscribe(ctx.chat, private=ctx.msg.private, target=found):
         return _say("This chat already follows ", Bold(found.name), f". {_command(ctx, 'subscriptions')} lists everything it follows.")
-    core.changed()
-    zone, leads = await core.chat_settings(platform, chat)
+    zone, leads = await core.chat_settings(ctx.chat)
+    reach = _target_shows(ctx, found)
     if found.kind == "show":
         head = _say("Subscribed to ", Bold(found.name), ": reminders before every episode, and its news.")
     else:
-        shows = sorted(core.catalog.shows[k].title for k in _target_shows(ctx, found))
-        reach = f" and reminders for {', '.join(shows)}" if shows else ""
-        head = _say("Following ", Bold(found.name), f": news that mentions them{reach}.")
+        airing_shows = {k for k in reach if not _finished_on(ctx, k)}
+        if airing_shows:
+            also = f" and reminders for {_and(_show_names(ctx, reach))}"
+        elif reach:
+            also = f"; their shows here have all finished airing ({_and(_show_names(ctx, reach))}), so no reminders for now"
+        else:
+            also = ""
+        head = _say("Following ", Bold(found.name), f": news that mentions them{also}.")
     lines: list[Message | str] = [head]
-    airing = _next_airing(ctx, _target_shows(ctx, found))
+    airing = _next_airing(ctx, reach)
     if airing is not None:
         show = core.catalog.shows[airing.show_key]
         lines.append(_say(f"Next: {show.title} episode {airing.episode}, ", When(airing.start, zone), ", ", Countdown(airing.start, ctx.now), "."))
@@ -171,60 +227,82 @@ async def _follow(ctx: Context, text: str, example: str) -> Message:
             f"Change them with {_command(ctx, 'remind')} and {_command(ctx, 'timezone')}."
         )
     elif found.kind == "show":
-        last = core.catalog.by_show.get(found.key, ())
-        if last:
-            lines.append(f"It finished airing on {format_local_date(last[-1].start, zone)}; you will still get its news.")
+        ended = _finished_on(ctx, found.key)
+        if ended is not None:
+            lines.append(f"It finished airing on {format_local_date(ended, zone)}; you will still get its news.")
     return Message.lines(*lines)
 
 
-async def _unfollow(ctx: Context, text: str, example: str) -> Message:
+async def _unfollow(ctx: Context, text: str, example: str) -> Message | Reply:
     found = _find(ctx, text, example)
-    if isinstance(found, Message):
+    if isinstance(found, Reply):
         return found
-    platform, chat = ctx.where
     core = ctx.core
-    if not await core.store.unsubscribe(platform, chat, found.kind, found.key):
+    if not await core.unsubscribe(ctx.chat, found):
+        why = _kept_by(ctx, found, await core.store.subscriptions(ctx.chat.platform, ctx.chat.key))
+        if why:
+            return _say("This chat does not follow ", Bold(found.name), f" itself. {why.replace('still come', 'come')}")
         return _say("This chat does not follow ", Bold(found.name), f". {_command(ctx, 'subscriptions')} lists what it follows.")
-    core.changed()
-    remaining = await core.store.subscriptions(platform, chat)
-    still = sorted(core.catalog.shows[k].title for k in _target_shows(ctx, found) & core.catalog.shows_followed(remaining))
-    if not still:
+    why = _kept_by(ctx, found, await core.store.subscriptions(ctx.chat.platform, ctx.chat.key))
+    if not why:
         return _say("Unsubscribed from ", Bold(found.name), ". No more reminders or news for it here.")
+    return _say("Unsubscribed from ", Bold(found.name), f". {why}")
+
+
+def _kept_by(ctx: Context, found: Target, remaining: list[tuple[str, str]]) -> str:
+    """Why reminders for what `found` reaches still come, naming every subscription that brings
+    them and how to stop each: "Reminders for X still come because this chat follows A and B;
+    /unsubscribe A and /unsubscribe B stop them (all are needed)." Empty when nothing does."""
+    reach = _target_shows(ctx, found)
+    still = reach & ctx.core.catalog.shows_followed(remaining)
+    if not still:
+        return ""
     via = sorted(
         target.name
         for kind, key in remaining
-        if (target := core.catalog.target(kind, key)) is not None and _target_shows(ctx, target) & _target_shows(ctx, found)
+        if (target := ctx.core.catalog.target(kind, key)) is not None and _target_shows(ctx, target) & still
     )
-    shown = ", ".join(still[:5]) + (f" and {len(still) - 5} more" if len(still) > 5 else "")
-    reason = f" because this chat follows {', '.join(via[:3])}" if via else ""
-    return _say(
-        "Unsubscribed from ", Bold(found.name), f". Reminders for {shown} still come{reason}; "
-        f"{_command(ctx, 'unsubscribe')} {via[0] if via else shown} stops them."
-    )
+    titles = sorted(ctx.core.catalog.shows[k].title for k in still)
+    shown = ", ".join(titles[:5]) + (f" and {len(titles) - 5} more" if len(titles) > 5 else "")
+    unsubscribe = _command(ctx, "unsubscribe")
+    named = via[:LIST_LINES]
+    stops = _and([f"{unsubscribe} {name}" for name in named])
+    verb = "stops them" if len(named) == 1 else "stop them (all are needed)"
+    return f"Reminders for {shown} still come because this chat follows {_and(named)}; {stops} {verb}."
 
 
 async def _list(ctx: Context) -> Message:
-    platform, chat = ctx.where
     core = ctx.core
-    zone, leads = await core.chat_settings(platform, chat)
-    subs = await core.store.subscriptions(platform, chat)
+    settings = await core.store.chat(ctx.chat.platform, ctx.chat.key)
+    zone, leads = await core.chat_settings(ctx.chat)
+    subs = await core.store.subscriptions(ctx.chat.platform, ctx.chat.key)
     if not subs:
         return _say(f"This chat follows nothing yet. Try {_command(ctx, 'subscribe')} The Interest of Love.")
     lines: list[Message | str] = ["This chat follows:"]
     for kind, key in subs[:LIST_LINES]:
         target = core.catalog.target(kind, key)
-        name = target.name if target else f"{key} (no longer in the catalog)"
-        lines.append(_say("• ", Bold(name), f" ({kind})"))
+        if target is None:
+            lines.append(_say("• ", Bold(key), f" ({kind}, no longer in the catalog)"))
+            continue
+        note = ""
+        if kind == "show" and (ended := _finished_on(ctx, key)) is not None:
+            note = f", finished airing {format_local_date(ended, zone)}"
+        elif kind == "actor":
+            reach = _target_shows(ctx, target)
+            if reach and all(_finished_on(ctx, k) for k in reach):
+                note = ", all their shows have finished airing"
+        lines.append(_say("• ", Bold(target.name), f" ({kind}{note})"))
     if len(subs) > LIST_LINES:
         lines.append(f"…and {len(subs) - LIST_LINES} more.")
     lines.append(f"Reminders {_leads_text(leads)} each episode, times in {zone.key}.")
+    if settings is not None and settings.paused_reason:
+        lines.append(f"Delivery here is paused: {settings.paused_reason}. Any message in this chat resumes it.")
     return Message.lines(*lines)
 
 
 async def _set_zone(ctx: Context, text: str, command: str) -> Message:
-    platform, chat = ctx.where
     if not text.strip():
-        zone, _ = await ctx.core.chat_settings(platform, chat)
+        zone, _ = await ctx.core.chat_settings(ctx.chat)
         return _say(
             "Times here are shown in ", Bold(zone.key), f" (now {format_local(ctx.now, zone)}). "
             f"Change it with {command} <city or zone>, e.g. {command} America/New_York."
@@ -233,14 +311,13 @@ async def _set_zone(ctx: Context, text: str, command: str) -> Message:
         zone = resolve_zone(text, command)
     except ZoneError as exc:
         return _say(str(exc))
-    await ctx.core.store.set_timezone(platform, chat, ctx.msg.is_private, zone.key, int(ctx.now.timestamp()))
+    await ctx.core.set_timezone(ctx.chat, private=ctx.msg.private, zone=zone)
     return _say("Time zone set to ", Bold(zone.key), f". Local time now: {format_local(ctx.now, zone)}.")
 
 
 async def _set_leads(ctx: Context, text: str, command: str) -> Message:
-    platform, chat = ctx.where
     if not text.strip():
-        _, leads = await ctx.core.chat_settings(platform, chat)
+        _, leads = await ctx.core.chat_settings(ctx.chat)
         return _say(
             f"Reminders come {_leads_text(leads)} each episode. Change with {command} <lead ...>, "
             f"e.g. {command} 1h 10m (one to three of 30m, 1h, 1h30m, 1d, 0m for air time)."
@@ -250,8 +327,7 @@ async def _set_leads(ctx: Context, text: str, command: str) -> Message:
     except LeadError as exc:
         return _say(str(exc))
     minutes = tuple(int(lead.total_seconds() // 60) for lead in leads)
-    await ctx.core.store.set_leads(platform, chat, ctx.msg.is_private, minutes, int(ctx.now.timestamp()))
-    ctx.core.changed()
+    await ctx.core.set_leads(ctx.chat, private=ctx.msg.private, minutes=minutes)
     return _say(f"Reminders will come {_leads_text(minutes)} each episode.")
 
 
@@ -263,7 +339,7 @@ GROUP_HINT = (
 
 def _personal(ctx: Context, sub: str, own: str) -> Message | None:
     """Refuse a personal setting in a group chat, pointing at the admin command."""
-    if ctx.msg.is_private:
+    if ctx.msg.private:
         return None
     return _say(GROUP_HINT.format(sub=sub, own=own))
 
@@ -286,12 +362,12 @@ async def cmd_help(ctx: Context) -> Message:
     return Message.lines(*lines)
 
 
-async def cmd_subscribe(ctx: Context) -> Message:
-    return _personal(ctx, "subscribe <show or actor>", "/subscribe") or await _follow(ctx, ctx.args, "/subscribe")
+async def cmd_subscribe(ctx: Context) -> Message | Reply:
+    return _personal(ctx, "subscribe <show or actor>", "/subscribe") or await _follow(ctx, ctx.text, "/subscribe")
 
 
-async def cmd_unsubscribe(ctx: Context) -> Message:
-    return _personal(ctx, "unsubscribe <show or actor>", "/unsubscribe") or await _unfollow(ctx, ctx.args, "/unsubscribe")
+async def cmd_unsubscribe(ctx: Context) -> Message | Reply:
+    return _personal(ctx, "unsubscribe <show or actor>", "/unsubscribe") or await _unfollow(ctx, ctx.text, "/unsubscribe")
 
 
 async def cmd_subscriptions(ctx: Context) -> Message:
@@ -300,8 +376,8 @@ async def cmd_subscriptions(ctx: Context) -> Message:
 
 async def _show_or_set(ctx: Context, sub: str, command: str, setter) -> Message:
     """Anyone may read a setting; in a group only /channel may change it."""
-    refusal = _personal(ctx, sub, command) if ctx.args.strip() else None
-    return refusal or await setter(ctx, ctx.args, command)
+    refusal = _personal(ctx, sub, command) if ctx.text.strip() else None
+    return refusal or await setter(ctx, ctx.text, command)
 
 
 async def cmd_timezone(ctx: Context) -> Message:
@@ -312,17 +388,16 @@ async def cmd_remind(ctx: Context) -> Message:
     return await _show_or_set(ctx, "remind <lead ...>", "/remind", _set_leads)
 
 
-async def cmd_next(ctx: Context) -> Message:
+async def cmd_next(ctx: Context) -> Message | Reply:
     core = ctx.core
-    platform, chat = ctx.where
-    zone, _ = await core.chat_settings(platform, chat)
-    if ctx.args.strip():
-        found = _find(ctx, ctx.args, "/next")
-        if isinstance(found, Message):
+    zone, _ = await core.chat_settings(ctx.chat)
+    if ctx.text.strip():
+        found = _find(ctx, ctx.text, "/next")
+        if isinstance(found, Reply):
             return found
         keys, about = _target_shows(ctx, found), found.name
     else:
-        subs = await core.store.subscriptions(platform, chat)
+        subs = await core.store.subscriptions(ctx.chat.platform, ctx.chat.key)
         if not subs:
             return _say(
                 f"This chat follows nothing yet. Try /next The Interest of Love, or {_command(ctx, 'subscribe')} to a show first."
@@ -330,6 +405,9 @@ async def cmd_next(ctx: Context) -> Message:
         keys, about = core.catalog.shows_followed(subs), "anything this chat follows"
     airing = _next_airing(ctx, keys)
     if airing is None:
+        ended = [k for k in keys if _finished_on(ctx, k)]
+        if ended and len(ended) == len(keys):
+            return _say(f"{_and(_show_names(ctx, set(ended)))}: no more episodes.")
         return _say(f"No upcoming episode of {about} is in the catalog.")
     show = core.catalog.shows[airing.show_key]
     return _say(
@@ -340,9 +418,8 @@ async def cmd_next(ctx: Context) -> Message:
 
 async def cmd_schedule(ctx: Context) -> Message:
     core = ctx.core
-    platform, chat = ctx.where
-    zone, _ = await core.chat_settings(platform, chat)
-    subs = await core.store.subscriptions(platform, chat)
+    zone, _ = await core.chat_settings(ctx.chat)
+    subs = await core.store.subscriptions(ctx.chat.platform, ctx.chat.key)
     if not subs:
         return _say(
             f"This chat follows nothing yet, so there is no schedule. Try {_command(ctx, 'subscribe')} The Interest of Love."
@@ -364,12 +441,12 @@ async def cmd_schedule(ctx: Context) -> Message:
     return Message.lines(*lines)
 
 
-async def cmd_channel_subscribe(ctx: Context) -> Message:
-    return await _follow(ctx, ctx.args, "/channel subscribe")
+async def cmd_channel_subscribe(ctx: Context) -> Message | Reply:
+    return await _follow(ctx, ctx.text, "/channel subscribe")
 
 
-async def cmd_channel_unsubscribe(ctx: Context) -> Message:
-    return await _unfollow(ctx, ctx.args, "/channel unsubscribe")
+async def cmd_channel_unsubscribe(ctx: Context) -> Message | Reply:
+    return await _unfollow(ctx, ctx.text, "/channel unsubscribe")
 
 
 async def cmd_channel_list(ctx: Context) -> Message:
@@ -377,16 +454,16 @@ async def cmd_channel_list(ctx: Context) -> Message:
 
 
 async def cmd_channel_timezone(ctx: Context) -> Message:
-    return await _set_zone(ctx, ctx.args, "/channel timezone")
+    return await _set_zone(ctx, ctx.text, "/channel timezone")
 
 
 async def cmd_channel_remind(ctx: Context) -> Message:
-    return await _set_leads(ctx, ctx.args, "/channel remind")
+    return await _set_leads(ctx, ctx.text, "/channel remind")
 
 
-NAME = Argument("show or actor", "a title, alias or actor name; Hangul works")
-ZONE = Argument("zone", "an IANA zone like America/New_York, or a city like Seoul", required=False)
-LEADS = Argument("lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", required=False, many=True)
+NAME = Argument("name", "show or actor", "a title, alias or actor name; Hangul works")
+ZONE = Argument("zone", "zone", "an IANA zone like America/New_York, or a city like Seoul", required=False)
+LEADS = Argument("leads", "lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", required=False, many=True)
 
 COMMANDS: tuple[Command, ...] = (
     Command("subscribe", "follow a show (reminders and news) or an actor (news, and reminders for their shows)", cmd_subscribe, (NAME,)),
@@ -394,7 +471,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("subscriptions", "what this chat follows, with lead times and zone", cmd_subscriptions),
     Command("timezone", "show or set the time zone reminders are written in", cmd_timezone, (ZONE,)),
     Command("remind", "show or set how long before each episode reminders come", cmd_remind, (LEADS,)),
-    Command("next", "the next episode, with local time and countdown", cmd_next, (Argument("show or actor", NAME.help, required=False),)),
+    Command("next", "the next episode, with local time and countdown", cmd_next, (replace(NAME, required=False),)),
     Command("schedule", f"what this chat follows in the next {SCHEDULE_DAYS} days", cmd_schedule),
     Command("help", "what I can do", cmd_help, aliases=("start",)),
     Command(
@@ -405,8 +482,8 @@ COMMANDS: tuple[Command, ...] = (
             Command("subscribe", "make this chat follow a show or actor", cmd_channel_subscribe, (NAME,), admin_only=True),
             Command("unsubscribe", "stop this chat following a show or actor", cmd_channel_unsubscribe, (NAME,), admin_only=True),
             Command("list", "what this chat follows", cmd_channel_list, admin_only=True),
-            Command("timezone", "set this chat's time zone", cmd_channel_timezone, (Argument("zone", ZONE.help),), admin_only=True),
-            Command("remind", "set this chat's lead times", cmd_channel_remind, (Argument("lead", LEADS.help, many=True),), admin_only=True),
+            Command("timezone", "set this chat's time zone", cmd_channel_timezone, (replace(ZONE, required=True),), admin_only=True),
+            Command("remind", "set this chat's lead times", cmd_channel_remind, (replace(LEADS, required=True),), admin_only=True),
         ),
     ),
 )
@@ -417,42 +494,76 @@ BY_NAME: dict[str, Command] = {alias: c for c in COMMANDS for alias in (c.name, 
 # ---- dispatch -----------------------------------------------------------------------------------
 
 
-async def respond(core: "Core", msg: IncomingMessage) -> Message | None:
+async def respond(core: "Core", msg: IncomingMessage) -> Reply | None:
     """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group)."""
     text = msg.text or ""
     stripped = text.strip()
     is_command = stripped.startswith("/")
     if len(text) > MAX_TEXT:
-        if not (is_command or msg.is_private):
+        if not (is_command or msg.private):
             return None
-        return _say(
+        return Reply(_say(
             f"That message is {len(text):,} characters long; commands are at most {MAX_TEXT}. Type /help to see them."
-        )
+        ))
     if not is_command:  # chatter in a group, or a photo or sticker without text: say nothing
-        if msg.is_private and stripped:
-            return _say("I answer commands that start with /. Type /help to see them.")
+        if msg.private and stripped:
+            return Reply(_say("I answer commands that start with /. Type /help to see them."))
         return None
     parts = stripped.split(maxsplit=1)
     name, _, addressee = parts[0][1:].partition("@")
     if addressee and msg.bot_username and addressee.casefold() != msg.bot_username.casefold():
         return None  # "/help@other_bot": meant for another bot in the same group
-    args = parts[1] if len(parts) > 1 else ""
+    rest = parts[1] if len(parts) > 1 else ""
     command = BY_NAME.get(name.casefold())
     if command is None:
-        if not msg.is_private and not addressee:
+        if not msg.private and not addressee:
             return None  # other bots' commands in a shared group are none of our business
         shown = parts[0][:30]
-        return _say(f"I don't know the command {shown}. Type /help to see the commands.")
-    ctx = Context(core, msg, args, core.clock.now())
+        return Reply(_say(f"I don't know the command {shown}. Type /help to see the commands."))
+    path: tuple[str, ...] = (command.name,)
+    if command.subcommands:
+        words = rest.split(maxsplit=1)
+        if words:
+            path += (words[0].casefold(),)
+            rest = words[1] if len(words) > 1 else ""
+    target = _resolve(path)
+    args = {target.args[0].key: rest} if target is not None and target.args else {}
+    return await execute(core, msg, path, args)
+
+
+def _resolve(path: tuple[str, ...]) -> Command | None:
+    command = BY_NAME.get(path[0]) if path else None
+    for name in path[1:]:
+        if command is None:
+            return None
+        command = next((sub for sub in command.subcommands if sub.name == name), None)
+    return command
+
+
+async def execute(core: "Core", msg: IncomingMessage, path: tuple[str, ...], args: Mapping[str, str]) -> Reply:
+    """Run a command given as a path and options; the reply says what happened or what was wrong."""
+    ctx = Context(core, msg, tuple(p.casefold() for p in path), dict(args), core.clock.now())
     try:
-        if command.subcommands:
-            return await _dispatch_group(command, ctx)
-        if command.admin_only and not core.is_admin(msg):
-            return _refuse()
-        return await command.handler(ctx)
+        body = await _dispatch(ctx)
     except Exception:
-        log.exception("command %r failed", stripped[:80])
-        return _say("Sorry, something went wrong on my side. Please try again later.")
+        log.exception("command %r failed", " ".join(path)[:80])
+        body = _say("Sorry, something went wrong on my side. Please try again later.")
+    reply = body if isinstance(body, Reply) else Reply(body)
+    if ctx.path[:1] == ("channel",):
+        reply = Reply(reply.body, reply.choices, personal=False)
+    return reply
+
+
+async def _dispatch(ctx: Context) -> Message | Reply:
+    command = BY_NAME.get(ctx.path[0]) if ctx.path else None
+    if command is None:
+        return _say(f"I don't know the command /{' '.join(ctx.path)[:30]}. Type /help to see the commands.")
+    if command.subcommands:
+        return await _dispatch_group(command, ctx)
+    if command.admin_only and not await ctx.core.is_admin(ctx.msg):
+        return _refuse()
+    assert command.handler is not None
+    return await command.handler(ctx)
 
 
 def _refuse() -> Message:
@@ -461,24 +572,23 @@ def _refuse() -> Message:
     )
 
 
-async def _dispatch_group(group: Command, ctx: Context) -> Message:
+async def _dispatch_group(group: Command, ctx: Context) -> Message | Reply:
     options = ", ".join(sub.usage(group.name) for sub in group.subcommands)
-    if ctx.msg.is_private:
+    if ctx.msg.private:
         return _say(
             f"/{group.name} commands set up a group chat or server channel. "
             "Here, use /subscribe, /timezone and /remind for yourself."
         )
-    if group.admin_only and not ctx.core.is_admin(ctx.msg):
-        return _refuse()
-    parts = ctx.args.split(maxsplit=1)
-    if not parts:
+    if len(ctx.path) < 2:
+        if group.admin_only and not await ctx.core.is_admin(ctx.msg):
+            return _refuse()
         return _say(f"Use one of: {options}.")
-    sub = next((s for s in group.subcommands if s.name == parts[0].casefold()), None)
-    if sub is None:
-        return _say(f"/{group.name} has no {_quote(parts[0], 20)}. Use one of: {options}.")
-    if sub.admin_only and not ctx.core.is_admin(ctx.msg):
+    sub = next((s for s in group.subcommands if s.name == ctx.path[1]), None)
+    if (group.admin_only or (sub is not None and sub.admin_only)) and not await ctx.core.is_admin(ctx.msg):
         return _refuse()
-    inner = Context(ctx.core, ctx.msg, parts[1] if len(parts) > 1 else "", ctx.now)
-    if sub.args and sub.args[0].required and not inner.args.strip():
+    if sub is None:
+        return _say(f"/{group.name} has no {_quote(ctx.path[1], 20)}. Use one of: {options}.")
+    if sub.args and sub.args[0].required and not ctx.text.strip():
         return _say(f"Usage: {sub.usage(group.name)}.")
-    return await sub.handler(inner)
+    assert sub.handler is not None
+    return await sub.handler(ctx)

@@ -25,6 +25,13 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class TelegramConfig:
     token: str = ""
+    paid_broadcast: bool = False  # allow_paid_broadcast: up to 1,000 messages/s, paid in Telegram Stars
+
+
+@dataclass(frozen=True)
+class DeliveryConfig:
+    send_timeout: float = 30.0  # seconds one send may take before it counts as failed
+    stop_grace: float = 10.0  # seconds sends in flight may take to finish when the bot stops
 
 
 @dataclass(frozen=True)
@@ -48,15 +55,25 @@ class Config:
     telegram: TelegramConfig = field(default_factory=TelegramConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     news: NewsConfig = field(default_factory=NewsConfig)
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     source: str = "<defaults>"
+
+    def paid_broadcast(self, platform: str) -> bool:
+        section = getattr(self, platform, None)
+        return bool(getattr(section, "paid_broadcast", False))
 
     @property
     def lead_minutes(self) -> tuple[int, ...]:
         return tuple(int(lead.total_seconds() // 60) for lead in self.leads)
 
 
-TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news"}
-SECTION_KEYS = {"telegram": {"token"}, "discord": {"token"}, "news": {"feeds", "poll_interval"}}
+TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
+SECTION_KEYS = {
+    "telegram": {"token", "paid_broadcast"},
+    "discord": {"token"},
+    "news": {"feeds", "poll_interval"},
+    "delivery": {"send_timeout", "stop_grace"},
+}
 OWNER = re.compile(r"(telegram|discord|console):\S+")
 ENV_TOKENS = {"telegram": "DRAMABOT_TELEGRAM_TOKEN", "discord": "DRAMABOT_DISCORD_TOKEN"}
 
@@ -152,14 +169,27 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         raise fail("news.poll_interval", "expected a duration from 1m to 7d, like 15m or 1h") from None
     if poll < timedelta(minutes=1):
         raise fail("news.poll_interval", "must be at least 1m")
+    telegram = raw.get("telegram", {})
+    paid = telegram.get("paid_broadcast", False)
+    if not isinstance(paid, bool):
+        raise fail("telegram.paid_broadcast", f"expected true or false, got {paid!r}")
+    delivery = raw.get("delivery", {})
+
+    def seconds(key: str, default: float, low: float, high: float) -> float:
+        value = delivery.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise fail(f"delivery.{key}", f"expected a number of seconds from {low:g} to {high:g}, got {value!r}")
+        return float(value)
+
     return Config(
         database=database,
         timezone=zone,
         leads=leads,
         catalog=text("catalog", raw.get("catalog", "")),
         owners=frozenset(owners_raw),
-        telegram=TelegramConfig(token("telegram")),
+        telegram=TelegramConfig(token("telegram"), paid),
         discord=DiscordConfig(token("discord")),
         news=NewsConfig(tuple(feeds), poll),
+        delivery=DeliveryConfig(seconds("send_timeout", 30.0, 0.01, 600.0), seconds("stop_grace", 10.0, 0.0, 60.0)),
         source=source,
     )

@@ -1,8 +1,11 @@
-"""The core: answer a message, fan out a reminder, deliver an article, retry what failed.
+"""The core: the one owner of state changes, the inbox adapters report to, and the fan-outs.
 
 It is handed a store, a catalog, the config, a clock and the adapters by platform; it imports
-no platform library and no scheduler. Fan-out happens here, when a job fires: it reads who
-follows the show right then, claims one ledger row per recipient, sends, and marks it sent.
+no platform library and no scheduler. Every change to a chat (subscriptions, zone, leads,
+paused, moved) goes through a method here, which writes the store, notes the chat as changed
+(so messages already queued for it are re-checked when sent) and tells the planner when the
+set of reminder jobs may have changed. A fan-out reads who follows a show right then, claims one
+ledger row per chat, and hands the items to that platform's outbox (`delivery.py`).
 """
 
 from __future__ import annotations
@@ -10,25 +13,27 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, Iterable, Mapping
+from typing import Awaitable, Callable, Iterable, Literal, Mapping, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import commands
 from .catalog import Airing, Catalog, Show
 from .config import Config
-from .interfaces import Adapter, Clock, DeliveryError, IncomingMessage, Outgoing
+from .delivery import Item, Ledger, Outbox
+from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Reply
 from .names import Target, plain_text
+from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When
-from .store import Delivery, Pending, Store, decode_leads
+from .store import Pending, Recipient, Store, decode_leads
 from .zones import UTC
 
 log = logging.getLogger(__name__)
 
-MARK_BATCH = 500  # sends between two ledger commits
-MAX_ATTEMPTS = 6
+T = TypeVar("T")
+
 NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
 NO_ADAPTER_RETRY = timedelta(minutes=15)
-RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
+AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "starts now" this late
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,70 @@ def news_message(article: Article, about: Iterable[Target]) -> Message:
     return Message.lines(*lines)
 
 
+# ---- jobs as the outbox sees them -----------------------------------------------------------------
+
+
+class ReminderDelivery:
+    """One reminder job (an airing at one lead): its message is written when each is sent."""
+
+    kind: Literal["reminder"] = "reminder"
+
+    def __init__(self, core: "Core", show: Show, airing: Airing, lead: int):
+        self.core, self.show, self.airing, self.lead = core, show, airing, lead
+        self.key = reminder_job(airing, lead)
+        self.expires = airing.start + (AT_AIR_GRACE if lead == 0 else timedelta(0))
+        self.retry_until = airing.start
+        self._bodies: dict[tuple[str | None, int], Outgoing] = {}
+
+    async def message_for(self, item: Item) -> Outgoing | str:
+        core = self.core
+        now = core.clock.now()
+        if now > self.expires or (self.lead and self.airing.start <= now):
+            return "too late: the episode began"
+        zone = item.zone
+        if core.changed_since(item.chat, item.version):
+            settings = await core.store.chat(item.chat.platform, item.chat.key)
+            if settings is None or settings.paused_reason:
+                return "the chat is paused or gone"
+            follows = core.catalog.shows_followed(await core.store.subscriptions(item.chat.platform, item.chat.key))
+            if self.show.key not in follows or self.lead not in (settings.leads or core.config.lead_minutes):
+                return "the chat no longer follows the show or wants this lead time"
+            zone = settings.timezone
+        minute = _ts(now) // 60
+        body = self._bodies.get((zone, minute))
+        if body is None:
+            if len(self._bodies) > 4096:
+                self._bodies.clear()
+            body = Outgoing("reminder", reminder_message(self.show, self.airing, core.zone_of(zone), now))
+            self._bodies[(zone, minute)] = body
+        return body
+
+
+class NewsDelivery:
+    """One article: the same message for every chat that follows something it names."""
+
+    kind: Literal["news"] = "news"
+
+    def __init__(self, core: "Core", article: Article, about: set[Target], expires: datetime):
+        self.core, self.about, self.expires, self.retry_until = core, about, expires, expires
+        self.key = news_job(article.feed, article.id)
+        self.body = Outgoing("news", news_message(article, about))
+
+    async def message_for(self, item: Item) -> Outgoing | str:
+        core = self.core
+        if core.changed_since(item.chat, item.version):
+            settings = await core.store.chat(item.chat.platform, item.chat.key)
+            if settings is None or settings.paused_reason:
+                return "the chat is paused or gone"
+            follows = set(await core.store.subscriptions(item.chat.platform, item.chat.key))
+            if not any((t.kind, t.key) in follows for t in self.about):
+                return "the chat no longer follows anything the article names"
+        return self.body
+
+
+# ---- the core -------------------------------------------------------------------------------------
+
+
 class Core:
     def __init__(
         self,
@@ -118,13 +187,55 @@ class Core:
         self.config = config
         self.clock = clock
         self.adapters = dict(adapters)
-        self._airings_by_key = {a.key: a for a in catalog.airings}
+        self.ledger = Ledger(store, clock, on_retries=self.changed)
+        self.outboxes: dict[str, Outbox] = {}
+        self._airings_by_key: dict[str, Airing] | None = None
         self._change_listeners: list[Callable[[], object]] = []
+        self._version = 0
+        self._chat_versions: dict[tuple[str, str], int] = {}
+        self.listening = True
 
-    # ---- wiring for the scheduler ---------------------------------------------------------------
+    # ---- lifecycle --------------------------------------------------------------------------------
+
+    def open_delivery(self) -> None:
+        """Start the ledger writer and one outbox per adapter (adapters are connected by now)."""
+        self.ledger.start()
+        for platform, adapter in self.adapters.items():
+            outbox = Outbox(
+                adapter=adapter, ledger=self.ledger, owner=self,
+                send_timeout=self.config.delivery.send_timeout,
+                paid_broadcast=self.config.paid_broadcast(platform),
+            )
+            outbox.start()
+            self.outboxes[platform] = outbox
+
+    async def close_delivery(self, grace: float | None = None) -> None:
+        """Let sends in flight finish (bounded), then record every outcome."""
+        wait = self.config.delivery.stop_grace if grace is None else grace
+        for outbox in self.outboxes.values():
+            await outbox.close(wait)
+        await self.ledger.close()
+
+    async def abandon_delivery(self) -> None:
+        """Cut every send off and forget what is buffered (a simulated crash)."""
+        for outbox in self.outboxes.values():
+            await outbox.close(0)
+        await self.ledger.abandon()
+
+    async def stop_listening(self) -> None:
+        """From now on incoming messages change nothing and get no answer (the bot is stopping)."""
+        self.listening = False
+
+    async def idle(self) -> None:
+        """Wait until every queued message was sent or given up, and recorded."""
+        for outbox in self.outboxes.values():
+            await outbox.idle()
+        await self.ledger.flush()
+
+    # ---- wiring for the scheduler -----------------------------------------------------------------
 
     def on_change(self, listener: Callable[[], object]) -> None:
-        """Call `listener` after anything that can change which reminder jobs exist."""
+        """Call `listener` after anything that can change which jobs exist or when they are due."""
         self._change_listeners.append(listener)
 
     def changed(self) -> None:
@@ -138,64 +249,188 @@ class Core:
             leads.update(decode_leads(setting) or self.config.lead_minutes)
         return leads
 
-    # ---- settings -------------------------------------------------------------------------------
+    def rates(self) -> dict[str, float | None]:
+        """Messages per second each running platform can take."""
+        return {platform: outbox.rate for platform, outbox in self.outboxes.items()}
+
+    async def fanout_plan_start(self, airing: Airing, due: datetime) -> datetime:
+        """When the reminder job due at `due` must start for its last message to leave before air."""
+        show = self.catalog.shows.get(airing.show_key)
+        if show is None or not any(self.rates().values()):
+            return due
+        audience = await self.store.audience(self._targets(show))
+        plan = fanout_start(due=due, air=airing.start, audience=audience, rates=self.rates())
+        return plan.start
+
+    # ---- chat state: the one owner of every change -------------------------------------------------
+
+    def _touch(self, chat: ChatRef, *, replan: bool) -> None:
+        self._version += 1
+        self._chat_versions[(chat.platform, chat.key)] = self._version
+        if replan:
+            self.changed()
+
+    def changed_since(self, chat: ChatRef, version: int) -> bool:
+        return self._chat_versions.get((chat.platform, chat.key), 0) > version
 
     def zone_of(self, stored: str | None) -> ZoneInfo:
         return ZoneInfo(stored) if stored else self.config.timezone
 
-    async def chat_settings(self, platform: str, chat: str) -> tuple[ZoneInfo, tuple[int, ...]]:
-        row = await self.store.chat(platform, chat)
+    async def chat_settings(self, chat: ChatRef) -> tuple[ZoneInfo, tuple[int, ...]]:
+        row = await self.store.chat(chat.platform, chat.key)
         zone = self.zone_of(row.timezone if row else None)
         leads = (row.leads if row else None) or self.config.lead_minutes
         return zone, leads
 
-    def is_admin(self, msg: IncomingMessage) -> bool:
-        return msg.is_admin or f"{msg.platform}:{msg.user}" in self.config.owners
+    async def subscribe(self, chat: ChatRef, *, private: bool, target: Target) -> bool:
+        """Follow a show or actor; True when it is new."""
+        now = _ts(self.clock.now())
+        is_new = await self.store.subscribe(chat.platform, chat.key, private, target.kind, target.key, now)
+        if is_new:
+            self._touch(chat, replan=True)
+        return is_new
 
-    # ---- incoming messages ----------------------------------------------------------------------
+    async def unsubscribe(self, chat: ChatRef, target: Target) -> bool:
+        removed = await self.store.unsubscribe(chat.platform, chat.key, target.kind, target.key)
+        if removed:
+            self._touch(chat, replan=True)
+        return removed
 
-    async def handle(self, msg: IncomingMessage) -> None:
-        """Answer one incoming message (the adapters' callback)."""
+    async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
+        await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
+        self._touch(chat, replan=False)
+
+    async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
+        await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
+        self._touch(chat, replan=True)
+
+    async def chat_unreachable(self, chat: ChatRef, reason: str) -> None:
+        """The platform says this chat cannot be reached: pause it, keep its subscriptions."""
+        if await self.store.pause_chat(chat.platform, chat.key, reason, _ts(self.clock.now())):
+            log.info("delivery to %s paused: %s", chat, reason)
+        self._touch(chat, replan=False)
+
+    async def resume(self, chat: ChatRef) -> str | None:
+        """The chat wrote again: deliver to it again. Returns why it had been paused, if it was."""
+        reason = await self.store.resume_chat(chat.platform, chat.key)
+        if reason is not None:
+            log.info("delivery to %s resumed", chat)
+            self._touch(chat, replan=False)
+        return reason
+
+    async def chat_moved(self, chat: ChatRef, new_chat: ChatRef) -> None:
+        """The chat has a new id: settings, subscriptions and pending deliveries move with it."""
+        await self.store.move_chat(chat.platform, chat.key, new_chat.key)
+        log.info("%s moved to %s", chat, new_chat)
+        self._touch(chat, replan=False)
+        self._touch(new_chat, replan=True)
+
+    async def is_admin(self, msg: IncomingMessage) -> bool:
+        """Owners everywhere; otherwise the platform is asked (only when an admin command runs)."""
+        if f"{msg.platform}:{msg.user}" in self.config.owners:
+            return True
+        return await msg.ask_admin()
+
+    # ---- the inbox adapters report to -------------------------------------------------------------
+
+    async def handle(self, msg: IncomingMessage) -> Reply | None:
+        """The reply to one typed line (None: stay quiet), for the adapter to deliver."""
+        if not self.listening:
+            return None
+        reason = await self.resume(msg.chat) if msg.reaches_chat else None
         reply = await commands.respond(self, msg)
-        if reply is None:
-            return
-        adapter = self.adapters.get(msg.platform)
-        if adapter is None:
-            log.error("no adapter for platform %r; reply dropped", msg.platform)
-            return
-        try:
-            await adapter.send(msg.chat, Outgoing("reply", reply, msg.thread))
-        except DeliveryError as exc:
-            log.warning("reply to %s:%s failed: %s", msg.platform, msg.chat, exc)
+        return self._with_resumed(reply, reason)
 
-    # ---- reminders ------------------------------------------------------------------------------
+    async def run(self, msg: IncomingMessage, command: tuple[str, ...], args: Mapping[str, str]) -> Reply:
+        """Run a command given as a path and options (a Discord slash command, a tapped choice)."""
+        if not self.listening:
+            return Reply(Message.of("I am restarting; try again in a minute."))
+        reason = await self.resume(msg.chat) if msg.reaches_chat else None
+        reply = await commands.execute(self, msg, command, args)
+        return self._with_resumed(reply, reason) or reply
 
-    async def fire_reminder(self, airing: Airing, lead_minutes: int) -> int:
-        """Send the reminder for `airing` at `lead_minutes` to everyone following its show now."""
+    @staticmethod
+    def _with_resumed(reply: Reply | None, reason: str | None) -> Reply | None:
+        if reply is None or reason is None:
+            return reply
+        notice = f"Delivery to this chat had been paused ({reason}); it is back on now."
+        return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
+
+    async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]]) -> T:
+        """Run an adapter's reply call under its platform's pace, ahead of reminders and news."""
+        outbox = self.outboxes.get(chat.platform)
+        if outbox is None:
+            return await send()
+        return await outbox.send_reply(chat, send)
+
+    # ---- reminders --------------------------------------------------------------------------------
+
+    def _targets(self, show: Show) -> list[tuple[str, str]]:
+        return [("show", show.key)] + [("actor", key) for key in show.cast]
+
+    async def fire_reminder(self, airing: Airing, leads: int | Sequence[int]) -> int:
+        """Queue the reminder for `airing` to everyone following its show now; returns how many.
+
+        `leads` are the lead times due together (more than one after a restart missed some): a
+        chat that wants several of them gets one message, for the latest (the others are
+        recorded as superseded, so they are never sent later either).
+        """
+        due = (leads,) if isinstance(leads, int) else tuple(sorted(set(leads)))
         show = self.catalog.shows[airing.show_key]
-        targets = [("show", show.key)] + [("actor", key) for key in show.cast]
-        default_has_lead = lead_minutes in self.config.lead_minutes
-        wants: dict[str | None, bool] = {}
-        recipients: dict[tuple[str, str], str | None] = {}
-        for platform, chat, zone, leads in await self.store.recipients(targets):
-            wanted = wants.get(leads)
+        version = self._version
+        recipients = await self.store.recipients(self._targets(show))
+        default = tuple(m for m in due if m in self.config.lead_minutes)
+        wanted_by_setting: dict[str | None, tuple[int, ...]] = {}
+        chosen: dict[int, list[Recipient]] = {}
+        superseded: dict[int, list[tuple[str, str]]] = {}
+        for r in recipients:
+            wanted = wanted_by_setting.get(r.leads)
             if wanted is None:
-                wanted = wants[leads] = lead_minutes in decode_leads(leads) if leads else default_has_lead
-            if wanted:
-                recipients[(platform, chat)] = zone
-        if not recipients:
-            return 0
-        now = self.clock.now()
-        bodies: dict[str | None, Outgoing] = {}
-        for zone in set(recipients.values()):
-            bodies[zone] = Outgoing("reminder", reminder_message(show, airing, self.zone_of(zone), now))
-        messages = {recipient: bodies[zone] for recipient, zone in recipients.items()}
-        return await self._deliver("reminder", reminder_job(airing, lead_minutes), airing.start, messages)
+                wanted = wanted_by_setting[r.leads] = (
+                    tuple(m for m in due if m in (decode_leads(r.leads) or ())) if r.leads else default
+                )
+            if not wanted:
+                continue
+            chosen.setdefault(wanted[0], []).append(r)
+            for other in wanted[1:]:
+                superseded.setdefault(other, []).append((r.platform, r.chat_id))
+        expires = _ts(airing.start)
+        for lead, chats in superseded.items():
+            await self.store.claim("reminder", reminder_job(airing, lead), expires, chats,
+                                   state="dropped", note="superseded by a later lead time")
+        count = 0
+        for lead, group in chosen.items():
+            job = ReminderDelivery(self, show, airing, lead)
+            count += await self._claim_and_queue(job, group, version)
+        return count
 
-    # ---- news -----------------------------------------------------------------------------------
+    async def _claim_and_queue(self, job: ReminderDelivery | NewsDelivery, recipients: list[Recipient], version: int) -> int:
+        by_key = {(r.platform, r.chat_id): r for r in recipients}
+        claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), by_key.keys())
+        items: dict[str, list[Item]] = {}
+        for platform, chat in claimed:
+            r = by_key[(platform, chat)]
+            items.setdefault(platform, []).append(
+                Item(job, ChatRef.from_key(platform, chat), r.is_private, r.timezone, version)
+            )
+        for platform, batch in items.items():
+            self._queue(job, platform, batch)
+        return len(claimed)
+
+    def _queue(self, job: ReminderDelivery | NewsDelivery, platform: str, items: list[Item]) -> None:
+        outbox = self.outboxes.get(platform)
+        if outbox is not None:
+            outbox.submit(job, items)
+            return
+        retry_at = self.clock.now() + NO_ADAPTER_RETRY
+        log.warning("no %s adapter is running: %d %s deliveries wait until %s", platform, len(items), job.kind, retry_at)
+        for item in items:
+            self.ledger.failed(item, f"no {platform} adapter is running", retry_at if retry_at < job.expires else None)
+
+    # ---- news -------------------------------------------------------------------------------------
 
     async def publish_article(self, article: Article) -> int:
-        """Deliver a newly fetched article once to every chat following a show or actor it names."""
+        """Queue a newly fetched article once to every chat following a show or actor it names."""
         now = self.clock.now()
         if "|" in article.feed:
             raise ValueError(f"feed name {article.feed!r} must not contain '|'")
@@ -208,58 +443,12 @@ class Core:
         about = self.catalog.news.find(article.title, article.summary)
         if not about:
             return 0
-        rows = await self.store.recipients([(t.kind, t.key) for t in about])
-        body = Outgoing("news", news_message(article, about))
-        messages = {(platform, chat): body for platform, chat, _, _ in rows}
-        return await self._deliver("news", news_job(article.feed, article.id), now + NEWS_FRESH_FOR, messages)
+        version = self._version
+        recipients = await self.store.recipients([(t.kind, t.key) for t in about])
+        job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR)
+        return await self._claim_and_queue(job, recipients, version)
 
-    # ---- delivery through the ledger ------------------------------------------------------------
-
-    async def _deliver(
-        self, kind: str, job: str, expires: datetime, messages: Mapping[tuple[str, str], Outgoing]
-    ) -> int:
-        """Claim, send and confirm one job to every recipient; returns how many were sent.
-
-        Confirmations are committed every MARK_BATCH sends: a crash can repeat at most that many
-        sends at the next start, and loses none.
-        """
-        claimed = await self.store.claim(kind, job, _ts(expires), messages.keys())
-        count = 0
-        for start in range(0, len(claimed), MARK_BATCH):
-            batch = claimed[start : start + MARK_BATCH]
-            for recipient in batch:
-                count += await self._send(kind, job, *recipient, messages[recipient], 0, expires)
-            await self.store.mark_sent(kind, job, batch[0], batch[-1], _ts(self.clock.now()))
-        return count
-
-    async def _send(
-        self, kind: str, job: str, platform: str, chat: str, out: Outgoing, attempts: int, expires: datetime
-    ) -> bool:
-        """Hand one message to its adapter; a failure is recorded for retry (or dropped)."""
-        adapter = self.adapters.get(platform)
-        try:
-            if adapter is None:
-                raise DeliveryError(f"no {platform} adapter is running", retry_after=NO_ADAPTER_RETRY.total_seconds())
-            await adapter.send(chat, out)
-            return True
-        except Exception as exc:  # one failed chat must not stop the fan-out to everyone else
-            await self._failed(Delivery(kind, job, platform, chat), attempts, expires, exc)
-            return False
-
-    async def _failed(self, delivery: Delivery, attempts: int, expires: datetime, exc: Exception) -> None:
-        """Schedule a retry with backoff, or drop the delivery when retrying cannot help or is too late."""
-        if not isinstance(exc, DeliveryError):  # an adapter bug: log it, treat it as transient
-            log.error("sending %s to %s:%s raised", delivery.job, delivery.platform, delivery.chat_id, exc_info=exc)
-            exc = DeliveryError(f"{type(exc).__name__}: {exc}")
-        now = self.clock.now()
-        wait = exc.retry_after if exc.retry_after is not None else RETRY_BASE.total_seconds() * 2**attempts
-        retry_at = now + timedelta(seconds=max(1.0, wait))
-        give_up = exc.permanent or attempts + 1 >= MAX_ATTEMPTS or retry_at > expires
-        log.warning(
-            "%s %s to %s:%s failed (%s)%s", delivery.kind, delivery.job, delivery.platform, delivery.chat_id, exc,
-            "; dropped" if give_up else f"; retry at {retry_at:%Y-%m-%d %H:%M:%S}Z",
-        )
-        await self.store.mark_failed(delivery, str(exc), None if give_up else _ts(retry_at))
+    # ---- retries ----------------------------------------------------------------------------------
 
     async def recover(self) -> int:
         """At start: deliveries a stopped process had claimed but not confirmed are retried."""
@@ -270,50 +459,47 @@ class Core:
         return datetime.fromtimestamp(ts, UTC) if ts is not None else None
 
     async def retry_due(self) -> int:
-        """Try again every failed delivery whose time has come, if it is still worth sending."""
-        count = 0
+        """Claim every failed delivery whose time has come and queue it again (all of them, in
+        one statement; each is re-checked against the chat's settings when it is sent)."""
         now = self.clock.now()
-        for pending in await self.store.due_retries(_ts(now)):
-            out = await self._rebuild(pending, now)
-            if out is None:
+        pending = await self.store.claim_due_retries(_ts(now))
+        if not pending:
+            return 0
+        chats = await self.store.chat_flags({(p.delivery.platform, p.delivery.chat_id) for p in pending})
+        jobs: dict[tuple[str, str], ReminderDelivery | NewsDelivery | None] = {}
+        count = 0
+        for p in pending:
+            d = p.delivery
+            chat = ChatRef.from_key(d.platform, d.chat_id)
+            if (d.kind, d.job) not in jobs:
+                jobs[(d.kind, d.job)] = await self._job_for(p)
+            job = jobs[(d.kind, d.job)]
+            if job is None or _ts(now) > p.expires_at:
+                self.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
                 continue
-            d = pending.delivery
-            expires = datetime.fromtimestamp(pending.expires_at, UTC)
-            await self.store.reclaim(d)
-            if await self._send(d.kind, d.job, d.platform, d.chat_id, out, pending.attempts, expires):
-                recipient = (d.platform, d.chat_id)
-                await self.store.mark_sent(d.kind, d.job, recipient, recipient, _ts(self.clock.now()))
-                count += 1
+            private, zone = chats.get((d.platform, d.chat_id), (True, None))
+            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts)])
+            count += 1
         return count
 
-    async def _rebuild(self, pending: Pending, now: datetime) -> Outgoing | None:
-        """The message a retry sends, built afresh (zone and countdown as of now), or None when
-        it is no longer worth sending."""
+    async def _job_for(self, pending: Pending) -> ReminderDelivery | NewsDelivery | None:
         d = pending.delivery
-        if _ts(now) > pending.expires_at:
-            await self.store.drop(d, "too late: the episode began or the news went stale")
-            return None
         if d.kind == "reminder":
-            airing_key, _, _lead = d.job.rpartition("|")
-            airing = self._airings_by_key.get(airing_key)
-            if airing is None or airing.start <= now:
-                await self.store.drop(d, "the airing is no longer in the catalog or has begun")
+            airing_key, _, lead = d.job.rpartition("|")
+            airing = self._airing(airing_key)
+            if airing is None:
                 return None
-            zone, leads = await self.chat_settings(d.platform, d.chat_id)
-            follows = self.catalog.shows_followed(await self.store.subscriptions(d.platform, d.chat_id))
-            if airing.show_key not in follows or int(_lead) not in leads:
-                await self.store.drop(d, "the chat no longer follows the show or wants this lead time")
-                return None
-            return Outgoing("reminder", reminder_message(self.catalog.shows[airing.show_key], airing, zone, now))
+            return ReminderDelivery(self, self.catalog.shows[airing.show_key], airing, int(lead))
         feed, _, article_id = d.job.partition("|")
         stored = await self.store.article(feed, article_id)
         if stored is None:
-            await self.store.drop(d, "the article is gone")
             return None
-        title, link, summary, published = stored
+        title, link, summary, _published = stored
+        article = Article(feed, article_id, title, link, summary)
         about = self.catalog.news.find(title, summary)
-        follows = set(await self.store.subscriptions(d.platform, d.chat_id))
-        if not any((t.kind, t.key) in follows for t in about):
-            await self.store.drop(d, "the chat no longer follows anything the article names")
-            return None
-        return Outgoing("news", news_message(Article(feed, article_id, title, link, summary), about))
+        return NewsDelivery(self, article, about, datetime.fromtimestamp(pending.expires_at, UTC))
+
+    def _airing(self, key: str) -> Airing | None:
+        if self._airings_by_key is None:
+            self._airings_by_key = {a.key: a for a in self.catalog.airings}
+        return self._airings_by_key.get(key)

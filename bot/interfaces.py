@@ -1,72 +1,220 @@
 """What the core and the outside world exchange: messages in and out, the adapter contract, clocks.
 
-Adapters (Discord, Telegram, console, mock) are small objects composed with the core: the
-core calls `send`; the adapter calls the `on_message` callback it was started with. No
-platform object ever crosses this line.
+Adapters (Discord, Telegram, console, mock) are small objects composed with the core. The core
+hands each one an `Inbox` when it starts listening; the adapter reports incoming messages to it
+and gets back the `Reply` to deliver in its own platform's way (a Discord interaction response,
+a Telegram message with buttons). The core's outbox calls `send` for reminders and news and reads
+the outcome from what `send` raises. No platform object ever crosses this line.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Awaitable, Callable, Protocol
+from typing import Awaitable, Callable, Literal, Mapping, Protocol, TypeVar, get_args
 
 from .render import Message
 
-KINDS = ("reply", "reminder", "news", "notice")
+Platform = Literal["telegram", "discord", "console"]
+MessageKind = Literal["reply", "reminder", "news", "notice"]
+KINDS: tuple[str, ...] = get_args(MessageKind)
+PLATFORMS: tuple[str, ...] = get_args(Platform)
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where messages go: a chat on a platform, and optionally a topic or thread inside it.
+
+    `key` is the chat's identity in the database: a subscription made inside a Telegram forum
+    topic belongs to that topic, so "chat/thread" is its own audience with its own settings.
+    """
+
+    platform: Platform
+    chat: str
+    thread: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.chat if self.thread is None else f"{self.chat}/{self.thread}"
+
+    @classmethod
+    def from_key(cls, platform: str, key: str) -> "ChatRef":
+        chat, sep, thread = key.partition("/")
+        return cls(platform, chat, thread if sep else None)  # type: ignore[arg-type]
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.key}"
+
+
+async def _never_admin() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
 class IncomingMessage:
-    """A user typing in a chat, as any platform reports it."""
+    """A user typing in a chat, as any platform reports it.
 
-    platform: str
-    chat: str
+    `ask_admin` is the adapter's async check whether `user` administers `chat`; the core calls
+    it only when an admin-only command runs (Telegram asks `getChatMember`, which costs a request).
+    """
+
+    chat: ChatRef
     user: str
-    is_private: bool
-    is_admin: bool
+    private: bool
     text: str
-    thread: str | None = None
+    ask_admin: Callable[[], Awaitable[bool]] = _never_admin
     bot_username: str | None = None  # the bot's own name here, when known: "/help@other_bot" is ignored
+    reaches_chat: bool = True  # it came through `chat` itself, so a paused chat is reachable again
+
+    @property
+    def platform(self) -> Platform:
+        return self.chat.platform
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One button of an ambiguous answer: a label, and the command it runs when picked."""
+
+    label: str
+    command: tuple[str, ...]  # command path: ("subscribe",) or ("channel", "subscribe")
+    args: tuple[tuple[str, str], ...] = ()  # option name -> value
+
+    @property
+    def arguments(self) -> dict[str, str]:
+        return dict(self.args)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """The core's answer to one message, for the adapter to deliver in its platform's way.
+
+    `personal` replies concern only the person who asked (Discord sends them ephemeral).
+    """
+
+    body: Message
+    choices: tuple[Choice, ...] = ()
+    personal: bool = True
 
 
 @dataclass(frozen=True)
 class Outgoing:
-    """A message for one chat: its kind ("reply", "reminder", "news", "notice") and neutral body."""
+    """A message for one chat: its kind and neutral body."""
 
-    kind: str
+    kind: MessageKind
     body: Message
-    thread: str | None = None
+    choices: tuple[Choice, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown message kind {self.kind!r}; one of {', '.join(KINDS)}")
 
 
-class DeliveryError(Exception):
-    """A send that failed. `retry_after` seconds when the platform asked to wait (rate limit);
-    `permanent` when retrying cannot help (the bot was blocked, the chat is gone)."""
+# ---- what a send can come to ---------------------------------------------------------------------
 
-    def __init__(self, reason: str, *, retry_after: float | None = None, permanent: bool = False):
+
+class DeliveryError(Exception):
+    """A send that failed for a passing reason (timeout, 5xx): retried with backoff.
+
+    The subclasses say more: wait a given time, the chat cannot be reached, the chat moved.
+    `retry_after` (seconds) asks for a wait before this chat is tried again.
+    """
+
+    def __init__(self, reason: str, *, retry_after: float | None = None):
         super().__init__(reason)
         self.retry_after = retry_after
-        self.permanent = permanent
 
 
-OnMessage = Callable[[IncomingMessage], Awaitable[None]]
+class RateLimited(DeliveryError):
+    """The platform refused for rate: wait `retry_after` seconds. `scope` "platform" pauses every
+    send of this bot on the platform (Telegram and Discord limit per bot); "chat" only this chat."""
+
+    def __init__(self, retry_after: float, *, scope: Literal["platform", "chat"] = "platform", reason: str = ""):
+        super().__init__(reason or f"rate limited: retry after {retry_after:g} s", retry_after=retry_after)
+        self.scope = scope
+
+
+class Unreachable(DeliveryError):
+    """This chat cannot be reached (bot blocked or kicked, DMs closed, chat or topic deleted):
+    the chat is paused, its subscriptions kept, until it writes again."""
+
+
+class ChatMoved(DeliveryError):
+    """The chat has a new id (a Telegram group upgraded to a supergroup): everything moves there."""
+
+    def __init__(self, new_chat: str, reason: str = ""):
+        super().__init__(reason or f"the chat moved to {new_chat}")
+        self.new_chat = new_chat
+
+
+# ---- pacing ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """At most `count` sends per `seconds` (a bucket that refills evenly, `count` deep)."""
+
+    count: float
+    seconds: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.count <= 0 or self.seconds <= 0:
+            raise ValueError(f"a rate needs a positive count and period, got {self.count}/{self.seconds}s")
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A platform's limits as its adapter declares them; the core's outbox keeps under them.
+
+    None means no limit. Telegram: 30/s overall, 1/s per chat, 20/min per group; Discord: 50/s
+    overall, 5 per 5 s per channel. `paid` is the overall rate a paid broadcast lifts it to
+    (Telegram's `allow_paid_broadcast`), used only when the config turns it on.
+    """
+
+    overall: Rate | None = None
+    per_chat: Rate | None = None
+    per_group: Rate | None = None
+    paid: Rate | None = None
+    in_flight: int = 16  # sends awaiting the platform at once
+
+
+# ---- the contract -------------------------------------------------------------------------------
+
+
+class Inbox(Protocol):
+    """What the core hands an adapter when it starts listening."""
+
+    async def handle(self, msg: IncomingMessage) -> Reply | None:
+        """Answer a typed line (None: stay quiet, e.g. chatter in a group)."""
+
+    async def run(self, msg: IncomingMessage, command: tuple[str, ...], args: Mapping[str, str]) -> Reply:
+        """Run a command given as a path and options (Discord slash commands, a tapped choice)."""
+
+    async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]]) -> T:
+        """Run the adapter's own reply call under this platform's pace, ahead of reminders and news.
+        Raises what `send` raised (an Unreachable chat is also paused)."""
 
 
 class Adapter(Protocol):
-    platform: str
+    platform: Platform
+    limits: Limits
 
-    async def start(self, on_message: OnMessage) -> None:
-        """Connect, and report every incoming message through `on_message`."""
+    async def connect(self) -> None:
+        """Log in; from now on `send` works. Raise to abort start-up (the error names the platform)."""
+
+    async def listen(self, inbox: Inbox) -> None:
+        """Start receiving messages and report each to `inbox`."""
 
     async def stop(self) -> None:
-        """Disconnect; pending sends may be abandoned (the ledger retries them)."""
+        """Stop receiving and disconnect."""
 
-    async def send(self, chat: str, message: Outgoing) -> None:
-        """Render and send one message; raise DeliveryError when it cannot be sent."""
+    async def send(self, chat: ChatRef, message: Outgoing) -> None:
+        """Render and send one message. Raise a DeliveryError subclass when it was not accepted."""
 
 
 class Clock(Protocol):

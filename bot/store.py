@@ -8,12 +8,14 @@ idempotent across restarts.
 
 from __future__ import annotations
 
+import fcntl
 import itertools
 import json
+import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import aiosqlite
 
@@ -76,11 +78,49 @@ MIGRATIONS: tuple[str, ...] = (
     DROP INDEX deliveries_to_retry;
     CREATE INDEX deliveries_to_retry ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
     """,
+    # 3: a chat the platform says cannot be reached (bot blocked, kicked, DMs closed) is paused:
+    # its subscriptions are kept, fan-outs skip it, its next message resumes it.
+    """
+    ALTER TABLE chats ADD COLUMN paused_at INTEGER;
+    ALTER TABLE chats ADD COLUMN paused_reason TEXT;
+    """,
 )
 
 
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the file."""
+
+
+class InstanceLock:
+    """An exclusive lock on `<database>.lock`, held while a bot runs on that database.
+
+    The operating system drops it when the process ends, even by SIGKILL, so a crash never
+    leaves a stale lock behind. Scale-out on a shared database needs PostgreSQL (later).
+    """
+
+    def __init__(self, fd: int, path: str):
+        self._fd: int | None = fd
+        self.path = path
+
+    @classmethod
+    def take(cls, database: str) -> "InstanceLock":
+        path = f"{database}.lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 32).decode(errors="replace").strip()
+            os.close(fd)
+            who = f" (process {holder})" if holder else ""
+            raise StoreError(f"{database}: another dramabot is already running on this database{who}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        return cls(fd, path)
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +129,19 @@ class ChatSettings:
     chat_id: str
     timezone: str | None
     leads: tuple[int, ...] | None  # minutes
+    paused_reason: str | None = None  # set while the chat cannot be reached
+    is_private: bool = True
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A chat a fan-out reaches, with the settings it had when the fan-out read it."""
+
+    platform: str
+    chat_id: str
+    is_private: bool
+    timezone: str | None
+    leads: str | None
 
 
 @dataclass(frozen=True)
@@ -121,43 +174,63 @@ def decode_leads(text: str | None) -> tuple[int, ...] | None:
 class Store:
     """Async repository over one SQLite database; open with `await Store.open(path)`."""
 
-    def __init__(self, db: aiosqlite.Connection, path: str):
+    def __init__(self, db: aiosqlite.Connection, path: str, lock: InstanceLock | None = None):
         self._db = db
         self.path = path
+        self._lock = lock
 
     @classmethod
-    async def open(cls, path: str | Path) -> "Store":
+    async def open(cls, path: str | Path, *, exclusive: bool = True) -> "Store":
+        """Open (creating and migrating) the database. `exclusive` takes the database's instance
+        lock first: a second bot on the same file is refused with a StoreError naming it."""
         path = str(path)
+        lock = None
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                lock = InstanceLock.take(path) if exclusive else None
             db = await aiosqlite.connect(path)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open the database: {exc}") from None
         try:
+            await db.execute("PRAGMA busy_timeout=5000")
+            async with db.execute("PRAGMA quick_check") as cur:
+                problems = [row[0] for row in await cur.fetchall()]
+            if problems != ["ok"]:
+                first = " ".join(" ".join(problems).split())[:120]
+                raise StoreError(f"{path}: the database is damaged ({first}…); restore a backup")
             await db.execute("PRAGMA journal_mode=WAL")
             await db.execute("PRAGMA synchronous=NORMAL")
             await db.execute("PRAGMA foreign_keys=ON")
-            await db.execute("PRAGMA busy_timeout=5000")
-            store = cls(db, path)
+            store = cls(db, path, lock)
             await store._migrate()
         except sqlite3.DatabaseError as exc:
             await db.close()
+            if lock:
+                lock.release()
             raise StoreError(f"{path}: cannot use the database: {exc}") from None
         except BaseException:
             await db.close()
+            if lock:
+                lock.release()
             raise
         return store
 
     async def close(self) -> None:
-        await self._db.close()
+        try:
+            await self._db.close()
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+                self._lock = None
 
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cur:
             (version,) = await cur.fetchone()
         if version > len(MIGRATIONS):
-            raise RuntimeError(
-                f"{self.path}: database schema {version} is newer than this dramabot knows ({len(MIGRATIONS)})"
+            raise StoreError(
+                f"{self.path}: the database was written by a newer dramabot (schema {version}; "
+                f"this one knows up to {len(MIGRATIONS)}); upgrade dramabot"
             )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             await self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
@@ -170,10 +243,75 @@ class Store:
 
     async def chat(self, platform: str, chat_id: str) -> ChatSettings | None:
         async with self._db.execute(
-            "SELECT timezone, leads FROM chats WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+            "SELECT timezone, leads, paused_reason, is_private FROM chats WHERE platform = ? AND chat_id = ?",
+            (platform, chat_id),
         ) as cur:
             row = await cur.fetchone()
-        return ChatSettings(platform, chat_id, row[0], decode_leads(row[1])) if row else None
+        return ChatSettings(platform, chat_id, row[0], decode_leads(row[1]), row[2], bool(row[3])) if row else None
+
+    async def chat_flags(self, chats: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[bool, str | None]]:
+        """(is_private, timezone) of many chats at once, by (platform, chat_id)."""
+        found: dict[tuple[str, str], tuple[bool, str | None]] = {}
+        for platform, group in itertools.groupby(sorted(set(chats)), key=lambda c: c[0]):
+            async with self._db.execute(
+                "SELECT chat_id, is_private, timezone FROM chats WHERE platform = ? "
+                "AND chat_id IN (SELECT value FROM json_each(?))",
+                (platform, json.dumps([chat for _, chat in group])),
+            ) as cur:
+                for chat_id, private, zone in await cur.fetchall():
+                    found[(platform, chat_id)] = (bool(private), zone)
+        return found
+
+    async def pause_chat(self, platform: str, chat_id: str, reason: str, now: int) -> bool:
+        """Mark a chat unreachable; True when it was not paused before."""
+        cur = await self._db.execute(
+            "UPDATE chats SET paused_at = ?, paused_reason = ? WHERE platform = ? AND chat_id = ? AND paused_at IS NULL",
+            (now, reason[:200], platform, chat_id),
+        )
+        await self._db.commit()
+        return cur.rowcount == 1
+
+    async def resume_chat(self, platform: str, chat_id: str) -> str | None:
+        """Deliver to a paused chat again; returns why it had been paused (None: it was not)."""
+        async with self._db.execute(
+            "SELECT paused_reason FROM chats WHERE platform = ? AND chat_id = ? AND paused_at IS NOT NULL",
+            (platform, chat_id),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        await self._db.execute(
+            "UPDATE chats SET paused_at = NULL, paused_reason = NULL WHERE platform = ? AND chat_id = ?", (platform, chat_id)
+        )
+        await self._db.commit()
+        return row[0] or "it could not be reached"
+
+    async def move_chat(self, platform: str, old: str, new: str) -> None:
+        """A chat got a new id: its settings, subscriptions and pending deliveries move there.
+        Where the new id already has something, what it has wins."""
+        try:
+            await self._db.execute(
+                "INSERT OR IGNORE INTO chats (platform, chat_id, is_private, timezone, leads, created_at) "
+                "SELECT platform, ?, is_private, timezone, leads, created_at FROM chats WHERE platform = ? AND chat_id = ?",
+                (new, platform, old),
+            )
+            await self._db.execute(
+                "INSERT OR IGNORE INTO subscriptions (platform, chat_id, kind, target, created_at) "
+                "SELECT platform, ?, kind, target, created_at FROM subscriptions WHERE platform = ? AND chat_id = ?",
+                (new, platform, old),
+            )
+            await self._db.execute(
+                "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, old)
+            )
+            await self._db.execute(
+                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
+            )
+            await self._db.execute("DELETE FROM deliveries WHERE platform = ? AND chat_id = ?", (platform, old))
+            await self._db.execute("DELETE FROM chats WHERE platform = ? AND chat_id = ?", (platform, old))
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
 
     async def _ensure_chat(self, platform: str, chat_id: str, is_private: bool, now: int) -> None:
         await self._db.execute(
@@ -232,21 +370,29 @@ class Store:
         ) as cur:
             return {row[0] for row in await cur.fetchall()}
 
-    async def recipients(self, targets: Sequence[tuple[str, str]]) -> list[tuple[str, str, str | None, str | None]]:
-        """(platform, chat_id, timezone, leads) of every chat following any of the targets, once each."""
+    async def recipients(self, targets: Sequence[tuple[str, str]]) -> list[Recipient]:
+        """Every chat that follows any of the targets and is not paused, once each."""
         if not targets:
             return []
         clause = " OR ".join("(s.kind = ? AND s.target = ?)" for _ in targets)
         params = [v for pair in targets for v in pair]
+        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads"
         sql = (
-            "SELECT c.platform, c.chat_id, c.timezone, c.leads FROM chats c WHERE EXISTS "
+            f"SELECT {columns} FROM chats c WHERE c.paused_at IS NULL AND EXISTS "
             f"(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id AND ({clause}))"
             if len(targets) > 1
-            else "SELECT c.platform, c.chat_id, c.timezone, c.leads FROM subscriptions s "
-            "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE s.kind = ? AND s.target = ?"
+            else f"SELECT {columns} FROM subscriptions s JOIN chats c ON c.platform = s.platform "
+            "AND c.chat_id = s.chat_id WHERE s.kind = ? AND s.target = ? AND c.paused_at IS NULL"
         )
         async with self._db.execute(sql, params) as cur:
-            return await cur.fetchall()
+            return [Recipient(p, c, bool(private), zone, leads) for p, c, private, zone, leads in await cur.fetchall()]
+
+    async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
+        """How many unpaused chats per platform follow any of the targets (for deadline plans)."""
+        counts: dict[str, int] = {}
+        for recipient in await self.recipients(targets):
+            counts[recipient.platform] = counts.get(recipient.platform, 0) + 1
+        return counts
 
     # ---- articles -----------------------------------------------------------------------------
 
@@ -272,63 +418,73 @@ class Store:
     # ---- delivery ledger ----------------------------------------------------------------------
 
     async def claim(
-        self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]]
+        self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]], *, state: str = "claimed",
+        note: str | None = None,
     ) -> list[tuple[str, str]]:
-        """Claim one delivery of `job` per (platform, chat); returns the newly claimed recipients,
-        sorted, so that `mark_sent` can confirm them by key ranges.
+        """Claim one delivery of `job` per (platform, chat); returns exactly the rows this call
+        inserted, sorted. A recipient that already has a ledger row for this job (sent, failed,
+        or claimed by this or another process) is not claimed again: the retry path owns it.
 
-        A recipient that already has a ledger row for this job (sent, failed, or claimed before a
-        restart) is not claimed again: the retry path owns it. The rows go in as one statement
-        over a JSON array of chat ids per platform, far faster than a statement per row.
+        One `INSERT OR IGNORE ... RETURNING` statement per platform over a JSON array of chat
+        ids: two processes (or two fan-outs) can never both claim the same row. `state`
+        "dropped" records deliveries that are not to be sent (superseded by a later lead).
         """
-        async with self._db.execute(
-            "SELECT platform, chat_id FROM deliveries WHERE kind = ? AND job = ?", (kind, job)
-        ) as cur:
-            known = set(await cur.fetchall())
-        fresh = sorted({r for r in recipients if r not in known})
-        if fresh:
-            for platform, group in itertools.groupby(fresh, key=lambda r: r[0]):
+        claimed: list[tuple[str, str]] = []
+        for platform, group in itertools.groupby(sorted(set(recipients)), key=lambda r: r[0]):
+            async with self._db.execute(
+                "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state, last_error) "
+                "SELECT ?, ?, ?, value, ?, ?, ? FROM json_each(?) RETURNING chat_id",
+                (kind, job, platform, expires_at, state, note, json.dumps([chat for _, chat in group])),
+            ) as cur:
+                claimed.extend((platform, chat) for (chat,) in await cur.fetchall())
+        await self._db.commit()
+        claimed.sort()
+        return claimed
+
+    async def record_outcomes(
+        self,
+        sent: Mapping[tuple[str, str, str], Sequence[str]],
+        outcomes: Sequence[tuple[str, str, str, str, str, str, int | None]],
+        now: int,
+    ) -> None:
+        """Record many delivery outcomes in one transaction.
+
+        `sent` maps (kind, job, platform) to the chats that job reached; `outcomes` are
+        (kind, job, platform, chat, state "failed" or "dropped", error, retry at) rows.
+        Only rows still claimed change: an outcome never overwrites a later one.
+        """
+        try:
+            for (kind, job, platform), chats in sent.items():
                 await self._db.execute(
-                    "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state) "
-                    "SELECT ?, ?, ?, value, ?, 'claimed' FROM json_each(?)",
-                    (kind, job, platform, expires_at, json.dumps([chat for _, chat in group])),
+                    "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+                    "next_attempt_at = NULL WHERE kind = ? AND job = ? AND platform = ? AND state = 'claimed' "
+                    "AND chat_id IN (SELECT value FROM json_each(?))",
+                    (now, kind, job, platform, json.dumps(list(chats))),
+                )
+            if outcomes:
+                await self._db.executemany(
+                    "UPDATE deliveries SET state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ? "
+                    "WHERE kind = ? AND job = ? AND platform = ? AND chat_id = ? AND state = 'claimed'",
+                    [(state, error, at, kind, job, platform, chat) for kind, job, platform, chat, state, error, at in outcomes],
                 )
             await self._db.commit()
-        return fresh
+        except BaseException:
+            await self._db.rollback()
+            raise
 
-    async def mark_sent(self, kind: str, job: str, first: tuple[str, str], last: tuple[str, str], now: int) -> None:
-        """Record that `job` reached every recipient it still has claimed from `first` to `last`
-        (in (platform, chat) order). Failures in that range were already marked failed or
-        dropped, so they stay as they are; one range update is far cheaper than a row at a time."""
-        await self._db.execute(
-            "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
-            "next_attempt_at = NULL WHERE kind = ? AND job = ? AND state = 'claimed' "
-            "AND (platform, chat_id) BETWEEN (?, ?) AND (?, ?)",
-            (now, kind, job, *first, *last),
-        )
+    async def claim_due_retries(self, now: int) -> list[Pending]:
+        """Claim every failed delivery whose retry time has come, in one statement: this process
+        now owns them, and a crash from here on retries them again at the next start."""
+        async with self._db.execute(
+            "UPDATE deliveries SET state = 'claimed', next_attempt_at = NULL "
+            "WHERE next_attempt_at <= ? AND state = 'failed' "
+            "RETURNING kind, job, platform, chat_id, attempts, expires_at",
+            (now,),
+        ) as cur:
+            rows = await cur.fetchall()
         await self._db.commit()
-
-    async def mark_failed(self, delivery: Delivery, error: str, retry_at: int | None) -> None:
-        """Record a failed send: retried at `retry_at`, or dropped for good when it is None."""
-        await self._update(
-            delivery,
-            "state = ?, attempts = attempts + 1, last_error = ?, next_attempt_at = ?",
-            ("failed" if retry_at is not None else "dropped", error[:500], retry_at),
-        )
-
-    async def reclaim(self, delivery: Delivery) -> None:
-        """A retry is about to send: the row is claimed again, as at first (a crash now means retry)."""
-        await self._update(delivery, "state = 'claimed'", ())
-
-    async def drop(self, delivery: Delivery, reason: str) -> None:
-        await self._update(delivery, "state = 'dropped', last_error = ?, next_attempt_at = NULL", (reason,))
-
-    async def _update(self, delivery: Delivery, assignments: str, values: tuple) -> None:
-        await self._db.execute(
-            f"UPDATE deliveries SET {assignments} WHERE kind = ? AND job = ? AND platform = ? AND chat_id = ?",
-            (*values, delivery.kind, delivery.job, delivery.platform, delivery.chat_id),
-        )
-        await self._db.commit()
+        rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+        return [Pending(Delivery(*row[:4]), row[4], row[5]) for row in rows]
 
     async def requeue_unfinished(self, now: int) -> int:
         """At start: claims left by a process that stopped mid-send become retries due now."""
@@ -340,18 +496,9 @@ class Store:
         await self._db.commit()
         return cur.rowcount
 
-    async def due_retries(self, now: int, limit: int = 500) -> list[Pending]:
-        async with self._db.execute(
-            "SELECT kind, job, platform, chat_id, attempts, expires_at FROM deliveries "
-            "WHERE state IN ('claimed', 'failed') AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT ?",
-            (now, limit),
-        ) as cur:
-            return [Pending(Delivery(*row[:4]), row[4], row[5]) for row in await cur.fetchall()]
-
     async def next_retry_at(self) -> int | None:
         async with self._db.execute(
-            "SELECT MIN(next_attempt_at) FROM deliveries "
-            "WHERE next_attempt_at IS NOT NULL AND state IN ('claimed', 'failed')"
+            "SELECT MIN(next_attempt_at) FROM deliveries WHERE next_attempt_at IS NOT NULL AND state = 'failed'"
         ) as cur:
             return (await cur.fetchone())[0]
 

@@ -1,19 +1,26 @@
 """The job functions both clock drivers run: fire the reminder jobs that fell due, retry failures.
 
 Progress is a watermark in the database: every reminder job due up to it has been fanned out.
-A process that starts again picks up from the watermark, so jobs due while it was stopped
-fire at start, and are sent only if their episode has not begun.
+A process that starts again picks up from the watermark, so jobs due while it was stopped fire
+at start, and are sent only if their episode has not begun; several leads of one episode that
+fell due while stopped come to each chat as one message. The plan covers a rolling horizon
+(`HORIZON` ahead), so start-up costs the same whatever the catalog's history. A job whose
+audience cannot be served at the platforms' pace between its due instant and air starts early
+(`bot.pacing.fanout_start`).
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from itertools import groupby
+from typing import Iterable
 
+from bot.catalog import Airing
 from bot.core import Core
 from bot.zones import UTC
 
-from .planner import ReminderPlan
+from .planner import ReminderJob, ReminderPlan
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +28,8 @@ WATERMARK = "reminders_done_until"
 ON_TIME = timedelta(minutes=1)  # a job firing this close to its due instant is on time, even at 0m lead
 KEEP_LEDGER = timedelta(days=7)  # ledger rows are kept this long after their airing began or news went stale
 PRUNE_EVERY = timedelta(days=1)
+HORIZON = timedelta(days=8)  # the plan holds jobs of airings up to this far ahead (leads are at most 7 days)
+EARLY_LOOKAHEAD = timedelta(hours=6)  # jobs this close are checked for an early start
 
 
 class Jobs:
@@ -29,8 +38,12 @@ class Jobs:
         self.plan = ReminderPlan((), ())
         self.started_at: datetime = core.clock.now()
         self.watermark: datetime = self.started_at
+        self._planned_until: datetime | None = None
         self._dirty = True
         self._pruned_at: datetime | None = None
+        self._fired_early: set[tuple[str, int]] = set()
+        self._early: dict[tuple[str, int], datetime] = {}
+        self._early_version = -1
         core.on_change(self.mark_dirty)
 
     def mark_dirty(self) -> None:
@@ -48,46 +61,98 @@ class Jobs:
             log.info("%d interrupted deliveries will be retried", requeued)
         await self._rebuild()
 
-    async def _rebuild(self) -> None:
-        self._dirty = False
-        leads = await self.core.leads_in_use()
-        if set(leads) != set(self.plan.leads) or not self.plan.jobs:
-            self.plan = ReminderPlan(self.core.catalog.airings, leads, not_before=self.watermark)
-            log.debug("planned %d reminder jobs for leads %s", len(self.plan), sorted(leads))
+    def _airings(self, start: datetime, end: datetime) -> list[Airing]:
+        between = getattr(self.core.catalog, "airings_between", None)
+        if between is not None:
+            return between(start, end)
+        return [a for a in self.core.catalog.airings if start <= a.start < end]
+
+    async def _rebuild(self, leads: Iterable[int] | None = None) -> None:
+        """Plan again: with the leads in use now (None), or with the same leads further ahead."""
+        if leads is None:
+            self._dirty = False
+            leads = await self.core.leads_in_use()
+        leads = set(leads)
+        self._early_version = -1
+        now = self.core.clock.now()
+        if leads == set(self.plan.leads) and self._planned_until is not None and now + HORIZON / 2 < self._planned_until:
+            return
+        until = max(now, self.watermark) + HORIZON
+        # airings after the watermark (jobs due later) and, for the longest lead, within reach of the horizon
+        airings = self._airings(self.watermark, until + timedelta(minutes=max(leads, default=0)))
+        self.plan = ReminderPlan(airings, leads, not_before=self.watermark)
+        self._planned_until = until
+        log.debug("planned %d reminder jobs until %s for leads %s", len(self.plan), until.isoformat(), sorted(leads))
+
+    async def _early_starts(self, now: datetime) -> dict[tuple[str, int], datetime]:
+        """Jobs in the lookahead window that must start before their due instant."""
+        if not any(self.core.rates().values()):
+            return {}
+        if self._early_version == self.core._version:
+            return self._early
+        early: dict[tuple[str, int], datetime] = {}
+        for job in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD):
+            start = await self.core.fanout_plan_start(job.airing, job.due)
+            if start < job.due:
+                early[(job.airing.key, job.lead_minutes)] = start
+        self._early, self._early_version = early, self.core._version
+        return early
 
     async def next_due(self) -> datetime | None:
-        """The next instant a job falls due (a reminder job or a retry)."""
+        """The next instant a job falls due (a reminder job, an early start, or a retry)."""
         if self._dirty:
-            await self.run_due()
-        due = self.plan.next_after(self.watermark)
-        retry = await self.core.next_retry_at()
-        if retry is not None and (due is None or retry < due):
-            due = max(retry, self.core.clock.now())
-        return due
+            await self.run_due()  # moves the watermark to now first: a change never fires past jobs
+        now = self.core.clock.now()
+        candidates = [d for d in (self.plan.next_after(self.watermark), await self.core.next_retry_at()) if d]
+        candidates += [start for key, start in (await self._early_starts(now)).items() if key not in self._fired_early]
+        if self._planned_until is not None:
+            candidates.append(self._planned_until - HORIZON / 2)  # extend the horizon in time
+        return min(candidates) if candidates else None
 
     async def run_due(self) -> int:
-        """Fan out every reminder job due since the watermark, then replan if subscriptions or
-        leads changed, then retry due failures.
+        """Fan out every reminder job due since the watermark (and those starting early), then
+        replan if subscriptions or leads changed, then retry due failures; returns how many
+        messages were queued.
 
         Replanning after moving the watermark to now means a lead added at 14:00 never fires
         its jobs that were due before 14:00: a job fires at its own instant or, after a stop,
         at start; never because a setting changed later.
         """
         now = self.core.clock.now()
-        sent = 0
+        if self._planned_until is not None and now + HORIZON / 2 >= self._planned_until:
+            await self._rebuild(self.plan.leads)  # further ahead, same leads: a change waits for the watermark
+        due: list[ReminderJob] = []
         for job in self.plan.due_between(self.watermark, now):
+            key = (job.airing.key, job.lead_minutes)
+            if key in self._fired_early:
+                self._fired_early.discard(key)
+                continue
             if job.airing.start <= now and (job.due < self.started_at or now - job.due > ON_TIME):
                 log.info("skipping %s lead %dm: the episode has begun", job.airing.key, job.lead_minutes)
                 continue
-            sent += await self.core.fire_reminder(job.airing, job.lead_minutes)
+            due.append(job)
+        for key, start in (await self._early_starts(now)).items():
+            if start <= now and key not in self._fired_early:
+                job = next((j for j in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD)
+                            if (j.airing.key, j.lead_minutes) == key), None)
+                if job is not None and job.due > now:
+                    log.info("starting %s lead %dm %s early: its audience needs that long at the platforms' pace",
+                             job.airing.key, job.lead_minutes, job.due - now)
+                    self._fired_early.add(key)
+                    due.append(job)
+        queued = 0
+        due.sort(key=lambda j: (j.airing.key, j.due))
+        for _, group in groupby(due, key=lambda j: j.airing.key):
+            jobs = list(group)
+            queued += await self.core.fire_reminder(jobs[0].airing, [j.lead_minutes for j in jobs])
         if now > self.watermark:
             self.watermark = now
             await self.core.store.set_meta(WATERMARK, str(int(now.timestamp())))
         if self._dirty:
             await self._rebuild()
-        sent += await self.core.retry_due()
+        queued += await self.core.retry_due()
         await self._prune(now)
-        return sent
+        return queued
 
     async def _prune(self, now: datetime) -> None:
         """Keep the ledger small. Safe: the plan never holds jobs of airings before the watermark."""

@@ -1,4 +1,11 @@
-"""One lifetime of the bot: open the database, build the core, plan the jobs; stop closes it all.
+"""One lifetime of the bot, started and stopped in order.
+
+Start: the store (with its instance lock), the adapters connect, the core (outboxes and ledger
+writer) and the jobs, the scheduler (catch-up sends go out only now that adapters can send),
+and last the adapters listen. Stop is the reverse: the core stops answering, the scheduler
+fires nothing new, sends in flight finish (bounded) and are confirmed, the adapters
+disconnect, the store closes. A failure at any step of the start closes what was started, in
+reverse, and raises `StartupError` with one line naming the step.
 
 `dramabot run` starts one on the real clock with APScheduler; the simulator and the tests
 start and stop as many as a story needs on a virtual clock, against the same database file.
@@ -6,18 +13,25 @@ start and stop as many as a story needs on a virtual clock, against the same dat
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Mapping
+import logging
+from dataclasses import dataclass, field
+from typing import Awaitable, Callable, Mapping
 
 from bot.catalog import Catalog
 from bot.config import Config
 from bot.core import Core
 from bot.interfaces import Adapter, Clock, VirtualClock
-from bot.store import Store
+from bot.store import Store, StoreError
 
 from .aps import ApsDriver
 from .jobs import Jobs
 from .virtual import VirtualDriver
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Start-up failed at one step; what had started was closed again."""
 
 
 @dataclass
@@ -25,6 +39,7 @@ class BotProcess:
     core: Core
     jobs: Jobs
     driver: ApsDriver | VirtualDriver
+    _closers: list[tuple[str, Callable[[], Awaitable[object]]]] = field(default_factory=list)
 
     @classmethod
     async def start(
@@ -37,23 +52,59 @@ class BotProcess:
         db_path: str | None = None,
         start_adapters: bool = True,
     ) -> "BotProcess":
-        store = await Store.open(db_path or config.database)
+        closers: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+        step = "opening the database"
         try:
+            store = await Store.open(db_path or config.database)
+            closers.append(("the database", store.close))
+            if start_adapters:
+                for platform, adapter in adapters.items():
+                    step = f"connecting to {platform}"
+                    await adapter.connect()
+                    closers.append((platform, adapter.stop))
+            step = "starting delivery"
             core = Core(store=store, catalog=catalog, config=config, clock=clock, adapters=adapters)
+            core.open_delivery()
+            closers.append(("delivery", core.close_delivery))
+            step = "planning reminders"
             jobs = Jobs(core)
             await jobs.start()
-            driver = VirtualDriver(jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(jobs)
+            step = "starting the scheduler"
+            driver: ApsDriver | VirtualDriver = VirtualDriver(jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(jobs)
             await driver.start()
+            closers.append(("the scheduler", driver.stop))
             if start_adapters:
-                for adapter in adapters.values():
-                    await adapter.start(core.handle)
-        except BaseException:
-            await store.close()
+                for platform, adapter in adapters.items():
+                    step = f"listening on {platform}"
+                    await adapter.listen(core)
+            closers.append(("incoming messages", core.stop_listening))
+        except BaseException as exc:
+            await _close(closers)
+            if isinstance(exc, Exception):
+                detail = str(exc) if isinstance(exc, StoreError) else f"{step}: {type(exc).__name__}: {exc}"
+                raise StartupError(detail) from exc
             raise
-        return cls(core, jobs, driver)
+        return cls(core, jobs, driver, closers)
 
     async def stop(self) -> None:
-        await self.driver.stop()
-        for adapter in self.core.adapters.values():
-            await adapter.stop()
+        closers, self._closers = self._closers, []
+        await _close(closers)
+
+    async def kill(self) -> None:
+        """Die as by SIGKILL, for tests: sends in flight are cut off and nothing buffered is
+        written; only what the database already holds survives."""
+        self._closers = []
+        self.core.listening = False
+        await self.core.abandon_delivery()
+        if isinstance(self.driver, ApsDriver) and self.driver.scheduler.running:
+            self.driver.scheduler.shutdown(wait=False)
         await self.core.store.close()
+
+
+async def _close(closers: list[tuple[str, Callable[[], Awaitable[object]]]]) -> None:
+    """Close in reverse order; one failing step does not keep the others open."""
+    for name, close in reversed(closers):
+        try:
+            await close()
+        except Exception:
+            log.exception("closing %s failed", name)

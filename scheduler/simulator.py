@@ -73,6 +73,13 @@ class Simulator:
         process, self.process = self.process, None
         await process.stop()
 
+    async def kill(self) -> None:
+        """The process dies at once (SIGKILL): nothing it had not written survives."""
+        if self.process is None:
+            raise RuntimeError("the bot is not running")
+        process, self.process = self.process, None
+        await process.kill()
+
     async def advance_to(self, at: datetime) -> None:
         if self.process is None:
             self.clock.set(at)  # a stopped bot fires nothing
@@ -97,6 +104,7 @@ class Simulator:
             self._queued.append(("article", article))
             return
         await self.process.core.publish_article(article)
+        await self.process.core.idle()
 
     async def close(self) -> None:
         if self.process is not None:

@@ -1,6 +1,8 @@
 """The virtual-clock driver: pops due instants in order and runs the same job functions.
 
-Used by `dramabot simulate` and the tests, so the simulator proves the production path.
+Used by `dramabot simulate` and the tests, so the simulator proves the production path. After
+each round it waits until the outboxes have sent what the jobs queued, so every message leaves
+at the virtual instant its job fired.
 """
 
 from __future__ import annotations
@@ -21,10 +23,14 @@ class VirtualDriver:
         self.clock = clock
 
     async def start(self) -> None:
-        await self.jobs.run_due()
+        await self._round()
 
     async def stop(self) -> None:
         pass
+
+    async def _round(self) -> None:
+        await self.jobs.run_due()
+        await self.jobs.core.idle()
 
     async def advance_to(self, target: datetime) -> None:
         """Move the clock to `target`, firing every job due on the way at its own instant."""
@@ -40,5 +46,5 @@ class VirtualDriver:
                 stalled += 1
                 if stalled > MAX_RUNS_AT_ONE_INSTANT:
                     raise RuntimeError(f"jobs keep falling due at {due.isoformat()} and never get done")
-            await self.jobs.run_due()
+            await self._round()
         self.clock.set(target)

@@ -17,7 +17,7 @@ def test_console_session_subscribes_and_answers(tmp_path):
     assert lines[0] == "dramabot console: type /help to begin, Ctrl-D to quit."
     assert lines[1].startswith("Time zone set to Asia/Seoul. Local time now: ")
     assert "Subscribed to The Interest of Love: reminders before every episode, and its news." in lines
-    assert "• The Interest of Love (show)" in lines
+    assert "• The Interest of Love (show, finished airing 9 Feb 2023)" in lines
     assert "Reminders 30m before each episode, times in Asia/Seoul." in lines
     assert lines[-1] == "I answer commands that start with /. Type /help to see them."
 

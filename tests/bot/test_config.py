@@ -45,8 +45,9 @@ def test_empty_config_gives_the_defaults():
 
 def test_example_file_lists_every_key():
     raw = example_raw()
-    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news"}
-    assert set(raw["telegram"]) == {"token"}
+    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
+    assert set(raw["telegram"]) == {"token", "paid_broadcast"}
+    assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token"}
     assert set(raw["news"]) == {"feeds", "poll_interval"}
 

@@ -1,8 +1,12 @@
 """The repository: migrations, WAL, subscriptions and the delivery ledger's unique keys."""
 
+import asyncio
+import os
 import sqlite3
 
-from bot.store import MIGRATIONS, Delivery, Store
+import pytest
+
+from bot.store import MIGRATIONS, Delivery, Store, StoreError
 
 
 async def test_fresh_database_is_migrated_in_wal_mode_and_reopens(tmp_path):
@@ -30,12 +34,11 @@ async def test_a_version_1_database_keeps_its_pending_retries_after_migrating(tm
     try:
         assert await store.schema_version() == len(MIGRATIONS)
         assert await store.next_retry_at() == 500
-        assert [p.delivery.chat_id for p in await store.due_retries(now=600)] == ["1"]
         # fresh claims have no retry time and stay out of the retry index until a restart
         await store.claim("reminder", "show#2@x|30", 9999, [("telegram", "2")])
         assert await store.next_retry_at() == 500
         assert await store.requeue_unfinished(now=700) == 1
-        assert [p.delivery.job for p in await store.due_retries(now=700)] == ["show#1@x|30", "show#2@x|30"]
+        assert [p.delivery.job for p in await store.claim_due_retries(now=700)] == ["show#1@x|30", "show#2@x|30"]
     finally:
         await store.close()
 
@@ -52,16 +55,59 @@ async def test_claimed_chat_ids_come_back_exactly_as_given(tmp_path):
         await store.close()
 
 
-async def test_a_newer_schema_is_refused(tmp_path):
+async def test_a_newer_schema_is_refused_with_one_line(tmp_path):
     path = tmp_path / "bot.sqlite3"
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
-    try:
+    with pytest.raises(StoreError) as refused:
         await Store.open(path)
-    except RuntimeError as exc:
-        assert "newer than this dramabot knows" in str(exc)
-    else:
-        raise AssertionError("a database from a newer version must not be opened")
+    assert str(refused.value) == (
+        f"{path}: the database was written by a newer dramabot (schema {len(MIGRATIONS) + 1}; "
+        f"this one knows up to {len(MIGRATIONS)}); upgrade dramabot"
+    )
+
+
+async def test_a_damaged_database_is_refused_with_one_line(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    store = await Store.open(path)
+    for n in range(2000):
+        await store.subscribe("telegram", str(n), True, "show", "interestoflove", n)
+    await store.close()
+    data = bytearray(path.read_bytes())
+    data[4096 * 3 : 4096 * 3 + 200] = b"\xff" * 200  # scribble over a page in the middle
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError) as refused:
+        await Store.open(path)
+    assert str(refused.value).startswith(f"{path}: ") and "\n" not in str(refused.value)
+
+
+async def test_a_second_bot_on_the_same_database_is_refused_until_the_first_stops(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    first = await Store.open(path)
+    with pytest.raises(StoreError) as refused:
+        await Store.open(path)
+    assert str(refused.value) == f"{path}: another dramabot is already running on this database (process {os.getpid()})"
+    await first.close()
+    second = await Store.open(path)
+    await second.close()
+
+
+async def test_two_processes_claiming_one_job_never_both_get_a_row(tmp_path):
+    """Each claim returns only the rows it inserted, even when another connection (another
+    process) claims the same job at the same time."""
+    path = tmp_path / "bot.sqlite3"
+    a = await Store.open(path)
+    b = await Store.open(path, exclusive=False)
+    try:
+        people = [("telegram", str(n)) for n in range(2000)]
+        first, second = await asyncio.gather(
+            a.claim("reminder", "show#1@x|30", 10**10, people), b.claim("reminder", "show#1@x|30", 10**10, people[::-1])
+        )
+        assert len(first) + len(second) == len(people)
+        assert not set(first) & set(second)
+    finally:
+        await a.close()
+        await b.close()
 
 
 async def test_claiming_a_job_twice_claims_nobody_the_second_time(tmp_path):
@@ -74,34 +120,58 @@ async def test_claiming_a_job_twice_claims_nobody_the_second_time(tmp_path):
         # the same recipients for another job, or another kind of job with the same name, are new
         assert await store.claim("reminder", "show#2@x|30", 10**10, people[:1]) == [("telegram", "1")]
         assert await store.claim("news", "show#1@x|30", 10**10, people[:1]) == [("telegram", "1")]
-        await store.mark_sent("reminder", "show#1@x|30", ("telegram", "1"), ("telegram", "1"), 5)
+        await store.record_outcomes({("reminder", "show#1@x|30", "telegram"): ["1"]}, [], 5)
         states = await store.delivery_states()
         assert states[Delivery("reminder", "show#1@x|30", "telegram", "1")] == "sent"
         assert states[Delivery("reminder", "show#1@x|30", "discord", "2")] == "claimed"
         assert await store.requeue_unfinished(7) == 3
-        retries = await store.due_retries(7)
-        assert Delivery("reminder", "show#1@x|30", "discord", "2") in {p.delivery for p in retries}
         assert await store.next_retry_at() == 7
-        await store.mark_failed(Delivery("reminder", "show#1@x|30", "discord", "2"), "429", 60)
-        await store.drop(Delivery("reminder", "show#2@x|30", "telegram", "1"), "gone")
-        await store.reclaim(Delivery("news", "show#1@x|30", "telegram", "1"))
-        await store.mark_sent("news", "show#1@x|30", ("telegram", "1"), ("telegram", "1"), 8)
+        retries = await store.claim_due_retries(7)
+        assert Delivery("reminder", "show#1@x|30", "discord", "2") in {p.delivery for p in retries}
+        assert await store.claim_due_retries(7) == []  # claimed once
+        await store.record_outcomes(
+            {("news", "show#1@x|30", "telegram"): ["1"]},
+            [("reminder", "show#1@x|30", "discord", "2", "failed", "429", 60),
+             ("reminder", "show#2@x|30", "telegram", "1", "dropped", "gone", None)],
+            8,
+        )
         assert sorted((await store.delivery_states()).values()) == ["dropped", "failed", "sent", "sent"]
         assert await store.next_retry_at() == 60
     finally:
         await store.close()
 
 
-async def test_confirming_a_range_leaves_failures_inside_it_alone(tmp_path):
+async def test_an_outcome_never_overwrites_a_row_no_longer_claimed(tmp_path):
     store = await Store.open(tmp_path / "bot.sqlite3")
     try:
         people = [("telegram", str(n)) for n in range(10)]
         claimed = await store.claim("reminder", "j", 10**10, reversed(people))
         assert claimed == sorted(people)
-        await store.mark_failed(Delivery("reminder", "j", "telegram", "3"), "timeout", 99)
-        await store.mark_sent("reminder", "j", claimed[0], claimed[6], 5)
+        await store.record_outcomes({}, [("reminder", "j", "telegram", "3", "failed", "timeout", 99)], 4)
+        await store.record_outcomes({("reminder", "j", "telegram"): [str(n) for n in range(7)]}, [], 5)
         states = {d.chat_id: state for d, state in (await store.delivery_states()).items()}
         assert states == {**{str(n): "sent" for n in range(7)}, "3": "failed", "7": "claimed", "8": "claimed", "9": "claimed"}
+    finally:
+        await store.close()
+
+
+async def test_a_chat_is_paused_resumed_and_moved_with_everything_it_has(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        await store.subscribe("telegram", "-1", False, "show", "interestoflove", 1)
+        await store.set_timezone("telegram", "-1", False, "Asia/Seoul", 1)
+        await store.claim("reminder", "j", 10**10, [("telegram", "-1")])
+        assert await store.pause_chat("telegram", "-1", "kicked", 2)
+        assert not await store.pause_chat("telegram", "-1", "kicked again", 3)
+        assert await store.recipients([("show", "interestoflove")]) == []
+        assert await store.resume_chat("telegram", "-1") == "kicked"
+        assert await store.resume_chat("telegram", "-1") is None
+        await store.move_chat("telegram", "-1", "-1009")
+        assert await store.chat("telegram", "-1") is None
+        moved = await store.chat("telegram", "-1009")
+        assert moved is not None and moved.timezone == "Asia/Seoul" and not moved.is_private
+        assert await store.subscriptions("telegram", "-1009") == [("show", "interestoflove")]
+        assert {d.chat_id for d in await store.delivery_states()} == {"-1009"}
     finally:
         await store.close()
 

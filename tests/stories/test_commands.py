@@ -125,7 +125,7 @@ async def test_next_and_schedule_in_the_fans_zone(make_story):
         "• Wed 08:30 (America/New_York), 28 Dec 2022: <b>The Interest of Love</b> episode 3"
     )
     await story.advance("2023-03-01T00:00:00Z")
-    assert await fan.say("/next") == "No upcoming episode of anything this chat follows is in the catalog."
+    assert await fan.say("/next") == "The Interest of Love (finished airing): no more episodes."
     assert await fan.say("/schedule") == "Nothing this chat follows airs in the next 7 days."
 
 
@@ -231,6 +231,36 @@ async def test_unsubscribing_a_show_still_followed_through_an_actor_says_so(make
     assert reply == "Unsubscribed from <b>Moon Ga Young</b>. No more reminders or news for it here."
     await story.advance("2022-12-22T13:30:00Z")
     assert len(fan.received("reminder")) == 2
+
+
+async def test_unsubscribing_a_show_names_every_subscription_that_keeps_its_reminders_coming(make_story):
+    story, fan = await fan_with_settings(make_story)
+    await fan.say("/subscribe Moon Ga Young")
+    await fan.say("/subscribe Yoo Yeon Seok")
+    assert await fan.say("/unsubscribe The Interest of Love") == (
+        "Unsubscribed from <b>The Interest of Love</b>. Reminders for The Interest of Love still come because "
+        "this chat follows Moon Ga Young and Yoo Yeon Seok; /unsubscribe Moon Ga Young and /unsubscribe Yoo Yeon Seok "
+        "stop them (all are needed)."
+    )
+    # asking again explains why reminders for a show it does not follow itself still come
+    assert await fan.say("/unsubscribe The Interest of Love") == (
+        "This chat does not follow <b>The Interest of Love</b> itself. Reminders for The Interest of Love come because "
+        "this chat follows Moon Ga Young and Yoo Yeon Seok; /unsubscribe Moon Ga Young and /unsubscribe Yoo Yeon Seok "
+        "stop them (all are needed)."
+    )
+
+
+async def test_finished_shows_are_named_so_for_actors_and_in_the_list(make_story):
+    story = await make_story(start="2024-06-01T00:00:00Z")
+    fan = story.chat("telegram", "5")
+    assert await fan.say("/subscribe Kim Ji Won") == (
+        "Following <b>Kim Ji Won</b>: news that mentions them; their shows here have all finished airing "
+        "(Queen of Tears (finished airing)), so no reminders for now."
+    )
+    await fan.say("/subscribe Queen of Tears")
+    listing = await fan.say("/subscriptions")
+    assert "• <b>Kim Ji Won</b> (actor, all their shows have finished airing)" in listing
+    assert "• <b>Queen of Tears</b> (show, finished airing 28 Apr 2024)" in listing
 
 
 async def test_next_picks_the_earliest_airing_even_when_episodes_are_listed_out_of_order(make_story):

@@ -29,7 +29,8 @@ near_airing = st.tuples(
 
 
 def expected_reminders(downtimes: list[tuple[datetime, datetime]]) -> list[tuple[datetime, int, str]]:
-    """(sent at, episode, countdown) by the contract, for the bot being down between each stop and start."""
+    """(sent at, episode, countdown) by the contract, for the bot being down between each stop and start.
+    Leads of one episode that come due together at a start make one message, not several alike."""
     out = []
     for airing in bundled_catalog().by_show["interestoflove"]:
         if airing.start >= END:
@@ -41,7 +42,7 @@ def expected_reminders(downtimes: list[tuple[datetime, datetime]]) -> list[tuple
             if sent_at is not None:
                 left = "now" if sent_at == airing.start else "in " + describe_duration(airing.start - sent_at)
                 out.append((sent_at, airing.episode, left))
-    return sorted(out, key=lambda r: (r[0], r[1]))
+    return sorted(set(out), key=lambda r: (r[0], r[1]))
 
 
 async def run_story(downtimes: list[tuple[datetime, datetime]], db: str) -> list[tuple[datetime, int, str]]:

@@ -1,0 +1,548 @@
+"""The outbox: every message the bot sends leaves through it, one outbox per platform.
+
+A fan-out claims its ledger rows and hands the outbox one `Item` per chat; it returns at once,
+so the scheduler is never held by a fan-out. Workers (as many as the platform allows in flight)
+take items in order of class (replies to a person first, then reminder jobs sharing the rate
+round-robin, so a small job due during a big fan-out goes out at once, then news), keep under
+the limits the adapter declares (overall, per chat, per group), render each message when it is
+sent (the chat's settings and subscriptions as they are then), and read the outcome:
+
+- accepted: confirmed in the ledger, in batches (every 500 sends and every 250 ms);
+- rate limited: the whole platform (or the chat, where the platform scopes it so) waits, and
+  the item goes back to the front of its queue; nothing is marked sent before it was accepted;
+- unreachable: the chat is paused (subscriptions kept) and its delivery dropped;
+- moved: the chat's rows move to the new id and the message goes there;
+- anything else, a timeout, or an exception of any kind: a transient failure, retried later
+  through the ledger with backoff until the message is no longer timely.
+
+A send that never returns is abandoned after `send_timeout` seconds by a watchdog (a timeout
+per send would cost more than the whole no-op fan-out). Stopping lets sends in flight finish
+for a bounded grace period and confirms them; queued items stay claimed and are retried at the
+next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import itertools
+import logging
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable, Literal, Protocol, TypeVar
+
+from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
+from .pacing import Spacing
+from .store import Store
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Lane = Literal["reminder", "news"]
+
+CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
+CONFIRM_INTERVAL = 0.25  # ...and seconds
+MAX_ATTEMPTS = 6
+RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
+STOP_GRACE = 10.0  # seconds in-flight sends may take to finish when the bot stops
+SEND_TIMEOUT = 30.0
+
+
+class DeliveryJob(Protocol):
+    """One reminder job or article, as the outbox needs it."""
+
+    kind: Lane
+    key: str  # the ledger's job key
+    expires: datetime  # not worth sending after this
+    retry_until: datetime  # a retry is not planned after this
+
+    async def message_for(self, item: "Item") -> Outgoing | str:
+        """The message for this chat as of now, or the reason it is no longer wanted."""
+
+
+@dataclass(slots=True, eq=False)
+class Item:
+    """One message of a job to one chat."""
+
+    job: DeliveryJob
+    chat: ChatRef
+    private: bool
+    zone: str | None  # the chat's zone when the fan-out read it
+    version: int  # the core's change counter when the fan-out read the chat
+    attempts: int = 0
+    moved: bool = False
+
+
+@dataclass(slots=True, eq=False)
+class ReplyItem:
+    """An adapter's own reply call, run under the platform's pace ahead of everything else."""
+
+    chat: ChatRef
+    private: bool
+    send: Callable[[], Awaitable[Any]]
+    done: asyncio.Future
+
+
+class DeliveryOwner(Protocol):
+    """What the outbox reports to the core."""
+
+    clock: Clock
+
+    async def chat_unreachable(self, chat: ChatRef, reason: str) -> None: ...
+
+    async def chat_moved(self, chat: ChatRef, new_chat: ChatRef) -> None: ...
+
+
+def retry_time(*, now: datetime, attempts: int, expires: datetime, error: DeliveryError) -> datetime | None:
+    """When a failed delivery is tried again (None: give up): the platform's wait, else 30 s
+    doubling; never after MAX_ATTEMPTS attempts or past the delivery's expiry."""
+    wait = error.retry_after if error.retry_after is not None else RETRY_BASE.total_seconds() * 2**attempts
+    at = now + timedelta(seconds=max(1.0, wait))
+    if attempts + 1 >= MAX_ATTEMPTS or at > expires:
+        return None
+    return at
+
+
+# ---- the ledger's write side ---------------------------------------------------------------------
+
+
+class Ledger:
+    """Buffers delivery outcomes and writes them in one transaction every CONFIRM_EVERY sends or
+    CONFIRM_INTERVAL seconds. A failed write (disk full, database locked) keeps the buffer and
+    is tried again until the store works: nothing claimed stays claimed in a running process."""
+
+    def __init__(self, store: Store, clock: Clock, *, on_retries: Callable[[], None] = lambda: None):
+        self.store = store
+        self.clock = clock
+        self.on_retries = on_retries
+        self._sent: dict[tuple[str, str, str], list[str]] = {}
+        self._outcomes: list[tuple[str, str, str, str, str, str, int | None]] = []
+        self._count = 0
+        self._lock = asyncio.Lock()
+        self._task: asyncio.Task | None = None
+        self._failing = False
+
+    @property
+    def pending(self) -> int:
+        return self._count
+
+    @property
+    def full(self) -> bool:
+        return self._count >= CONFIRM_EVERY
+
+    def sent(self, item: Item) -> None:
+        self._sent.setdefault((item.job.kind, item.job.key, item.chat.platform), []).append(item.chat.key)
+        self._count += 1
+
+    def failed(self, item: Item, error: str, retry_at: datetime | None) -> None:
+        """A failed send: retried at `retry_at`, or dropped for good when it is None."""
+        self.outcome(item.job.kind, item.job.key, item.chat, error, retry_at)
+
+    def outcome(self, kind: str, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
+        state = "failed" if retry_at is not None else "dropped"
+        at = int(retry_at.timestamp()) if retry_at is not None else None
+        self._outcomes.append((kind, job, chat.platform, chat.key, state, error[:500], at))
+        self._count += 1
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(CONFIRM_INTERVAL if not self._failing else 1.0)
+            if self._count:
+                await self.flush()
+
+    async def flush(self) -> bool:
+        """Write what is buffered; False (buffer kept) when the store failed."""
+        async with self._lock:
+            if not self._count:
+                return True
+            sent, outcomes, count = self._sent, self._outcomes, self._count
+            self._sent, self._outcomes, self._count = {}, [], 0
+            try:
+                await self.store.record_outcomes(sent, outcomes, int(self.clock.now().timestamp()))
+            except Exception as exc:  # keep every outcome; the next flush tries again
+                for key, chats in sent.items():
+                    self._sent.setdefault(key, []).extend(chats)
+                self._outcomes[:0] = outcomes
+                self._count += count
+                if not self._failing:
+                    log.error("cannot record %d delivery outcomes (%s); will keep trying", count, exc)
+                self._failing = True
+                return False
+            if self._failing:
+                log.warning("delivery outcomes are recorded again")
+            self._failing = False
+        if any(o[4] == "failed" for o in outcomes):
+            self.on_retries()
+        return True
+
+    async def abandon(self) -> None:
+        """Forget what is buffered without writing it (a simulated crash)."""
+        self._sent, self._outcomes, self._count = {}, [], 0
+        await self.close()
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        await self.flush()
+
+
+# ---- the outbox --------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Worker:
+    task: asyncio.Task | None = None
+    sending_since: float | None = None
+    timed_out: bool = False
+
+
+@dataclass(eq=False)
+class _Lane:
+    """Queues of one class, one per job, served round-robin."""
+
+    queues: dict[str, deque] = field(default_factory=dict)
+    order: deque = field(default_factory=deque)
+
+    def put(self, key: str, items, *, front: bool = False) -> None:
+        queue = self.queues.get(key)
+        if queue is None:
+            queue = self.queues[key] = deque()
+            self.order.append(key)
+        if front:
+            queue.extendleft(reversed(list(items)))
+        else:
+            queue.extend(items)
+
+
+class Outbox:
+    """Paced, concurrent delivery to one platform."""
+
+    def __init__(
+        self,
+        *,
+        adapter: Adapter,
+        ledger: Ledger,
+        owner: DeliveryOwner,
+        send_timeout: float = SEND_TIMEOUT,
+        paid_broadcast: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ):
+        self.adapter = adapter
+        self.platform = adapter.platform
+        self.ledger = ledger
+        self.owner = owner
+        self.send_timeout = send_timeout
+        self._mono = monotonic
+        limits = adapter.limits
+        overall = limits.paid if paid_broadcast and limits.paid else limits.overall
+        self.rate: float | None = overall.per_second if overall else None
+        self._overall = Spacing(overall) if overall else None
+        self._per_chat = Spacing(limits.per_chat) if limits.per_chat else None
+        self._per_group = Spacing(limits.per_group) if limits.per_group else None
+        self._replies: deque = deque()
+        self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "news": _Lane()}
+        self._delayed: list[tuple[float, int, Item | ReplyItem]] = []
+        self._seq = itertools.count()
+        self._paused_until = 0.0
+        self._outstanding = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        self._wakeup = asyncio.Event()
+        self._closing = asyncio.Event()
+        self._workers = [_Worker() for _ in range(max(1, limits.in_flight))]
+        self._watchdog: asyncio.Task | None = None
+        self.sent_count = 0
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        for worker in self._workers:
+            worker.task = loop.create_task(self._work(worker), name=f"outbox-{self.platform}")
+        self._watchdog = loop.create_task(self._watch())
+
+    async def close(self, grace: float = STOP_GRACE) -> None:
+        """Take nothing new; let sends in flight finish for `grace` seconds, then abandon them."""
+        self._closing.set()
+        self._wakeup.set()
+        tasks = [w.task for w in self._workers if w.task is not None]
+        if tasks:
+            _, hanging = await asyncio.wait(tasks, timeout=grace)
+            for task in hanging:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            if hanging:
+                log.warning("%d %s sends did not finish within %.0f s; they are retried at the next start",
+                            len(hanging), self.platform, grace)
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            await asyncio.gather(self._watchdog, return_exceptions=True)
+        for entry in [*self._replies, *(e[2] for e in self._delayed)]:
+            if isinstance(entry, ReplyItem) and not entry.done.done():
+                entry.done.set_exception(DeliveryError("the bot is stopping"))
+
+    async def idle(self) -> None:
+        """Wait until everything submitted has been sent or given up, and recorded."""
+        await self._idle.wait()
+        await self.ledger.flush()
+
+    @property
+    def queued(self) -> int:
+        return self._outstanding
+
+    # ---- input ----------------------------------------------------------------------------------
+
+    def submit(self, job: DeliveryJob, items: list[Item]) -> None:
+        if not items:
+            return
+        self._lanes[job.kind].put(job.key, items)
+        self._grow(len(items))
+
+    async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]], *, private: bool = True) -> T:
+        if self._closing.is_set():
+            raise DeliveryError("the bot is stopping")
+        done: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._replies.append(ReplyItem(chat, private, send, done))
+        self._grow(1)
+        return await done
+
+    def _grow(self, count: int) -> None:
+        self._outstanding += count
+        self._idle.clear()
+        self._wakeup.set()
+
+    def _finished(self) -> None:
+        self._outstanding -= 1
+        if self._outstanding == 0:
+            self._idle.set()
+
+    # ---- taking the next item ---------------------------------------------------------------------
+
+    def _chat_ready(self, entry: Item | ReplyItem, now: float) -> float:
+        """When this entry's chat may receive again (<= now: at once)."""
+        key = entry.chat.chat
+        ready = now
+        if self._per_chat is not None:
+            ready = self._per_chat.ready_at(key, now)
+        if self._per_group is not None and not entry.private:
+            ready = max(ready, self._per_group.ready_at(key, now))
+        return ready
+
+    def _reserve_chat(self, entry: Item | ReplyItem, now: float) -> None:
+        key = entry.chat.chat
+        if self._per_chat is not None:
+            self._per_chat.reserve(key, now)
+        if self._per_group is not None and not entry.private:
+            self._per_group.reserve(key, now)
+
+    def _delay(self, entry: Item | ReplyItem, until: float) -> None:
+        heapq.heappush(self._delayed, (until, next(self._seq), entry))
+
+    def _release_delayed(self, now: float) -> None:
+        while self._delayed and self._delayed[0][0] <= now:
+            _, _, entry = heapq.heappop(self._delayed)
+            if isinstance(entry, ReplyItem):
+                self._replies.appendleft(entry)
+            else:
+                self._lanes[entry.job.kind].put(entry.job.key, (entry,), front=True)
+
+    def _first_ready(self, queue: deque, now: float) -> Item | ReplyItem | None:
+        while queue:
+            entry = queue.popleft()
+            ready = self._chat_ready(entry, now)
+            if ready <= now:
+                self._reserve_chat(entry, now)
+                return entry
+            self._delay(entry, ready)
+        return None
+
+    def _pick(self, now: float) -> Item | ReplyItem | None:
+        if self._delayed:
+            self._release_delayed(now)
+        if self._replies:
+            entry = self._first_ready(self._replies, now)
+            if entry is not None:
+                return entry
+        for lane in self._lanes.values():
+            for _ in range(len(lane.order)):
+                key = lane.order.popleft()
+                queue = lane.queues[key]
+                entry = self._first_ready(queue, now)
+                if queue:
+                    lane.order.append(key)
+                else:
+                    del lane.queues[key]
+                if entry is not None:
+                    return entry
+        return None
+
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep unless the outbox closes first; True when closing."""
+        if seconds <= 0:
+            return self._closing.is_set()
+        try:
+            await asyncio.wait_for(self._closing.wait(), seconds)
+        except TimeoutError:
+            pass
+        return self._closing.is_set()
+
+    async def _take(self) -> Item | ReplyItem | None:
+        while not self._closing.is_set():
+            now = self._mono()
+            if self._paused_until > now:
+                await self._pause(self._paused_until - now)
+                continue
+            entry = self._pick(now)
+            if entry is not None:
+                if self._overall is not None:
+                    slot = self._overall.reserve(None, now)
+                    if await self._pause(slot - now):
+                        self._put_back(entry)
+                        return None
+                return entry
+            self._wakeup.clear()
+            timeout = self._delayed[0][0] - now if self._delayed else None
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout)
+            except TimeoutError:
+                pass
+        return None
+
+    def _put_back(self, entry: Item | ReplyItem) -> None:
+        self._delay(entry, 0.0)
+
+    # ---- sending ------------------------------------------------------------------------------------
+
+    async def _work(self, worker: _Worker) -> None:
+        while True:
+            entry = await self._take()
+            if entry is None:
+                return
+            try:
+                if isinstance(entry, ReplyItem):
+                    await self._reply(worker, entry)
+                else:
+                    await self._deliver(worker, entry)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a bug here must not take the worker down with it
+                log.exception("delivering to %s failed unexpectedly", entry.chat)
+            finally:
+                self._finished()
+
+    async def _guarded(self, worker: _Worker, call: Callable[[], Awaitable[Any]]) -> tuple[Any, BaseException | None]:
+        """Run one platform call; whatever it raises comes back as a value, not an exception,
+        except the outbox's own cancellation (the bot is stopping past its grace period)."""
+        task = asyncio.current_task()
+        worker.sending_since = self._mono()
+        result: Any = None
+        error: BaseException | None = None
+        try:
+            result = await call()
+        except asyncio.CancelledError as exc:
+            if not worker.timed_out and task is not None and task.cancelling() and self._closing.is_set():
+                raise
+            error = exc
+        except BaseException as exc:  # noqa: BLE001 - the boundary: any failure is the send's
+            error = exc
+        finally:
+            worker.sending_since = None
+        if worker.timed_out:
+            worker.timed_out = False
+            if task is not None:
+                task.uncancel()
+            if error is not None:
+                error = DeliveryError(f"no answer within {self.send_timeout:g} s")
+        if error is not None and not isinstance(error, DeliveryError):
+            if not isinstance(error, Exception | asyncio.CancelledError):
+                log.error("a %s send raised %s; treated as a passing failure", self.platform, type(error).__name__)
+            elif not isinstance(error, asyncio.CancelledError):
+                log.error("a %s send raised", self.platform, exc_info=error)
+            error = DeliveryError(f"{type(error).__name__}: {error}")
+        return result, error
+
+    async def _reply(self, worker: _Worker, entry: ReplyItem) -> None:
+        result, error = await self._guarded(worker, entry.send)
+        if isinstance(error, RateLimited):
+            self._rate_limited(error, entry)
+            self._grow(1)  # it is queued again
+            return
+        if isinstance(error, Unreachable):
+            await self.owner.chat_unreachable(entry.chat, str(error))
+        if not entry.done.done():
+            if error is not None:
+                entry.done.set_exception(error)
+            else:
+                entry.done.set_result(result)
+
+    async def _deliver(self, worker: _Worker, item: Item) -> None:
+        job = item.job
+        now = self.owner.clock.now()
+        if now > job.expires:
+            self.ledger.failed(item, "too late: the episode began or the news went stale", None)
+            return
+        message = await job.message_for(item)
+        if isinstance(message, str):
+            self.ledger.failed(item, message, None)
+            return
+        _, error = await self._guarded(worker, lambda: self.adapter.send(item.chat, message))
+        if error is None:
+            self.sent_count += 1
+            self.ledger.sent(item)
+            if self.ledger.full:
+                await self.ledger.flush()
+        elif isinstance(error, RateLimited):
+            self._rate_limited(error, item)
+            self._grow(1)
+        elif isinstance(error, Unreachable):
+            log.info("%s cannot be reached (%s): its delivery is paused", item.chat, error)
+            self.ledger.failed(item, f"unreachable: {error}", None)
+            await self.owner.chat_unreachable(item.chat, str(error))
+        elif isinstance(error, ChatMoved) and not item.moved:
+            new_chat = ChatRef(item.chat.platform, error.new_chat, item.chat.thread)
+            await self.ledger.flush()
+            await self.owner.chat_moved(item.chat, new_chat)
+            item.chat, item.moved = new_chat, True
+            self._delay(item, 0.0)
+            self._grow(1)
+        else:
+            assert isinstance(error, DeliveryError)
+            at = retry_time(now=self.owner.clock.now(), attempts=item.attempts, expires=job.retry_until, error=error)
+            log.warning("%s %s to %s failed (%s)%s", job.kind, job.key, item.chat, error,
+                        f"; retry at {at:%Y-%m-%d %H:%M:%S}Z" if at else "; dropped")
+            self.ledger.failed(item, str(error), at)
+
+    def _rate_limited(self, error: RateLimited, entry: Item | ReplyItem) -> None:
+        now = self._mono()
+        until = now + max(0.0, error.retry_after or 0.0)
+        if error.scope == "platform":
+            if until > self._paused_until:
+                log.warning("%s asked to wait %.1f s: all its sends pause", self.platform, error.retry_after)
+            self._paused_until = max(self._paused_until, until)
+        else:
+            for spacing in (self._per_chat, self._per_group):
+                if spacing is not None:
+                    spacing.hold(entry.chat.chat, until)
+        self._delay(entry, until)
+
+    async def _watch(self) -> None:
+        every = max(0.05, min(1.0, self.send_timeout / 4))
+        while True:
+            await asyncio.sleep(every)
+            now = self._mono()
+            for worker in self._workers:
+                started = worker.sending_since
+                if started is not None and not worker.timed_out and now - started > self.send_timeout:
+                    worker.timed_out = True
+                    if worker.task is not None:
+                        worker.task.cancel()
+            for spacing in (self._per_chat, self._per_group):
+                if spacing is not None:
+                    spacing.forget_idle(now)
