@@ -50,6 +50,11 @@ What it implements
   ``parameters.migrate_to_chat_id``); ``missing_thread`` (400 "Bad Request: message thread
   not found"); ``hang`` (requests naming the chat never get an answer; the connection is
   dropped when the server stops).
+* Records: ``sent``, ``edits``, ``callback_answers``, ``chat_actions``, ``commands``, every
+  request in ``calls`` (method, raw string parameters, clock), ``requests`` (a Counter by
+  method), ``statuses`` (by HTTP status), ``errors`` (method, status, description) and
+  ``count_429``; ``wait_sent`` / ``wait_requests`` / ``wait_until`` wait for them with a
+  timeout and fail with an AssertionError saying what was missing.
 
 What it deliberately does not
 -----------------------------
@@ -60,7 +65,8 @@ What it deliberately does not
   ``entities`` parameter is passed through as given.
 * One stricter rule than Telegram: a bare ``&`` that does not start an entity is rejected.
   Telegram itself keeps it as a literal "&", but its documentation requires ``&amp;``, and an
-  unescaped ``&`` means unescaped user text, whose next ``<`` Telegram does reject. The
+  unescaped ``&`` means unescaped user text, whose next ``<`` Telegram does reject
+  (``server.strict_ampersand = False`` gives Telegram's leniency). The
   descriptions of the fake's own checks (bare "&", tg-emoji and tg-time attributes) are
   worded by the fake; the others follow Telegram's wording.
 * Length is counted in code points; Telegram's server-side counting may differ at the edges

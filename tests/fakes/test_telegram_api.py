@@ -279,6 +279,13 @@ async def test_html_telegram_accepts_gives_plain_text_and_entities(bot: Bot, ser
     assert server.sent[0].entities[3]["language"] == "python"
 
 
+async def test_bare_ampersand_can_be_let_through_as_telegram_does(bot: Bot, server: FakeTelegram) -> None:
+    server.strict_ampersand = False
+    message = await bot.send_message(1, "Tom & Jerry &amp; <b>&#38;</b>", parse_mode="HTML")
+    assert message.text == "Tom & Jerry & &"
+    assert server.sent[0].entities == [{"type": "bold", "offset": 14, "length": 1}]
+
+
 async def test_too_long_and_empty_texts(bot: Bot, server: FakeTelegram) -> None:
     await bot.send_message(1, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")  # tags do not count
     with pytest.raises(BadRequest, match="(?i)message is too long"):
