@@ -1,0 +1,1 @@
+"""In-process fakes of the chat platforms' servers, for tests that drive the real client libraries."""
