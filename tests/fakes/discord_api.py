@@ -144,21 +144,20 @@ class Sent:
 
 @dataclass
 class Where:
-    """Who runs an interaction, and where."""
+    """Who runs an interaction, and where: the keywords of ``FakeDiscord.slash`` and ``autocomplete``."""
 
-    user: int
-    guild: int | None
-    channel: int | None
-    permissions: int | str
-    app_permissions: int | str
-    locale: str
+    user: int = 1001
+    guild: int | None = None  # None: the user's DM with the bot
+    channel: int | None = None  # None in a guild: the guild's first channel
+    permissions: int | str = MEMBER_PERMISSIONS  # the member's, in a guild
+    app_permissions: int | str = BOT_PERMISSIONS
+    locale: str = "en-US"
 
 
 class InteractionCall:
     """A dispatched interaction; await what the bot answered to it."""
 
-    def __init__(self, server: FakeDiscord, payload: dict[str, Any]):
-        self.server = server
+    def __init__(self, payload: dict[str, Any]):
         self.payload = payload
         self.id = int(payload["id"])
         self.token: str = payload["token"]
@@ -231,8 +230,8 @@ class _Transport:
 class GatewaySession:
     """One websocket connection to the fake gateway."""
 
-    def __init__(self, server: FakeDiscord, ws: web.WebSocketResponse, transport: _Transport):
-        self.server, self.ws, self.transport = server, ws, transport
+    def __init__(self, ws: web.WebSocketResponse, transport: _Transport):
+        self.ws, self.transport = ws, transport
         self.sequence = 0
         self.identified = False
         self.intents = 0
@@ -459,45 +458,21 @@ class FakeDiscord:
         for session in list(self.sessions):
             await session.ws.close(code=code)
 
-    async def slash(
-        self,
-        name: str,
-        options: dict[str, Any] | None = None,
-        *,
-        user: int = 1001,
-        guild: int | None = None,
-        channel: int | None = None,
-        permissions: int | str = MEMBER_PERMISSIONS,
-        app_permissions: int | str = BOT_PERMISSIONS,
-        locale: str = "en-US",
-    ) -> InteractionCall:
-        """Dispatch a slash command as a user typed it; ``name`` may be ``"group sub"``. Without ``guild`` it
-        comes from the user's DM with the bot; in a guild, ``channel`` defaults to the guild's first channel.
-        The command must have been synced (globally or to the guild). Returns at once; await the call's
-        ``response()`` / ``followup()`` / ``edit()``."""
-        where = Where(user, guild, channel, permissions, app_permissions, locale)
-        return await self._interaction(2, name, options or {}, None, where)
+    async def slash(self, name: str, options: dict[str, Any] | None = None, **where: Any) -> InteractionCall:
+        """Dispatch a slash command as a user typed it; ``name`` may be ``"group sub"``; ``where`` takes the
+        fields of ``Where`` (user, guild, channel, permissions, app_permissions, locale). The command must have
+        been synced (globally or to the guild). Returns at once; await the call's ``response()`` /
+        ``followup()`` / ``edit()``."""
+        return await self._interaction(2, name, options or {}, None, Where(**where))
 
-    async def autocomplete(
-        self,
-        name: str,
-        focused: str,
-        options: dict[str, Any] | None = None,
-        *,
-        user: int = 1001,
-        guild: int | None = None,
-        channel: int | None = None,
-        permissions: int | str = MEMBER_PERMISSIONS,
-        app_permissions: int | str = BOT_PERMISSIONS,
-        locale: str = "en-US",
-        timeout: float = 2.0,
-    ) -> list[dict[str, Any]]:
+    async def autocomplete(self, name: str, focused: str, options: dict[str, Any] | None = None, *,
+                           timeout: float = 2.0, **where: Any) -> list[dict[str, Any]]:
         """Dispatch an autocomplete interaction while the user types option ``focused`` (its partial value in
-        ``options``, "" if absent); returns the choices the bot answered (``[{"name": ..., "value": ...}]``)."""
+        ``options``, "" if absent; ``where`` as for ``slash``); returns the choices the bot answered
+        (``[{"name": ..., "value": ...}]``)."""
         options = dict(options or {})
         options.setdefault(focused, "")
-        where = Where(user, guild, channel, permissions, app_permissions, locale)
-        call = await self._interaction(4, name, options, focused, where)
+        call = await self._interaction(4, name, options, focused, Where(**where))
         response = await call.response(timeout)
         if response.type != 8:
             raise AssertionError(f"autocomplete answered with callback type {response.type}, not 8")
@@ -541,7 +516,7 @@ class FakeDiscord:
             dm = self.dm_channel(user)
             payload.update(channel_id=dm["id"], channel=dm, user=self.users[user], context=1,
                            authorizing_integration_owners={"0": "0"})
-        call = InteractionCall(self, payload)
+        call = InteractionCall(payload)
         self.interactions[interaction_id] = call
         await session.dispatch("INTERACTION_CREATE", payload)
         return call
@@ -633,7 +608,7 @@ class FakeDiscord:
         self.gateway_queries.append(query)
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
-        session = GatewaySession(self, ws, _Transport(query.get("compress")))
+        session = GatewaySession(ws, _Transport(query.get("compress")))
         if query.get("encoding", "json") != "json":
             await ws.close(code=4002, message=b"the fake speaks JSON only")
             return ws
