@@ -18,7 +18,7 @@ Implemented
 - REST under ``/api/v9`` and ``/api/v10``: ``GET /users/@me``, ``GET /users/{id}``, ``GET /oauth2/applications/@me``,
   ``GET /gateway``, ``GET /gateway/bot``; command sync ``PUT`` (and ``GET``) ``/applications/{app}/commands`` and
   ``/applications/{app}/guilds/{guild}/commands`` (recorded, echoed with stable ids); interaction callbacks
-  ``POST /interactions/{id}/{token}/callback`` (types 4, 5, 6, 7, 8; ``?with_response`` answered with the
+  ``POST /interactions/{id}/{token}/callback`` (types 4, 5, 8 answered; 6, 7, 9 only recorded; ``?with_response`` answered with the
   callback resource as discord.py >= 2.5 asks); followups ``POST /webhooks/{app}/{token}``, ``GET/PATCH/DELETE
   /webhooks/{app}/{token}/messages/@original``; ``POST /users/@me/channels`` (create DM); ``GET /channels/{id}``;
   ``POST /channels/{id}/messages`` (JSON or multipart with ``payload_json``); guild scheduled events
@@ -46,6 +46,19 @@ Implemented
   (per channel), ``commands`` (per guild, ``None`` = global), ``scheduled_events``, ``rate_limited`` (429s
   sent), ``invalid_requests`` (401/403/429, what Discord counts toward its Cloudflare ban), ``identifies``,
   ``heartbeats``, ``gateway_queries``.
+
+discord.py 2.7 facts this fake is shaped by
+- ``Client.login`` asks ``GET /users/@me`` then ``GET /oauth2/applications/@me``; ``Client.connect`` never asks
+  ``GET /gateway``: it opens ``DiscordWebSocket.DEFAULT_GATEWAY`` + ``?v=10&encoding=json&compress=zlib-stream``
+  (``zstd-stream`` when ``zstandard`` is importable, or Python 3.14's ``compression.zstd``).
+- A REST body is parsed as JSON only when ``Content-Type`` is exactly ``application/json`` (no charset).
+- A 429 without a ``Via`` header is taken for a Cloudflare ban and raised at once, not retried; 500/502/504/524
+  are retried after 1 s, 3 s, ... (so tests inject 503, which is raised at once).
+- ``on_ready`` fires ``guild_ready_timeout`` (default 2 s) after the last GUILD_CREATE: pass a small one.
+- Every IDENTIFY but the first waits 5 s in ``Client.before_identify_hook`` (public, overridable).
+- An interaction needs ``attachment_size_limit`` (KeyError without it), ``version``, ``application_id``,
+  ``token``, a ``channel`` object (not only ``channel_id``), ``member`` with ``permissions`` in guilds or ``user``
+  in DMs; ``data.guild_id`` marks a guild command; the tree looks commands up by name, not by id.
 
 Deliberately not implemented
 - Anything else of Discord's API: guild/channel/role management, reactions, threads, message edits and
