@@ -57,7 +57,8 @@ discord.py 2.7 facts this fake is shaped by
 - ``on_ready`` fires ``guild_ready_timeout`` (default 2 s) after the last GUILD_CREATE: pass a small one.
 - Every IDENTIFY but the first waits 5 s in ``Client.before_identify_hook`` (public, overridable).
 - An interaction needs ``attachment_size_limit`` (KeyError without it), ``version``, ``application_id``,
-  ``token``, a ``channel`` object (not only ``channel_id``), ``member`` with ``permissions`` in guilds or ``user``
+  ``token``, a ``channel`` object (``interaction.channel`` comes from it; a top-level ``channel_id`` is not
+  read), ``member`` with ``permissions`` in guilds or ``user``
   in DMs; ``data.guild_id`` marks a guild command; the tree looks commands up by name, not by id.
 
 Deliberately not implemented
