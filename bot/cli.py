@@ -15,8 +15,13 @@ import sys
 import tempfile
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .catalog import Catalog, CatalogError, load_catalog
 from .config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from .interfaces import Adapter
 
 log = logging.getLogger("dramabot")
 
@@ -88,38 +93,50 @@ def _simulate(args: argparse.Namespace, config: Config, catalog: Catalog) -> int
     return 0
 
 
+def platform_adapters(config: Config) -> dict[str, "Adapter"]:
+    """The adapters `dramabot run` starts: every platform with a token, else the console."""
+    adapters: dict[str, Adapter] = {}
+    if config.telegram.token:
+        from adapters.telegram import TelegramAdapter
+
+        adapters["telegram"] = TelegramAdapter(config.telegram)
+    if config.discord.token:
+        from adapters.discord import DiscordAdapter
+
+        adapters["discord"] = DiscordAdapter(config.discord)
+    if not adapters:
+        from adapters.console import ConsoleAdapter
+
+        adapters["console"] = ConsoleAdapter()
+    return adapters
+
+
 async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> int:
-    from adapters.console import ConsoleAdapter
     from bot.interfaces import SystemClock
-    from scheduler.process import BotProcess
+    from scheduler.process import BotProcess, StartupError
 
-    configured = [name for name, token in (("telegram", config.telegram.token), ("discord", config.discord.token)) if token]
-    if configured:
-        print(
-            f"dramabot: a {' and '.join(configured)} token is configured, but this version has no "
-            f"{' or '.join(configured)} adapter yet; remove the token to use the console.",
-            file=sys.stderr,
-        )
-        return 2
-    from scheduler.process import StartupError
-
-    console = ConsoleAdapter()
     try:
-        process = await BotProcess.start(
-            config=config, catalog=catalog, clock=SystemClock(), adapters={"console": console}, db_path=args.db
-        )
+        adapters = platform_adapters(config)
+    except ImportError as exc:
+        print(f"dramabot: {exc}", file=sys.stderr)
+        return 2
+    try:
+        process = await BotProcess.start(config=config, catalog=catalog, clock=SystemClock(), adapters=adapters, db_path=args.db)
     except StartupError as exc:
         print(f"dramabot: {exc}", file=sys.stderr)
         return 2
-    log.info("running with %d shows, database %s", len(catalog.shows), args.db or config.database)
+    log.info("running %s with %d shows, database %s", ", ".join(adapters), len(catalog.shows), args.db or config.database)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    closed = loop.create_task(console.closed.wait())
-    stopping = loop.create_task(stop.wait())
-    await asyncio.wait({closed, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    for task in (closed, stopping):
+    waits = {loop.create_task(stop.wait())}
+    console = adapters.get("console")
+    closed = getattr(console, "closed", None)
+    if closed is not None:
+        waits.add(loop.create_task(closed.wait()))  # Ctrl-D ends a console session
+    await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    for task in waits:
         task.cancel()
     await process.stop()
     return 0
