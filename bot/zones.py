@@ -186,14 +186,14 @@ def format_lead(lead: timedelta) -> str:
 
 
 def describe_duration(span: timedelta) -> str:
-    """"2 days 3 hours", "1 hour 30 minutes", "5 minutes": at most two units, to the nearest minute
-    (a 30-minute reminder fired a second late still says "30 minutes")."""
+    """"2 days 3 hours 4 minutes", "1 hour 30 minutes", "5 minutes": every unit that is not zero,
+    to the nearest minute (a 30-minute reminder fired a second late still says "30 minutes")."""
     minutes = max(0, int(span.total_seconds() / 60 + 0.5))
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
     parts = [(days, "day"), (hours, "hour"), (mins, "minute")]
     words = [f"{n} {u}{'' if n == 1 else 's'}" for n, u in parts if n]
-    return " ".join(words[:2]) if words else "less than a minute"
+    return " ".join(words) if words else "less than a minute"
 
 
 def local_time(instant: datetime, zone: ZoneInfo) -> datetime:
@@ -202,9 +202,26 @@ def local_time(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant.astimezone(zone)
 
 
+def is_ambiguous(local: datetime) -> bool:
+    """Whether this wall-clock time happens twice in its zone (the repeated hour when clocks go back)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
+
+
+def utc_offset(local: datetime) -> str:
+    """"UTC-04:00": the offset in force at that local instant."""
+    offset = local.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds() // 60))
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
 def format_local(instant: datetime, zone: ZoneInfo) -> str:
-    """"Wed 08:30 (America/New_York)": weekday and wall-clock time in the zone, named by its IANA key."""
+    """"Wed 08:30 (America/New_York)": weekday and wall-clock time in the zone, named by its IANA key.
+    In the repeated hour of a daylight-saving change the offset tells the two apart:
+    "Sun 01:30 (America/New_York, UTC-04:00)" then "Sun 01:30 (America/New_York, UTC-05:00)"."""
     local = local_time(instant, zone)
+    if is_ambiguous(local):
+        return f"{local:%a %H:%M} ({zone.key}, {utc_offset(local)})"
     return f"{local:%a %H:%M} ({zone.key})"
 
 

@@ -88,7 +88,7 @@ class ApsDriver:
                 self._failures = 0
             except Exception:
                 self._failures += 1
-                wait = min(MAX_BACKOFF, 2.0 ** self._failures)
+                wait = min(MAX_BACKOFF, 2.0 ** (self._failures - 1))
                 log.exception("reminder jobs failed; trying again in %.0f s", wait)
                 due = self.jobs.core.clock.now() + timedelta(seconds=wait)
             if self._stopping:

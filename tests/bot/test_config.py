@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from datetime import timedelta
 from pathlib import Path
@@ -240,3 +242,24 @@ def test_absolute_paths_and_defaults_are_kept(tmp_path):
     config = load_config(tmp_path / "a.toml", env={})
     assert config.catalog == str(tmp_path / "x" / "shows.toml")
     assert config.database == "dramabot.sqlite3"  # not in the file: the default, in the working folder
+
+
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"\xef\xbb\xbftimezone = 'UTC'\n", "starts with a UTF-8 byte-order mark"),
+        (("a = " + "[" * 5000 + "]" * 5000 + "\n").encode(), "nested too deeply"),
+        (b"timezone = 'UTC\n", "not valid TOML"),
+        (b"\xff\xfe\x00", "cannot read config"),
+    ],
+)
+def test_an_unreadable_config_is_one_line_naming_the_file(tmp_path, content, problem):
+    path = tmp_path / "dramabot.toml"
+    path.write_bytes(content)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "simulate", "-", "--config", str(path)],
+        input="", capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"dramabot: {path}: ")
+    assert problem in result.stderr

@@ -229,12 +229,13 @@ def test_parse_leads_is_a_sorted_set_of_what_was_typed(minutes):
         (timedelta(hours=1, minutes=30), "1 hour 30 minutes"),
         (timedelta(days=1), "1 day"),
         (timedelta(days=1, minutes=5), "1 day 5 minutes"),
-        (timedelta(days=2, hours=3, minutes=4), "2 days 3 hours"),  # at most two units
+        (timedelta(days=2, hours=3, minutes=4), "2 days 3 hours 4 minutes"),  # no unit dropped
+        (timedelta(days=1, hours=1, minutes=30), "1 day 1 hour 30 minutes"),
         (timedelta(minutes=90, seconds=59), "1 hour 31 minutes"),
         (timedelta(minutes=29, seconds=59, milliseconds=500), "30 minutes"),  # a job fired half a second late
     ],
 )
-def test_describe_duration_uses_at_most_two_units(span, words):
+def test_describe_duration_names_every_unit_to_the_nearest_minute(span, words):
     assert describe_duration(span) == words
 
 
@@ -297,11 +298,12 @@ WEEKDAY_NAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 def test_format_local_shows_the_wall_clock_of_the_instant_in_the_zone(instant, zone_name):
     zone = ZoneInfo(zone_name)
     shown = format_local(instant, zone)
-    match = re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d):(\d\d) \((.+)\)", shown)
+    match = re.fullmatch(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (\d\d):(\d\d) \(([^,]+)(, UTC[+-]\d\d:\d\d)?\)", shown)
     assert match, shown
-    weekday, hour, minute, key = match.groups()
+    weekday, hour, minute, key, offset_shown = match.groups()
     local = instant.astimezone(zone)
     assert key == zone_name
+    assert (offset_shown is not None) == (local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset())
     assert WEEKDAY_NAMES.index(weekday) == local.weekday()
     assert (int(hour), int(minute)) == (local.hour, local.minute)
     # The wall clock is the UTC clock moved by the zone's offset at that instant.
@@ -333,3 +335,13 @@ def test_every_iana_zone_is_accepted_by_its_name_unless_it_is_an_abbreviation():
         except ZoneError:
             refused.add(name)
     assert refused == {"CET", "EET", "EST", "HST", "MST", "WET"}  # abbreviations shared by many places
+
+
+def test_the_repeated_hour_of_a_fall_back_reads_differently_each_time():
+    zone = ZoneInfo("America/New_York")
+    first = datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc)  # 01:30 EDT
+    second = datetime(2026, 11, 1, 6, 30, tzinfo=timezone.utc)  # 01:30 EST, an hour later
+    assert format_local(first, zone) == "Sun 01:30 (America/New_York, UTC-04:00)"
+    assert format_local(second, zone) == "Sun 01:30 (America/New_York, UTC-05:00)"
+    assert format_local(datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc), zone) == "Sun 03:30 (America/New_York)"
+    assert format_local(datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc), ZoneInfo("Asia/Kolkata")) == "Sun 14:00 (Asia/Kolkata)"
