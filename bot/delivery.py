@@ -394,29 +394,33 @@ class Outbox:
         return self._closing.is_set()
 
     async def _take(self) -> Item | ReplyItem | None:
+        """The next entry to send, once the platform's pace allows a send. The pace slot comes
+        first and the entry is picked when it comes, so a reply that arrives meanwhile goes
+        ahead of everything queued before it."""
         while not self._closing.is_set():
             now = self._mono()
             if self._paused_until > now:
                 await self._pause(self._paused_until - now)
                 continue
+            if self._delayed:
+                self._release_delayed(now)
+            if not (self._replies or any(lane.order for lane in self._lanes.values())):
+                self._wakeup.clear()
+                timeout = self._delayed[0][0] - now if self._delayed else None
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout)
+                except TimeoutError:
+                    pass
+                continue
+            if self._overall is not None:
+                slot = self._overall.reserve(None, now)
+                if await self._pause(slot - now):
+                    return None
+                now = self._mono()
             entry = self._pick(now)
             if entry is not None:
-                if self._overall is not None:
-                    slot = self._overall.reserve(None, now)
-                    if await self._pause(slot - now):
-                        self._put_back(entry)
-                        return None
                 return entry
-            self._wakeup.clear()
-            timeout = self._delayed[0][0] - now if self._delayed else None
-            try:
-                await asyncio.wait_for(self._wakeup.wait(), timeout)
-            except TimeoutError:
-                pass
         return None
-
-    def _put_back(self, entry: Item | ReplyItem) -> None:
-        self._delay(entry, 0.0)
 
     # ---- sending ------------------------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+"""A bot process for signal tests: `python -m tests.scheduler.slow_bot DB CATALOG_JSON SENT_LOG`.
+
+It runs the production path (BotProcess with APScheduler on the real clock) with one slow mock
+platform that appends a line "chat<TAB>monotonic time" to SENT_LOG for every message it accepts
+(flushed at once, so a SIGKILL loses none). SIGTERM and SIGINT stop it the way `dramabot run`
+does. It prints "ready" once started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+import time
+from datetime import datetime
+
+from adapters.mock import MockAdapter
+from bot.catalog import parse_catalog
+from bot.config import parse_config
+from bot.interfaces import ChatRef, Limits, Outgoing, SystemClock
+from scheduler.process import BotProcess
+
+
+class LoggingAdapter(MockAdapter):
+    def __init__(self, log_path: str, latency: float):
+        super().__init__("telegram", SystemClock().now, latency=latency, limits=Limits(in_flight=4))
+        self._log = open(log_path, "a", buffering=1)
+
+    async def send(self, chat: ChatRef, message: Outgoing) -> None:
+        await super().send(chat, message)
+        self._log.write(f"{chat.key}\t{time.monotonic():.4f}\n")
+
+
+async def main(db: str, catalog_json: str, log_path: str) -> None:
+    raw = json.loads(catalog_json)
+    for show in raw["shows"]:
+        for airing in show["airings"]:
+            airing["at"] = datetime.fromisoformat(airing["at"])
+    adapter = LoggingAdapter(log_path, latency=0.004)
+    process = await BotProcess.start(
+        config=parse_config({"leads": ["1m"]}), catalog=parse_catalog(raw), clock=SystemClock(),
+        adapters={"telegram": adapter}, db_path=db,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print("ready", flush=True)
+    await stop.wait()
+    await process.stop()
+    print("stopped", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(*sys.argv[1:4]))
