@@ -1,17 +1,27 @@
-"""The catalog of shows and actors: loading a TOML file and expanding slots into airings.
+"""The catalog of shows and actors: loading a TOML file and turning slots into airings.
 
 Expansion is pure: a show's weekly slots (wall-clock times in its own zone) become concrete
 airings (show, episode, start instant in UTC), skipping pre-empted dates, so daylight-saving
 changes in the show's zone and weekday shifts for viewers fall out of `zoneinfo`.
+
+Nothing is expanded up front: a show's slot dates are arithmetic over "slot indices" (the
+n-th slot day on or after the premiere), so one episode's airing, the airings in a window,
+or a show's first and last airing cost a handful of date and zone computations however long
+the show's history is. `Catalog.by_show` and `Catalog.airings` still give whole histories,
+computed on demand, for commands that list a show and for tests.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import read_toml
@@ -25,6 +35,12 @@ DAY_NAMES = {
 }
 MAX_EPISODES = 1000
 EARLIEST_YEAR, LATEST_YEAR = 1970, 8000  # instants are stored as Unix time; far from datetime's limits
+# A slot's UTC instant lies within a day before and two days after the midnight UTC of its
+# local date (a wall time is under 24 h past midnight, a UTC offset under 24 h either way), so
+# slot dates from 3 days before a window's UTC date cover every airing that can start in it.
+SLOT_DATE_MARGIN_DAYS = 3
+SEOUL = ZoneInfo("Asia/Seoul")  # a show's zone unless the catalog names one
+BY_SHOW_CACHE = 128  # whole histories kept by Catalog.by_show: at most 128 x 1,000 airings
 
 
 class CatalogError(ValueError):
@@ -49,7 +65,7 @@ class Show:
     title: str
     aliases: tuple[str, ...] = ()
     network: str = ""
-    zone: ZoneInfo = ZoneInfo("Asia/Seoul")
+    zone: ZoneInfo = SEOUL
     days: tuple[int, ...] = ()  # 0 = Monday
     slot_time: time | None = None
     premiere: date | None = None
@@ -67,23 +83,100 @@ class Actor:
     aliases: tuple[str, ...] = ()
 
 
+def _by_start(airing: Airing) -> tuple[datetime, str, int]:
+    return airing.start, airing.show_key, airing.episode
+
+
 @dataclass
 class Catalog:
+    """Shows and actors, with airings answered on demand.
+
+    The catalog is read-only once built: `shows` must not change, since per-show schedules
+    (and `by_show`, `airings`) are cached. Instants given to its methods must be aware.
+    """
+
     shows: dict[str, Show]
     actors: dict[str, Actor]
     source: str = "<memory>"
-    airings: tuple[Airing, ...] = field(init=False)
-    by_show: dict[str, tuple[Airing, ...]] = field(init=False)
-    names: NameIndex = field(init=False)
-    news: NewsMatcher = field(init=False)
+    by_show: Mapping[str, tuple[Airing, ...]] = field(init=False, repr=False, compare=False)
+    names: NameIndex = field(init=False, repr=False)
+    news: NewsMatcher = field(init=False, repr=False)
+    _schedules: dict[str, _Schedule] = field(init=False, repr=False, compare=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        by_show = {key: tuple(expand_airings(show)) for key, show in self.shows.items()}
-        self.by_show = by_show
-        self.airings = tuple(sorted((a for al in by_show.values() for a in al), key=lambda a: (a.start, a.show_key)))
+        # Start-up path: no airing is computed here, whatever the shows' histories.
+        self.by_show = _AiringsByShow(self, BY_SHOW_CACHE)
         named = list(self.named_targets())
         self.names = NameIndex(named)
         self.news = NewsMatcher(named)
+
+    @cached_property
+    def airings(self) -> tuple[Airing, ...]:
+        """Every airing of every show, by (start, show key, episode): the whole history, for tests
+        and small catalogs; the bot itself asks for windows (`airings_between`)."""
+        everything = [a for key, show in self.shows.items() for a in self._schedule(key).airings()]
+        return tuple(sorted(everything, key=_by_start))
+
+    def _schedule(self, show_key: str) -> _Schedule:
+        schedule = self._schedules.get(show_key)
+        if schedule is None:
+            schedule = self._schedules[show_key] = _Schedule(self.shows[show_key])
+        return schedule
+
+    def airings_between(self, start: datetime, end: datetime) -> list[Airing]:
+        """Every airing with start <= airing.start < end, by (start, show key, episode).
+
+        Costs O(number of shows) plus the airings found: a show that ends before the window or
+        begins after it is passed over on its first and last airing, and within a show only the
+        slot dates near the window are converted.
+        """
+        if not start < end:
+            return []
+        from_ordinal = start.astimezone(UTC).toordinal() - SLOT_DATE_MARGIN_DAYS
+        found: list[Airing] = []
+        for key in self.shows:
+            schedule = self._schedule(key)
+            if schedule.first is None or schedule.first.start >= end or schedule.last.start < start:
+                continue
+            found.extend(schedule.between(start, end, from_ordinal))
+        found.sort(key=_by_start)
+        return found
+
+    def airing(self, key: str) -> Airing | None:
+        """The airing whose `Airing.key` is `key`, or None: an unknown show or episode, a key that
+        is not an airing key, or an episode that has moved since the key was made."""
+        show_key, _, rest = key.partition("#")
+        episode_text, at, _ = rest.partition("@")
+        if not at or not (episode_text.isascii() and episode_text.isdigit()) or show_key not in self.shows:
+            return None
+        found = self._schedule(show_key).airing_of(int(episode_text))
+        return found if found is not None and found.key == key else None
+
+    def next_airing(self, show_keys: Iterable[str], after: datetime) -> Airing | None:
+        """The earliest airing of these shows that starts strictly after `after` (ties by show
+        key, then episode), or None. Unknown show keys are ignored. An explicit airing can come
+        before a lower-numbered episode, so this is not always the next episode number."""
+        from_ordinal = after.astimezone(UTC).toordinal() - SLOT_DATE_MARGIN_DAYS
+        best: Airing | None = None
+        for key in dict.fromkeys(show_keys):
+            if key not in self.shows:
+                continue
+            schedule = self._schedule(key)
+            if schedule.last is None or schedule.last.start <= after:
+                continue
+            candidate = schedule.next_after(after, from_ordinal)
+            if candidate is not None and (best is None or _by_start(candidate) < _by_start(best)):
+                best = candidate
+        return best
+
+    def last_airing(self, show_key: str) -> Airing | None:
+        """The show's latest airing (by start, then episode), or None for an unknown show."""
+        return self._schedule(show_key).last if show_key in self.shows else None
+
+    def is_finished(self, show_key: str, now: datetime) -> bool:
+        """True when no airing of the show starts after `now` (also for an unknown show)."""
+        last = self.last_airing(show_key)
+        return last is None or last.start <= now
 
     def named_targets(self) -> Iterator[tuple[str, Target]]:
         for show in self.shows.values():
@@ -116,27 +209,191 @@ class Catalog:
         return keys
 
 
+def _by_start_then_episode(airing: Airing) -> tuple[datetime, int]:
+    return airing.start, airing.episode
+
+
+class _Schedule:
+    """One show's airings as arithmetic, never a day-by-day walk.
+
+    Slot index k counts the show's slot days from the premiere on (k = 0 is the first slot day
+    on or after the premiere), skipped or not; its date is week arithmetic on the sorted slot
+    weekdays. A skipped slot airs nothing and pushes later episodes one slot on, so episode e
+    airs on the slot index that has exactly e - 1 unskipped indices before it. An explicit
+    airing takes its episode off the slots (the slot then airs nothing) or adds an episode.
+    Slot instants never decrease with the index: slot dates are a day or more apart, and no
+    zone's offset has grown by more than a day between two dates (Samoa's jump over 30 December
+    2011, exactly a day, gives the slots of the 30th and the 31st the same instant).
+    """
+
+    __slots__ = ("days", "explicit", "explicit_airings", "explicit_starts", "first", "last", "last_index", "offset",
+                 "position", "shifted", "show", "skipped", "week0")
+
+    def __init__(self, show: Show):
+        self.show = show
+        self.explicit = {episode: start.astimezone(UTC) for episode, start in show.explicit}
+        self.explicit_airings = sorted((Airing(show.key, e, s) for e, s in self.explicit.items()), key=_by_start_then_episode)
+        self.explicit_starts = [a.start for a in self.explicit_airings]
+        self.days: tuple[int, ...] = ()
+        self.position: dict[int, int] = {}  # slot weekday -> its place in days
+        self.week0 = self.offset = 0
+        self.skipped: list[int] = []
+        self.shifted: list[int] = []
+        self.last_index = -1  # the slot index of the last weekly episode; -1: no weekly slots
+        if show.days and show.slot_time is not None and show.premiere is not None and show.episodes > 0:
+            self.days = tuple(sorted(set(show.days)))
+            self.position = {weekday: j for j, weekday in enumerate(self.days)}
+            self.week0 = show.premiere.toordinal() - show.premiere.weekday()  # the premiere week's Monday
+            self.offset = bisect_left(self.days, show.premiere.weekday())  # slot days of that week before the premiere
+            self.skipped = sorted(k for k in map(self._index_of, show.skip) if k is not None)
+            # skipped[i] - i: how many unskipped slots come before the i-th skipped one.
+            self.shifted = [k - i for i, k in enumerate(self.skipped)]
+            self.last_index = self._index_of_episode(show.episodes)
+        # First and last airing: among the first and the last weekly episode not moved by an
+        # explicit airing (weekly instants rise with the episode) and the explicit extremes.
+        weekly = range(1, show.episodes + 1) if self.last_index >= 0 else range(0)
+        ends = [next((e for e in order if e not in self.explicit), None) for order in (weekly, reversed(weekly))]
+        bounds = [a for a in map(self.airing_of, filter(None, ends)) if a is not None]
+        bounds += self.explicit_airings[:1] + self.explicit_airings[-1:]
+        self.first = min(bounds, key=_by_start_then_episode, default=None)
+        self.last = max(bounds, key=_by_start_then_episode, default=None)
+
+    # ---- slot arithmetic --------------------------------------------------------------------
+
+    def _index_of(self, day: date) -> int | None:
+        """The slot index of `day`, or None when it is not a slot day on or after the premiere."""
+        weeks, weekday = divmod(day.toordinal() - self.week0, 7)
+        j = self.position.get(weekday)
+        if j is None:
+            return None
+        k = weeks * len(self.days) + j - self.offset
+        return k if k >= 0 else None
+
+    def _index_from(self, ordinal: int) -> int:
+        """The first slot index whose date is on or after the day `ordinal` (any integer)."""
+        weeks, weekday = divmod(ordinal - self.week0, 7)
+        return max(0, weeks * len(self.days) + bisect_left(self.days, weekday) - self.offset)
+
+    def _index_of_episode(self, episode: int) -> int:
+        """The slot index weekly episode `episode` (from 1) airs on, past the skipped slots."""
+        return episode - 1 + bisect_right(self.shifted, episode - 1)
+
+    def _start_at(self, k: int) -> datetime:
+        """The UTC instant of slot k: the slot time on its date in the show's zone, fold as given
+        (0: a time in a spring-forward gap reads with the offset before the jump, a repeated
+        time is its first occurrence)."""
+        weeks, j = divmod(k + self.offset, len(self.days))
+        day = date.fromordinal(self.week0 + 7 * weeks + self.days[j])
+        return datetime.combine(day, self.show.slot_time, tzinfo=self.show.zone).astimezone(UTC)
+
+    def _slots_from(self, k: int) -> Iterator[tuple[int, int]]:
+        """(episode, slot index) of each slot from index k on that airs its weekly episode (not
+        skipped, episode not moved by an explicit airing), in order, up to the last episode."""
+        skipped, explicit = self.skipped, self.explicit
+        i = bisect_left(skipped, k)
+        episode = k - i + 1
+        while k <= self.last_index:
+            if i < len(skipped) and skipped[i] == k:
+                i += 1
+            else:
+                if episode not in explicit:
+                    yield episode, k
+                episode += 1
+            k += 1
+
+    # ---- airings ----------------------------------------------------------------------------
+
+    def airing_of(self, episode: int) -> Airing | None:
+        """The episode's explicit airing, else its weekly slot; None if it has neither."""
+        if episode in self.explicit:
+            return Airing(self.show.key, episode, self.explicit[episode])
+        if self.last_index < 0 or not 1 <= episode <= self.show.episodes:
+            return None
+        return Airing(self.show.key, episode, self._start_at(self._index_of_episode(episode)))
+
+    def airings(self) -> list[Airing]:
+        """The whole history, in episode order."""
+        key = self.show.key
+        weekly = [Airing(key, episode, self._start_at(k)) for episode, k in self._slots_from(0)]
+        return sorted(weekly + self.explicit_airings, key=lambda a: a.episode)
+
+    def between(self, start: datetime, end: datetime, from_ordinal: int) -> list[Airing]:
+        """Airings with start <= airing.start < end; `from_ordinal` is a day ordinal at least
+        SLOT_DATE_MARGIN_DAYS before the UTC date of `start`."""
+        key, found = self.show.key, []
+        if self.last_index >= 0:
+            for episode, k in self._slots_from(self._index_from(from_ordinal)):
+                at = self._start_at(k)
+                if at >= end:
+                    break
+                if at >= start:
+                    found.append(Airing(key, episode, at))
+        lo = bisect_left(self.explicit_starts, start)
+        found.extend(self.explicit_airings[lo:bisect_left(self.explicit_starts, end, lo)])
+        return found
+
+    def next_after(self, after: datetime, from_ordinal: int) -> Airing | None:
+        """The first airing (by start, then episode) strictly after `after`; `from_ordinal` as in
+        `between`."""
+        candidates = []
+        if self.last_index >= 0:
+            for episode, k in self._slots_from(self._index_from(from_ordinal)):
+                at = self._start_at(k)
+                if at > after:
+                    candidates.append(Airing(self.show.key, episode, at))
+                    break
+        i = bisect_right(self.explicit_starts, after)
+        candidates += self.explicit_airings[i:i + 1]
+        return min(candidates, key=_by_start_then_episode, default=None)
+
+
+class _AiringsByShow(Mapping[str, tuple[Airing, ...]]):
+    """Catalog.by_show: show key -> its airings in episode order, computed on first access.
+
+    The most recently used `capacity` histories are kept, so looking shows up one by one over
+    a long run never holds every history at once.
+    """
+
+    def __init__(self, catalog: Catalog, capacity: int):
+        self._catalog, self._capacity = catalog, capacity
+        self._cache: OrderedDict[str, tuple[Airing, ...]] = OrderedDict()
+
+    def __getitem__(self, show_key: str) -> tuple[Airing, ...]:
+        cached = self._cache.get(show_key)
+        if cached is not None:
+            self._cache.move_to_end(show_key)
+            return cached
+        if show_key not in self._catalog.shows:
+            raise KeyError(show_key)
+        airings = self._cache[show_key] = tuple(self._catalog._schedule(show_key).airings())
+        if len(self._cache) > self._capacity:
+            self._cache.popitem(last=False)
+        return airings
+
+    def __contains__(self, show_key: object) -> bool:
+        return show_key in self._catalog.shows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._catalog.shows)
+
+    def __len__(self) -> int:
+        return len(self._catalog.shows)
+
+    def __repr__(self) -> str:
+        return f"<airings of {len(self)} shows, {len(self._cache)} computed>"
+
+
 def expand_airings(show: Show) -> list[Airing]:
-    """Every broadcast of a show, in order: weekly slots from the premiere, minus skipped dates,
-    with explicit airings replacing or adding episodes.
+    """Every broadcast of a show, in episode order: weekly slots from the premiere, minus skipped
+    dates (each pushes later episodes to the next slot), with explicit airings replacing or
+    adding episodes.
 
     A slot time that does not exist on a daylight-saving day (clocks jump over it) airs at the
     same instant as the hour before the jump plus the minutes, as `zoneinfo` resolves fold=0;
-    a repeated wall-clock time takes its first occurrence.
+    a repeated wall-clock time takes its first occurrence. Computed arithmetically: the cost
+    is one zone conversion per episode, however many weeks the show spans.
     """
-    starts: dict[int, datetime] = {}
-    if show.days and show.slot_time is not None and show.premiere is not None and show.episodes > 0:
-        day = show.premiere
-        episode = 1
-        while episode <= show.episodes:
-            if day.weekday() in show.days and day not in show.skip:
-                local = datetime.combine(day, show.slot_time, tzinfo=show.zone)
-                starts[episode] = local.astimezone(UTC)
-                episode += 1
-            day += timedelta(days=1)
-    for episode, start in show.explicit:
-        starts[episode] = start.astimezone(UTC)
-    return [Airing(show.key, ep, start) for ep, start in sorted(starts.items())]
+    return _Schedule(show).airings()
 
 
 # ---- loading -------------------------------------------------------------------------------
@@ -155,7 +412,7 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 def parse_catalog(raw: dict[str, Any], source: str = "<memory>") -> Catalog:
     unknown = set(raw) - {"shows", "actors"}
     if unknown:
-        raise CatalogError(f"{source}: unknown top-level key {sorted(unknown)[0]!r} (expected [[shows]] and [[actors]])")
+        raise CatalogError(f"{source}: unknown top-level key {min(unknown)!r} (expected [[shows]] and [[actors]])")
     actors: dict[str, Actor] = {}
     for i, entry in enumerate(_table_list(raw, "actors", source)):
         reader = _Entry(source, f"actors[{i}]", entry, {"name", "aliases"})

@@ -4,24 +4,35 @@ stops start-up with the file, the entry and the field named."""
 from __future__ import annotations
 
 import copy
-from functools import lru_cache
-from datetime import date, datetime, time, timedelta, timezone
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import cache
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import WEEKDAYS, CatalogError, load_catalog, parse_catalog
+import bot.catalog as catalog_module
+from bot.catalog import (
+    WEEKDAYS,
+    Airing,
+    Catalog,
+    CatalogError,
+    Show,
+    expand_airings,
+    load_catalog,
+    parse_catalog,
+)
 from tests.fixtures.catalogs import night_owl
 
-UTC = timezone.utc
 SEOUL = ZoneInfo("Asia/Seoul")
 KST = timezone(timedelta(hours=9))
 
 
 def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return datetime.fromisoformat(text)
 
 
 def weekly(title: str = "Weekly", **fields) -> dict:
@@ -194,7 +205,7 @@ slot_times = st.one_of(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def spring_forward_gaps(zone_name: str, year: int) -> tuple[tuple[date, tuple[time, ...]], ...]:
     """Days of `year` on which the zone's clocks jump forward, with the wall-clock minutes that do not exist."""
     zone = ZoneInfo(zone_name)
@@ -257,7 +268,7 @@ def test_expansion_follows_the_slots_in_the_shows_own_zone(case):
     assert [a.episode for a in airings] == list(range(1, episodes + 1))
     starts = [a.start for a in airings]
     assert all(s.tzinfo is UTC for s in starts)
-    assert all(earlier < later for earlier, later in zip(starts, starts[1:]))
+    assert all(earlier < later for earlier, later in pairwise(starts))
 
     aired_on = []
     for start in starts:
@@ -300,6 +311,288 @@ def test_explicit_airing_wins_over_the_slot_for_its_episode_only(case, episode, 
     expected[episode] = at.astimezone(UTC)
     assert {a.episode: a.start for a in with_explicit} == expected
     assert [a.episode for a in with_explicit] == sorted(expected)  # a show's airings are in episode order
+
+
+# ---- property: arithmetic expansion and windows against a day-by-day walk ----------------------
+
+
+def walked_airings(show: Show) -> list[Airing]:
+    """The reference: walk day by day from the premiere, giving each slot day not skipped the next
+    episode, then let explicit airings replace or add episodes (expand_airings' semantics)."""
+    starts: dict[int, datetime] = {}
+    if show.days and show.slot_time is not None and show.premiere is not None and show.episodes > 0:
+        day, episode = show.premiere, 1
+        while episode <= show.episodes:
+            if day.weekday() in show.days and day not in show.skip:
+                starts[episode] = datetime.combine(day, show.slot_time, tzinfo=show.zone).astimezone(UTC)
+                episode += 1
+            day += timedelta(days=1)
+    for episode, start in show.explicit:
+        starts[episode] = start.astimezone(UTC)
+    return [Airing(show.key, episode, start) for episode, start in sorted(starts.items())]
+
+
+def by_start(airing: Airing) -> tuple:
+    return airing.start, airing.show_key, airing.episode
+
+
+# New York springs forward at 02:00 and falls back at 02:00 (01:00-01:59 repeats); London
+# springs forward at 01:00 and falls back at 02:00 (01:00-01:59 repeats). Weekly Sunday slots
+# at these times run into every transition of a long show.
+DST_ZONES = ["America/New_York", "Europe/London"]
+DST_TIMES = [time(0, 59), time(1, 0), time(1, 30), time(1, 59), time(2, 0), time(2, 30), time(2, 59), time(3, 0)]
+OFFSETS = [UTC, KST, timezone(timedelta(hours=-5)), timezone(timedelta(hours=5, minutes=45))]
+
+
+@st.composite
+def any_shows(draw, key: str = "show"):
+    """A Show built directly (so the premiere need not be a slot day), up to 1,000 episodes, with
+    skipped dates (on and off slot days, before the premiere, in runs) and explicit airings."""
+    zone = ZoneInfo(draw(st.one_of(st.sampled_from(DST_ZONES), st.sampled_from([*ZONES, "Pacific/Apia"]))))
+    explicit_only = draw(st.integers(0, 9)) == 0
+    days = draw(st.one_of(st.just({6}), st.sets(st.integers(0, 6), min_size=1, max_size=7)))
+    slot = draw(st.one_of(st.sampled_from(DST_TIMES), st.builds(time, st.integers(0, 23), st.integers(0, 59))))
+    premiere = draw(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)))
+    if draw(st.booleans()):
+        days = days | {premiere.weekday()}  # as the catalog file requires
+    episodes = draw(st.one_of(st.integers(1, 30), st.integers(1, 1000)))
+    span = episodes * 7 // len(days) + 60  # days from the premiere to past the last episode, with skips
+    offsets = draw(st.sets(st.integers(-10, span), max_size=40))
+    run_start, run_length = draw(st.integers(-3, span)), draw(st.integers(0, 12))
+    skip = frozenset(premiere + timedelta(days=n) for n in offsets | set(range(run_start, run_start + run_length)))
+    explicit = draw(st.dictionaries(
+        st.integers(1, episodes + 3),
+        st.builds(
+            lambda day, minute, offset: datetime.combine(premiere + timedelta(days=day), time(), tzinfo=UTC).astimezone(offset)
+            + timedelta(minutes=minute),
+            st.integers(-30, span), st.integers(0, 24 * 60 - 1), st.sampled_from(OFFSETS),
+        ),
+        min_size=1 if explicit_only else 0, max_size=6,
+    ))
+    if explicit_only:
+        days, slot, premiere, episodes = set(), None, None, 0
+    return Show(key, key, zone=zone, days=tuple(sorted(days)), slot_time=slot, premiere=premiere, episodes=episodes,
+                skip=skip, explicit=tuple(sorted(explicit.items())))
+
+
+@st.composite
+def catalogs(draw):
+    shows = [draw(any_shows(f"show{i}")) for i in range(draw(st.integers(1, 4)))]
+    return Catalog({show.key: show for show in shows}, {})
+
+
+def walked_catalog(catalog: Catalog) -> list[Airing]:
+    return sorted((a for show in catalog.shows.values() for a in walked_airings(show)), key=by_start)
+
+
+@st.composite
+def instants_near(draw, airings: list[Airing]):
+    """An aware instant, in UTC or another offset, often exactly on or a minute beside an airing."""
+    if airings and draw(st.integers(0, 3)):
+        base = draw(st.sampled_from(airings)).start
+    else:
+        base = draw(st.datetimes(min_value=datetime(1985, 1, 1), max_value=datetime(2070, 1, 1), timezones=st.just(UTC)))
+    nudge = draw(st.one_of(st.sampled_from([0, 0, -1, 1]), st.integers(-6 * 24 * 60, 6 * 24 * 60)))
+    return (base + timedelta(minutes=nudge)).astimezone(draw(st.sampled_from(OFFSETS)))
+
+
+def ny_sunday(time_: time, *, skip=(), explicit=(), episodes=1000) -> Show:
+    return Show("ny", "NY", zone=ZoneInfo("America/New_York"), days=(6,), slot_time=time_, premiere=date(2000, 1, 2),
+                episodes=episodes, skip=frozenset(skip), explicit=explicit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_shows())
+@example(ny_sunday(time(2, 30)))  # 1,000 Sundays from 2000: every spring-forward gap of 19 years
+@example(ny_sunday(time(1, 30), skip=[date(2000, 1, 2), date(2000, 1, 5), date(2010, 3, 14), date(2010, 3, 21)]))
+@example(Show("london", "London", zone=ZoneInfo("Europe/London"), days=(2, 6), slot_time=time(1, 30),
+              premiere=date(2001, 3, 21), episodes=1000, skip=frozenset({date(2001, 3, 25), date(2003, 10, 26)}),
+              explicit=((3, datetime(2001, 3, 1, tzinfo=UTC)), (1001, datetime(2020, 1, 1, tzinfo=UTC)))))
+def test_arithmetic_expansion_equals_the_day_by_day_walk(show):
+    expanded = expand_airings(show)
+    if show.slot_time is not None:
+        local_times = {a.start.astimezone(show.zone).time() for a in expanded if a.episode not in dict(show.explicit)}
+        if local_times - {show.slot_time}:
+            event("a slot fell in a spring-forward gap")
+        if show.skip & {a.start.astimezone(show.zone).date() + timedelta(days=1) for a in expanded}:
+            event("a skipped slot day pushed an episode")
+    assert expanded == walked_airings(show)
+    assert all(a.start.tzinfo is UTC for a in expanded)
+
+
+@settings(max_examples=100, deadline=None)
+@given(catalogs(), st.data())
+def test_windows_are_the_full_expansion_filtered(catalog, data):
+    full = walked_catalog(catalog)
+    assert list(catalog.airings) == full
+    for _ in range(6):
+        start = data.draw(instants_near(full))
+        end = data.draw(st.one_of(
+            st.integers(0, 40 * 24 * 60).map(lambda minutes, start=start: start + timedelta(minutes=minutes)),
+            instants_near(full),  # sometimes before start: an empty window
+        ))
+        assert catalog.airings_between(start, end) == [a for a in full if start <= a.start < end]
+
+
+@settings(max_examples=100, deadline=None)
+@given(catalogs())
+def test_by_show_holds_each_shows_walked_airings(catalog):
+    assert set(catalog.by_show) == set(catalog.shows) and len(catalog.by_show) == len(catalog.shows)
+    for key, show in catalog.shows.items():
+        assert key in catalog.by_show
+        assert catalog.by_show[key] == tuple(walked_airings(show))
+        assert catalog.by_show.get(key, ()) is catalog.by_show[key]  # cached
+    assert "nosuchshow" not in catalog.by_show
+    assert catalog.by_show.get("nosuchshow", ()) == ()
+    with pytest.raises(KeyError):
+        catalog.by_show["nosuchshow"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(catalogs())
+def test_every_airing_key_leads_back_to_its_airing_and_a_moved_key_to_none(catalog):
+    full = walked_catalog(catalog)
+    for airing in full:
+        assert catalog.airing(airing.key) == airing
+    for airing in full[:50]:
+        moved = Airing(airing.show_key, airing.episode, airing.start + timedelta(minutes=1))
+        assert catalog.airing(moved.key) is None
+        assert catalog.airing(Airing("nosuchshow", airing.episode, airing.start).key) is None
+        assert catalog.airing(Airing(airing.show_key, 2000, airing.start).key) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(catalogs(), st.data())
+def test_next_and_last_airing_and_finished_agree_with_the_walk(catalog, data):
+    full = walked_catalog(catalog)
+    keys = list(catalog.shows)
+    for _ in range(6):
+        after = data.draw(instants_near(full))
+        chosen = data.draw(st.lists(st.sampled_from([*keys, "nosuchshow"]), max_size=6))
+        expected = min((a for a in full if a.show_key in chosen and a.start > after), key=by_start, default=None)
+        assert catalog.next_airing(chosen, after) == expected
+        for key in keys:
+            assert catalog.is_finished(key, after) == (not any(a.show_key == key and a.start > after for a in full))
+    for key in keys:
+        own = [a for a in full if a.show_key == key]
+        assert catalog.last_airing(key) == max(own, key=lambda a: (a.start, a.episode), default=None)
+
+
+# ---- the catalog's lookups, by example ----------------------------------------------------------
+
+
+def test_airing_key_of_the_bundled_catalog_finds_episode_one():
+    catalog = load_catalog()
+    found = catalog.airing("interestoflove#1@20221221T1330Z")
+    assert found == Airing("interestoflove", 1, utc("2022-12-21T13:30:00Z"))
+
+
+@pytest.mark.parametrize("key", [
+    "interestoflove#1@20221221T1331Z",  # episode 1 is not at that minute
+    "interestoflove#17@20230215T1330Z",  # there is no episode 17
+    "interestoflove#0@20221221T1330Z",
+    "interestoflove#01@20221221T1330Z",  # not how a key writes an episode
+    "interestoflove#1",
+    "interestoflove",
+    "nosuchshow#1@20221221T1330Z",
+    "",
+    "interestoflove#١@20221221T1330Z",  # an Arabic-Indic digit one
+])
+def test_a_key_that_is_no_airing_of_the_catalog_finds_none(key):
+    assert load_catalog().airing(key) is None
+
+
+def test_next_airing_can_be_an_explicit_airing_before_a_lower_episode():
+    # Episode 4 moved to Monday 2 March, before episode 2 (15 March).
+    catalog = parse_catalog(night_owl(airings=[{"episode": 4, "at": datetime(2026, 3, 2, 20, 0, tzinfo=KST)}]))
+    first = utc("2026-03-01T14:50:00Z")
+    assert catalog.next_airing(["nightowltest"], first) == Airing("nightowltest", 4, utc("2026-03-02T11:00:00Z"))
+    assert catalog.next_airing(["nightowltest"], first - timedelta(seconds=1)).episode == 1
+    assert catalog.next_airing(["nightowltest"], utc("2026-03-02T11:00:00Z")).episode == 2
+    assert catalog.next_airing(["nightowltest"], utc("2026-03-22T14:50:00Z")) is None  # episode 3 was the last slot
+    assert catalog.last_airing("nightowltest") == Airing("nightowltest", 3, utc("2026-03-22T14:50:00Z"))
+
+
+def test_finished_is_after_the_last_airing_starts():
+    catalog = parse_catalog(night_owl())
+    last = catalog.last_airing("nightowltest")
+    assert last == Airing("nightowltest", 4, utc("2026-03-29T14:50:00Z"))
+    assert not catalog.is_finished("nightowltest", last.start - timedelta(seconds=1))
+    assert catalog.is_finished("nightowltest", last.start)
+    assert catalog.is_finished("nosuchshow", last.start)
+    assert catalog.last_airing("nosuchshow") is None
+    assert catalog.next_airing(["nosuchshow"], last.start) is None
+
+
+def test_window_around_new_yorks_spring_forward_gap():
+    show = ny_sunday(time(2, 30), episodes=20)
+    catalog = Catalog({"ny": show}, {})
+    gap_airing = Airing("ny", 14, utc("2000-04-02T07:30:00Z"))  # 02:30 EST, clocks read 03:30 EDT
+    assert catalog.airings_between(utc("2000-04-02T07:30:00Z"), utc("2000-04-02T07:31:00Z")) == [gap_airing]
+    assert catalog.airings_between(utc("2000-04-01T00:00:00Z"), utc("2000-04-10T00:00:00Z")) == [
+        gap_airing, Airing("ny", 15, utc("2000-04-09T06:30:00Z"))]
+    assert catalog.airings_between(utc("2000-04-02T07:30:00Z"), utc("2000-04-02T07:30:00Z")) == []
+
+
+def count_airings(monkeypatch) -> list[Airing]:
+    """From now on, every Airing bot.catalog creates is also appended to the list returned."""
+    created: list[Airing] = []
+
+    class CountedAiring(Airing):
+        def __init__(self, *args) -> None:
+            super().__init__(*args)
+            created.append(self)
+
+    monkeypatch.setattr(catalog_module, "Airing", CountedAiring)
+    return created
+
+
+@pytest.mark.parametrize("days", [(3, 4, 5, 6), (4, 5)])
+def test_samoas_missing_day_gives_two_slots_one_instant_and_windows_still_agree(days):
+    # Samoa jumped from UTC-10 to UTC+14 over Friday 30 December 2011, which it never had: read at
+    # fold 0, 12:00 that day is 22:00Z, the same instant as 12:00 on the 31st.
+    show = Show("apia", "Apia", zone=ZoneInfo("Pacific/Apia"), days=days, slot_time=time(12, 0),
+                premiere=date(2011, 12, 21), episodes=10)
+    catalog = Catalog({"apia": show}, {})
+    full = walked_airings(show)
+    assert [a.start for a in full].count(utc("2011-12-30T22:00:00Z")) == 2
+    for airing in full:
+        for start in (airing.start - timedelta(minutes=1), airing.start, airing.start + timedelta(minutes=1)):
+            for length in (timedelta(0), timedelta(minutes=1), timedelta(days=1)):
+                expected = [a for a in full if start <= a.start < start + length]
+                assert catalog.airings_between(start, start + length) == expected
+            expected_next = min((a for a in full if a.start > start), key=by_start, default=None)
+            assert catalog.next_airing(["apia"], start) == expected_next
+
+
+def test_windows_and_lookups_expand_no_show_whole(monkeypatch):
+    """Parsing 200 shows of 1,000 episodes and asking for an 8-day window, a next airing, a last
+    airing and one key creates a few airings per show, not 200,000."""
+    created = count_airings(monkeypatch)
+    shows = [{"title": f"Long {i}", "days": ["mon", "thu"], "time": "21:00", "premiere": date(2020, 1, 6) + timedelta(weeks=i),
+              "episodes": 1000, "skip": [date(2021, 1, 4)]} for i in range(200)]
+    catalog = parse_catalog({"shows": shows})
+    assert created == []
+    now = utc("2026-06-01T00:00:00Z")
+    window = catalog.airings_between(now, now + timedelta(days=8))
+    assert len(window) == 3 * 200  # 21:00 in Seoul is 12:00Z: Monday 1, Thursday 4 and Monday 8 June
+    catalog.next_airing(catalog.shows, now)
+    catalog.last_airing("long199")
+    catalog.airing(window[0].key)
+    assert len(window) <= len(created) < 10 * 200
+
+
+def test_by_show_keeps_only_the_latest_histories(monkeypatch):
+    created = count_airings(monkeypatch)
+    monkeypatch.setattr(catalog_module, "BY_SHOW_CACHE", 2)
+    catalog = Catalog({f"s{i}": replace(ny_sunday(time(21, 0), episodes=10), key=f"s{i}") for i in range(3)}, {})
+    for key in ("s0", "s0", "s1", "s0", "s2"):  # s2 pushes out s1, the least recently used
+        assert len(catalog.by_show[key]) == 10
+    made = len(created)
+    assert catalog.by_show["s0"] is catalog.by_show["s0"] and len(created) == made
+    again = [(a.show_key, a.episode, a.start) for a in catalog.by_show["s1"]]
+    assert again == [(a.show_key, a.episode, a.start) for a in walked_airings(catalog.shows["s1"])]
+    assert len(created) == made + 10  # s1 was computed again
 
 
 # ---- malformed catalogs ---------------------------------------------------------------------
