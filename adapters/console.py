@@ -14,7 +14,7 @@ import stat
 import sys
 from typing import TextIO
 
-from bot.interfaces import ChatRef, IncomingMessage, Inbox, Limits, Outgoing
+from bot.interfaces import ChatRef, Inbox, IncomingMessage, Limits, Outgoing, Platform
 from bot.render import to_plain
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ async def _always_admin() -> bool:
 
 
 class ConsoleAdapter:
-    platform = "console"
+    platform: Platform = "console"
     limits = Limits(in_flight=1)  # one terminal: messages print in order
 
     def __init__(self, stdin: TextIO | None = None, stdout: TextIO | None = None):
@@ -64,6 +64,12 @@ class ConsoleAdapter:
     async def send(self, chat: ChatRef, message: Outgoing) -> None:
         text = to_plain(message.body)
         self._print(text if message.kind == "reply" else f"[{message.kind}] {text}")
+
+    async def _reply(self, inbox: Inbox, chat: ChatRef, out: Outgoing) -> None:
+        async def show() -> None:
+            await self.send(chat, out)
+
+        await inbox.send_reply(chat, show)
 
     def _print(self, text: str) -> None:
         self._stdout.write(text + "\n")
@@ -114,8 +120,7 @@ class ConsoleAdapter:
                 try:
                     reply = await inbox.handle(IncomingMessage(chat, CHAT, True, text, ask_admin=_always_admin))
                     if reply is not None:
-                        out = Outgoing("reply", reply.body)
-                        await inbox.send_reply(chat, lambda: self.send(chat, out))
+                        await self._reply(inbox, chat, Outgoing("reply", reply.body))
                 except Exception:
                     log.exception("handling %r failed", text[:80])
         finally:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Mapping
 
-from bot.interfaces import ChatRef, Choice, IncomingMessage, Inbox, Limits, Outgoing, RateLimited, Reply
+from bot.interfaces import ChatRef, Choice, Inbox, IncomingMessage, Limits, Outgoing, Platform, RateLimited, Reply
 from bot.render import render_for
 
 
@@ -43,7 +43,7 @@ class MockAdapter:
         latency: float = 0.0,
         monotonic: Callable[[], float] | None = None,
     ):
-        self.platform = platform
+        self.platform: Platform = platform  # type: ignore[assignment]
         self.bot_username = bot_username
         self.limits = limits or Limits()
         self.enforce = enforce

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.catalog import WEEKDAYS, load_catalog, parse_catalog
@@ -40,7 +40,7 @@ from bot.store import Store
 from scheduler.process import BotProcess
 
 # Later than the real clock, so APScheduler never fires during a run.
-T0 = datetime(2030, 3, 4, tzinfo=timezone.utc)
+T0 = datetime(2030, 3, 4, tzinfo=UTC)
 ZONES = ("Asia/Seoul", "Asia/Tokyo", "Asia/Manila", "Asia/Jakarta", "Asia/Kolkata", "Europe/London",
          "Europe/Berlin", "America/New_York", "America/Sao_Paulo", "Australia/Sydney")
 LEAD_SETTINGS = (None, "60,30", "1440")
@@ -100,7 +100,7 @@ def to_toml(raw: dict) -> str:
             return "[" + ", ".join(value(x) for x in v) + "]"
         return v.isoformat() if isinstance(v, date) else json.dumps(v) if isinstance(v, str) else str(v)
 
-    return "\n".join(f"[[shows]]\n" + "\n".join(f"{k} = {value(v)}" for k, v in s.items()) + "\n" for s in raw["shows"])
+    return "\n".join("[[shows]]\n" + "\n".join(f"{k} = {value(v)}" for k, v in s.items()) + "\n" for s in raw["shows"])
 
 
 async def make_db(path: Path, chats: list[tuple], subs: list[tuple]) -> None:
@@ -215,7 +215,7 @@ async def naive_child(n: int) -> None:
     scheduler = AsyncIOScheduler(timezone="UTC")
     scheduler.start()
     t = time.perf_counter()
-    run_date = datetime.now(timezone.utc) + timedelta(seconds=0.5)
+    run_date = datetime.now(UTC) + timedelta(seconds=0.5)
     for chat in chats:
         scheduler.add_job(remind, DateTrigger(run_date=run_date), args=(chat,), misfire_grace_time=None)
     # Each add on a running scheduler queues a wake-up; let them drain without running jobs yet.
@@ -223,7 +223,7 @@ async def naive_child(n: int) -> None:
     await asyncio.sleep(0)
     add_seconds = time.perf_counter() - t
     grown = rss_mb()["vm_rss"] - before
-    late = (datetime.now(timezone.utc) - run_date).total_seconds()
+    late = (datetime.now(UTC) - run_date).total_seconds()
     if late < 0:
         await asyncio.sleep(-late)
     t = time.perf_counter()  # jobs are due and the loop is free: fan-out starts now
@@ -315,7 +315,7 @@ def main() -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
     print()
     for r in rows:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     if mark:
         print(f"* naive measured with N = {naive_n:,}, scaled linearly to {n:,} (optimistic: adding is worse than linear)")
     print("The naive setup leaves out reading the subscribers back from the database at restart: a lower bound.")

@@ -21,7 +21,7 @@ from datetime import date, datetime, time
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import read_toml
@@ -136,7 +136,7 @@ class Catalog:
         found: list[Airing] = []
         for key in self.shows:
             schedule = self._schedule(key)
-            if schedule.first is None or schedule.first.start >= end or schedule.last.start < start:
+            if schedule.first is None or schedule.last is None or schedule.first.start >= end or schedule.last.start < start:
                 continue
             found.extend(schedule.between(start, end, from_ordinal))
         found.sort(key=_by_start)
@@ -284,6 +284,7 @@ class _Schedule:
         time is its first occurrence)."""
         weeks, j = divmod(k + self.offset, len(self.days))
         day = date.fromordinal(self.week0 + 7 * weeks + self.days[j])
+        assert self.show.slot_time is not None
         return datetime.combine(day, self.show.slot_time, tzinfo=self.show.zone).astimezone(UTC)
 
     def _slots_from(self, k: int) -> Iterator[tuple[int, int]]:
@@ -454,7 +455,7 @@ class _Entry:
             if name not in allowed:
                 self.fail(name, f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
-    def fail(self, name: str, problem: str) -> None:
+    def fail(self, name: str, problem: str) -> NoReturn:
         raise CatalogError(f"{self.source}: {self.label}: field {name!r}: {problem}")
 
     def text(self, name: str, default: str | None = None) -> str:
@@ -524,6 +525,7 @@ def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
                 entry.fail(name, "missing: weekly slots need days, time, premiere and episodes")
         if episodes < 1:
             entry.fail("episodes", "missing: weekly slots need a number of episodes of at least 1")
+        assert premiere is not None
         if premiere.weekday() not in days:
             entry.fail(
                 "premiere",

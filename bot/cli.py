@@ -14,7 +14,6 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from .catalog import Catalog, CatalogError, load_catalog
@@ -93,7 +92,7 @@ def _simulate(args: argparse.Namespace, config: Config, catalog: Catalog) -> int
     return 0
 
 
-def platform_adapters(config: Config) -> dict[str, "Adapter"]:
+def platform_adapters(config: Config) -> dict[str, Adapter]:
     """The adapters `dramabot run` starts: every platform with a token, else the console."""
     adapters: dict[str, Adapter] = {}
     if config.telegram.token:

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING
 
 from .catalog import Airing
 from .interfaces import ChatRef, Choice, IncomingMessage, Reply
@@ -60,7 +61,7 @@ class Argument:
 
 @dataclass(frozen=True)
 class Context:
-    core: "Core"
+    core: Core
     msg: IncomingMessage
     path: tuple[str, ...]
     args: Mapping[str, str]
@@ -86,7 +87,7 @@ class Command:
     handler: Handler | None = None
     args: tuple[Argument, ...] = ()
     admin_only: bool = False
-    subcommands: tuple["Command", ...] = field(default=())
+    subcommands: tuple[Command, ...] = field(default=())
     aliases: tuple[str, ...] = ()
     hidden: bool = False  # answered but not advertised (Telegram's /start)
 
@@ -136,7 +137,7 @@ def _find(ctx: Context, text: str, example: str) -> Target | Reply:
     ))
 
 
-def _command_of(ctx: Context) -> "Command":
+def _command_of(ctx: Context) -> Command:
     command = BY_NAME[ctx.path[0]]
     for name in ctx.path[1:]:
         command = next(sub for sub in command.subcommands if sub.name == name)
@@ -144,21 +145,13 @@ def _command_of(ctx: Context) -> "Command":
 
 
 def _next_airing(ctx: Context, show_keys: set[str]) -> Airing | None:
-    best: Airing | None = None
-    for key in show_keys:
-        for airing in ctx.core.catalog.by_show.get(key, ()):
-            if airing.start > ctx.now and (best is None or airing.start < best.start):
-                best = airing  # no early exit: explicit airings need not be in episode order
-    return best
+    return ctx.core.catalog.next_airing(show_keys, ctx.now)
 
 
 def _finished_on(ctx: Context, show_key: str) -> datetime | None:
     """When a show aired its last episode, if it has (None: it is still airing or never aired)."""
-    airings = ctx.core.catalog.by_show.get(show_key, ())
-    if not airings:
-        return None
-    last = max(a.start for a in airings)
-    return last if last <= ctx.now else None
+    last = ctx.core.catalog.last_airing(show_key)
+    return last.start if last is not None and last.start <= ctx.now else None
 
 
 def _leads_text(minutes: tuple[int, ...]) -> str:
@@ -323,10 +316,10 @@ async def _set_leads(ctx: Context, text: str, command: str) -> Message:
             f"e.g. {command} 1h 10m (one to three of 30m, 1h, 1h30m, 1d, 0m for air time)."
         )
     try:
-        leads = parse_leads(text.split(), command)
+        parsed = parse_leads(text.split(), command)
     except LeadError as exc:
         return _say(str(exc))
-    minutes = tuple(int(lead.total_seconds() // 60) for lead in leads)
+    minutes = tuple(int(lead.total_seconds() // 60) for lead in parsed)
     await ctx.core.set_leads(ctx.chat, private=ctx.msg.private, minutes=minutes)
     return _say(f"Reminders will come {_leads_text(minutes)} each episode.")
 
@@ -426,10 +419,8 @@ async def cmd_schedule(ctx: Context) -> Message:
         )
     keys = core.catalog.shows_followed(subs)
     until = ctx.now + timedelta(days=SCHEDULE_DAYS)
-    airings = sorted(
-        (a for key in keys for a in core.catalog.by_show.get(key, ()) if ctx.now < a.start <= until),
-        key=lambda a: (a.start, a.show_key),
-    )
+    airings = [a for a in core.catalog.airings_between(ctx.now, until + timedelta(seconds=1))
+               if a.show_key in keys and a.start > ctx.now]
     if not airings:
         return _say(f"Nothing this chat follows airs in the next {SCHEDULE_DAYS} days.")
     lines: list[Message | str] = [f"The next {SCHEDULE_DAYS} days, in {zone.key}:"]
@@ -494,7 +485,7 @@ BY_NAME: dict[str, Command] = {alias: c for c in COMMANDS for alias in (c.name, 
 # ---- dispatch -----------------------------------------------------------------------------------
 
 
-async def respond(core: "Core", msg: IncomingMessage) -> Reply | None:
+async def respond(core: Core, msg: IncomingMessage) -> Reply | None:
     """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group)."""
     text = msg.text or ""
     stripped = text.strip()
@@ -540,7 +531,7 @@ def _resolve(path: tuple[str, ...]) -> Command | None:
     return command
 
 
-async def execute(core: "Core", msg: IncomingMessage, path: tuple[str, ...], args: Mapping[str, str]) -> Reply:
+async def execute(core: Core, msg: IncomingMessage, path: tuple[str, ...], args: Mapping[str, str]) -> Reply:
     """Run a command given as a path and options; the reply says what happened or what was wrong."""
     ctx = Context(core, msg, tuple(p.casefold() for p in path), dict(args), core.clock.now())
     try:

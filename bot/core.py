@@ -11,9 +11,10 @@ ledger row per chat, and hands the items to that platform's outbox (`delivery.py
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Iterable, Literal, Mapping, Sequence, TypeVar
+from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import commands
@@ -116,7 +117,7 @@ class ReminderDelivery:
 
     kind: Literal["reminder"] = "reminder"
 
-    def __init__(self, core: "Core", show: Show, airing: Airing, lead: int):
+    def __init__(self, core: Core, show: Show, airing: Airing, lead: int):
         self.core, self.show, self.airing, self.lead = core, show, airing, lead
         self.key = reminder_job(airing, lead)
         self.expires = airing.start + (AT_AIR_GRACE if lead == 0 else timedelta(0))
@@ -152,7 +153,7 @@ class NewsDelivery:
 
     kind: Literal["news"] = "news"
 
-    def __init__(self, core: "Core", article: Article, about: set[Target], expires: datetime):
+    def __init__(self, core: Core, article: Article, about: set[Target], expires: datetime):
         self.core, self.about, self.expires, self.retry_until = core, about, expires, expires
         self.key = news_job(article.feed, article.id)
         self.body = Outgoing("news", news_message(article, about))
@@ -189,7 +190,6 @@ class Core:
         self.adapters = dict(adapters)
         self.ledger = Ledger(store, clock, on_retries=self.changed)
         self.outboxes: dict[str, Outbox] = {}
-        self._airings_by_key: dict[str, Airing] | None = None
         self._change_listeners: list[Callable[[], object]] = []
         self._version = 0
         self._chat_versions: dict[tuple[str, str], int] = {}
@@ -500,6 +500,4 @@ class Core:
         return NewsDelivery(self, article, about, datetime.fromtimestamp(pending.expires_at, UTC))
 
     def _airing(self, key: str) -> Airing | None:
-        if self._airings_by_key is None:
-            self._airings_by_key = {a.key: a for a in self.catalog.airings}
-        return self._airings_by_key.get(key)
+        return self.catalog.airing(key)

@@ -29,9 +29,10 @@ import itertools
 import logging
 import time
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Awaitable, Callable, Literal, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
 from .pacing import Spacing
@@ -53,12 +54,22 @@ SEND_TIMEOUT = 30.0
 class DeliveryJob(Protocol):
     """One reminder job or article, as the outbox needs it."""
 
-    kind: Lane
-    key: str  # the ledger's job key
-    expires: datetime  # not worth sending after this
-    retry_until: datetime  # a retry is not planned after this
+    @property
+    def kind(self) -> Lane: ...
 
-    async def message_for(self, item: "Item") -> Outgoing | str:
+    @property
+    def key(self) -> str:
+        """The ledger's job key."""
+
+    @property
+    def expires(self) -> datetime:
+        """Not worth sending after this."""
+
+    @property
+    def retry_until(self) -> datetime:
+        """A retry is not planned after this."""
+
+    async def message_for(self, item: Item) -> Outgoing | str:
         """The message for this chat as of now, or the reason it is no longer wanted."""
 
 

@@ -9,9 +9,10 @@ the outcome from what `send` raises. No platform object ever crosses this line.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Awaitable, Callable, Literal, Mapping, Protocol, TypeVar, get_args
+from datetime import UTC, datetime
+from typing import Literal, Protocol, TypeVar, get_args
 
 from .render import Message
 
@@ -40,7 +41,7 @@ class ChatRef:
         return self.chat if self.thread is None else f"{self.chat}/{self.thread}"
 
     @classmethod
-    def from_key(cls, platform: str, key: str) -> "ChatRef":
+    def from_key(cls, platform: str, key: str) -> ChatRef:
         chat, sep, thread = key.partition("/")
         return cls(platform, chat, thread if sep else None)  # type: ignore[arg-type]
 
@@ -224,20 +225,20 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class VirtualClock:
     """A clock that only moves when told to: the simulator's and the tests' time."""
 
     def __init__(self, start: datetime):
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
 
     def set(self, instant: datetime) -> None:
-        instant = instant.astimezone(timezone.utc)
+        instant = instant.astimezone(UTC)
         if instant < self._now:
             raise ValueError(f"the clock cannot go back from {self._now.isoformat()} to {instant.isoformat()}")
         self._now = instant

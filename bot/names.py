@@ -9,11 +9,11 @@ is kept as it is (after NFC).
 from __future__ import annotations
 
 import html
-from bisect import bisect_left
 import re
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 import ahocorasick
 from rapidfuzz import fuzz, process

@@ -10,9 +10,9 @@ that the last message leaves before air.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Mapping
 
 from .interfaces import Rate
 

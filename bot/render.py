@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Union
 from zoneinfo import ZoneInfo
 
 from .zones import describe_duration, format_local, format_local_date
@@ -46,7 +46,7 @@ class Countdown:
     now: datetime
 
 
-Span = Union[str, Bold, Link, When, Countdown]
+Span = str | Bold | Link | When | Countdown
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,11 @@ class Message:
     spans: tuple[Span, ...]
 
     @classmethod
-    def of(cls, *spans: Span) -> "Message":
+    def of(cls, *spans: Span) -> Message:
         return cls(tuple(spans))
 
     @classmethod
-    def lines(cls, *lines: "Message | str") -> "Message":
+    def lines(cls, *lines: Message | str) -> Message:
         spans: list[Span] = []
         for i, line in enumerate(lines):
             if i:

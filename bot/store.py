@@ -13,9 +13,10 @@ import itertools
 import json
 import os
 import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
+from typing import Any
 
 import aiosqlite
 
@@ -103,7 +104,7 @@ class InstanceLock:
         self.path = path
 
     @classmethod
-    def take(cls, database: str) -> "InstanceLock":
+    def take(cls, database: str) -> InstanceLock:
         path = f"{database}.lock"
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -180,7 +181,7 @@ class Store:
         self._lock = lock
 
     @classmethod
-    async def open(cls, path: str | Path, *, exclusive: bool = True) -> "Store":
+    async def open(cls, path: str | Path, *, exclusive: bool = True) -> Store:
         """Open (creating and migrating) the database. `exclusive` takes the database's instance
         lock first: a second bot on the same file is refused with a StoreError naming it."""
         path = str(path)
@@ -224,9 +225,13 @@ class Store:
                 self._lock.release()
                 self._lock = None
 
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first row of a query (None when there is none)."""
+        async with self._db.execute(sql, params) as cur:
+            return await cur.fetchone()
+
     async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            (version,) = await cur.fetchone()
+        version = (await self._one("PRAGMA user_version"))[0]
         if version > len(MIGRATIONS):
             raise StoreError(
                 f"{self.path}: the database was written by a newer dramabot (schema {version}; "
@@ -236,8 +241,7 @@ class Store:
             await self._db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
     async def schema_version(self) -> int:
-        async with self._db.execute("PRAGMA user_version") as cur:
-            return (await cur.fetchone())[0]
+        return int((await self._one("PRAGMA user_version"))[0])
 
     # ---- chats and settings -------------------------------------------------------------------
 
@@ -410,10 +414,10 @@ class Store:
 
     async def article(self, feed: str, article_id: str) -> tuple[str, str, str, int | None] | None:
         """(title, link, summary, published) of a stored article."""
-        async with self._db.execute(
+        row = await self._one(
             "SELECT title, link, summary, published FROM articles WHERE feed = ? AND article_id = ?", (feed, article_id)
-        ) as cur:
-            return await cur.fetchone()
+        )
+        return (row[0], row[1], row[2], row[3]) if row else None
 
     # ---- delivery ledger ----------------------------------------------------------------------
 
@@ -481,9 +485,8 @@ class Store:
             "RETURNING kind, job, platform, chat_id, attempts, expires_at",
             (now,),
         ) as cur:
-            rows = await cur.fetchall()
+            rows = sorted(await cur.fetchall(), key=lambda r: (r[0], r[1], r[2], r[3]))
         await self._db.commit()
-        rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
         return [Pending(Delivery(*row[:4]), row[4], row[5]) for row in rows]
 
     async def requeue_unfinished(self, now: int) -> int:
@@ -497,10 +500,8 @@ class Store:
         return cur.rowcount
 
     async def next_retry_at(self) -> int | None:
-        async with self._db.execute(
-            "SELECT MIN(next_attempt_at) FROM deliveries WHERE next_attempt_at IS NOT NULL AND state = 'failed'"
-        ) as cur:
-            return (await cur.fetchone())[0]
+        row = await self._one("SELECT MIN(next_attempt_at) FROM deliveries WHERE next_attempt_at IS NOT NULL AND state = 'failed'")
+        return row[0]
 
     async def prune(self, before: int) -> int:
         """Forget ledger rows that expired before `before`; their jobs can never fire again."""

@@ -12,11 +12,10 @@ audience cannot be served at the platforms' pace between its due instant and air
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from itertools import groupby
-from typing import Iterable
 
-from bot.catalog import Airing
 from bot.core import Core
 from bot.zones import UTC
 
@@ -61,12 +60,6 @@ class Jobs:
             log.info("%d interrupted deliveries will be retried", requeued)
         await self._rebuild()
 
-    def _airings(self, start: datetime, end: datetime) -> list[Airing]:
-        between = getattr(self.core.catalog, "airings_between", None)
-        if between is not None:
-            return between(start, end)
-        return [a for a in self.core.catalog.airings if start <= a.start < end]
-
     async def _rebuild(self, leads: Iterable[int] | None = None) -> None:
         """Plan again: with the leads in use now (None), or with the same leads further ahead."""
         if leads is None:
@@ -79,7 +72,7 @@ class Jobs:
             return
         until = max(now, self.watermark) + HORIZON
         # airings after the watermark (jobs due later) and, for the longest lead, within reach of the horizon
-        airings = self._airings(self.watermark, until + timedelta(minutes=max(leads, default=0)))
+        airings = self.core.catalog.airings_between(self.watermark, until + timedelta(minutes=max(leads, default=0)))
         self.plan = ReminderPlan(airings, leads, not_before=self.watermark)
         self._planned_until = until
         log.debug("planned %d reminder jobs until %s for leads %s", len(self.plan), until.isoformat(), sorted(leads))
@@ -133,13 +126,13 @@ class Jobs:
             due.append(job)
         for key, start in (await self._early_starts(now)).items():
             if start <= now and key not in self._fired_early:
-                job = next((j for j in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD)
-                            if (j.airing.key, j.lead_minutes) == key), None)
-                if job is not None and job.due > now:
+                early = next((j for j in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD)
+                              if (j.airing.key, j.lead_minutes) == key), None)
+                if early is not None and early.due > now:
                     log.info("starting %s lead %dm %s early: its audience needs that long at the platforms' pace",
-                             job.airing.key, job.lead_minutes, job.due - now)
+                             early.airing.key, early.lead_minutes, early.due - now)
                     self._fired_early.add(key)
-                    due.append(job)
+                    due.append(early)
         queued = 0
         due.sort(key=lambda j: (j.airing.key, j.due))
         for _, group in groupby(due, key=lambda j: j.airing.key):

@@ -8,9 +8,9 @@ from subscribers, so a million followers of one show still make one job per airi
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
 
 from bot.catalog import Airing
 

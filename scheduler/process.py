@@ -14,8 +14,8 @@ start and stop as many as a story needs on a virtual clock, against the same dat
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Awaitable, Callable, Mapping
 
 from bot.catalog import Catalog
 from bot.config import Config
@@ -51,7 +51,7 @@ class BotProcess:
         adapters: Mapping[str, Adapter],
         db_path: str | None = None,
         start_adapters: bool = True,
-    ) -> "BotProcess":
+    ) -> BotProcess:
         closers: list[tuple[str, Callable[[], Awaitable[object]]]] = []
         step = "opening the database"
         try:

@@ -9,18 +9,20 @@ applied, so a bad scenario changes nothing.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Iterable, TextIO
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 from adapters.mock import MockAdapter, Sent
 from bot.catalog import Catalog
 from bot.config import Config
 from bot.core import Article
-from bot.interfaces import VirtualClock
+from bot.interfaces import Adapter, VirtualClock
 from bot.zones import to_utc_iso
 
 from .process import BotProcess
+from .virtual import VirtualDriver
 
 PLATFORMS = ("telegram", "discord")
 EVENT_KINDS = ("message", "article", "stop", "start", "advance")
@@ -59,7 +61,7 @@ class Simulator:
     async def start(self) -> None:
         if self.process is not None:
             raise RuntimeError("the bot is already running")
-        adapters = {p: MockAdapter(p, self.clock.now, self.outbox) for p in PLATFORMS}
+        adapters: dict[str, Adapter] = {p: MockAdapter(p, self.clock.now, self.outbox) for p in PLATFORMS}
         self.process = await BotProcess.start(
             config=self.config, catalog=self.catalog, clock=self.clock, adapters=adapters, db_path=self.db_path
         )
@@ -84,7 +86,9 @@ class Simulator:
         if self.process is None:
             self.clock.set(at)  # a stopped bot fires nothing
         else:
-            await self.process.driver.advance_to(at)
+            driver = self.process.driver
+            assert isinstance(driver, VirtualDriver)
+            await driver.advance_to(at)
 
     def adapter(self, platform: str) -> MockAdapter:
         if self.process is None:
@@ -125,8 +129,8 @@ def _text(line: int, where: str, data: dict, name: str, *, required: bool = True
     return value
 
 
-EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)  # Unix time, as the database stores instants
-LATEST = datetime(9000, 1, 1, tzinfo=timezone.utc)  # far from datetime's limit, so date arithmetic never overflows
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)  # Unix time, as the database stores instants
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)  # far from datetime's limit, so date arithmetic never overflows
 
 
 def _instant(line: int, where: str, value: Any) -> datetime:
@@ -138,7 +142,7 @@ def _instant(line: int, where: str, value: Any) -> datetime:
         raise ScenarioError(line, f'"{where}": {value!r} is not an ISO 8601 date-time') from None
     if at.tzinfo is None:
         raise ScenarioError(line, f'"{where}": {value!r} has no UTC offset (add +00:00 or Z)')
-    if not EARLIEST <= at.astimezone(timezone.utc) <= LATEST:
+    if not EARLIEST <= at.astimezone(UTC) <= LATEST:
         raise ScenarioError(line, f'"{where}": {value!r} is outside the years {EARLIEST.year} to {LATEST.year}')
     return at
 
@@ -172,6 +176,7 @@ def parse_scenario(lines: Iterable[str]) -> list[Event]:
             raise ScenarioError(number, f"out of time order: {obj['at']} is before the previous event")
         last = at
         value = obj[kind]
+        data: Any
         if kind == "message":
             data = _message(number, value)
         elif kind == "article":
@@ -219,15 +224,15 @@ def _article(line: int, value: Any) -> Article:
     extra = set(value) - {"feed", "id", "title", "link", "summary", "published"}
     if extra:
         raise ScenarioError(line, f'"article" has an unknown key {sorted(extra)[0]!r}')
-    feed = _text(line, "article", value, "feed")
+    feed = _text(line, "article", value, "feed") or ""
     if "|" in feed:
         raise ScenarioError(line, '"article.feed" must not contain "|"')
     published = value.get("published")
     return Article(
         feed=feed,
-        id=_text(line, "article", value, "id", ids=True),
-        title=_text(line, "article", value, "title"),
-        link=_text(line, "article", value, "link"),
+        id=_text(line, "article", value, "id", ids=True) or "",
+        title=_text(line, "article", value, "title") or "",
+        link=_text(line, "article", value, "link") or "",
         summary=_text(line, "article", value, "summary", required=False) or "",
         published=_instant(line, "article.published", published) if published is not None else None,
     )

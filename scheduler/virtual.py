@@ -13,7 +13,6 @@ from bot.interfaces import VirtualClock
 
 from .jobs import Jobs
 
-
 MAX_RUNS_AT_ONE_INSTANT = 1000  # more means a job that never completes: fail instead of spinning
 
 

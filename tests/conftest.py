@@ -34,7 +34,7 @@ def bundled_catalog() -> Catalog:
 
 
 class Chat:
-    def __init__(self, story: "Story", platform: str, chat: str, user: str, admin: bool):
+    def __init__(self, story: Story, platform: str, chat: str, user: str, admin: bool):
         self.story, self.platform, self.id, self.user, self.admin = story, platform, chat, user, admin
 
     async def say(self, text: str) -> str:

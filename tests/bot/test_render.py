@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.render import Bold, Countdown, Link, Message, When, render_for, to_discord_markdown, to_plain, to_telegram_html
 
-UTC = timezone.utc
+UTC = UTC
 NEW_YORK = ZoneInfo("America/New_York")
 EPISODE_1 = datetime(2022, 12, 21, 13, 30, tzinfo=UTC)
 UNIX = 1671629400  # EPISODE_1 as a Unix timestamp

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -24,7 +24,7 @@ from bot.zones import (
     to_utc_iso,
 )
 
-UTC = timezone.utc
+UTC = UTC
 EPISODE_1 = datetime(2022, 12, 21, 13, 30, tzinfo=UTC)  # The Interest of Love, 22:30 in Seoul
 
 # Zones with and without daylight saving, odd offsets, both hemispheres, midnight transitions.

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from adapters.mock import MockAdapter
 from bot.catalog import parse_catalog

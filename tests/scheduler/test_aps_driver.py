@@ -1,7 +1,7 @@
 """The production driver: APScheduler's AsyncIOScheduler on the real clock, one derived job."""
 
 import asyncio
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from adapters.mock import MockAdapter
 from bot.catalog import parse_catalog

@@ -1,13 +1,14 @@
 """The pure planner: one job per (airing, lead in use), in due order, never per subscriber."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.catalog import Airing
 from scheduler.planner import ReminderPlan
 
-UTC = timezone.utc
+UTC = UTC
 T0 = datetime(2022, 12, 21, 13, 30, tzinfo=UTC)
 
 

@@ -5,6 +5,7 @@ before it; neither loses anyone, and one start finishes everything still timely.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -12,7 +13,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -46,10 +47,10 @@ def wait_until(predicate, seconds: float) -> None:
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
-async def test_a_signal_in_the_middle_of_a_fan_out_then_one_restart(tmp_path, how):
+def test_a_signal_in_the_middle_of_a_fan_out_then_one_restart(tmp_path, how):
     db = str(tmp_path / "bot.sqlite3")
-    await seed(db, "signalshow", CHATS)
-    airs = datetime.now(timezone.utc) + timedelta(minutes=1, seconds=1.5)  # 1m lead: due in 1.5 s
+    asyncio.run(seed(db, "signalshow", CHATS))
+    airs = datetime.now(UTC) + timedelta(minutes=1, seconds=1.5)  # 1m lead: due in 1.5 s
     catalog = json.dumps({"shows": [{"title": "Signal Show", "network": "KBS",
                                       "airings": [{"episode": 1, "at": airs.isoformat()}]}]})
     log = tmp_path / "sent.log"

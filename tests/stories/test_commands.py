@@ -1,7 +1,7 @@
 """What fans and admins type, and what the bot answers; bad input changes nothing."""
 
 import sqlite3
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -112,7 +112,7 @@ async def test_subscribing_to_a_finished_show_says_so(make_story):
 async def test_next_and_schedule_in_the_fans_zone(make_story):
     story, fan = await fan_with_settings(make_story)
     assert await fan.say("/next") == (
-        "Next: <b>The Interest of Love</b> episode 1, Wed 08:30 (America/New_York), 21 Dec 2022, in 1 day 13 hours."
+        "Next: <b>The Interest of Love</b> episode 1, Wed 08:30 (America/New_York), 21 Dec 2022, in 1 day 13 hours 30 minutes."
     )
     await story.advance("2022-12-21T14:00:00Z")
     assert await fan.say("/next 유연석") == (
@@ -265,9 +265,9 @@ async def test_finished_shows_are_named_so_for_actors_and_in_the_list(make_story
 
 async def test_next_picks_the_earliest_airing_even_when_episodes_are_listed_out_of_order(make_story):
     shows = [{"title": "Moved Around", "airings": [
-        {"episode": 1, "at": datetime(2026, 5, 1, 20, 0, tzinfo=timezone.utc)},
-        {"episode": 2, "at": datetime(2026, 5, 20, 20, 0, tzinfo=timezone.utc)},
-        {"episode": 3, "at": datetime(2026, 5, 10, 20, 0, tzinfo=timezone.utc)},  # a special shown before episode 2
+        {"episode": 1, "at": datetime(2026, 5, 1, 20, 0, tzinfo=UTC)},
+        {"episode": 2, "at": datetime(2026, 5, 20, 20, 0, tzinfo=UTC)},
+        {"episode": 3, "at": datetime(2026, 5, 10, 20, 0, tzinfo=UTC)},  # a special shown before episode 2
     ]}]
     story = await make_story(start="2026-05-02T00:00:00Z", catalog={"shows": shows})
     reply = await story.chat().say("/next Moved Around")

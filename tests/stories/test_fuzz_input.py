@@ -2,10 +2,11 @@
 
 import asyncio
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.commands import BY_NAME
 from bot.config import parse_config
@@ -30,7 +31,7 @@ typed = st.one_of(
 
 async def converse(lines: list[tuple[str, bool, bool]], db: str) -> list:
     sim = Simulator(catalog=bundled_catalog(), config=parse_config({}), db_path=db,
-                    start_at=datetime(2022, 12, 20, tzinfo=timezone.utc))
+                    start_at=datetime(2022, 12, 20, tzinfo=UTC))
     await sim.start()
     for text, private, admin in lines:
         chat = "5" if private else "-5"

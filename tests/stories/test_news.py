@@ -2,13 +2,13 @@
 
 from datetime import timedelta
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core import Article, news_message
+from bot.interfaces import DeliveryError
 from bot.names import Target
 from bot.render import to_discord_markdown, to_plain, to_telegram_html
-
-from bot.interfaces import DeliveryError
 from tests.conftest import at
 
 RATINGS = dict(

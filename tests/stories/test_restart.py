@@ -1,11 +1,8 @@
 """Stop and start at any moment: nothing is sent twice, late reminders are caught up or dropped."""
 
 import asyncio
-from datetime import timedelta
-
-import pytest
-
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.interfaces import ChatMoved, DeliveryError, Unreachable
 from bot.render import to_plain

@@ -3,18 +3,19 @@ when the bot was running, at start when it was down but the episode has not begu
 
 import asyncio
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.config import parse_config
 from bot.zones import describe_duration
 from scheduler.simulator import Simulator
 from tests.conftest import bundled_catalog
 
-START = datetime(2022, 12, 20, tzinfo=timezone.utc)
-END = datetime(2023, 1, 6, tzinfo=timezone.utc)  # episodes 1 to 6
+START = datetime(2022, 12, 20, tzinfo=UTC)
+END = datetime(2023, 1, 6, tzinfo=UTC)  # episodes 1 to 6
 LEADS = (60, 10, 0)
 
 AIRINGS = [a.start for a in bundled_catalog().by_show["interestoflove"] if a.start < END]
