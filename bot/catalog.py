@@ -15,7 +15,8 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import read_toml
-from .names import NameIndex, NewsMatcher, Target, normalise
+from .names import NameIndex, Target, normalise
+from .news import NewsMatcher
 from .zones import UTC
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -83,7 +84,14 @@ class Catalog:
         self.airings = tuple(sorted((a for al in by_show.values() for a in al), key=lambda a: (a.start, a.show_key)))
         named = list(self.named_targets())
         self.names = NameIndex(named)
-        self.news = NewsMatcher(named)
+        # context for names that are ordinary words: a show's network and cast, an actor's shows
+        context: dict[Target, list[str]] = {}
+        for show in self.shows.values():
+            cast = [self.actors[key] for key in show.cast if key in self.actors]
+            context[Target("show", show.key, show.title)] = [show.network, *(n for a in cast for n in (a.name, *a.aliases))]
+            for actor in cast:
+                context.setdefault(Target("actor", actor.key, actor.name), []).extend((show.title, *show.aliases))
+        self.news = NewsMatcher(named, context=context)
 
     def named_targets(self) -> Iterator[tuple[str, Target]]:
         for show in self.shows.values():
