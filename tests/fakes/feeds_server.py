@@ -5,7 +5,8 @@ ETag and Last-Modified with 304), `/atom.xml` (Atom), `/gzip/feed/` (the WordPre
 `/moved` (one redirect to `/wp/feed/`), `/loop/a` and `/loop/b` (redirecting to each other).
 Setting `mode` makes `/wp/feed/` misbehave until it is set back to "ok": "slow" (answers after
 30 s), "500", "truncated" (the feed cut two thirds in), "html" (a web page), "loop" (a redirect
-into the loop), "huge" (6 MB streamed without a length), "noetag" (no validators, never 304). Every request is logged in `requests`.
+into the loop), "huge" (6 MB streamed without a length), "declared" (6 MB with a Content-Length), "noetag" (no validators, never
+304). Every request is logged in `requests`.
 """
 
 from __future__ import annotations
@@ -146,6 +147,8 @@ class FeedServer:
             return self._redirect("/loop/a")
         if self.mode == "huge":
             return await self._huge(request)
+        if self.mode == "declared":
+            return web.Response(body=b" " * HUGE_BYTES, content_type="application/rss+xml")
         if self.mode == "noetag":
             return self._text(wordpress_rss(self.wordpress), "application/rss+xml")
         return self._conditional(request, wordpress_rss(self.wordpress), "application/rss+xml; charset=UTF-8")

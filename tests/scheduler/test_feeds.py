@@ -213,6 +213,7 @@ FAILURES = [
     ("html", "not an RSS or Atom feed"),
     ("loop", "more than 5 redirects"),
     ("huge", "response passed the 5000000-byte limit; abandoned unparsed"),
+    ("declared", "response of 6000000 bytes is over the 5000000-byte limit; not read"),
 ]
 
 
