@@ -86,8 +86,8 @@ def main() -> None:
     small_rate, small_hits = measure(small_matcher, texts)
     large_rate, large_hits = measure(large_matcher, texts)
     print(f"build matcher, {len(large) + len(small):,} names and aliases: {build:.2f} s")
-    print(f"{args.articles:,} articles vs {len(small):,} names: {small_rate:,.0f} articles/s ({small_hits} targets found)")
-    print(f"{args.articles:,} articles vs {len(large) + len(small):,} names: {large_rate:,.0f} articles/s ({large_hits} targets found)")
+    for size, rate, hits in ((len(small), small_rate, small_hits), (len(large) + len(small), large_rate, large_hits)):
+        print(f"{args.articles:,} articles vs {size:,} names: {rate:,.0f} articles/s ({hits} targets found)")
     print(f"slowdown from the small to the large catalog: {small_rate / large_rate:.2f}x")
 
 

@@ -88,7 +88,8 @@ class Catalog:
         context: dict[Target, list[str]] = {}
         for show in self.shows.values():
             cast = [self.actors[key] for key in show.cast if key in self.actors]
-            context[Target("show", show.key, show.title)] = [show.network, *(n for a in cast for n in (a.name, *a.aliases))]
+            cast_names = (n for a in cast for n in (a.name, *a.aliases))
+            context[Target("show", show.key, show.title)] = [show.network, *cast_names]
             for actor in cast:
                 context.setdefault(Target("actor", actor.key, actor.name), []).extend((show.title, *show.aliases))
         self.news = NewsMatcher(named, context=context)

@@ -185,15 +185,18 @@ def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError])
         if isinstance(entry, str):
             entry = {"url": entry}
         url = entry.get("url") if isinstance(entry, dict) else None
-        if not isinstance(url, str) or urlsplit(url.strip()).scheme not in ("http", "https") or not urlsplit(url).hostname:
-            raise fail("news.feeds", f'entry {i + 1}: expected an http(s) URL or {{name = "...", url = "https://..."}}, got {entry!r}')
+        url = url.strip() if isinstance(url, str) else ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            example = '{name = "...", url = "https://..."}'
+            raise fail("news.feeds", f"entry {i + 1}: expected an http(s) URL or {example}, got {entry!r}")
         unknown = set(entry) - {"name", "url"}
-        name = entry.get("name", feed_name(url.strip()))
+        name = entry.get("name", feed_name(url))
         if unknown or not isinstance(name, str) or not name.strip():
             raise fail("news.feeds", f"entry {i + 1}: expected only a non-empty name and a url, got {entry!r}")
         if any(f.name == name.strip() for f in feeds):
             raise fail("news.feeds", f"entry {i + 1}: two feeds are named {name.strip()!r}; give one a name = \"...\"")
-        feeds.append(FeedConfig(name.strip(), url.strip()))
+        feeds.append(FeedConfig(name.strip(), url))
 
     def duration(key: str, default: str, low: timedelta) -> timedelta:
         value = news.get(key, default)

@@ -147,7 +147,8 @@ class _Text:
         left, right = (a, b) if a.last < b.first else (b, a)
         if left.last >= right.first:
             return False
-        return sentence[left.last] == sentence[right.first] and rank[right.first] - rank[left.last] - 1 <= MAX_CONTEXT_GAP
+        between = rank[right.first] - rank[left.last] - 1
+        return sentence[left.last] == sentence[right.first] and between <= MAX_CONTEXT_GAP
 
     def _sentences_and_ranks(self) -> tuple[list[int], list[int]]:
         if self._layout is None:

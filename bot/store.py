@@ -429,7 +429,10 @@ class Store:
             (feed,),
         ) as cur:
             row = await cur.fetchone()
-        return FeedState(*row[:4], bool(row[4]), *row[5:]) if row else None
+        if row is None:
+            return None
+        feed_name, url, etag, modified, healthy, failures, error, next_poll, baseline = row
+        return FeedState(feed_name, url, etag, modified, bool(healthy), failures, error, next_poll, baseline)
 
     async def save_feed_state(self, state: FeedState) -> None:
         await self._db.execute(

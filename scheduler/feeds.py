@@ -167,7 +167,9 @@ class FeedPoller:
             try:
                 await self.publish(article)
             except Exception:
-                log.exception("feed %s (%s): publishing %s failed; retried at the next poll", feed.name, feed.url, article.id)
+                log.exception(
+                    "feed %s (%s): publishing %s failed; retried at the next poll", feed.name, feed.url, article.id
+                )
                 all_published = False
                 continue
             await self.store.record_entries(feed.name, [(article.id, link, True)], _ts(now))

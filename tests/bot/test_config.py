@@ -9,7 +9,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Config, ConfigError, DiscordConfig, FeedConfig, NewsConfig, TelegramConfig, load_config, parse_config
+from bot.config import (
+    Config,
+    ConfigError,
+    DiscordConfig,
+    FeedConfig,
+    NewsConfig,
+    TelegramConfig,
+    load_config,
+    parse_config,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 

@@ -126,7 +126,8 @@ async def test_feed_state_and_entries_round_trip(tmp_path):
 
     store = await Store.open(tmp_path / "db.sqlite3")
     assert await store.feed_state("wp") is None
-    state = FeedState("wp", "https://x.test/feed", '"e1"', "Fri, 23 Dec 2022 00:00:00 GMT", False, 4, "HTTP 500", 100, 50)
+    state = FeedState("wp", "https://x.test/feed", '"e1"', "Fri, 23 Dec 2022 00:00:00 GMT", False, 4, "HTTP 500",
+                      next_poll_at=100, baseline_at=50)
     await store.save_feed_state(state)
     await store.record_entries("wp", [("1", "https://x.test/1", True), ("2", "", False)], now=10)
     await store.record_entries("wp", [("1", "https://x.test/1", False)], now=20)  # delivered stays

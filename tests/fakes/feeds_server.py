@@ -5,8 +5,8 @@ ETag and Last-Modified with 304), `/atom.xml` (Atom), `/gzip/feed/` (the WordPre
 `/moved` (one redirect to `/wp/feed/`), `/loop/a` and `/loop/b` (redirecting to each other).
 Setting `mode` makes `/wp/feed/` misbehave until it is set back to "ok": "slow" (answers after
 30 s), "500", "truncated" (the feed cut two thirds in), "html" (a web page), "loop" (a redirect
-into the loop), "huge" (6 MB streamed without a length), "declared" (6 MB with a Content-Length), "noetag" (no validators, never
-304). Every request is logged in `requests`.
+into the loop), "huge" (6 MB streamed without a length), "declared" (6 MB with a Content-Length),
+"noetag" (no validators, never 304). Every request is logged in `requests`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime
 from hashlib import sha1
+from typing import Awaitable, Callable
 
 from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @dataclass
@@ -126,7 +129,7 @@ class FeedServer:
             await self._runner.cleanup()
 
     @web.middleware
-    async def _log(self, request: web.Request, handler):  # type: ignore[no-untyped-def]
+    async def _log(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         self.requests.append(request)
         return await handler(request)
 
@@ -174,7 +177,7 @@ class FeedServer:
     def _redirect(to: str) -> web.Response:
         return web.Response(status=302, headers={"Location": to})
 
-    def _redirect_to(self, to: str):  # type: ignore[no-untyped-def]
+    def _redirect_to(self, to: str) -> Handler:
         async def handler(request: web.Request) -> web.Response:
             return self._redirect(to)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,6 +17,10 @@ from tests.fakes.feeds_server import FeedServer, Item
 NOW = datetime(2022, 12, 23, 9, 0, tzinfo=timezone.utc)
 INTERVAL = timedelta(minutes=15)
 SETTINGS = NewsConfig(poll_interval=INTERVAL, timeout=1.0)
+
+
+def _ts(instant: datetime) -> int:
+    return int(instant.timestamp())
 
 
 class Clock:
@@ -243,11 +248,16 @@ async def test_a_feed_that_keeps_failing_turns_unhealthy_backs_off_and_recovers(
             for _ in range(6):
                 delays.append(await bot.poller.poll(wp(server)) - NOW)
             state = await bot.store.feed_state("kdrama-news")
+            assert state is not None
             server.mode = "ok"
             await bot.poll(wp(server))
         assert delays == [timedelta(minutes=m) for m in (30, 60, 120, 240, 360, 360)]
         assert (state.healthy, state.failures, state.last_error) == (False, 6, "HTTP 500")
-        assert (await bot.store.feed_state("kdrama-news")).healthy
+        recovered = await bot.store.feed_state("kdrama-news")
+        assert recovered is not None and recovered == replace(
+            state, etag=recovered.etag, last_modified="Fri, 23 Dec 2022 00:00:00 GMT", healthy=True, failures=0,
+            last_error=None, next_poll_at=_ts(NOW + INTERVAL), baseline_at=_ts(NOW),
+        )
     logged = [(r.levelname, r.getMessage()) for r in caplog.records if r.levelno > logging.DEBUG]
     feed = f"feed kdrama-news ({server.url('/wp/feed/')})"
     expected = [
