@@ -5,9 +5,11 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.catalog import Catalog, parse_catalog
-from bot.names import Target
+from bot.names import Target, normalise
 from bot.news import ORDINARY_ZIPF, NewsMatcher, english_zipf, is_ordinary
 from tests.fixtures.headlines import HEADLINES, news_catalog
 
@@ -81,3 +83,18 @@ def test_context_names_alone_are_not_mentions():
 def test_same_spelling_for_a_plain_and_an_ordinary_name_is_ordinary():
     show, actor = Target("show", "rain", "Rain"), Target("actor", "rain", "Rain")
     assert NewsMatcher([("Rain", show), ("rain", actor)]).find("Rain expected") == set()
+
+
+def test_every_catalog_spelling_that_is_no_ordinary_word_is_found_in_plain_text():
+    for name, target in catalog().named_targets():
+        if not is_ordinary(name) and len(normalise(name)) >= 4:
+            assert target in catalog().news.find(f"Breaking: {name} tops the chart"), name
+
+
+TRICKY = st.text(alphabet=st.sampled_from(list("SignalMouse tvN'\"“”‘’.,#&<>;-유연석과 ")), max_size=80)
+
+
+@given(TRICKY, st.text(max_size=200))
+@settings(max_examples=300, deadline=None)
+def test_any_text_is_matched_without_error(title, summary):
+    assert catalog().news.find(title, summary) <= {t for _, t in catalog().named_targets()}

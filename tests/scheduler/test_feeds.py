@@ -200,6 +200,14 @@ async def test_state_survives_a_restart_and_nothing_is_redelivered(server, clock
         assert await bot.poll(wp(server)) == ["https://kdrama-news.example.test/?p=3"]
 
 
+async def test_a_feed_whose_url_changes_drops_its_validators(server, clock, tmp_path):
+    async with Bot(tmp_path / "db.sqlite3", clock) as bot:
+        await bot.poll(wp(server))
+        server.wordpress = [item(1)]
+        assert await bot.poll(FeedConfig("kdrama-news", server.url("/gzip/feed/"))) == [item(1).guid]
+    assert "If-None-Match" not in server.requests[-1].headers
+
+
 async def test_a_feed_added_later_publishes_nothing_on_its_first_poll(server, clock, tmp_path):
     db = tmp_path / "db.sqlite3"
     async with Bot(db, clock) as bot:
