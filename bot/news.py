@@ -24,7 +24,7 @@ from typing import Iterable, Mapping
 import ahocorasick
 from wordfreq import zipf_frequency
 
-from .names import PARTICLES, Target, _fold, _is_hangul, plain_text
+from .names import PARTICLES, Target, _fold, _is_hangul, normalise, plain_text, words
 
 MIN_NEWS_PATTERN = 4  # shorter keys ("NOT", "Kim") match too many unrelated words in news
 MIN_CONTEXT_PATTERN = 2  # networks are short ("tvN", "ENA"); they only ever add context
@@ -47,7 +47,7 @@ def english_zipf(name: str) -> float:
     """Estimated zipf frequency of `name` as English text: its words (a leading "The" dropped)
     taken as independent, so the sum of their zipf values minus 9 for each word after the first.
     "Signal" 4.6, "Healer" 3.3, "Vincenzo" 2.9, "Queen of Tears" -1.3, "Yoo Yeon Seok" -9.6."""
-    parts = _TOKEN.findall(_fold(name))
+    parts = words(name)
     if len(parts) > 1 and parts[0] == "the":
         parts = parts[1:]
     if not parts or _is_hangul(name):
@@ -60,13 +60,9 @@ def is_ordinary(name: str) -> bool:
     return english_zipf(name) >= ORDINARY_ZIPF
 
 
-def _compact(name: str) -> list[str]:
+def _compact(name: str) -> set[str]:
     """The automaton keys of one spelling: its words run together, with and without a leading "The"."""
-    parts = _TOKEN.findall(_fold(name))
-    keys = ["".join(parts)]
-    if len(parts) > 1 and parts[0] == "the":
-        keys.append("".join(parts[1:]))
-    return [k for k in keys if k]
+    return {key for key in (normalise(name), "".join(words(name))) if key}
 
 
 @dataclass
