@@ -25,7 +25,8 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .config import read_toml
-from .names import NameIndex, NewsMatcher, Target, normalise
+from .names import NameIndex, Target, normalise
+from .news import NewsMatcher
 from .zones import UTC
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -108,7 +109,15 @@ class Catalog:
         self.by_show = _AiringsByShow(self, BY_SHOW_CACHE)
         named = list(self.named_targets())
         self.names = NameIndex(named)
-        self.news = NewsMatcher(named)
+        # context for names that are ordinary words: a show's network and cast, an actor's shows
+        context: dict[Target, list[str]] = {}
+        for show in self.shows.values():
+            cast = [self.actors[key] for key in show.cast if key in self.actors]
+            cast_names = (n for a in cast for n in (a.name, *a.aliases))
+            context[Target("show", show.key, show.title)] = [show.network, *cast_names]
+            for actor in cast:
+                context.setdefault(Target("actor", actor.key, actor.name), []).extend((show.title, *show.aliases))
+        self.news = NewsMatcher(named, context=context)
 
     @cached_property
     def airings(self) -> tuple[Airing, ...]:

@@ -9,14 +9,15 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from .zones import LeadError, ZoneError, parse_lead, parse_leads, resolve_zone
+from .zones import LeadError, ZoneError, format_lead, parse_lead, parse_leads, resolve_zone
 
 
 class ConfigError(ValueError):
@@ -41,9 +42,20 @@ class DiscordConfig:
 
 
 @dataclass(frozen=True)
+class FeedConfig:
+    """One RSS or Atom feed: a name for logs and article identity, and its URL."""
+
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
 class NewsConfig:
-    feeds: tuple[str, ...] = ()
+    feeds: tuple[FeedConfig, ...] = ()
     poll_interval: timedelta = timedelta(minutes=15)
+    max_age: timedelta = timedelta(days=2)  # older entries are not delivered
+    max_bytes: int = 5_000_000  # a larger response is abandoned unread
+    timeout: float = 20.0  # seconds for one whole fetch
 
 
 @dataclass(frozen=True)
@@ -69,10 +81,11 @@ class Config:
 
 
 TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
+NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
 SECTION_KEYS = {
     "telegram": {"token", "paid_broadcast"},
     "discord": {"token"},
-    "news": {"feeds", "poll_interval"},
+    "news": NEWS_KEYS,
     "delivery": {"send_timeout", "stop_grace"},
 }
 OWNER = re.compile(r"(telegram|discord|console):\S+")
@@ -168,16 +181,6 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         value = text(f"{section}.token", raw.get(section, {}).get("token", ""))
         return env.get(ENV_TOKENS[section], "") or value
 
-    news = raw.get("news", {})
-    feeds = news.get("feeds", [])
-    if not isinstance(feeds, list) or not all(isinstance(v, str) and v.strip() for v in feeds):
-        raise fail("news.feeds", f"expected a list of feed URLs, got {feeds!r}")
-    try:
-        poll = parse_lead(text("news.poll_interval", news.get("poll_interval", "15m")))
-    except LeadError:
-        raise fail("news.poll_interval", "expected a duration from 1m to 7d, like 15m or 1h") from None
-    if poll < timedelta(minutes=1):
-        raise fail("news.poll_interval", "must be at least 1m")
     telegram = raw.get("telegram", {})
     paid = telegram.get("paid_broadcast", False)
     if not isinstance(paid, bool):
@@ -198,7 +201,63 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         owners=frozenset(owners_raw),
         telegram=TelegramConfig(token("telegram"), paid),
         discord=DiscordConfig(token("discord")),
-        news=NewsConfig(tuple(feeds), poll),
+        news=parse_news(raw.get("news", {}), fail),
         delivery=DeliveryConfig(seconds("send_timeout", 30.0, 0.01, 600.0), seconds("stop_grace", 10.0, 0.0, 60.0)),
         source=source,
+    )
+
+
+def feed_name(url: str) -> str:
+    """The name of a feed given only by URL: its host without "www." ("soompi.com")."""
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return host or url
+
+
+def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError]) -> NewsConfig:
+    """The [news] section: feeds as URLs or {name, url} tables, durations, limits."""
+    feeds: list[FeedConfig] = []
+    raw_feeds = news.get("feeds", [])
+    if not isinstance(raw_feeds, list):
+        raise fail("news.feeds", f"expected a list of feed URLs or {{name, url}} tables, got {raw_feeds!r}")
+    for i, entry in enumerate(raw_feeds):
+        if isinstance(entry, str):
+            entry = {"url": entry}
+        url = entry.get("url") if isinstance(entry, dict) else None
+        url = url.strip() if isinstance(url, str) else ""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            example = '{name = "...", url = "https://..."}'
+            raise fail("news.feeds", f"entry {i + 1}: expected an http(s) URL or {example}, got {entry!r}")
+        unknown = set(entry) - {"name", "url"}
+        name = entry.get("name", feed_name(url))
+        if unknown or not isinstance(name, str) or not name.strip():
+            raise fail("news.feeds", f"entry {i + 1}: expected only a non-empty name and a url, got {entry!r}")
+        if any(f.name == name.strip() for f in feeds):
+            raise fail("news.feeds", f"entry {i + 1}: two feeds are named {name.strip()!r}; give one a name = \"...\"")
+        feeds.append(FeedConfig(name.strip(), url))
+
+    def duration(key: str, default: str, low: timedelta) -> timedelta:
+        value = news.get(key, default)
+        try:
+            span = parse_lead(value) if isinstance(value, str) else None
+        except LeadError:
+            span = None
+        if span is None:
+            raise fail(f"news.{key}", f"expected a duration from {format_lead(low)} to 7d, like 15m or 2d")
+        if span < low:
+            raise fail(f"news.{key}", f"must be at least {format_lead(low)}")
+        return span
+
+    def number(key: str, default: float, low: float, high: float) -> float:
+        value = news.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise fail(f"news.{key}", f"expected a number from {low:g} to {high:g}, got {value!r}")
+        return value
+
+    return NewsConfig(
+        feeds=tuple(feeds),
+        poll_interval=duration("poll_interval", "15m", timedelta(minutes=1)),
+        max_age=duration("max_age", "2d", timedelta(hours=1)),
+        max_bytes=int(number("max_bytes", 5_000_000, 10_000, 100_000_000)),
+        timeout=float(number("timeout", 20, 1, 300)),
     )

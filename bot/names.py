@@ -1,9 +1,9 @@
-"""Name normalisation, fuzzy lookup for commands, and multi-pattern matching for news.
+"""Name normalisation and fuzzy lookup for commands; the text helpers news matching shares.
 
 One normal form serves both: case folded, accents and punctuation gone, spaces and hyphens
 gone, a leading English "The" dropped. "The Interest of Love", "interest-of-love" and
 "INTEREST OF LOVE" are the same key; "Yoo Yeon Seok" and "Yoo Yeon-seok" too. Hangul
-is kept as it is (after NFC).
+is kept as it is (after NFC). News matching itself lives in `bot.news`.
 """
 
 from __future__ import annotations
@@ -11,17 +11,14 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import ahocorasick
 from rapidfuzz import fuzz, process
 
 FUZZY_ACCEPT = 80  # a misspelling this close is accepted when it clearly beats the rest
 FUZZY_MARGIN = 8  # ...by at least this many points
 FUZZY_SUGGEST = 60  # candidates at least this close are listed
-MIN_NEWS_PATTERN = 4  # shorter keys ("NOT", "Kim") match too many unrelated words in news
 # Korean particles that may follow a Hangul name in the same word ("유연석이", "여왕의"); any other
 # ending makes another word ("지수" the name, not "지수형" or "지수화").
 PARTICLES = frozenset(
@@ -171,48 +168,3 @@ _TAG_RE = re.compile(r"<[^>]*>")
 def plain_text(fragment: str) -> str:
     """Article text without HTML tags or entities ("&#8220;Love&#8221;" becomes “Love”)."""
     return html.unescape(_TAG_RE.sub(" ", html.unescape(fragment or "")))
-
-
-class NewsMatcher:
-    """Finds every target named in an article's text, on word boundaries, in one pass.
-
-    The text is reduced to its words run together; a pattern (a normalised name) counts when it
-    starts where a word starts and ends where a word ends, so "Yoo Yeon-seok’s" and "YOO YEON SEOK"
-    match "Yoo Yeon Seok" while "Moonlight" does not match "Moon". Hangul names may be followed by
-    a particle in the same word ("유연석이"), and by nothing else.
-    """
-
-    def __init__(self, names: Iterable[tuple[str, Target]]):
-        self._automaton = ahocorasick.Automaton()
-        patterns: dict[str, set[Target]] = {}
-        for name, target in names:
-            for variant in {normalise(name), "".join(words(name))}:
-                if len(variant) >= MIN_NEWS_PATTERN or (_is_hangul(variant) and len(variant) >= 2):
-                    patterns.setdefault(variant, set()).add(target)
-        for pattern, targets in patterns.items():
-            self._automaton.add_word(pattern, (len(pattern), _is_hangul(pattern), frozenset(targets)))
-        self._empty = not patterns
-        if not self._empty:
-            self._automaton.make_automaton()
-
-    def find(self, *texts: str) -> set[Target]:
-        found: set[Target] = set()
-        if self._empty:
-            return found
-        for text in texts:
-            tokens = words(plain_text(text))
-            compact = "".join(tokens)
-            starts, ends = set(), set()
-            pos = 0
-            for token in tokens:
-                starts.add(pos)
-                pos += len(token)
-                ends.add(pos)
-            ordered_ends = sorted(ends)
-            for end_index, (length, hangul, targets) in self._automaton.iter(compact):
-                start, end = end_index - length + 1, end_index + 1
-                if start not in starts:
-                    continue
-                if end in ends or (hangul and compact[end : ordered_ends[bisect_left(ordered_ends, end)]] in PARTICLES):
-                    found |= targets
-        return found

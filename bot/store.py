@@ -85,6 +85,31 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chats ADD COLUMN paused_at INTEGER;
     ALTER TABLE chats ADD COLUMN paused_reason TEXT;
     """,
+    # 4: news feed polling (self-contained; see "news feeds" below): per feed, what the last poll
+    # left (conditional GET validators, health, next poll); per entry a feed listed, whether it
+    # was delivered, so a restart redelivers nothing and a syndicated copy is recognised by link.
+    """
+    CREATE TABLE feed_state (
+        feed          TEXT PRIMARY KEY,
+        url           TEXT NOT NULL,
+        etag          TEXT,
+        last_modified TEXT,
+        healthy       INTEGER NOT NULL DEFAULT 1,
+        failures      INTEGER NOT NULL DEFAULT 0,  -- consecutive failed polls
+        last_error    TEXT,
+        next_poll_at  INTEGER,
+        baseline_at   INTEGER                      -- first successful poll; NULL: none yet
+    );
+    CREATE TABLE feed_entries (
+        feed      TEXT NOT NULL,
+        entry_id  TEXT NOT NULL,
+        link      TEXT NOT NULL,                   -- normalised; '' when the entry has none
+        delivered INTEGER NOT NULL,
+        seen_at   INTEGER NOT NULL,                -- last poll that listed it
+        PRIMARY KEY (feed, entry_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX feed_entries_delivered_links ON feed_entries (link) WHERE delivered = 1 AND link <> '';
+    """,
 )
 
 
@@ -162,6 +187,21 @@ class Pending:
     delivery: Delivery
     attempts: int
     expires_at: int
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What the poller remembers of one feed between polls and across restarts."""
+
+    feed: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    healthy: bool = True
+    failures: int = 0
+    last_error: str | None = None
+    next_poll_at: int | None = None
+    baseline_at: int | None = None
 
 
 def encode_leads(minutes: Iterable[int]) -> str:
@@ -527,3 +567,60 @@ class Store:
             (name, value),
         )
         await self._db.commit()
+
+    # ---- news feeds (poller state; migration 3) -------------------------------------------------
+
+    async def feed_state(self, feed: str) -> FeedState | None:
+        async with self._db.execute(
+            "SELECT feed, url, etag, last_modified, healthy, failures, last_error, next_poll_at, baseline_at "
+            "FROM feed_state WHERE feed = ?",
+            (feed,),
+        ) as cur:
+            row = await cur.fetchone()
+        if row is None:
+            return None
+        feed_name, url, etag, modified, healthy, failures, error, next_poll, baseline = row
+        return FeedState(feed_name, url, etag, modified, bool(healthy), failures, error, next_poll, baseline)
+
+    async def save_feed_state(self, state: FeedState) -> None:
+        await self._db.execute(
+            "INSERT OR REPLACE INTO feed_state "
+            "(feed, url, etag, last_modified, healthy, failures, last_error, next_poll_at, baseline_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (state.feed, state.url, state.etag, state.last_modified, int(state.healthy), state.failures,
+             state.last_error, state.next_poll_at, state.baseline_at),
+        )
+        await self._db.commit()
+
+    async def known_entries(self, feed: str, entry_ids: Sequence[str]) -> set[str]:
+        """Which of `entry_ids` this feed has listed before."""
+        async with self._db.execute(
+            "SELECT entry_id FROM feed_entries WHERE feed = ? AND entry_id IN (SELECT value FROM json_each(?))",
+            (feed, json.dumps(list(entry_ids))),
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def link_delivered(self, link: str) -> bool:
+        """True when an entry with this (normalised) link was delivered, from any feed."""
+        if not link:
+            return False
+        async with self._db.execute(
+            "SELECT 1 FROM feed_entries WHERE link = ? AND delivered = 1 AND link <> '' LIMIT 1", (link,)
+        ) as cur:
+            return await cur.fetchone() is not None
+
+    async def record_entries(self, feed: str, entries: Iterable[tuple[str, str, bool]], now: int) -> None:
+        """Remember (entry id, normalised link, delivered) rows a poll saw; delivered stays true once set."""
+        await self._db.executemany(
+            "INSERT INTO feed_entries (feed, entry_id, link, delivered, seen_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (feed, entry_id) DO UPDATE SET seen_at = excluded.seen_at, "
+            "delivered = max(delivered, excluded.delivered)",
+            [(feed, entry_id, link, int(delivered), now) for entry_id, link, delivered in entries],
+        )
+        await self._db.commit()
+
+    async def prune_entries(self, feed: str, before: int) -> int:
+        """Forget entries the feed has not listed since `before`."""
+        cur = await self._db.execute("DELETE FROM feed_entries WHERE feed = ? AND seen_at < ?", (feed, before))
+        await self._db.commit()
+        return cur.rowcount

@@ -11,7 +11,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import Config, ConfigError, DiscordConfig, NewsConfig, TelegramConfig, load_config, parse_config
+from bot.config import (
+    Config,
+    ConfigError,
+    DiscordConfig,
+    FeedConfig,
+    NewsConfig,
+    TelegramConfig,
+    load_config,
+    parse_config,
+)
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "config.example.toml"
 
@@ -51,7 +60,7 @@ def test_example_file_lists_every_key():
     assert set(raw["telegram"]) == {"token", "paid_broadcast"}
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token"}
-    assert set(raw["news"]) == {"feeds", "poll_interval"}
+    assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
 
 
 def test_example_file_values_are_the_defaults():
@@ -84,7 +93,7 @@ def test_settings_are_read():
     assert config.lead_minutes == (24 * 60, 30)
     assert config.catalog == "shows.toml"
     assert config.owners == {"telegram:12345", "discord:67890"}
-    assert config.news == NewsConfig(("https://www.soompi.com/feed",), timedelta(hours=1))
+    assert config.news == NewsConfig((FeedConfig("soompi.com", "https://www.soompi.com/feed"),), timedelta(hours=1))
 
 
 # ---- bad keys and values --------------------------------------------------------------------
@@ -263,3 +272,39 @@ def test_an_unreadable_config_is_one_line_naming_the_file(tmp_path, content, pro
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"dramabot: {path}: ")
     assert problem in result.stderr
+
+
+# ---- news feeds and limits ------------------------------------------------------------------
+
+
+def test_feeds_are_urls_named_by_host_or_named_tables():
+    config = parse_config(
+        {"news": {"feeds": ["https://www.soompi.com/feed/", {"name": "kr", "url": "http://news.example.test/rss"}]}}
+    )
+    assert config.news.feeds == (
+        FeedConfig("soompi.com", "https://www.soompi.com/feed/"),
+        FeedConfig("kr", "http://news.example.test/rss"),
+    )
+
+
+def test_news_limits_are_read():
+    news = parse_config({"news": {"max_age": "1d", "max_bytes": 1_000_000, "timeout": 5}}).news
+    assert (news.max_age, news.max_bytes, news.timeout) == (timedelta(days=1), 1_000_000, 5.0)
+
+
+@pytest.mark.parametrize(
+    "news, key, problem",
+    [
+        ({"feeds": ["ftp://x.test/feed"]}, "news.feeds", "entry 1: expected an http(s) URL"),
+        ({"feeds": [{"name": "a"}]}, "news.feeds", "entry 1: expected an http(s) URL"),
+        ({"feeds": [{"url": "https://x.test/", "title": "x"}]}, "news.feeds", "expected only a non-empty name"),
+        ({"feeds": ["https://x.test/a", "https://x.test/b"]}, "news.feeds", "entry 2: two feeds are named 'x.test'"),
+        ({"max_age": "30m"}, "news.max_age", "must be at least 1h"),
+        ({"max_age": 2}, "news.max_age", "expected a duration"),
+        ({"max_bytes": 10}, "news.max_bytes", "expected a number from 10000"),
+        ({"timeout": True}, "news.timeout", "expected a number from 1 to 300"),
+        ({"timeout": 0}, "news.timeout", "expected a number from 1 to 300"),
+    ],
+)
+def test_bad_news_settings_are_named(news, key, problem):
+    assert problem in fails({"news": news}, key)

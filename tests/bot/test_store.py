@@ -189,3 +189,24 @@ async def test_subscriptions_are_unique_and_leads_in_use_follow_them(tmp_path):
         assert await store.lead_settings_in_use() == set()
     finally:
         await store.close()
+
+
+async def test_feed_state_and_entries_round_trip(tmp_path):
+    from bot.store import FeedState
+
+    store = await Store.open(tmp_path / "db.sqlite3")
+    assert await store.feed_state("wp") is None
+    state = FeedState("wp", "https://x.test/feed", '"e1"', "Fri, 23 Dec 2022 00:00:00 GMT", False, 4, "HTTP 500",
+                      next_poll_at=100, baseline_at=50)
+    await store.save_feed_state(state)
+    await store.record_entries("wp", [("1", "https://x.test/1", True), ("2", "", False)], now=10)
+    await store.record_entries("wp", [("1", "https://x.test/1", False)], now=20)  # delivered stays
+    await store.close()
+    store = await Store.open(tmp_path / "db.sqlite3")
+    assert await store.feed_state("wp") == state
+    assert await store.known_entries("wp", ["1", "2", "3"]) == {"1", "2"}
+    assert await store.known_entries("other", ["1"]) == set()
+    assert await store.link_delivered("https://x.test/1") and not await store.link_delivered("")
+    assert await store.prune_entries("wp", before=15) == 1
+    assert await store.known_entries("wp", ["1", "2"]) == {"1"}
+    await store.close()

@@ -1,0 +1,92 @@
+"""Feed documents into articles: parsing RSS and Atom bodies, entry identity, link keys.
+
+Pure: bytes in, `Article`s out, no network. `parse_feed` raises `FeedError` for a body that is
+not a feed (an HTML page, an empty body) or is malformed XML cut short (a truncated download);
+a complete document with small XML errors is read as far as feedparser's lenient parser can.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import feedparser
+
+from .core import Article
+
+_CLOSING_TAGS = (b"</rss>", b"</feed>", b"</rdf:rdf>")
+
+
+class FeedError(Exception):
+    """The body is not a usable feed; the message says why, for the log."""
+
+
+def parse_feed(feed: str, body: bytes, content_type: str | None = None) -> list[Article]:
+    """The entries of one feed document, in document order, as articles of `feed`."""
+    headers = {"content-type": content_type} if content_type else {}
+    parsed = feedparser.parse(body, response_headers=headers)
+    if not parsed.get("version") and not parsed.entries:
+        problem = parsed.get("bozo_exception")
+        raise FeedError(f"not an RSS or Atom feed{f' ({problem})' if problem else ''}")
+    if parsed.get("bozo") and not _complete(body) and _is_xml_error(parsed.get("bozo_exception")):
+        raise FeedError(f"malformed or truncated XML: {parsed.get('bozo_exception')}")
+    articles = []
+    for entry in parsed.entries:
+        article = _article(feed, entry)
+        if article is not None:
+            articles.append(article)
+    return articles
+
+
+def _complete(body: bytes) -> bool:
+    return body.rstrip().lower().endswith(_CLOSING_TAGS)
+
+
+def _is_xml_error(exc: Any) -> bool:
+    """A well-formedness error, as opposed to a mislabelled encoding or content type."""
+    return exc is not None and not isinstance(exc, (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType))
+
+
+def _article(feed: str, entry: Any) -> Article | None:
+    title = (entry.get("title") or "").strip()
+    link = (entry.get("link") or "").strip()
+    if not title and not link:
+        return None
+    published = _instant(entry.get("published_parsed") or entry.get("updated_parsed"))
+    summary = entry.get("summary") or ""
+    if not summary and entry.get("content"):
+        summary = entry["content"][0].get("value", "")
+    return Article(feed, entry_id(entry, published), title, link, summary, published)
+
+
+def _instant(parsed: Any) -> datetime | None:
+    if not parsed:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def entry_id(entry: Any, published: datetime | None = None) -> str:
+    """An entry's identity: its guid or Atom id, else its link, else a hash of title and date."""
+    for key in ("id", "link"):
+        value = (entry.get(key) or "").strip()
+        if value:
+            return value[:500]
+    stamp = published.isoformat() if published else ""
+    digest = hashlib.sha256(f"{entry.get('title', '')}\x00{stamp}".encode()).hexdigest()
+    return f"sha256:{digest[:32]}"
+
+
+def link_key(url: str) -> str:
+    """A link as syndication compares it: scheme and host lower case, no fragment, no trailing
+    slash; "" for a link that is not a web address."""
+    parts = urlsplit(url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    path = parts.path.rstrip("/")
+    return urlunsplit(("https", parts.netloc.lower().removeprefix("www."), path, parts.query, ""))

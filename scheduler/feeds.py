@@ -1,0 +1,255 @@
+"""Polling news feeds: one `await poller.poll(feed)` fetches a feed, publishes what is new, and
+says when to poll it next.
+
+A fetch is a conditional GET (ETag, Last-Modified) with gzip, a whole-fetch timeout, at most
+MAX_REDIRECTS redirects, a descriptive User-Agent, and a size cap: the body is streamed and
+abandoned, never parsed, once it passes `max_bytes`. Failures back off exponentially per feed;
+a feed is logged when it starts failing, when it turns unhealthy, and when it recovers, each
+time with its name and URL. All state lives in the store, so a restart redelivers nothing.
+
+Delivery rules: the first successful poll of a feed only records what it lists; an entry seen
+before, published longer ago than `max_age`, or with the link of an article already delivered
+from another feed (syndication) is not published. An entry whose `publish` raises is retried at
+the next poll (the validators are not kept, so that poll gets the whole document again).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+import httpx
+
+from bot.config import FeedConfig, NewsConfig
+from bot.core import Article
+from bot.feeds import FeedError, link_key, parse_feed
+from bot.interfaces import Clock
+from bot.store import FeedState, Store
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "dramabot/0.1 (+https://github.com/dramabot/dramabot; K-drama news for fan chats)"
+ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1"
+MAX_REDIRECTS = 5
+UNHEALTHY_AFTER = 3  # consecutive failures
+MAX_BACKOFF = timedelta(hours=6)  # or the poll interval, if longer
+JITTER = 0.1  # next polls spread over +-10% of the delay
+KEEP_ENTRIES = timedelta(days=30)  # an entry no longer listed for this long is forgotten
+
+Publish = Callable[[Article], Awaitable[object]]
+
+
+def next_poll_at(
+    now: datetime,
+    interval: timedelta,
+    failures: int = 0,
+    *,
+    rand: float = 0.5,
+    jitter: float = JITTER,
+    retry_after: timedelta | None = None,
+) -> datetime:
+    """When to poll again: `interval` after a success; after n consecutive failures interval * 2**n,
+    at most MAX_BACKOFF (or `interval` when longer), at least the server's Retry-After; then spread
+    by +-jitter of that delay according to `rand` in [0, 1) (0.5: no spread)."""
+    ceiling = max(MAX_BACKOFF, interval)
+    delay = interval if failures <= 0 else min(interval * 2 ** min(failures, 30), ceiling)
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, ceiling))
+    return now + delay * (1 + jitter * (2 * rand - 1))
+
+
+class FetchError(Exception):
+    """A fetch that produced no usable document; the message is the log's reason."""
+
+    def __init__(self, reason: str, retry_after: timedelta | None = None):
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A 200 with its body, or a 304 (body None); the validators to send next time."""
+
+    body: bytes | None
+    content_type: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+class FeedPoller:
+    """Polls feeds for one store; `publish` receives each article to deliver."""
+
+    def __init__(
+        self,
+        store: Store,
+        publish: Publish,
+        *,
+        settings: NewsConfig,
+        clock: Clock,
+        client: httpx.AsyncClient | None = None,
+        rand: Callable[[], float] = random.random,
+    ):
+        self.store, self.publish, self.settings, self.clock, self.rand = store, publish, settings, clock, rand
+        self.client = client or httpx.AsyncClient(
+            timeout=settings.timeout,
+            follow_redirects=True,
+            max_redirects=MAX_REDIRECTS,
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    async def due_at(self, feed: FeedConfig) -> datetime:
+        """When the feed should next be polled, as stored (now for a feed never polled)."""
+        state = await self.store.feed_state(feed.name)
+        now = self.clock.now()
+        if state is None or state.next_poll_at is None:
+            return now
+        return max(now, datetime.fromtimestamp(state.next_poll_at, tz=now.tzinfo))
+
+    async def poll(self, feed: FeedConfig) -> datetime:
+        """Fetch `feed` once, publish its new entries, store its state; returns the next poll instant."""
+        state = await self.store.feed_state(feed.name) or FeedState(feed.name, feed.url)
+        if state.url != feed.url:  # moved: the old validators mean nothing to the new URL
+            state = replace(state, url=feed.url, etag=None, last_modified=None)
+        now = self.clock.now()
+        try:
+            fetched = await self._fetch(feed, state)
+            articles = None if fetched.body is None else parse_feed(feed.name, fetched.body, fetched.content_type)
+        except (FetchError, FeedError) as exc:
+            return await self._failed(feed, state, now, exc)
+        if state.failures:
+            log.info("feed %s (%s) is healthy again after %d failed polls", feed.name, feed.url, state.failures)
+        kept_validators = True
+        baseline = state.baseline_at
+        if articles is not None:
+            if baseline is None:
+                await self._record_baseline(feed, articles, now)
+                baseline = int(now.timestamp())
+            else:
+                kept_validators = await self._deliver_new(feed, articles, now)
+            await self.store.prune_entries(feed.name, int((now - KEEP_ENTRIES).timestamp()))
+        due = next_poll_at(now, self.settings.poll_interval, rand=self.rand())
+        await self.store.save_feed_state(
+            replace(
+                state,
+                etag=fetched.etag if kept_validators else None,
+                last_modified=fetched.last_modified if kept_validators else None,
+                healthy=True, failures=0, last_error=None, next_poll_at=int(due.timestamp()), baseline_at=baseline,
+            )
+        )
+        return due
+
+    async def _record_baseline(self, feed: FeedConfig, articles: list[Article], now: datetime) -> None:
+        await self.store.record_entries(feed.name, [(a.id, link_key(a.link), False) for a in articles], _ts(now))
+        log.info("feed %s (%s): first poll, %d entries recorded, none delivered", feed.name, feed.url, len(articles))
+
+    async def _deliver_new(self, feed: FeedConfig, articles: list[Article], now: datetime) -> bool:
+        """Publish the entries not seen before; False when one of them failed to publish."""
+        known = await self.store.known_entries(feed.name, [a.id for a in articles])
+        oldest = now - self.settings.max_age
+        skipped: list[tuple[str, str, bool]] = []
+        all_published = True
+        for article in _oldest_first(articles):
+            link = link_key(article.link)
+            if article.id in known:
+                skipped.append((article.id, link, False))
+                continue
+            known.add(article.id)
+            if (article.published is not None and article.published < oldest) or await self.store.link_delivered(link):
+                skipped.append((article.id, link, False))
+                continue
+            try:
+                await self.publish(article)
+            except Exception:
+                log.exception(
+                    "feed %s (%s): publishing %s failed; retried at the next poll", feed.name, feed.url, article.id
+                )
+                all_published = False
+                continue
+            await self.store.record_entries(feed.name, [(article.id, link, True)], _ts(now))
+        await self.store.record_entries(feed.name, skipped, _ts(now))
+        return all_published
+
+    async def _failed(self, feed: FeedConfig, state: FeedState, now: datetime, exc: Exception) -> datetime:
+        failures = state.failures + 1
+        healthy = failures < UNHEALTHY_AFTER
+        retry_after = exc.retry_after if isinstance(exc, FetchError) else None
+        due = next_poll_at(now, self.settings.poll_interval, failures, rand=self.rand(), retry_after=retry_after)
+        wait = _describe(due - now)
+        if state.failures == 0:
+            log.warning("feed %s (%s) failed: %s; next try in %s", feed.name, feed.url, exc, wait)
+        elif state.healthy and not healthy:
+            log.warning(
+                "feed %s (%s) is unhealthy after %d failed polls in a row: %s; polled less often, next in %s",
+                feed.name, feed.url, failures, exc, wait,
+            )
+        else:
+            log.debug("feed %s (%s) failed again (%d): %s; next try in %s", feed.name, feed.url, failures, exc, wait)
+        await self.store.save_feed_state(
+            replace(state, healthy=healthy, failures=failures, last_error=str(exc)[:500], next_poll_at=_ts(due))
+        )
+        return due
+
+    async def _fetch(self, feed: FeedConfig, state: FeedState) -> Fetched:
+        headers = {}
+        if state.etag:
+            headers["If-None-Match"] = state.etag
+        if state.last_modified:
+            headers["If-Modified-Since"] = state.last_modified
+        limit = self.settings.max_bytes
+        try:
+            async with asyncio.timeout(self.settings.timeout):
+                async with self.client.stream("GET", feed.url, headers=headers) as response:
+                    if response.status_code == 304:
+                        return Fetched(None, None, state.etag, state.last_modified)
+                    if response.status_code >= 300:
+                        raise FetchError(f"HTTP {response.status_code}", _retry_after(response))
+                    declared = response.headers.get("content-length", "")
+                    if declared.isdigit() and "content-encoding" not in response.headers and int(declared) > limit:
+                        raise FetchError(f"response of {declared} bytes is over the {limit}-byte limit; not read")
+                    chunks, size = [], 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > limit:
+                            raise FetchError(f"response passed the {limit}-byte limit; abandoned unparsed")
+                        chunks.append(chunk)
+                    return Fetched(
+                        b"".join(chunks),
+                        response.headers.get("content-type"),
+                        response.headers.get("etag"),
+                        response.headers.get("last-modified"),
+                    )
+        except TimeoutError:
+            raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
+        except httpx.TooManyRedirects:
+            raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)") from None
+        except httpx.TimeoutException:
+            raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"unreachable: {type(exc).__name__}: {exc}") from None
+
+
+def _oldest_first(articles: list[Article]) -> list[Article]:
+    """Dated entries by date, then undated ones in reverse document order (feeds list newest first)."""
+    dated = sorted((a for a in articles if a.published is not None), key=lambda a: a.published or 0)
+    return dated + [a for a in reversed(articles) if a.published is None]
+
+
+def _retry_after(response: httpx.Response) -> timedelta | None:
+    value = response.headers.get("retry-after", "")
+    return timedelta(seconds=min(int(value), 86_400)) if value.isdigit() else None
+
+
+def _ts(instant: datetime) -> int:
+    return int(instant.timestamp())
+
+
+def _describe(span: timedelta) -> str:
+    minutes = max(1, round(span.total_seconds() / 60))
+    return f"{minutes // 60}h{minutes % 60:02d}m" if minutes >= 60 else f"{minutes}m"
