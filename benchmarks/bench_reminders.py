@@ -34,7 +34,7 @@ from pathlib import Path
 
 from bot.catalog import WEEKDAYS, load_catalog, parse_catalog
 from bot.config import Config
-from bot.interfaces import Outgoing, VirtualClock
+from bot.interfaces import ChatRef, Limits, Outgoing, VirtualClock
 from bot.render import Bold, Message
 from bot.store import Store
 from scheduler.process import BotProcess
@@ -49,15 +49,17 @@ NAIVE_TIMEOUT = 120.0
 
 
 class NoopAdapter:
-    """Hands every message to nothing; only counts."""
+    """Hands every message to nothing; only counts. No limits: the outbox sends as fast as it can."""
 
-    platform, count = "telegram", 0
+    platform, count, limits = "telegram", 0, Limits()
 
-    async def start(self, on_message) -> None: ...
+    async def connect(self) -> None: ...
+
+    async def listen(self, inbox) -> None: ...
 
     async def stop(self) -> None: ...
 
-    async def send(self, chat: str, message: Outgoing) -> None:
+    async def send(self, chat: ChatRef, message: Outgoing) -> None:
         self.count += 1
 
 
@@ -76,17 +78,19 @@ def rss_mb() -> dict[str, float]:
                 ru_maxrss=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
-def catalog_dict(shows: int, seed: int = 1) -> dict:
-    """S shows: two weekly slots, 16 episodes, premieres 1-90 days after T0; every third has a cast."""
+def catalog_dict(shows: int, seed: int = 1, episodes: int = 16) -> dict:
+    """S shows: two weekly slots, E episodes, premieres 1-90 days after T0 (with 1,000 episodes,
+    spread over the ten years before it: long histories); every third has a cast."""
     rng = random.Random(seed)
     entries = []
     for i in range(shows):
-        premiere = (T0 + timedelta(days=rng.randint(1, 90))).date()
+        days_after = rng.randint(1, 90) if episodes <= 16 else -rng.randint(0, 3650)
+        premiere = (T0 + timedelta(days=days_after)).date()
         entry = {
             "title": f"Benchmark Drama {i}", "network": rng.choice(NETWORKS), "timezone": "Asia/Seoul",
             "days": [WEEKDAYS[premiere.weekday()], WEEKDAYS[(premiere.weekday() + 1) % 7]],
             "time": f"{rng.randint(18, 23):02d}:{rng.choice((0, 10, 30, 50)):02d}",
-            "premiere": premiere, "episodes": 16, "runtime": 70,
+            "premiere": premiere, "episodes": episodes, "runtime": 70,
         }
         if i % 3 == 0:
             entry["cast"] = sorted({f"Bench Actor {rng.randrange(shows)}" for _ in range(3)})
@@ -143,15 +147,17 @@ async def fanout(n: int, tmp: Path) -> dict:
             return result
         return call
 
-    for name in ("recipients", "claim", "mark_sent"):
+    for name in ("recipients", "claim", "record_outcomes"):
         setattr(process.core.store, name, timed(name, getattr(process.core.store, name)))
     try:
         t = time.perf_counter()
         sent = await process.core.fire_reminder(airing, 30)
+        await process.core.idle()  # every message through the outbox and confirmed in the ledger
         seconds = time.perf_counter() - t
         delivered, split = adapter.count, dict(spent)
         t = time.perf_counter()
         again = await process.core.fire_reminder(airing, 30)
+        await process.core.idle()
         again_seconds = time.perf_counter() - t
     finally:
         await process.stop()
@@ -165,20 +171,20 @@ async def fanout(n: int, tmp: Path) -> dict:
 # ---- 2. start-up (child process) --------------------------------------------------------------
 
 
-def startup_db(path: Path, shows: int, n: int) -> Path:
-    keys = list(parse_catalog(catalog_dict(shows)).shows)
+def startup_db(path: Path, shows: int, n: int, episodes: int) -> Path:
+    keys = list(parse_catalog(catalog_dict(shows, episodes=episodes)).shows)
     rng = random.Random(2)
     created = int(T0.timestamp())
     ids = [str(20_000_000 + i) for i in range(n)]
     chats = [("telegram", c, 1, ZONES[i % len(ZONES)], LEAD_SETTINGS[i % 3], created) for i, c in enumerate(ids)]
     asyncio.run(make_db(path, chats, [("telegram", c, rng.choice(keys), created) for c in ids]))
     toml = path.with_suffix(".toml")
-    toml.write_text(to_toml(catalog_dict(shows)), encoding="utf-8")
+    toml.write_text(to_toml(catalog_dict(shows, episodes=episodes)), encoding="utf-8")
     return toml
 
 
-async def startup_child(db: str, shows: int, toml: str | None, launched: float) -> None:
-    raw = None if toml else catalog_dict(shows)  # "already in memory": not timed
+async def startup_child(db: str, shows: int, episodes: int, toml: str | None, launched: float) -> None:
+    raw = None if toml else catalog_dict(shows, episodes=episodes)  # "already in memory": not timed
     before = rss_mb()["vm_rss"]
     t = time.perf_counter()
     catalog = load_catalog(toml) if toml else parse_catalog(raw)
@@ -189,7 +195,7 @@ async def startup_child(db: str, shows: int, toml: str | None, launched: float) 
     seconds, cold = time.perf_counter() - t, time.time() - launched
     print(json.dumps(dict(seconds=seconds, cold=cold, catalog_seconds=catalog_seconds, driver=type(process.driver).__name__,
                           scheduler=type(getattr(process.driver, "scheduler", None)).__name__,
-                          next_run=str(next_run), jobs=len(process.jobs.plan), airings=len(catalog.airings),
+                          next_run=str(next_run), jobs=len(process.jobs.plan),
                           rss_before=before, **rss_mb())))
     await process.stop()
 
@@ -248,6 +254,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--shows", type=int, default=1000)
+    parser.add_argument("--episodes", type=int, default=1000, help="episodes per show in the start-up catalog")
     parser.add_argument("--naive-subscribers", type=int, help="N for the naive design (default: --subscribers)")
     parser.add_argument("--startup-child", metavar="DBPATH", help=argparse.SUPPRESS)
     parser.add_argument("--toml", help=argparse.SUPPRESS)
@@ -255,7 +262,7 @@ def main() -> None:
     parser.add_argument("--launched", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.startup_child:
-        return asyncio.run(startup_child(args.startup_child, args.shows, args.toml, args.launched))
+        return asyncio.run(startup_child(args.startup_child, args.shows, args.episodes, args.toml, args.launched))
     if args.naive_child:
         return asyncio.run(naive_child(args.subscribers))
     n, s = args.subscribers, args.shows
@@ -275,15 +282,17 @@ def main() -> None:
               + f", the rest (core loop, adapter) {f['seconds'] - store_total:.3f} s ({1 - store_total / f['seconds']:.0%})")
         print(f"   fired again: {f['again_delivered']} sent in {f['again_seconds']:.3f} s: ledger idempotence "
               f"{'OK' if idem else 'BROKEN'}")
-        print(f"2. start-up: {s:,} shows, {n:,} subscriptions, leads {LEAD_SETTINGS}; fresh subprocess each", flush=True)
+        e = args.episodes
+        print(f"2. start-up: {s:,} shows of {e:,} episodes, {n:,} subscriptions, leads {LEAD_SETTINGS}; fresh subprocess each",
+              flush=True)
         db = Path(scratch) / "startup.sqlite3"
-        toml = startup_db(db, s, n)
-        st = child("--startup-child", str(db), "--shows", str(s))
-        st_toml = child("--startup-child", str(db), "--shows", str(s), "--toml", str(toml))
+        toml = startup_db(db, s, n, e)
+        st = child("--startup-child", str(db), "--shows", str(s), "--episodes", str(e))
+        st_toml = child("--startup-child", str(db), "--shows", str(s), "--episodes", str(e), "--toml", str(toml))
         for label, r in (("catalog dict in memory", st), (f"TOML file ({toml.stat().st_size // 1024} KB)", st_toml)):
             print(f"   from {label}: {r['seconds']:.3f} s (catalog {r['catalog_seconds']:.3f} s; {r['cold']:.2f} s from "
                   f"process launch) to {r['driver']}/{r['scheduler']} ready, next wake-up {r['next_run']}, "
-                  f"{r['airings']:,} airings, {r['jobs']:,} reminder jobs; RSS {r['vm_rss']:.1f} MB, peak (VmHWM) "
+                  f"{r['jobs']:,} reminder jobs in the plan's horizon; RSS {r['vm_rss']:.1f} MB, peak (VmHWM) "
                   f"{r['vm_hwm']:.1f} MB ({r['rss_before']:.1f} MB before parsing; getrusage ru_maxrss "
                   f"{r['ru_maxrss']:.1f} MB, which on Linux inherits the parent's peak)")
         print(f"3. naive: one APScheduler DateTrigger job per subscriber, N = {naive_n:,}; fresh subprocess", flush=True)

@@ -11,6 +11,7 @@ ledger row per chat, and hands the items to that platform's outbox (`delivery.py
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -194,6 +195,7 @@ class Core:
         self._version = 0
         self._chat_versions: dict[tuple[str, str], int] = {}
         self.listening = True
+        self._stamp = 0
 
     # ---- lifecycle --------------------------------------------------------------------------------
 
@@ -406,12 +408,13 @@ class Core:
 
     async def _claim_and_queue(self, job: ReminderDelivery | NewsDelivery, recipients: list[Recipient], version: int) -> int:
         by_key = {(r.platform, r.chat_id): r for r in recipients}
-        claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), by_key.keys())
+        stamp = self._next_stamp()
+        claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), by_key.keys(), stamp=stamp)
         items: dict[str, list[Item]] = {}
-        for platform, chat in claimed:
+        for seq, (platform, chat) in enumerate(claimed):
             r = by_key[(platform, chat)]
             items.setdefault(platform, []).append(
-                Item(job, ChatRef.from_key(platform, chat), r.is_private, r.timezone, version)
+                Item(job, ChatRef.from_key(platform, chat), r.is_private, r.timezone, version, stamp=stamp, seq=seq)
             )
         for platform, batch in items.items():
             self._queue(job, platform, batch)
@@ -426,6 +429,11 @@ class Core:
         log.warning("no %s adapter is running: %d %s deliveries wait until %s", platform, len(items), job.kind, retry_at)
         for item in items:
             self.ledger.failed(item, f"no {platform} adapter is running", retry_at if retry_at < job.expires else None)
+
+    def _next_stamp(self) -> int:
+        """A claim stamp no other claim of this database has used (microseconds, strictly increasing)."""
+        self._stamp = max(self._stamp + 1, int(self.clock.now().timestamp() * 1_000_000), time.time_ns() // 1000)
+        return self._stamp
 
     # ---- news -------------------------------------------------------------------------------------
 

@@ -84,6 +84,8 @@ class Item:
     version: int  # the core's change counter when the fan-out read the chat
     attempts: int = 0
     moved: bool = False
+    stamp: int = 0  # the claim that made its ledger row, and its place in that claim's sorted rows:
+    seq: int = -1  # consecutive places sent together are confirmed as one key range
 
 
 @dataclass(slots=True, eq=False)
@@ -129,6 +131,7 @@ class Ledger:
         self.clock = clock
         self.on_retries = on_retries
         self._sent: dict[tuple[str, str, str], list[str]] = {}
+        self._runs: dict[tuple[str, str, str, int], list[tuple[int, str]]] = {}
         self._outcomes: list[tuple[str, str, str, str, str, str, int | None]] = []
         self._count = 0
         self._lock = asyncio.Lock()
@@ -144,7 +147,11 @@ class Ledger:
         return self._count >= CONFIRM_EVERY
 
     def sent(self, item: Item) -> None:
-        self._sent.setdefault((item.job.kind, item.job.key, item.chat.platform), []).append(item.chat.key)
+        job = item.job
+        if item.seq >= 0 and not item.moved:
+            self._runs.setdefault((job.kind, job.key, item.chat.platform, item.stamp), []).append((item.seq, item.chat.key))
+        else:
+            self._sent.setdefault((job.kind, job.key, item.chat.platform), []).append(item.chat.key)
         self._count += 1
 
     def failed(self, item: Item, error: str, retry_at: datetime | None) -> None:
@@ -171,13 +178,18 @@ class Ledger:
         async with self._lock:
             if not self._count:
                 return True
-            sent, outcomes, count = self._sent, self._outcomes, self._count
-            self._sent, self._outcomes, self._count = {}, [], 0
+            sent, runs, outcomes, count = self._sent, self._runs, self._outcomes, self._count
+            self._sent, self._runs, self._outcomes, self._count = {}, {}, [], 0
+            ranges, singles = confirmations(runs)
+            for key, chats in sent.items():
+                singles.setdefault(key, []).extend(chats)
             try:
-                await self.store.record_outcomes(sent, outcomes, int(self.clock.now().timestamp()))
+                await self.store.record_outcomes(singles, outcomes, int(self.clock.now().timestamp()), ranges)
             except Exception as exc:  # keep every outcome; the next flush tries again
                 for key, chats in sent.items():
                     self._sent.setdefault(key, []).extend(chats)
+                for run, entries in runs.items():
+                    self._runs.setdefault(run, []).extend(entries)
                 self._outcomes[:0] = outcomes
                 self._count += count
                 if not self._failing:
@@ -193,7 +205,7 @@ class Ledger:
 
     async def abandon(self) -> None:
         """Forget what is buffered without writing it (a simulated crash)."""
-        self._sent, self._outcomes, self._count = {}, [], 0
+        self._sent, self._runs, self._outcomes, self._count = {}, {}, [], 0
         await self.close()
 
     async def close(self) -> None:
@@ -202,6 +214,30 @@ class Ledger:
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self.flush()
+
+
+MIN_RANGE = 4  # consecutive sends confirmed as one key range rather than one by one
+
+
+def confirmations(
+    runs: dict[tuple[str, str, str, int], list[tuple[int, str]]],
+) -> tuple[list[tuple[str, str, str, int, str, str]], dict[tuple[str, str, str], list[str]]]:
+    """Split sent items, by claim and place in the claim's sorted rows, into key ranges (runs of
+    consecutive places, every one of them sent) and single chats (the rest)."""
+    ranges: list[tuple[str, str, str, int, str, str]] = []
+    singles: dict[tuple[str, str, str], list[str]] = {}
+    for (kind, job, platform, stamp), entries in runs.items():
+        entries.sort()
+        start = 0
+        for end in range(1, len(entries) + 1):
+            if end < len(entries) and entries[end][0] == entries[end - 1][0] + 1:
+                continue
+            if end - start >= MIN_RANGE:
+                ranges.append((kind, job, platform, stamp, entries[start][1], entries[end - 1][1]))
+            else:
+                singles.setdefault((kind, job, platform), []).extend(chat for _, chat in entries[start:end])
+            start = end
+    return ranges, singles
 
 
 # ---- the outbox --------------------------------------------------------------------------------
@@ -257,6 +293,7 @@ class Outbox:
         self._overall = Spacing(overall) if overall else None
         self._per_chat = Spacing(limits.per_chat) if limits.per_chat else None
         self._per_group = Spacing(limits.per_group) if limits.per_group else None
+        self._chat_paced = self._per_chat is not None or self._per_group is not None
         self._replies: deque = deque()
         self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "news": _Lane()}
         self._delayed: list[tuple[float, int, Item | ReplyItem]] = []
@@ -365,6 +402,8 @@ class Outbox:
                 self._lanes[entry.job.kind].put(entry.job.key, (entry,), front=True)
 
     def _first_ready(self, queue: deque, now: float) -> Item | ReplyItem | None:
+        if not self._chat_paced:
+            return queue.popleft() if queue else None
         while queue:
             entry = queue.popleft()
             ready = self._chat_ready(entry, now)
@@ -408,6 +447,7 @@ class Outbox:
         """The next entry to send, once the platform's pace allows a send. The pace slot comes
         first and the entry is picked when it comes, so a reply that arrives meanwhile goes
         ahead of everything queued before it."""
+        reminders, news = self._lanes["reminder"], self._lanes["news"]
         while not self._closing.is_set():
             now = self._mono()
             if self._paused_until > now:
@@ -415,7 +455,7 @@ class Outbox:
                 continue
             if self._delayed:
                 self._release_delayed(now)
-            if not (self._replies or any(lane.order for lane in self._lanes.values())):
+            if not (self._replies or reminders.order or news.order):
                 self._wakeup.clear()
                 timeout = self._delayed[0][0] - now if self._delayed else None
                 try:
@@ -428,6 +468,11 @@ class Outbox:
                 if await self._pause(slot - now):
                     return None
                 now = self._mono()
+                while now - slot > self._overall.interval:  # the loop stalled past the slot: take a new one,
+                    slot = self._overall.reserve(None, now)  # or late workers would all send at once
+                    if await self._pause(slot - now):
+                        return None
+                    now = self._mono()
             entry = self._pick(now)
             if entry is not None:
                 return entry
@@ -455,20 +500,26 @@ class Outbox:
     async def _guarded(self, worker: _Worker, call: Callable[[], Awaitable[Any]]) -> tuple[Any, BaseException | None]:
         """Run one platform call; whatever it raises comes back as a value, not an exception,
         except the outbox's own cancellation (the bot is stopping past its grace period)."""
-        task = asyncio.current_task()
         worker.sending_since = self._mono()
         result: Any = None
         error: BaseException | None = None
         try:
             result = await call()
-        except asyncio.CancelledError as exc:
-            if not worker.timed_out and task is not None and task.cancelling() and self._closing.is_set():
-                raise
-            error = exc
         except BaseException as exc:  # noqa: BLE001 - the boundary: any failure is the send's
             error = exc
         finally:
             worker.sending_since = None
+        return result, self._outcome(worker, error)
+
+    def _outcome(self, worker: _Worker, error: BaseException | None) -> DeliveryError | None:
+        """What a platform call's exception means (None: it was accepted). Re-raises the outbox's
+        own cancellation; a watchdog timeout or anything else becomes a DeliveryError."""
+        task = asyncio.current_task()
+        if (
+            isinstance(error, asyncio.CancelledError) and not worker.timed_out
+            and task is not None and task.cancelling() and self._closing.is_set()
+        ):
+            raise error
         if worker.timed_out:
             worker.timed_out = False
             if task is not None:
@@ -481,7 +532,7 @@ class Outbox:
             elif not isinstance(error, asyncio.CancelledError):
                 log.error("a %s send raised", self.platform, exc_info=error)
             error = DeliveryError(f"{type(error).__name__}: {error}")
-        return result, error
+        return error
 
     async def _reply(self, worker: _Worker, entry: ReplyItem) -> None:
         result, error = await self._guarded(worker, entry.send)
@@ -507,7 +558,16 @@ class Outbox:
         if isinstance(message, str):
             self.ledger.failed(item, message, None)
             return
-        _, error = await self._guarded(worker, lambda: self.adapter.send(item.chat, message))
+        worker.sending_since = self._mono()
+        try:
+            await self.adapter.send(item.chat, message)
+            error = None
+        except BaseException as exc:  # noqa: BLE001 - the boundary, as in _guarded (inlined: the hot path)
+            error = self._outcome(worker, exc)
+        finally:
+            worker.sending_since = None
+        if worker.timed_out:
+            error = self._outcome(worker, error)
         if error is None:
             self.sent_count += 1
             self.ledger.sent(item)

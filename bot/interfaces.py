@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, Protocol, TypeVar, get_args
+from typing import Literal, NamedTuple, Protocol, TypeVar, get_args
 
 from .render import Message
 
@@ -24,12 +24,12 @@ PLATFORMS: tuple[str, ...] = get_args(Platform)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ChatRef:
+class ChatRef(NamedTuple):
     """Where messages go: a chat on a platform, and optionally a topic or thread inside it.
 
     `key` is the chat's identity in the database: a subscription made inside a Telegram forum
     topic belongs to that topic, so "chat/thread" is its own audience with its own settings.
+    (A named tuple: a fan-out makes one per recipient, and a frozen dataclass costs four times more.)
     """
 
     platform: Platform
@@ -42,8 +42,10 @@ class ChatRef:
 
     @classmethod
     def from_key(cls, platform: str, key: str) -> ChatRef:
-        chat, sep, thread = key.partition("/")
-        return cls(platform, chat, thread if sep else None)  # type: ignore[arg-type]
+        if "/" not in key:
+            return cls(platform, key)  # type: ignore[arg-type]
+        chat, _, thread = key.partition("/")
+        return cls(platform, chat, thread)  # type: ignore[arg-type]
 
     def __str__(self) -> str:
         return f"{self.platform}:{self.key}"

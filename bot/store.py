@@ -16,7 +16,7 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import aiosqlite
 
@@ -110,6 +110,11 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX feed_entries_delivered_links ON feed_entries (link) WHERE delivered = 1 AND link <> '';
     """,
+    # 5: each claim stamps its rows, so a run of its rows sent one after another is confirmed by
+    # one key range (claim, first chat, last chat) instead of one lookup per row.
+    """
+    ALTER TABLE deliveries ADD COLUMN claim INTEGER;
+    """,
 )
 
 
@@ -159,8 +164,7 @@ class ChatSettings:
     is_private: bool = True
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     """A chat a fan-out reaches, with the settings it had when the fan-out read it."""
 
     platform: str
@@ -429,7 +433,7 @@ class Store:
             "AND c.chat_id = s.chat_id WHERE s.kind = ? AND s.target = ? AND c.paused_at IS NULL"
         )
         async with self._db.execute(sql, params) as cur:
-            return [Recipient(p, c, bool(private), zone, leads) for p, c, private, zone, leads in await cur.fetchall()]
+            return list(map(Recipient._make, await cur.fetchall()))
 
     async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
         """How many unpaused chats per platform follow any of the targets (for deadline plans)."""
@@ -463,26 +467,32 @@ class Store:
 
     async def claim(
         self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]], *, state: str = "claimed",
-        note: str | None = None,
+        note: str | None = None, stamp: int | None = None,
     ) -> list[tuple[str, str]]:
         """Claim one delivery of `job` per (platform, chat); returns exactly the rows this call
-        inserted, sorted. A recipient that already has a ledger row for this job (sent, failed,
+        inserted (duplicates in `recipients` are claimed once), sorted by platform and chat, each
+        row stamped with `stamp` (see `record_outcomes`). A recipient that already has a ledger row for this job (sent, failed,
         or claimed by this or another process) is not claimed again: the retry path owns it.
 
         One `INSERT OR IGNORE ... RETURNING` statement per platform over a JSON array of chat
         ids: two processes (or two fan-outs) can never both claim the same row. `state`
         "dropped" records deliveries that are not to be sent (superseded by a later lead).
         """
+        by_platform: dict[str, list[str]] = {}
+        for platform, chat in recipients:
+            by_platform.setdefault(platform, []).append(chat)
         claimed: list[tuple[str, str]] = []
-        for platform, group in itertools.groupby(sorted(set(recipients)), key=lambda r: r[0]):
+        for platform, chats in sorted(by_platform.items()):
+            chats.sort()
             async with self._db.execute(
-                "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state, last_error) "
-                "SELECT ?, ?, ?, value, ?, ?, ? FROM json_each(?) RETURNING chat_id",
-                (kind, job, platform, expires_at, state, note, json.dumps([chat for _, chat in group])),
+                "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state, last_error, claim) "
+                "SELECT ?, ?, ?, value, ?, ?, ?, ? FROM json_each(?) RETURNING chat_id",
+                (kind, job, platform, expires_at, state, note, stamp, json.dumps(chats)),
             ) as cur:
-                claimed.extend((platform, chat) for (chat,) in await cur.fetchall())
+                inserted = [chat for (chat,) in await cur.fetchall()]
+            inserted.sort()  # in insertion order already, as a rule: then this costs one pass
+            claimed.extend([(platform, chat) for chat in inserted])
         await self._db.commit()
-        claimed.sort()
         return claimed
 
     async def record_outcomes(
@@ -490,14 +500,24 @@ class Store:
         sent: Mapping[tuple[str, str, str], Sequence[str]],
         outcomes: Sequence[tuple[str, str, str, str, str, str, int | None]],
         now: int,
+        ranges: Sequence[tuple[str, str, str, int, str, str]] = (),
     ) -> None:
         """Record many delivery outcomes in one transaction.
 
-        `sent` maps (kind, job, platform) to the chats that job reached; `outcomes` are
+        `sent` maps (kind, job, platform) to the chats that job reached; `ranges` are
+        (kind, job, platform, stamp, first chat, last chat): every row of that claim from the
+        first chat to the last was sent (the caller knows they all were); `outcomes` are
         (kind, job, platform, chat, state "failed" or "dropped", error, retry at) rows.
         Only rows still claimed change: an outcome never overwrites a later one.
         """
         try:
+            for kind, job, platform, stamp, first, last in ranges:
+                await self._db.execute(
+                    "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
+                    "next_attempt_at = NULL WHERE kind = ? AND job = ? AND platform = ? AND chat_id BETWEEN ? AND ? "
+                    "AND claim = ? AND state = 'claimed'",
+                    (now, kind, job, platform, first, last, stamp),
+                )
             for (kind, job, platform), chats in sent.items():
                 await self._db.execute(
                     "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, "
@@ -518,9 +538,10 @@ class Store:
 
     async def claim_due_retries(self, now: int) -> list[Pending]:
         """Claim every failed delivery whose retry time has come, in one statement: this process
-        now owns them, and a crash from here on retries them again at the next start."""
+        now owns them, and a crash from here on retries them again at the next start. Their stamp
+        is cleared: a retry is confirmed on its own, never by another claim's key range."""
         async with self._db.execute(
-            "UPDATE deliveries SET state = 'claimed', next_attempt_at = NULL "
+            "UPDATE deliveries SET state = 'claimed', next_attempt_at = NULL, claim = NULL "
             "WHERE next_attempt_at <= ? AND state = 'failed' "
             "RETURNING kind, job, platform, chat_id, attempts, expires_at",
             (now,),

@@ -210,3 +210,19 @@ async def test_feed_state_and_entries_round_trip(tmp_path):
     assert await store.prune_entries("wp", before=15) == 1
     assert await store.known_entries("wp", ["1", "2"]) == {"1"}
     await store.close()
+
+
+async def test_a_confirmed_range_touches_only_its_own_claims_rows(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        chats = [("telegram", f"c{n}") for n in range(10)]
+        assert await store.claim("reminder", "j", 10**10, chats[::-1], stamp=1) == chats  # sorted, whatever the input order
+        # c5's first attempt failed and its retry has claimed it again: it is in flight under another claim
+        await store.record_outcomes({}, [("reminder", "j", "telegram", "c5", "failed", "timeout", 7)], 3)
+        [retry] = await store.claim_due_retries(8)
+        assert retry.delivery.chat_id == "c5"
+        await store.record_outcomes({}, [], 9, ranges=[("reminder", "j", "telegram", 1, "c0", "c9")])
+        states = {d.chat_id: s for d, s in (await store.delivery_states()).items()}
+        assert states == {**{f"c{n}": "sent" for n in range(10)}, "c5": "claimed"}
+    finally:
+        await store.close()

@@ -1,0 +1,24 @@
+"""The outbox's pure parts: retry timing and how confirmations are grouped into key ranges."""
+
+from datetime import datetime, timedelta, timezone
+
+from bot.delivery import MAX_ATTEMPTS, confirmations, retry_time
+from bot.interfaces import DeliveryError, RateLimited
+
+NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
+
+
+def test_consecutive_places_of_one_claim_become_one_range_and_the_rest_single_chats():
+    runs = {("reminder", "j", "telegram", 7): [(s, f"c{s:02d}") for s in (5, 0, 1, 2, 3, 4, 9, 11, 12, 13, 14)]}
+    ranges, singles = confirmations(runs)
+    assert ranges == [("reminder", "j", "telegram", 7, "c00", "c05"), ("reminder", "j", "telegram", 7, "c11", "c14")]
+    assert singles == {("reminder", "j", "telegram"): ["c09"]}
+
+
+def test_a_failed_send_is_retried_with_doubling_waits_until_expiry_or_too_many_attempts():
+    far = NOW + timedelta(days=1)
+    waits = [retry_time(now=NOW, attempts=a, expires=far, error=DeliveryError("502")) for a in range(MAX_ATTEMPTS)]
+    assert [w - NOW for w in waits[:-1]] == [timedelta(seconds=30 * 2**a) for a in range(MAX_ATTEMPTS - 1)]
+    assert waits[-1] is None  # the sixth failure is the last
+    assert retry_time(now=NOW, attempts=0, expires=NOW + timedelta(seconds=20), error=DeliveryError("502")) is None
+    assert retry_time(now=NOW, attempts=0, expires=far, error=RateLimited(90, scope="chat")) == NOW + timedelta(seconds=90)
