@@ -1,0 +1,43 @@
+"""A reminder job whose audience cannot be served between its due instant and air at the
+platform's pace starts early, and each message counts down from when it is sent."""
+
+import asyncio
+import logging
+from datetime import datetime, timedelta, timezone
+
+from adapters.mock import MockAdapter
+from bot.catalog import parse_catalog
+from bot.config import parse_config
+from bot.interfaces import Limits, Rate, VirtualClock
+from bot.pacing import DEADLINE_MARGIN
+from scheduler.process import BotProcess
+
+from .realclock import seed, soon_catalog
+
+AIR = datetime(2030, 3, 6, 13, 30, tzinfo=timezone.utc)
+
+
+async def test_a_fan_out_too_big_for_the_time_left_starts_early(tmp_path, caplog):
+    db = str(tmp_path / "bot.sqlite3")
+    await seed(db, "showa", (f"fan{n:05d}" for n in range(2000)))
+    clock = VirtualClock(AIR - timedelta(hours=2))
+    adapter = MockAdapter("telegram", clock.now, limits=Limits(overall=Rate(1)))  # one a second: 2,000 s for all
+    process = await BotProcess.start(
+        config=parse_config({"leads": ["30m"]}), catalog=parse_catalog(soon_catalog(a=AIR)), clock=clock,
+        adapters={"telegram": adapter}, db_path=db,
+    )
+    try:
+        start = await process.jobs.next_due()
+        assert start == AIR - DEADLINE_MARGIN - timedelta(seconds=2000)  # not AIR - 30 min
+        clock.set(start)
+        with caplog.at_level(logging.INFO, logger="scheduler.jobs"):
+            assert await process.jobs.run_due() == 2000
+        assert "starting showa#1@20300306T1330Z lead 30m 0:04:20 early" in caplog.text
+        while not adapter.outbox:
+            await asyncio.sleep(0.01)
+        assert "starts in 34 minutes: " in adapter.outbox[0].text  # counting down from when it left
+        # the nominal due instant comes: nothing is fired twice
+        clock.set(AIR - timedelta(minutes=30))
+        assert await process.jobs.run_due() == 0
+    finally:
+        await process.kill()

@@ -1,0 +1,55 @@
+"""`dramabot run` as a person starts it: one bot per database, and start-up failures are one
+line on standard error with exit status 2, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+
+
+def run(db: Path, *, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--db", str(db)], input=stdin, capture_output=True, text=True,
+        timeout=timeout, cwd=db.parent, env=ENV,
+    )
+
+
+def test_a_second_bot_on_the_same_database_is_refused_with_one_line(tmp_path):
+    db = tmp_path / "bot.sqlite3"
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--db", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=ENV,
+    )
+    try:
+        assert first.stdout is not None and first.stdout.readline().startswith("dramabot console")
+        second = run(db)
+        assert second.returncode == 2
+        assert second.stderr == f"dramabot: {db}: another dramabot is already running on this database (process {first.pid})\n"
+    finally:
+        first.communicate("", timeout=30)
+    assert first.returncode == 0
+    assert run(db, stdin="/help\n").returncode == 0  # free again once the first has stopped
+
+
+def test_a_database_from_a_newer_dramabot_is_refused_with_one_line(tmp_path):
+    db = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA user_version = 999")
+    result = run(db)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "written by a newer dramabot (schema 999" in result.stderr
+
+
+def test_a_file_that_is_not_a_database_is_refused_with_one_line(tmp_path):
+    db = tmp_path / "bot.sqlite3"
+    db.write_bytes(os.urandom(8192))
+    result = run(db)
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"dramabot: {db}: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
