@@ -46,7 +46,10 @@ def test_empty_config_gives_the_defaults():
 def test_example_file_lists_every_key():
     raw = example_raw()
     assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
-    assert set(raw["telegram"]) == {"token", "paid_broadcast"}
+    assert set(raw["telegram"]) == {
+        "token", "paid_broadcast", "mode", "webhook_listen", "webhook_url", "webhook_secret", "base_url", "base_file_url",
+        "messages_per_second", "chat_messages_per_second", "group_messages_per_minute",
+    }
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token"}
     assert set(raw["news"]) == {"feeds", "poll_interval"}
@@ -101,7 +104,9 @@ def test_section_that_is_not_a_table_is_named():
     assert "expected a [news] table" in fails({"news": "https://x.test/feed"}, "news")
 
 
-@pytest.mark.parametrize("zone, problem", [("PST", "is an abbreviation"), ("Narnia", "Unknown time zone"), ("", "Give a time zone")])
+@pytest.mark.parametrize(
+    "zone, problem", [("PST", "is an abbreviation"), ("Narnia", "Unknown time zone"), ("", "Give a time zone")]
+)
 def test_bad_timezone_is_named(zone, problem):
     assert problem in fails({"timezone": zone}, "timezone")
 
