@@ -73,10 +73,13 @@ class TelegramBot:
 
 
 def bot_config(server: FakeTelegram, **telegram: Any) -> Any:
+    """The bot's config for a story; Telegram's 1 message a second per chat is lifted (unless a
+    test sets it) so that a conversation of a few lines takes milliseconds, not seconds."""
+    settings = {"chat_messages_per_second": 100, "group_messages_per_minute": 6000, **telegram}
     return parse_config({
         "leads": ["30m"],
         "delivery": {"send_timeout": 2, "stop_grace": 1},
-        "telegram": {"token": server.token, "base_url": server.base_url, "base_file_url": server.base_file_url, **telegram},
+        "telegram": {"token": server.token, "base_url": server.base_url, "base_file_url": server.base_file_url, **settings},
     })
 
 
