@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dtm
+import html
 import logging
 import os
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -42,7 +44,7 @@ from telegram.ext import filters
 
 from bot.commands import BY_NAME
 from bot.config import TelegramConfig
-from bot.interfaces import ChatRef, DeliveryError, IncomingMessage, Inbox, Limits, Outgoing, Rate, Reply
+from bot.interfaces import ChatRef, DeliveryError, IncomingMessage, Inbox, Limits, Outgoing, Platform, Rate, Reply
 
 from . import menu
 from .choices import ChoiceTable
@@ -66,7 +68,7 @@ async def _yes() -> bool:
 
 
 class TelegramAdapter:
-    platform = "telegram"
+    platform: Platform = "telegram"
 
     def __init__(
         self,
@@ -232,6 +234,7 @@ class TelegramAdapter:
         thread = message.message_thread_id if message is not None and message.is_topic_message else None
         ref = ChatRef("telegram", str(chat.id), str(thread) if thread else None)
         private = chat.type == ChatType.PRIVATE
+        ask_admin: Callable[[], Awaitable[bool]]
         if private or chat.type == ChatType.CHANNEL:
             ask_admin = _yes  # one's own chat; only a channel's admins can post in it
         elif message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
@@ -334,9 +337,6 @@ def _chat_id(chat: str) -> int | str:
     return int(chat) if chat.lstrip("-").isdigit() else chat
 
 
-def _plain(html: str) -> str:
+def _plain(text: str) -> str:
     """A reply's HTML as the plain text an alert shows."""
-    import html as html_lib
-    import re
-
-    return html_lib.unescape(re.sub(r"<[^>]+>", "", html))
+    return html.unescape(re.sub(r"<[^>]+>", "", text))

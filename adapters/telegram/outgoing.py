@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dtm
 import warnings
 from collections.abc import Callable
+from typing import Literal
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError, TimedOut
 
@@ -108,7 +109,7 @@ def delivery_error(error: TelegramError, chat: ChatRef, redact: Callable[[str], 
     is the bot's overall limit and every send pauses. The reason never carries the token."""
     reason = redact(str(error))
     if isinstance(error, RetryAfter):
-        scope = "chat" if chat.chat.startswith("-") else "platform"
+        scope: Literal["platform", "chat"] = "chat" if chat.chat.startswith("-") else "platform"
         return RateLimited(retry_seconds(error), scope=scope, reason=f"Telegram: {reason}")
     if isinstance(error, ChatMigrated):
         return ChatMoved(str(error.new_chat_id), reason)
