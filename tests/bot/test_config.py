@@ -245,3 +245,35 @@ def test_absolute_paths_and_defaults_are_kept(tmp_path):
     config = load_config(tmp_path / "a.toml", env={})
     assert config.catalog == str(tmp_path / "x" / "shows.toml")
     assert config.database == "dramabot.sqlite3"  # not in the file: the default, in the working folder
+
+
+# ---- [telegram] ---------------------------------------------------------------------------------
+
+
+def test_telegram_settings_are_read_and_the_environment_token_wins():
+    config = parse_config(
+        {"telegram": {
+            "token": "1:file", "mode": "webhook", "webhook_listen": "0.0.0.0:8443",
+            "webhook_url": "https://bot.example.com/hook", "webhook_secret": "s3cret_-X",
+            "base_url": "http://127.0.0.1:8081/bot", "messages_per_second": 25, "group_messages_per_minute": 15,
+        }},
+        env={"DRAMABOT_TELEGRAM_TOKEN": "1:env"},
+    )
+    telegram = config.telegram
+    assert (telegram.token, telegram.mode, telegram.webhook_url) == ("1:env", "webhook", "https://bot.example.com/hook")
+    assert (telegram.messages_per_second, telegram.chat_messages_per_second, telegram.group_messages_per_minute) == (25, 1, 15)
+    assert "1:env" not in repr(telegram) and "s3cret" not in repr(config)
+
+
+@pytest.mark.parametrize("telegram, key, problem", [
+    ({"mode": "push"}, "telegram.mode", 'expected "polling" or "webhook"'),
+    ({"mode": "webhook", "webhook_secret": "abc"}, "telegram.webhook_url", "public https:// URL"),
+    ({"mode": "webhook", "webhook_url": "https://x.example/h"}, "telegram.webhook_secret", "needs a secret"),
+    ({"mode": "webhook", "webhook_url": "https://x.example/h", "webhook_secret": "has space"}, "telegram.webhook_secret", "A-Z"),
+    ({"webhook_listen": "8443"}, "telegram.webhook_listen", "host:port"),
+    ({"base_url": "ftp://x"}, "telegram.base_url", "http(s)://"),
+    ({"messages_per_second": 0}, "telegram.messages_per_second", "above 0"),
+    ({"chat_messages_per_second": True}, "telegram.chat_messages_per_second", "above 0"),
+])
+def test_bad_telegram_settings_are_named(telegram, key, problem):
+    assert problem in fails({"telegram": telegram}, key)
