@@ -160,3 +160,18 @@ async def test_the_command_menu_lists_personal_commands_and_channel_for_administ
         assert admins == private + ["channel"]
         assert "/channel subscribe|unsubscribe|list|timezone|remind" in dict(
             server.commands_for({"type": "all_chat_administrators"}))["channel"]
+
+
+async def test_a_channel_admin_posts_the_setup_in_the_channel_and_reminders_arrive_as_posts(tmp_path):
+    channel = -100999000
+    async with telegram_bot(tmp_path) as (bot, server):
+        text = f"/channel subscribe {TITLE}"
+        server.push_update({"channel_post": {
+            "message_id": 1, "date": 0, "chat": {"id": channel, "type": "channel", "title": "K-drama news"},
+            "sender_chat": {"id": channel, "type": "channel", "title": "K-drama news"}, "text": text,
+            "entities": [{"type": "bot_command", "offset": 0, "length": len("/channel")}],
+        }})
+        assert (await bot.reply_to(channel)).startswith(f"Subscribed to {TITLE}")
+        assert server.requests["getChatMember"] == 0  # only a channel's admins can post in it
+        await bot.advance(AIRS - timedelta(minutes=30))
+        assert len(bot.received(channel)) == 1

@@ -16,7 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 async def test_dramabot_run_answers_on_telegram_and_logs_no_token_at_debug(tmp_path):
     async with FakeTelegram() as server:
         config = tmp_path / "dramabot.toml"
-        config.write_text(f'database = "bot.sqlite3"\n[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n', encoding="utf-8")
+        config.write_text(
+            f'database = "bot.sqlite3"\n[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n',
+            encoding="utf-8",
+        )
         env = {**os.environ, "DRAMABOT_TELEGRAM_TOKEN": server.token, "PYTHONPATH": str(ROOT)}
         bot = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "run", "--config", str(config), "--log-level", "DEBUG",
