@@ -11,6 +11,7 @@ the adapter only when an admin-only command runs.
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING
 from .catalog import Airing
 from .interfaces import ChatRef, Choice, IncomingMessage, Reply
 from .names import Target
-from .render import Bold, Countdown, Message, When
+from .render import Bold, Countdown, Link, Message, When
 from .zones import (
     LeadError,
     ZoneError,
@@ -90,6 +91,10 @@ class Command:
     subcommands: tuple[Command, ...] = field(default=())
     aliases: tuple[str, ...] = ()
     hidden: bool = False  # answered but not advertised (Telegram's /start)
+    platforms: tuple[str, ...] = ()  # where it exists; empty: everywhere
+
+    def available_on(self, platform: str) -> bool:
+        return not self.platforms or platform in self.platforms
 
     def usage(self, parent: str = "") -> str:
         words = [f"/{parent} {self.name}" if parent else f"/{self.name}"]
@@ -194,9 +199,14 @@ async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:
     found = _find(ctx, text, example)
     if isinstance(found, Reply):
         return found
+    return await _follow_target(ctx, found)
+
+
+async def _follow_target(ctx: Context, found: Target) -> Message:
     core = ctx.core
     if not await core.subscribe(ctx.chat, private=ctx.msg.private, target=found):
-        return _say("This chat already follows ", Bold(found.name), f". {_command(ctx, 'subscriptions')} lists everything it follows.")
+        listing = _command(ctx, "subscriptions")
+        return _say("This chat already follows ", Bold(found.name), f". {listing} lists everything it follows.")
     zone, leads = await core.chat_settings(ctx.chat)
     reach = _target_shows(ctx, found)
     if found.kind == "show":
@@ -214,7 +224,10 @@ async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:
     airing = _next_airing(ctx, reach)
     if airing is not None:
         show = core.catalog.shows[airing.show_key]
-        lines.append(_say(f"Next: {show.title} episode {airing.episode}, ", When(airing.start, zone), ", ", Countdown(airing.start, ctx.now), "."))
+        lines.append(_say(
+            f"Next: {show.title} episode {airing.episode}, ", When(airing.start, zone), ", ",
+            Countdown(airing.start, ctx.now), ".",
+        ))
         lines.append(
             f"Reminders come {_leads_text(leads)}, times in {zone.key}. "
             f"Change them with {_command(ctx, 'remind')} and {_command(ctx, 'timezone')}."
@@ -310,9 +323,9 @@ async def _set_zone(ctx: Context, text: str, command: str) -> Message:
 
 async def _set_leads(ctx: Context, text: str, command: str) -> Message:
     if not text.strip():
-        _, leads = await ctx.core.chat_settings(ctx.chat)
+        _, current = await ctx.core.chat_settings(ctx.chat)
         return _say(
-            f"Reminders come {_leads_text(leads)} each episode. Change with {command} <lead ...>, "
+            f"Reminders come {_leads_text(current)} each episode. Change with {command} <lead ...>, "
             f"e.g. {command} 1h 10m (one to three of 30m, 1h, 1h30m, 1d, 0m for air time)."
         )
     try:
@@ -345,7 +358,7 @@ async def cmd_help(ctx: Context) -> Message:
         "I remind you before every broadcast of the K-dramas you follow, in your time zone, and pass on their news.",
     ]
     for command in COMMANDS:
-        if command.hidden:
+        if command.hidden or not command.available_on(ctx.msg.platform):
             continue
         if command.subcommands:
             for sub in command.subcommands:
@@ -452,19 +465,87 @@ async def cmd_channel_remind(ctx: Context) -> Message:
     return await _set_leads(ctx, ctx.text, "/channel remind")
 
 
+# ---- deep links: https://t.me/<bot>?start=<payload> arrives as "/start <payload>" ----------------------
+
+PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram carries in a start parameter
+_PAYLOAD_KINDS = {"show": "s", "actor": "a"}
+
+
+def share_payload(target: Target) -> str | None:
+    """The start parameter that follows `target`: "s-<key>" / "a-<key>", or "sx-"/"ax-" and the key in
+    base64url when it is not plain ASCII (Hangul names); None when it would not fit 64 characters."""
+    kind = _PAYLOAD_KINDS[target.kind]
+    if re.fullmatch(r"[a-z0-9]+", target.key):
+        payload = f"{kind}-{target.key}"
+    else:
+        payload = f"{kind}x-" + base64.urlsafe_b64encode(target.key.encode()).decode().rstrip("=")
+    return payload if PAYLOAD.fullmatch(payload) else None
+
+
+def payload_target(core: Core, payload: str) -> Target | None:
+    """The show or actor a start parameter names, or None for a stale or forged one."""
+    kind_code, sep, rest = payload.partition("-")
+    if not sep or not PAYLOAD.fullmatch(payload):
+        return None
+    kind = next((k for k, code in _PAYLOAD_KINDS.items() if kind_code in (code, code + "x")), None)
+    if kind is None:
+        return None
+    key = rest
+    if kind_code.endswith("x"):
+        try:
+            key = base64.urlsafe_b64decode(rest + "=" * (-len(rest) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return core.catalog.target(kind, key)
+
+
+async def cmd_start(ctx: Context) -> Message:
+    """/start greets with the help text; /start <payload> (a shared link) follows what it names."""
+    payload = ctx.text.strip()
+    if not payload:
+        return await cmd_help(ctx)
+    target = payload_target(ctx.core, payload)
+    if target is None:
+        return Message.lines(
+            "That link names no show or actor I know (it may be out of date). Try /subscribe with its name.",
+            await cmd_help(ctx),
+        )
+    if not ctx.msg.private and not await ctx.core.is_admin(ctx.msg):
+        return _refuse()
+    return await _follow_target(ctx, target)
+
+
+async def cmd_share(ctx: Context) -> Message | Reply:
+    """A one-tap link that makes whoever opens it follow a show or actor."""
+    found = _find(ctx, ctx.text, "/share")
+    if isinstance(found, Reply):
+        return found
+    payload = share_payload(found)
+    if payload is None or not ctx.msg.bot_username:
+        return _say("I cannot make a link for ", Bold(found.name), f"; fans can type /subscribe {found.name}.")
+    url = f"https://t.me/{ctx.msg.bot_username}?start={payload}"
+    return _say("Share this link: whoever opens it and taps Start follows ", Bold(found.name), ":\n", Link(url, url))
+
+
 NAME = Argument("name", "show or actor", "a title, alias or actor name; Hangul works")
 ZONE = Argument("zone", "zone", "an IANA zone like America/New_York, or a city like Seoul", required=False)
 LEADS = Argument("leads", "lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", required=False, many=True)
 
 COMMANDS: tuple[Command, ...] = (
-    Command("subscribe", "follow a show (reminders and news) or an actor (news, and reminders for their shows)", cmd_subscribe, (NAME,)),
+    Command(
+        "subscribe", "follow a show (reminders and news) or an actor (news, and reminders for their shows)",
+        cmd_subscribe, (NAME,),
+    ),
     Command("unsubscribe", "stop following a show or actor", cmd_unsubscribe, (NAME,)),
     Command("subscriptions", "what this chat follows, with lead times and zone", cmd_subscriptions),
     Command("timezone", "show or set the time zone reminders are written in", cmd_timezone, (ZONE,)),
     Command("remind", "show or set how long before each episode reminders come", cmd_remind, (LEADS,)),
     Command("next", "the next episode, with local time and countdown", cmd_next, (replace(NAME, required=False),)),
     Command("schedule", f"what this chat follows in the next {SCHEDULE_DAYS} days", cmd_schedule),
-    Command("help", "what I can do", cmd_help, aliases=("start",)),
+    Command("share", "a link that subscribes whoever opens it to a show or actor", cmd_share, (NAME,), platforms=("telegram",)),
+    Command("help", "what I can do", cmd_help),
+    Command("start", "greet, or follow what a shared link names", cmd_start,
+            (Argument("payload", "link code", "what a shared link carries", required=False),), hidden=True),
     Command(
         "channel",
         "admin settings for this group or server channel",
@@ -473,8 +554,10 @@ COMMANDS: tuple[Command, ...] = (
             Command("subscribe", "make this chat follow a show or actor", cmd_channel_subscribe, (NAME,), admin_only=True),
             Command("unsubscribe", "stop this chat following a show or actor", cmd_channel_unsubscribe, (NAME,), admin_only=True),
             Command("list", "what this chat follows", cmd_channel_list, admin_only=True),
-            Command("timezone", "set this chat's time zone", cmd_channel_timezone, (replace(ZONE, required=True),), admin_only=True),
-            Command("remind", "set this chat's lead times", cmd_channel_remind, (replace(LEADS, required=True),), admin_only=True),
+            Command("timezone", "set this chat's time zone", cmd_channel_timezone, (replace(ZONE, required=True),),
+                    admin_only=True),
+            Command("remind", "set this chat's lead times", cmd_channel_remind, (replace(LEADS, required=True),),
+                    admin_only=True),
         ),
     ),
 )
@@ -506,6 +589,8 @@ async def respond(core: Core, msg: IncomingMessage) -> Reply | None:
         return None  # "/help@other_bot": meant for another bot in the same group
     rest = parts[1] if len(parts) > 1 else ""
     command = BY_NAME.get(name.casefold())
+    if command is not None and not command.available_on(msg.platform):
+        command = None
     if command is None:
         if not msg.private and not addressee:
             return None  # other bots' commands in a shared group are none of our business
@@ -547,7 +632,7 @@ async def execute(core: Core, msg: IncomingMessage, path: tuple[str, ...], args:
 
 async def _dispatch(ctx: Context) -> Message | Reply:
     command = BY_NAME.get(ctx.path[0]) if ctx.path else None
-    if command is None:
+    if command is None or not command.available_on(ctx.msg.platform):
         return _say(f"I don't know the command /{' '.join(ctx.path)[:30]}. Type /help to see the commands.")
     if command.subcommands:
         return await _dispatch_group(command, ctx)

@@ -28,6 +28,19 @@ class ConfigError(ValueError):
 class TelegramConfig:
     token: str = ""
     paid_broadcast: bool = False  # allow_paid_broadcast: up to 1,000 messages/s, paid in Telegram Stars
+    mode: str = "polling"  # or "webhook"
+    webhook_listen: str = "127.0.0.1:8443"  # host:port the webhook server binds (behind a TLS proxy)
+    webhook_url: str = ""  # the public https URL Telegram posts updates to
+    webhook_secret: str = ""  # sent by Telegram in X-Telegram-Bot-Api-Secret-Token; required for webhooks
+    base_url: str = ""  # a self-hosted Bot API server, e.g. "http://127.0.0.1:8081/bot"; empty: Telegram's
+    base_file_url: str = ""
+    messages_per_second: float = 30.0  # overall
+    chat_messages_per_second: float = 1.0  # to one chat
+    group_messages_per_minute: float = 20.0  # to one group or channel
+
+    def __repr__(self) -> str:  # the token and the webhook secret never reach a log line
+        shown = {k: ("<hidden>" if k in ("token", "webhook_secret") and v else v) for k, v in vars(self).items()}
+        return "TelegramConfig(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
 
 @dataclass(frozen=True)
@@ -83,7 +96,10 @@ class Config:
 TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
 NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
 SECTION_KEYS = {
-    "telegram": {"token", "paid_broadcast"},
+    "telegram": {
+        "token", "paid_broadcast", "mode", "webhook_listen", "webhook_url", "webhook_secret", "base_url", "base_file_url",
+        "messages_per_second", "chat_messages_per_second", "group_messages_per_minute",
+    },
     "discord": {"token"},
     "news": NEWS_KEYS,
     "delivery": {"send_timeout", "stop_grace"},
@@ -181,10 +197,7 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         value = text(f"{section}.token", raw.get(section, {}).get("token", ""))
         return env.get(ENV_TOKENS[section], "") or value
 
-    telegram = raw.get("telegram", {})
-    paid = telegram.get("paid_broadcast", False)
-    if not isinstance(paid, bool):
-        raise fail("telegram.paid_broadcast", f"expected true or false, got {paid!r}")
+    telegram = _telegram(raw.get("telegram", {}), token("telegram"), fail)
     delivery = raw.get("delivery", {})
 
     def seconds(key: str, default: float, low: float, high: float) -> float:
@@ -199,7 +212,7 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         leads=leads,
         catalog=text("catalog", raw.get("catalog", "")),
         owners=frozenset(owners_raw),
-        telegram=TelegramConfig(token("telegram"), paid),
+        telegram=telegram,
         discord=DiscordConfig(token("discord")),
         news=parse_news(raw.get("news", {}), fail),
         delivery=DeliveryConfig(seconds("send_timeout", 30.0, 0.01, 600.0), seconds("stop_grace", 10.0, 0.0, 60.0)),
@@ -260,4 +273,52 @@ def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError])
         max_age=duration("max_age", "2d", timedelta(hours=1)),
         max_bytes=int(number("max_bytes", 5_000_000, 10_000, 100_000_000)),
         timeout=float(number("timeout", 20, 1, 300)),
+    )
+
+
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token
+LISTEN = re.compile(r"(?P<host>[^\s:]+|\[[0-9a-fA-F:]+\]):(?P<port>[0-9]{1,5})")
+
+
+def _telegram(section: Mapping[str, Any], token: str, fail: Callable[[str, str], ConfigError]) -> TelegramConfig:
+    """The [telegram] section, checked: mode, webhook settings, server URLs and delivery limits."""
+    defaults = TelegramConfig()
+
+    def text(key: str) -> str:
+        value = section.get(key, getattr(defaults, key))
+        if not isinstance(value, str):
+            raise fail(f"telegram.{key}", f"expected a string, got {value!r}")
+        return value.strip()
+
+    def rate(key: str, high: float) -> float:
+        value = section.get(key, getattr(defaults, key))
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= high:
+            raise fail(f"telegram.{key}", f"expected a number above 0 and at most {high:g}, got {value!r}")
+        return float(value)
+
+    paid = section.get("paid_broadcast", False)
+    if not isinstance(paid, bool):
+        raise fail("telegram.paid_broadcast", f"expected true or false, got {paid!r}")
+    mode = text("mode")
+    if mode not in ("polling", "webhook"):
+        raise fail("telegram.mode", f'expected "polling" or "webhook", got {mode!r}')
+    listen, url, secret = text("webhook_listen"), text("webhook_url"), text("webhook_secret")
+    match = LISTEN.fullmatch(listen)
+    if not match or not 0 < int(match["port"]) < 65536:
+        raise fail("telegram.webhook_listen", f'expected "host:port" like "127.0.0.1:8443", got {listen!r}')
+    if mode == "webhook":
+        if not url.lower().startswith(("https://", "http://")):
+            raise fail("telegram.webhook_url", "webhook mode needs the public https:// URL Telegram posts updates to")
+        if not WEBHOOK_SECRET.fullmatch(secret):
+            raise fail("telegram.webhook_secret", "webhook mode needs a secret of 1 to 256 characters A-Z, a-z, 0-9, _ and -")
+    urls = {}
+    for key in ("base_url", "base_file_url"):
+        urls[key] = text(key)
+        if urls[key] and not urls[key].lower().startswith(("https://", "http://")):
+            raise fail(f"telegram.{key}", f"expected an http(s):// URL, got {urls[key]!r}")
+    return TelegramConfig(
+        token=token, paid_broadcast=paid, mode=mode, webhook_listen=listen, webhook_url=url, webhook_secret=secret,
+        base_url=urls["base_url"], base_file_url=urls["base_file_url"],
+        messages_per_second=rate("messages_per_second", 1000), chat_messages_per_second=rate("chat_messages_per_second", 100),
+        group_messages_per_minute=rate("group_messages_per_minute", 6000),
     )

@@ -78,7 +78,9 @@ def _countdown_plain(span: Countdown) -> str:
     seconds = (span.instant - span.now).total_seconds()
     if abs(seconds) < 30:
         return "now"
-    return "in " + describe_duration(span.instant - span.now) if seconds > 0 else describe_duration(span.now - span.instant) + " ago"
+    if seconds > 0:
+        return "in " + describe_duration(span.instant - span.now)
+    return describe_duration(span.now - span.instant) + " ago"
 
 
 def _span_plain(span: Span) -> str:
@@ -97,19 +99,30 @@ def to_plain(message: Message) -> str:
     return "".join(_span_plain(span) for span in message.spans)
 
 
-def to_telegram_html(message: Message) -> str:
-    """Telegram's HTML parse mode: only &, < and > need escaping."""
-    out = []
-    for span in message.spans:
-        if isinstance(span, str):
-            out.append(html.escape(span, quote=False))
-        elif isinstance(span, Bold):
-            out.append(f"<b>{html.escape(span.text, quote=False)}</b>")
-        elif isinstance(span, Link):
-            out.append(f'<a href="{html.escape(span.url, quote=True)}">{html.escape(span.text, quote=False)}</a>')
-        else:
-            out.append(html.escape(_span_plain(span), quote=False))
-    return "".join(out)
+TG_TIME_FORMAT = "wDt"  # weekday, long date, short time: each reader's own zone (Bot API 9.5)
+
+
+def telegram_span(span: Span, *, local_times: bool = False) -> tuple[str, str]:
+    """One span as Telegram HTML, and the text Telegram shows for it (what its 4,096 limit counts).
+
+    With `local_times`, a `When` is a date-time entity every reader sees in their own zone, the
+    time in the chat's zone inside as the fallback for apps too old to show it."""
+    if isinstance(span, str):
+        return html.escape(span, quote=False), span
+    if isinstance(span, Bold):
+        return f"<b>{html.escape(span.text, quote=False)}</b>", span.text
+    if isinstance(span, Link):
+        return f'<a href="{html.escape(span.url, quote=True)}">{html.escape(span.text, quote=False)}</a>', span.text
+    shown = _span_plain(span)
+    if isinstance(span, When) and local_times:
+        unix = int(span.instant.timestamp())
+        return f'<tg-time unix="{unix}" format="{TG_TIME_FORMAT}">{html.escape(shown, quote=False)}</tg-time>', shown
+    return html.escape(shown, quote=False), shown
+
+
+def to_telegram_html(message: Message, *, local_times: bool = False) -> str:
+    """Telegram's HTML parse mode: only &, < and > need escaping; `local_times` as in `telegram_span`."""
+    return "".join(telegram_span(span, local_times=local_times)[0] for span in message.spans)
 
 
 def _discord_line_escape(text: str) -> str:

@@ -57,7 +57,10 @@ def test_empty_config_gives_the_defaults():
 def test_example_file_lists_every_key():
     raw = example_raw()
     assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
-    assert set(raw["telegram"]) == {"token", "paid_broadcast"}
+    assert set(raw["telegram"]) == {
+        "token", "paid_broadcast", "mode", "webhook_listen", "webhook_url", "webhook_secret", "base_url", "base_file_url",
+        "messages_per_second", "chat_messages_per_second", "group_messages_per_minute",
+    }
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token"}
     assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
@@ -112,7 +115,9 @@ def test_section_that_is_not_a_table_is_named():
     assert "expected a [news] table" in fails({"news": "https://x.test/feed"}, "news")
 
 
-@pytest.mark.parametrize("zone, problem", [("PST", "is an abbreviation"), ("Narnia", "Unknown time zone"), ("", "Give a time zone")])
+@pytest.mark.parametrize(
+    "zone, problem", [("PST", "is an abbreviation"), ("Narnia", "Unknown time zone"), ("", "Give a time zone")]
+)
 def test_bad_timezone_is_named(zone, problem):
     assert problem in fails({"timezone": zone}, "timezone")
 
@@ -308,3 +313,35 @@ def test_news_limits_are_read():
 )
 def test_bad_news_settings_are_named(news, key, problem):
     assert problem in fails({"news": news}, key)
+
+
+# ---- [telegram] ---------------------------------------------------------------------------------
+
+
+def test_telegram_settings_are_read_and_the_environment_token_wins():
+    config = parse_config(
+        {"telegram": {
+            "token": "1:file", "mode": "webhook", "webhook_listen": "0.0.0.0:8443",
+            "webhook_url": "https://bot.example.com/hook", "webhook_secret": "s3cret_-X",
+            "base_url": "http://127.0.0.1:8081/bot", "messages_per_second": 25, "group_messages_per_minute": 15,
+        }},
+        env={"DRAMABOT_TELEGRAM_TOKEN": "1:env"},
+    )
+    telegram = config.telegram
+    assert (telegram.token, telegram.mode, telegram.webhook_url) == ("1:env", "webhook", "https://bot.example.com/hook")
+    assert (telegram.messages_per_second, telegram.chat_messages_per_second, telegram.group_messages_per_minute) == (25, 1, 15)
+    assert "1:env" not in repr(telegram) and "s3cret" not in repr(config)
+
+
+@pytest.mark.parametrize("telegram, key, problem", [
+    ({"mode": "push"}, "telegram.mode", 'expected "polling" or "webhook"'),
+    ({"mode": "webhook", "webhook_secret": "abc"}, "telegram.webhook_url", "public https:// URL"),
+    ({"mode": "webhook", "webhook_url": "https://x.example/h"}, "telegram.webhook_secret", "needs a secret"),
+    ({"mode": "webhook", "webhook_url": "https://x.example/h", "webhook_secret": "has space"}, "telegram.webhook_secret", "A-Z"),
+    ({"webhook_listen": "8443"}, "telegram.webhook_listen", "host:port"),
+    ({"base_url": "ftp://x"}, "telegram.base_url", "http(s)://"),
+    ({"messages_per_second": 0}, "telegram.messages_per_second", "above 0"),
+    ({"chat_messages_per_second": True}, "telegram.chat_messages_per_second", "above 0"),
+])
+def test_bad_telegram_settings_are_named(telegram, key, problem):
+    assert problem in fails({"telegram": telegram}, key)

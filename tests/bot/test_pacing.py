@@ -2,7 +2,8 @@
 
 from datetime import datetime, timedelta, timezone
 
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.interfaces import Rate
 from bot.pacing import DEADLINE_MARGIN, SAFETY, Spacing, fanout_start
