@@ -166,5 +166,6 @@ _TAG_RE = re.compile(r"<[^>]*>")
 
 
 def plain_text(fragment: str) -> str:
-    """Article text without HTML tags or entities ("&#8220;Love&#8221;" becomes “Love”)."""
-    return html.unescape(_TAG_RE.sub(" ", html.unescape(fragment or "")))
+    """Article text without HTML tags or entities ("&#8220;Love&#8221;" becomes “Love”). Tags go
+    first and entities are decoded once, so an escaped "&lt;Tell&gt;" stays text, not a tag."""
+    return html.unescape(_TAG_RE.sub(" ", fragment or ""))

@@ -287,3 +287,8 @@ def test_matcher_with_no_names_finds_nothing():
 def test_plain_text_unescapes_and_strips_tags():
     assert plain_text("&#8220;Love&#8221; <b>now</b>") == "“Love”  now "
     assert plain_text(None) == ""
+
+
+def test_article_text_keeps_escaped_angle_brackets_as_text_and_drops_real_tags():
+    assert plain_text("Kiss &amp; &lt;Tell&gt; <b>returns</b>") == "Kiss & <Tell>  returns "
+    assert plain_text("&#8220;Love&#8221;") == "\u201cLove\u201d"
