@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar
 
 from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
-from .pacing import Spacing
+from .pacing import Spacing, Window
 from .store import Store
 
 log = logging.getLogger(__name__)
@@ -291,6 +291,7 @@ class Outbox:
         overall = limits.paid if paid_broadcast and limits.paid else limits.overall
         self.rate: float | None = overall.per_second if overall else None
         self._overall = Spacing(overall) if overall else None
+        self._window = Window(overall) if overall else None
         self._per_chat = Spacing(limits.per_chat) if limits.per_chat else None
         self._per_group = Spacing(limits.per_group) if limits.per_group else None
         self._chat_paced = self._per_chat is not None or self._per_group is not None
@@ -473,8 +474,15 @@ class Outbox:
                     if await self._pause(slot - now):
                         return None
                     now = self._mono()
+                assert self._window is not None
+                while (ready := self._window.ready_at(now)) > now:
+                    if await self._pause(ready - now):
+                        return None
+                    now = self._mono()
             entry = self._pick(now)
             if entry is not None:
+                if self._window is not None:
+                    self._window.depart(now)
                 return entry
         return None
 

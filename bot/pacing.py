@@ -10,6 +10,7 @@ that the last message leaves before air.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,6 +46,27 @@ class Spacing:
         """Drop keys whose next slot has passed: they are as good as new."""
         if len(self._next) > 1024:
             self._next = {k: t for k, t in self._next.items() if t > now}
+
+
+class Window:
+    """At most `count` departures in any stretch of `seconds` plus a small margin, counted from
+    the departures themselves: even spacing keeps the pace, this keeps a stalled event loop (whose
+    late sends would all leave at once) from ever putting more than the count in one window."""
+
+    def __init__(self, rate: Rate, *, margin: float = 1 - SAFETY):
+        self.count = max(1, int(rate.count))
+        self.span = rate.seconds * (1 + margin)
+        self._departed: deque[float] = deque()
+
+    def ready_at(self, now: float) -> float:
+        if len(self._departed) < self.count:
+            return now
+        return max(now, self._departed[0] + self.span)
+
+    def depart(self, now: float) -> None:
+        self._departed.append(now)
+        while len(self._departed) > self.count:
+            self._departed.popleft()
 
 
 @dataclass(frozen=True)

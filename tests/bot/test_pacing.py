@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.interfaces import Rate
-from bot.pacing import DEADLINE_MARGIN, SAFETY, Spacing, fanout_start
+from bot.pacing import DEADLINE_MARGIN, SAFETY, Spacing, Window, fanout_start
 
 DUE = datetime(2030, 3, 6, 13, 0, tzinfo=timezone.utc)
 AIR = DUE + timedelta(minutes=30)
@@ -49,3 +49,15 @@ def test_spacing_sends_evenly_a_little_under_the_rate_and_holds_when_asked():
     assert [round(s - 100.0, 6) for s in slots] == [round(n * gap, 6) for n in range(4)]
     spacing.hold("chat", 150.0)
     assert spacing.ready_at("chat", 120.0) == 150.0 and spacing.ready_at("other", 120.0) == 120.0
+
+
+def test_a_window_never_lets_more_than_the_count_leave_within_its_span():
+    window = Window(Rate(3, 1.0), margin=0.1)
+    departures = []
+    now = 0.0
+    for _ in range(10):  # a stalled loop asks for everything at once
+        now = window.ready_at(now)
+        window.depart(now)
+        departures.append(now)
+    assert departures[:3] == [0.0, 0.0, 0.0] and departures[3] == 1.1
+    assert all(departures[i + 3] - departures[i] >= 1.1 for i in range(len(departures) - 3))
