@@ -116,7 +116,7 @@ class Outgoing:
 class Upcoming:
     """One upcoming episode, for a platform's own calendar (Discord scheduled events)."""
 
-    key: str  # the airing's stable key
+    key: str  # the episode's key: the same when the schedule moves it
     title: str
     episode: int
     network: str

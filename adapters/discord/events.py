@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import discord
 
@@ -112,7 +112,7 @@ class EventCalendar:
         existing = await guild.fetch_scheduled_events(with_counts=False)
         me = self.client.user.id if self.client.user else None
         ours = {ref: e for e in existing if e.creator_id == me and (ref := reference(e)) is not None}
-        now = datetime.now(UTC)
+        now = self.now()
         for key, episode in wanted.items():
             event = ours.pop(key, None)
             if event is None:
