@@ -26,8 +26,8 @@ Complete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_com
 
 EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
 ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
-SERVERS = app_commands.AppCommandContext(guild=True)
-SERVER_INSTALL = app_commands.AppInstallationType(guild=True)
+SERVERS = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)  # False: not the tree default
+SERVER_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
 ADMINS = discord.Permissions(manage_guild=True)
 
 
