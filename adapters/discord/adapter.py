@@ -101,7 +101,9 @@ class DiscordAdapter:
     def _client(self) -> discord.Client:
         intents = discord.Intents.none()
         intents.guilds = True  # channels, threads and roles of the servers the bot is in; not privileged
-        options: dict[str, Any] = {"intents": intents, "guild_ready_timeout": self.guild_ready_timeout}
+        # debug events: `socket_event_type` says when the gateway's READY arrived (see _until_ready)
+        options: dict[str, Any] = {"intents": intents, "guild_ready_timeout": self.guild_ready_timeout,
+                                   "enable_debug_events": True}
         shards = self.config.shards
         if shards == "auto":
             return discord.AutoShardedClient(**options)
@@ -116,6 +118,7 @@ class DiscordAdapter:
         try:
             await client.login(self.config.token)
             self._gateway = asyncio.get_running_loop().create_task(client.connect(reconnect=True), name="discord-gateway")
+            self._gateway.add_done_callback(self._gateway_ended)
             await self._until_ready()
             await self._sync()
         except BaseException:
@@ -123,9 +126,17 @@ class DiscordAdapter:
             raise
         log.info("Discord: logged in as %s (application %s)", client.user, client.application_id)
 
+    def _gateway_ended(self, task: asyncio.Task) -> None:
+        """discord.py reconnects by itself; it gives up only on a fatal close (a bad intent, a revoked token)."""
+        if not task.cancelled() and task.exception() is not None and self.inbox is not None:
+            log.error("Discord: the gateway connection ended for good; no commands arrive until a restart",
+                      exc_info=task.exception())
+
     async def _until_ready(self) -> None:
+        """Until the gateway accepted the session (READY): interactions arrive from then on. discord.py's
+        `on_ready` comes `guild_ready_timeout` later, once server caches filled; nothing here needs them."""
         assert self.client is not None and self._gateway is not None
-        ready = asyncio.ensure_future(self.client.wait_until_ready())
+        ready = asyncio.ensure_future(self.client.wait_for("socket_event_type", check=lambda event: event == "READY"))
         done, _ = await asyncio.wait({ready, self._gateway}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED)
         if ready not in done:
             ready.cancel()
@@ -253,13 +264,20 @@ class DiscordAdapter:
 
         task = asyncio.ensure_future(work())
         done, _ = await asyncio.wait({task}, timeout=self.defer_after)
-        if not done:
-            await interaction.response.defer(ephemeral=personal, thinking=True)
-        text, ephemeral = await task
-        if interaction.response.is_done():
-            await interaction.followup.send(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
-        else:
-            await interaction.response.send_message(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        try:
+            if not done:
+                await interaction.response.defer(ephemeral=personal, thinking=True)
+            try:
+                text, ephemeral = await task
+            except Exception:
+                log.exception("Discord: /%s failed", " ".join(path))
+                text, ephemeral = "Sorry, something went wrong on my side. Please try again later.", True
+            if interaction.response.is_done():
+                await interaction.followup.send(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        except discord.NotFound:  # 10062: the 3 s had passed (a stalled event loop); the command itself ran
+            log.warning("Discord: /%s was answered too late; Discord had dropped the interaction", " ".join(path))
         if path[0] == "channel" and self.calendar is not None:
             self.calendar.poke()  # subscriptions or the events switch may have changed
 
