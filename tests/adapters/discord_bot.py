@@ -22,7 +22,7 @@ from bot.interfaces import Clock, VirtualClock
 from scheduler.process import BotProcess
 from scheduler.virtual import VirtualDriver
 from tests.conftest import at, bundled_catalog
-from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord
+from tests.fakes.discord_api import MANAGE_GUILD, MEMBER_PERMISSIONS, FakeDiscord, InteractionCall, Sent
 
 GUILD = 700_000_000_000_000_001
 CHANNEL = 710_000_000_000_000_001  # where admins route reminders
@@ -78,3 +78,13 @@ async def eventually(check: Callable[[], bool], seconds: float = 2.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError("the condition did not hold in time")
         await asyncio.sleep(0.01)
+
+
+async def answer(call: InteractionCall) -> Sent:
+    """What the user sees: the reply, or the followup of a deferred ("thinking") reply."""
+    first = await call.response()
+    if first.type != 5:
+        return first
+    followup = await call.followup()
+    assert followup.ephemeral == first.ephemeral  # a followup of a deferral keeps its privacy
+    return followup

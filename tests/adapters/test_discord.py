@@ -17,6 +17,7 @@ from tests.adapters.discord_bot import (
     OTHER,
     ROLE,
     DiscordBot,
+    answer,
     world,
 )
 from tests.fakes.discord_api import FakeDiscord
@@ -45,7 +46,8 @@ async def test_a_member_subscribes_with_autocomplete_and_gets_a_dm_reminder_in_t
     assert any(c["value"] == "The Interest of Love" and c["name"].startswith("사랑의 이해") for c in hangul)
 
     call = await server.slash("subscribe", {"name": choices[0]["value"]}, user=FAN, guild=GUILD, channel=OTHER)
-    reply = await call.response()
+    assert (await call.response()).type == 5  # the fan's DM channel must be created first: deferred at once
+    reply = await answer(call)
     assert reply.ephemeral and reply.content.startswith("Subscribed to **The Interest of Love**")
     assert f"<t:{T}:F>" in reply.content and reply.allowed_mentions == {"parse": []}
     assert server.messages.get(OTHER) is None  # nothing posted in the server channel
@@ -61,8 +63,8 @@ async def test_a_member_subscribes_with_autocomplete_and_gets_a_dm_reminder_in_t
 
 
 async def test_a_dm_chat_is_the_same_chat_wherever_the_fan_types(server, bot):
-    await (await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN, guild=GUILD)).response()
-    listed = await (await server.slash("subscriptions", user=FAN)).response()  # now in the DM
+    await answer(await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN, guild=GUILD))
+    listed = await answer(await server.slash("subscriptions", user=FAN))  # now in the DM
     assert "**The Interest of Love**" in listed.content and listed.ephemeral
     assert server.requests["POST /users/@me/channels"] == 1  # created once, then known
 
@@ -70,10 +72,10 @@ async def test_a_dm_chat_is_the_same_chat_wherever_the_fan_types(server, bot):
 async def test_an_admin_routes_reminders_to_a_channel_with_a_role_ping(server, bot):
     call = await server.slash("channel subscribe", {"name": "Moon Ga Young"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
                               permissions=ADMIN_PERMISSIONS)
-    reply = await call.response()
+    reply = await answer(call)
     assert not reply.ephemeral and reply.content.startswith("Following **Moon Ga Young**")
-    ping = await (await server.slash("channel ping", {"role": ROLE}, user=ADMIN, guild=GUILD, channel=CHANNEL,
-                                     permissions=ADMIN_PERMISSIONS)).response()
+    ping = await answer(await server.slash("channel ping", {"role": ROLE}, user=ADMIN, guild=GUILD, channel=CHANNEL,
+                                     permissions=ADMIN_PERMISSIONS))
     assert "mention the role" in ping.content
 
     await bot.advance("2022-12-21T13:00:00Z")
@@ -83,8 +85,8 @@ async def test_an_admin_routes_reminders_to_a_channel_with_a_role_ping(server, b
     assert post.embeds[0]["title"] == "⏰ The Interest of Love"
     assert server.dm_messages(FAN) == [] and OTHER not in server.messages
 
-    await (await server.slash("channel ping", user=ADMIN, guild=GUILD, channel=CHANNEL,
-                              permissions=ADMIN_PERMISSIONS)).response()
+    await answer(await server.slash("channel ping", user=ADMIN, guild=GUILD, channel=CHANNEL,
+                              permissions=ADMIN_PERMISSIONS))
     await bot.advance("2022-12-22T13:00:00Z")
     assert server.messages[CHANNEL][-1].content == "" and server.messages[CHANNEL][-1].allowed_mentions == {"parse": []}
 
@@ -92,26 +94,26 @@ async def test_an_admin_routes_reminders_to_a_channel_with_a_role_ping(server, b
 async def test_a_member_without_manage_server_is_refused(server, bot):
     call = await server.slash("channel subscribe", {"name": "The Interest of Love"}, user=FAN, guild=GUILD,
                               channel=CHANNEL)
-    assert (await call.response()).content.startswith("Only admins of this chat can do that")
+    assert (await answer(call)).content.startswith("Only admins of this chat can do that")
     await bot.advance("2022-12-21T13:00:00Z")
     assert CHANNEL not in server.messages
 
 
 async def test_closed_dms_pause_the_fan_at_the_first_refusal_and_their_next_command_says_why(server, bot):
-    await (await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN, guild=GUILD)).response()
+    await answer(await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN, guild=GUILD))
     server.block_dms(FAN)
     await bot.advance("2022-12-21T13:00:00Z")
     assert server.invalid_requests == 1 and server.requests[MESSAGES] == 1
     await bot.advance("2022-12-29T13:00:00Z")  # three more episodes: not one more try
     assert server.requests[MESSAGES] == 1 and server.invalid_requests == 1
 
-    told = await (await server.slash("next", user=FAN, guild=GUILD)).response()
+    told = await answer(await server.slash("next", user=FAN, guild=GUILD))
     assert told.ephemeral
     assert told.content.startswith("Your reminders and news are paused: Discord refused my direct message to you (error 50007)")
     assert "Privacy Settings" in told.content and "Next: **The Interest of Love**" in told.content
 
     server._blocked_dms.discard(FAN)  # the fan opens their DMs and writes to the bot there
-    resumed = await (await server.slash("subscriptions", user=FAN)).response()
+    resumed = await answer(await server.slash("subscriptions", user=FAN))
     assert resumed.content.startswith("Delivery to this chat had been paused")
     await bot.advance("2022-12-29T13:00:00Z")
     await bot.advance("2023-01-04T13:00:00Z")
@@ -119,18 +121,18 @@ async def test_closed_dms_pause_the_fan_at_the_first_refusal_and_their_next_comm
 
 
 async def test_a_deleted_channel_is_paused_and_the_admins_are_told_on_their_next_command(server, bot):
-    await (await server.slash("channel subscribe", {"name": "The Interest of Love"}, user=ADMIN, guild=GUILD,
-                              channel=CHANNEL, permissions=ADMIN_PERMISSIONS)).response()
+    await answer(await server.slash("channel subscribe", {"name": "The Interest of Love"}, user=ADMIN, guild=GUILD,
+                              channel=CHANNEL, permissions=ADMIN_PERMISSIONS))
     server.delete_channel(CHANNEL)
     await bot.advance("2022-12-22T13:00:00Z")
     assert server.requests[MESSAGES] == 1  # refused once (404), then paused: episode 2 was not tried
-    member = await (await server.slash("next", user=FAN, guild=GUILD, channel=OTHER)).response()
+    member = await answer(await server.slash("next", user=FAN, guild=GUILD, channel=OTHER))
     assert "could not post" not in member.content
-    admin = await (await server.slash("channel list", user=ADMIN, guild=GUILD, channel=OTHER,
-                                      permissions=ADMIN_PERMISSIONS)).response()
+    admin = await answer(await server.slash("channel list", user=ADMIN, guild=GUILD, channel=OTHER,
+                                      permissions=ADMIN_PERMISSIONS))
     assert admin.content.startswith(f"⚠️ I could not post in <#{CHANNEL}>: the channel was deleted")
-    again = await (await server.slash("channel list", user=ADMIN, guild=GUILD, channel=OTHER,
-                                      permissions=ADMIN_PERMISSIONS)).response()
+    again = await answer(await server.slash("channel list", user=ADMIN, guild=GUILD, channel=OTHER,
+                                      permissions=ADMIN_PERMISSIONS))
     assert "could not post" not in again.content  # told once
 
 
@@ -140,8 +142,8 @@ async def test_a_hostile_title_is_escaped_and_mentions_nobody(server, tmp_path):
                                         "airings": [{"episode": 1, "at": EPISODE_1}]}]})
     bot = await DiscordBot.start(server, tmp_path, catalog=catalog)
     try:
-        reply = await (await server.slash("channel subscribe", {"name": "Boom everyone"}, user=ADMIN, guild=GUILD,
-                                          channel=CHANNEL, permissions=ADMIN_PERMISSIONS)).response()
+        reply = await answer(await server.slash("channel subscribe", {"name": "Boom everyone"}, user=ADMIN, guild=GUILD,
+                                          channel=CHANNEL, permissions=ADMIN_PERMISSIONS))
         escaped = "\\*\\*Boom\\*\\* @\u200beveryone <\u200b@&1> \\_x\\_ \\`y\\`"
         assert escaped in reply.content and reply.allowed_mentions == {"parse": []}
         await bot.advance("2022-12-21T13:00:00Z")

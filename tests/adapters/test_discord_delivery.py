@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.catalog import parse_catalog
-from tests.adapters.discord_bot import ADMIN, ADMIN_PERMISSIONS, CHANNEL, GUILD, DiscordBot, eventually, world
+from tests.adapters.discord_bot import ADMIN, ADMIN_PERMISSIONS, CHANNEL, GUILD, DiscordBot, answer, eventually, world
 from tests.fakes.discord_api import FakeDiscord
 
 MESSAGES = "POST /channels/{channel_id}/messages"
@@ -25,7 +25,7 @@ async def test_a_429_during_a_fan_out_delays_it_and_every_fan_gets_the_reminder_
     try:
         fans = list(range(5001, 5021))
         for fan in fans:  # each in their DM with the bot
-            reply = await (await server.slash("subscribe", {"name": "The Interest of Love"}, user=fan)).response()
+            reply = await answer(await server.slash("subscribe", {"name": "The Interest of Love"}, user=fan))
             assert reply.content.startswith("Subscribed")
         server.limit_global(3, 0.1)  # 30 requests/s: the bot's 50/s pace runs into it
         await bot.advance("2022-12-21T13:00:00Z")
@@ -48,11 +48,11 @@ async def test_scheduled_events_are_created_for_the_week_and_moved_with_the_sche
     first = at("2022-12-21T13:30:00Z")
     bot = await DiscordBot.start(server, tmp_path, catalog=parse_catalog(moving_catalog(first, first + timedelta(days=1))))
     try:
-        await (await server.slash("channel subscribe", {"name": "Moving Show"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
-                                  permissions=ADMIN_PERMISSIONS)).response()
+        await answer(await server.slash("channel subscribe", {"name": "Moving Show"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
+                                  permissions=ADMIN_PERMISSIONS))
         assert server.scheduled_events.get(GUILD, {}) == {}  # opt-in
-        on = await (await server.slash("channel events", {"state": "on"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
-                                       permissions=ADMIN_PERMISSIONS)).response()
+        on = await answer(await server.slash("channel events", {"state": "on"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
+                                       permissions=ADMIN_PERMISSIONS))
         assert "server event" in on.content
         await eventually(lambda: len(server.scheduled_events.get(GUILD, {})) == 2)
         events = sorted(server.scheduled_events[GUILD].values(), key=lambda e: e["scheduled_start_time"])
@@ -74,8 +74,8 @@ async def test_scheduled_events_are_created_for_the_week_and_moved_with_the_sche
         calendar = moved.adapter.calendar
         assert calendar is not None
         synced = calendar.synced
-        await (await server.slash("channel events", {"state": "off"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
-                                  permissions=ADMIN_PERMISSIONS)).response()
+        await answer(await server.slash("channel events", {"state": "off"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
+                                  permissions=ADMIN_PERMISSIONS))
         await eventually(lambda: calendar.synced > synced)
         assert server.scheduled_events[GUILD] == {}  # upcoming events removed
     finally:

@@ -15,7 +15,7 @@ from bot.catalog import parse_catalog
 from bot.cli import platform_adapters
 from bot.interfaces import ChatRef, IncomingMessage, Reply, SystemClock, Upcoming
 from bot.render import Message
-from tests.adapters.discord_bot import ADMIN_PERMISSIONS, FAN, GUILD, ROLE, DiscordBot, config_for, world
+from tests.adapters.discord_bot import ADMIN_PERMISSIONS, FAN, GUILD, ROLE, DiscordBot, answer, config_for, world
 from tests.fakes.discord_api import MANAGE_GUILD, FakeDiscord, point_discord_at, running
 
 
@@ -51,7 +51,7 @@ async def test_a_fixed_shard_count_connects_through_the_configured_gateway(serve
     bot = await DiscordBot.start(server, tmp_path, discord={"shards": 1})
     try:
         assert server.requests["GET /gateway/bot"] == 0 and server.identifies[0]["shard"] == [0, 1]
-        reply = await (await server.slash("help", user=FAN)).response()
+        reply = await answer(await server.slash("help", user=FAN))
         assert reply.content.startswith("I remind you")
     finally:
         await bot.stop()
@@ -104,7 +104,7 @@ async def test_the_token_never_appears_in_any_log_line(server, tmp_path, caplog)
     caplog.set_level(logging.DEBUG)
     bot = await DiscordBot.start(server, tmp_path)
     try:
-        await (await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN, guild=GUILD)).response()
+        await answer(await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN, guild=GUILD))
         await bot.advance("2022-12-21T13:00:00Z")
         assert server.dm_messages(FAN)
     finally:
@@ -122,7 +122,7 @@ async def test_a_reminder_arrives_by_dm_on_the_real_clock(server, tmp_path):
                                         "airings": [{"episode": 1, "at": airs}]}]})
     bot = await DiscordBot.start(server, tmp_path, catalog=catalog, clock=clock, leads=["0m"])
     try:
-        await (await server.slash("subscribe", {"name": "Right Now Show"}, user=FAN)).response()
+        await answer(await server.slash("subscribe", {"name": "Right Now Show"}, user=FAN))
         for _ in range(150):
             if server.dm_messages(FAN):
                 break
@@ -159,5 +159,5 @@ async def test_the_fake_resolves_role_options(server):
     with point_discord_at(server):
         async with running(client, server.token):
             await tree.sync()
-            assert (await (await server.slash("pick", {"role": ROLE}, guild=GUILD)).response()).content == "Drama Fans"
+            assert (await answer(await server.slash("pick", {"role": ROLE}, guild=GUILD))).content == "Drama Fans"
     assert isinstance(seen[0], discord.Role)
