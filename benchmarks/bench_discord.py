@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -116,53 +118,57 @@ async def bench_autocomplete(shows: int, scratch: Path) -> None:
 FANOUT_CATALOG = {"shows": [{"title": "Fan Out Show", "network": "tvN", "airings": [{"episode": 1, "at": AIRS}]}]}
 
 
-async def bench_fanout(dms: int, scratch: Path) -> None:
+@contextlib.asynccontextmanager
+async def fan_out_bot(scratch: Path, db: str) -> AsyncIterator[tuple[FakeDiscord, DiscordBot]]:
+    """The bot an hour before Fan Out Show airs; `limit` makes the fake slow (100 ms) and strict (50/s)."""
     async with FakeDiscord() as server:
         world(server)
-        bot = await DiscordBot.start(server, scratch, catalog=parse_catalog(FANOUT_CATALOG), db="fanout.sqlite3",
+        bot = await DiscordBot.start(server, scratch, catalog=parse_catalog(FANOUT_CATALOG), db=db,
                                      start=AIRS - timedelta(hours=1))
         try:
-            core = bot.process.core
-            target = Target("show", "fanoutshow", "Fan Out Show")
-            for user in range(10_000, 10_000 + dms):
-                channel = server.dm_channel(user)["id"]
-                await core.subscribe(ChatRef("discord", channel), private=True, target=target)
-            server.latency = 0.1
-            server.limit_global(50, 1.0)
-            started = time.perf_counter()
-            await bot.advance(AIRS - timedelta(minutes=30))
-            elapsed = time.perf_counter() - started
-            delivered = sum(len(server.dm_messages(u)) for u in range(10_000, 10_000 + dms))
-            requests = server.requests["POST /channels/{channel_id}/messages"]
-            print(f"DM fan-out: {delivered:,} of {dms:,} DMs in {elapsed:.1f} s = {delivered / elapsed:.1f} messages/s "
-                  f"({requests:,} requests, {100 * requests / elapsed / 50:.0f} % of Discord's 50/s); "
-                  f"429s: {server.rate_limited}; 100 ms latency per request")
+            yield server, bot
         finally:
             await bot.stop()
+
+
+def limit(server: FakeDiscord) -> None:
+    server.latency = 0.1
+    server.limit_global(50, 1.0)
+
+
+async def bench_fanout(dms: int, scratch: Path) -> None:
+    async with fan_out_bot(scratch, "fanout.sqlite3") as (server, bot):
+        core = bot.process.core
+        target = Target("show", "fanoutshow", "Fan Out Show")
+        for user in range(10_000, 10_000 + dms):
+            channel = server.dm_channel(user)["id"]
+            await core.subscribe(ChatRef("discord", channel), private=True, target=target)
+        limit(server)
+        started = time.perf_counter()
+        await bot.advance(AIRS - timedelta(minutes=30))
+        elapsed = time.perf_counter() - started
+        delivered = sum(len(server.dm_messages(u)) for u in range(10_000, 10_000 + dms))
+        requests = server.requests["POST /channels/{channel_id}/messages"]
+        print(f"DM fan-out: {delivered:,} of {dms:,} DMs in {elapsed:.1f} s = {delivered / elapsed:.1f} messages/s "
+              f"({requests:,} requests, {100 * requests / elapsed / 50:.0f} % of Discord's 50/s); "
+              f"429s: {server.rate_limited}; 100 ms latency per request")
 
 
 async def bench_creation(creating: int, scratch: Path) -> None:
-    async with FakeDiscord() as server:
-        world(server)
-        bot = await DiscordBot.start(server, scratch, catalog=parse_catalog(FANOUT_CATALOG), db="create.sqlite3",
-                                     start=AIRS - timedelta(hours=1))
-        try:
-            server.latency = 0.1
-            server.limit_global(50, 1.0)
-            users = range(20_000, 20_000 + creating)
-            started = time.perf_counter()
-            calls = [await server.slash("subscribe", {"name": "Fan Out Show"}, user=u, guild=GUILD, channel=OTHER) for u in users]
-            firsts = [await call.response(timeout=120) for call in calls]
-            answers = [(await call.followup(timeout=120)) if first.type == 5 else first for call, first in zip(calls, firsts)]
-            elapsed = time.perf_counter() - started
-            created = server.requests["POST /users/@me/channels"]
-            ok = sum(a.content.startswith("Subscribed") for a in answers)
-            deferred = sum(first.type == 5 for first in firsts)
-            print(f"DM channel creation: {creating:,} fans ran /subscribe in a server at once: {created:,} DM channels "
-                  f"created in {elapsed:.1f} s = {created / elapsed:.1f} requests/s ({100 * created / elapsed / 50:.0f} % of 50/s); "
-                  f"429s: {server.rate_limited}; {deferred:,} answers deferred then followed up; {ok:,} subscribed")
-        finally:
-            await bot.stop()
+    async with fan_out_bot(scratch, "create.sqlite3") as (server, _):
+        limit(server)
+        users = range(20_000, 20_000 + creating)
+        started = time.perf_counter()
+        calls = [await server.slash("subscribe", {"name": "Fan Out Show"}, user=u, guild=GUILD, channel=OTHER) for u in users]
+        firsts = [await call.response(timeout=120) for call in calls]
+        answers = [(await call.followup(timeout=120)) if first.type == 5 else first for call, first in zip(calls, firsts)]
+        elapsed = time.perf_counter() - started
+        created = server.requests["POST /users/@me/channels"]
+        ok = sum(a.content.startswith("Subscribed") for a in answers)
+        deferred = sum(first.type == 5 for first in firsts)
+        print(f"DM channel creation: {creating:,} fans ran /subscribe in a server at once: {created:,} DM channels "
+              f"created in {elapsed:.1f} s = {created / elapsed:.1f} requests/s ({100 * created / elapsed / 50:.0f} % of 50/s); "
+              f"429s: {server.rate_limited}; {deferred:,} answers deferred then followed up; {ok:,} subscribed")
 
 
 async def main() -> None:

@@ -11,9 +11,9 @@ the DM, else created once (`POST /users/@me/channels`) and cached. A server chan
 forum post is keyed by its own channel id; `/channel ...` commands set it up.
 
 Pace. Discord allows 50 requests per second per bot (interaction answers excepted). The core's
-outbox paces sends by the limits declared here, and every other request the adapter makes (DM
-channel creation, scheduled events) takes a slot of the same 50/s from one shared `Spacing`,
-so the sum never goes over; discord.py keeps each route's bucket from the `X-RateLimit-*` headers.
+outbox paces sends by the limits declared here, and every request the adapter makes (messages, DM
+channel creation, scheduled events) takes a slot from one `RequestPacer` (even spacing, at most 46
+sent in any second), so the sum never goes over; discord.py keeps each route's bucket from the `X-RateLimit-*` headers.
 
 Replies go through the interaction: ephemeral when personal, with no mentions; a command still
 working after `defer_after` seconds is deferred first (Discord gives 3 s), then followed up.
@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections import OrderedDict
 from typing import Any
 
@@ -45,19 +44,19 @@ from bot.interfaces import (
     SystemClock,
     Unreachable,
 )
-from bot.pacing import Spacing
 
 from .completion import NameCompleter
 from .errors import delivery_error
 from .events import EventCalendar
 from .messages import NO_MENTIONS, post_of, text_of
+from .pacing import RequestPacer
 from .tree import build_tree
 from .urls import pointed_at
 
 log = logging.getLogger(__name__)
 
 OVERALL = Rate(50)  # requests per second per bot
-REQUEST_SAFETY = 0.94  # the adapter's own requests keep 6 % under 50/s: event-loop jitter bunches them
+REQUEST_CAP = 46  # the adapter's requests in any second of send times: 4 under 50 for jitter on the way
 PER_CHANNEL = Rate(5, 5.0)  # messages per channel
 DM_CACHE = 100_000  # users whose DM channel id is remembered
 READY_TIMEOUT = 60.0
@@ -91,7 +90,7 @@ class DiscordAdapter:
         self.calendar: EventCalendar | None = None
         self.events_every = events_every
         self.clock = clock or SystemClock()  # the core's clock: which scheduled events have passed
-        self._requests = Spacing(OVERALL, safety=REQUEST_SAFETY)
+        self._requests = RequestPacer(OVERALL, cap=REQUEST_CAP)
         self._dm_channels: OrderedDict[int, int] = OrderedDict()  # user id -> DM channel id
         self._troubles: dict[int, dict[int, str]] = {}  # guild -> channel -> why posting there failed
         self._gateway: asyncio.Task | None = None
@@ -184,10 +183,7 @@ class DiscordAdapter:
 
     async def _slot(self) -> None:
         """Wait for this request's slot of the bot's 50 requests per second."""
-        now = time.monotonic()
-        at = self._requests.reserve(None, now)
-        if at > now:
-            await asyncio.sleep(at - now)
+        await self._requests.slot()
 
     # ---- sending ---------------------------------------------------------------------------------
 
