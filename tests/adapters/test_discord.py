@@ -152,3 +152,19 @@ async def test_a_hostile_title_is_escaped_and_mentions_nobody(server, tmp_path):
         assert post.allowed_mentions == {"parse": []} and post.content == ""
     finally:
         await bot.stop()
+
+
+async def test_a_channel_command_in_a_thread_routes_reminders_to_that_thread(server, bot):
+    thread = 730_000_000_000_000_001
+    server.channels[thread] = {
+        "id": str(thread), "type": 11, "guild_id": str(GUILD), "parent_id": str(CHANNEL), "name": "episode talk",
+        "owner_id": str(ADMIN), "message_count": 0, "member_count": 1, "rate_limit_per_user": 0, "flags": 0,
+        "thread_metadata": {"archived": False, "auto_archive_duration": 1440, "locked": False,
+                            "archive_timestamp": "2022-12-20T00:00:00+00:00"},
+    }
+    reply = await answer(await server.slash("channel subscribe", {"name": "The Interest of Love"}, user=ADMIN, guild=GUILD,
+                                            channel=thread, permissions=ADMIN_PERMISSIONS))
+    assert reply.content.startswith("Subscribed to **The Interest of Love**") and not reply.ephemeral
+    await bot.advance("2022-12-21T13:00:00Z")
+    assert [m.embeds[0]["title"] for m in server.messages[thread]] == ["⏰ The Interest of Love"]
+    assert CHANNEL not in server.messages
