@@ -33,12 +33,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.catalog import parse_catalog  # noqa: E402
-from bot.interfaces import ChatRef  # noqa: E402
-from bot.names import Target  # noqa: E402
-from tests.adapters.discord_bot import GUILD, OTHER, DiscordBot, world  # noqa: E402
-from tests.conftest import at  # noqa: E402
-from tests.fakes.discord_api import FakeDiscord  # noqa: E402
+from bot.catalog import parse_catalog
+from bot.interfaces import ChatRef
+from bot.names import Target
+from tests.adapters.discord_bot import GUILD, OTHER, DiscordBot, world
+from tests.conftest import at
+from tests.fakes.discord_api import FakeDiscord
 
 SYLLABLES = ["ka", "mi", "so", "ra", "hye", "jin", "woo", "seo", "yeon", "min", "ha", "na", "do", "yu", "ri"]
 WORDS = ["love", "queen", "night", "secret", "doctor", "city", "summer", "dream", "king", "moon", "star", "sky",
@@ -63,7 +63,7 @@ def synthetic_catalog(shows: int, rng: random.Random) -> dict:
 
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def queries(catalog, rng: random.Random, count: int) -> list[str]:
@@ -162,7 +162,8 @@ async def bench_creation(creating: int, scratch: Path) -> None:
         started = time.perf_counter()
         calls = [await server.slash("subscribe", {"name": "Fan Out Show"}, user=u, guild=GUILD, channel=OTHER) for u in users]
         firsts = [await call.response(timeout=120) for call in calls]
-        answers = [(await call.followup(timeout=120)) if first.type == 5 else first for call, first in zip(calls, firsts)]
+        pairs = zip(calls, firsts, strict=True)
+        answers = [(await call.followup(timeout=120)) if first.type == 5 else first for call, first in pairs]
         elapsed = time.perf_counter() - started
         created = server.requests["POST /users/@me/channels"]
         ok = sum(a.content.startswith("Subscribed") for a in answers)

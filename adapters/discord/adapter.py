@@ -44,6 +44,7 @@ from bot.interfaces import (
     SystemClock,
     Unreachable,
 )
+from bot.pacing import SAFETY
 
 from .completion import NameCompleter
 from .errors import delivery_error
@@ -65,7 +66,9 @@ DEFER_AFTER = 1.5  # seconds a command may work before its interaction is deferr
 
 class DiscordAdapter:
     platform: Platform = "discord"
-    limits = Limits(overall=OVERALL, per_chat=PER_CHANNEL, in_flight=16)
+    # The outbox paces sends at what the adapter's pacer lets through (the outbox keeps 3 % under what is
+    # declared), so its priorities (replies first, reminder jobs round-robin) decide the order, not the pacer.
+    limits = Limits(overall=Rate(REQUEST_CAP / SAFETY), per_chat=PER_CHANNEL, in_flight=16)
 
     def __init__(
         self,
@@ -246,7 +249,8 @@ class DiscordAdapter:
         if in_dm and interaction.channel_id is not None:
             self._remember_dm(user.id, interaction.channel_id)
         dm = await self.dm_channel(user.id)
-        return IncomingMessage(ChatRef("discord", str(dm)), str(user.id), True, "", reaches_chat=in_dm and dm == interaction.channel_id)
+        reaches = in_dm and dm == interaction.channel_id
+        return IncomingMessage(ChatRef("discord", str(dm)), str(user.id), True, "", reaches_chat=reaches)
 
     async def _on_command(self, interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]) -> None:
         inbox = self.inbox
@@ -262,7 +266,8 @@ class DiscordAdapter:
         task = asyncio.ensure_future(work())
         # A personal command typed outside the DM by someone whose DM channel is not known yet waits for a
         # request (and its slot of the 50/s) first: defer at once. Anything else gets `defer_after` seconds.
-        slow = personal and interaction.user.id not in self._dm_channels and not isinstance(interaction.channel, discord.DMChannel)
+        in_a_dm = isinstance(interaction.channel, discord.DMChannel)
+        slow = personal and interaction.user.id not in self._dm_channels and not in_a_dm
         done, _ = await asyncio.wait({task}, timeout=0 if slow else self.defer_after)
         try:
             if not done:

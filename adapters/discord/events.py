@@ -93,7 +93,8 @@ class EventCalendar:
             try:
                 await self._sync_guild(guild, wanted.get(guild_id, {}))
             except discord.Forbidden as exc:
-                log.warning("Discord: no permission to manage events in server %s (%s); give me Manage Events", guild_id, exc.text)
+                log.warning("Discord: no permission to manage events in server %s (%s); grant Manage Events",
+                            guild_id, exc.text)
             self._touched.add(guild_id)
         self.synced += 1
 

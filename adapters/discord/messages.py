@@ -43,7 +43,7 @@ def embed_of(message: Message) -> discord.Embed:
     rest: tuple[Span, ...] = spans[head + 1 :]
     if rest and isinstance(rest[0], str):  # ", episode 1, starts ..." reads as "Episode 1, starts ..."
         first = rest[0].lstrip(",:;\n ")
-        rest = ((first[:1].upper() + first[1:]),) + rest[1:] if first else rest[1:]
+        rest = (first[:1].upper() + first[1:], *rest[1:]) if first else rest[1:]
     description = to_discord_markdown(Message(rest)).strip()
     url = title_span.url if isinstance(title_span, Link) else None
     return discord.Embed(
@@ -54,7 +54,8 @@ def embed_of(message: Message) -> discord.Embed:
 def role_mention(handle: str | None) -> tuple[str | None, discord.AllowedMentions]:
     """The content that pings a channel's chosen role, and mentions allowing exactly that role."""
     if handle and handle.isdigit():
-        return f"<@&{handle}>", discord.AllowedMentions(everyone=False, users=False, replied_user=False, roles=[discord.Object(int(handle))])
+        role = discord.Object(int(handle))
+        return f"<@&{handle}>", discord.AllowedMentions(everyone=False, users=False, replied_user=False, roles=[role])
     return None, NO_MENTIONS
 
 

@@ -35,7 +35,7 @@ def _annotation(arg: Argument) -> Any:
     base: Any = discord.Role if arg.role else str
     if arg.choices:
         base = Literal[tuple(arg.choices)]  # type: ignore[valid-type]
-    return base if arg.required else Optional[base]
+    return base if arg.required else Optional[base]  # noqa: UP045 - built at run time, for discord.py to read
 
 
 def _value(value: Any) -> str:
@@ -52,7 +52,8 @@ def _callback(path: tuple[str, ...], args: tuple[Argument, ...], on_command: OnC
     parameters = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction)]
     for arg in sorted(args, key=lambda a: not a.required):  # required options first, as Discord wants
         default = inspect.Parameter.empty if arg.required else None
-        parameters.append(inspect.Parameter(arg.key, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=_annotation(arg)))
+        kind = inspect.Parameter.KEYWORD_ONLY
+        parameters.append(inspect.Parameter(arg.key, kind, default=default, annotation=_annotation(arg)))
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__name__ = callback.__qualname__ = "_".join(path)  # a plain name: not taken for a method
     callback.__discord_app_commands_param_description__ = {a.key: a.help[:100] for a in args}  # type: ignore[attr-defined]

@@ -11,9 +11,10 @@ The adapter reaches the fake only through its `rest_url` and `gateway_url` setti
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from adapters.discord import DiscordAdapter
 from bot.catalog import Catalog
@@ -58,7 +59,7 @@ class DiscordBot:
                     adapter_options: dict[str, Any] | None = None, **config: Any) -> DiscordBot:
         cfg = config_for(server, **config)
         clock = clock or VirtualClock(at(start))
-        options = {"guild_ready_timeout": 0.05, "ready_timeout": 3.0, "clock": clock} | (adapter_options or {})
+        options: dict[str, Any] = {"guild_ready_timeout": 0.05, "ready_timeout": 3.0, "clock": clock} | (adapter_options or {})
         adapter = DiscordAdapter(cfg.discord, **options)
         process = await BotProcess.start(config=cfg, catalog=catalog or bundled_catalog(), clock=clock,
                                          adapters={"discord": adapter}, db_path=str(tmp_path / db))
