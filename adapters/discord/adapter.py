@@ -96,6 +96,7 @@ class DiscordAdapter:
         self._requests = RequestPacer(OVERALL, cap=REQUEST_CAP)
         self._dm_channels: OrderedDict[int, int] = OrderedDict()  # user id -> DM channel id
         self._troubles: dict[int, dict[int, str]] = {}  # guild -> channel -> why posting there failed
+        self._channel_guilds: OrderedDict[int, int] = OrderedDict()  # channels set up with /channel, and deleted ones
         self._gateway: asyncio.Task | None = None
         self._urls: contextlib.ExitStack | None = None
 
@@ -118,6 +119,7 @@ class DiscordAdapter:
         self.client = client = self._client()
         self.tree = build_tree(client, self._on_command, self._complete)
         self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        client.event(self.on_guild_channel_delete)  # registered by its name
         try:
             await client.login(self.config.token)
             self._gateway = asyncio.get_running_loop().create_task(client.connect(reconnect=True), name="discord-gateway")
@@ -205,12 +207,23 @@ class DiscordAdapter:
             raise error from exc
 
     def _note_trouble(self, channel_id: int, reason: str) -> None:
-        """Remember a server channel that refused, to tell that server's admins on their next command."""
+        """Remember a server channel that refused, to tell that server's admins on their next command. Its
+        server comes from the cache, else from a /channel command or a deletion seen since the start."""
         assert self.client is not None
-        channel = self.client.get_channel(channel_id)
-        guild = getattr(channel, "guild", None)
-        if guild is not None:
-            self._troubles.setdefault(guild.id, {})[channel_id] = reason
+        guild = getattr(self.client.get_channel(channel_id), "guild", None)
+        guild_id = guild.id if guild is not None else self._channel_guilds.get(channel_id)
+        if guild_id is not None:
+            self._troubles.setdefault(guild_id, {})[channel_id] = reason
+
+    def _channel_in(self, channel_id: int, guild_id: int) -> None:
+        self._channel_guilds[channel_id] = guild_id
+        self._channel_guilds.move_to_end(channel_id)
+        while len(self._channel_guilds) > DM_CACHE:
+            self._channel_guilds.popitem(last=False)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel leaves discord.py's cache: keep which server it was in, for the admins' notice."""
+        self._channel_in(channel.id, channel.guild.id)
 
     async def dm_channel(self, user_id: int) -> int:
         """The id of the DM channel with a user, created once (a request, paced) and remembered."""
@@ -239,6 +252,9 @@ class DiscordAdapter:
         """The core's view of an interaction: a personal command belongs to the user's DM chat."""
         user = interaction.user
         if not personal:
+            if interaction.guild_id is not None and interaction.channel_id is not None:
+                self._channel_in(interaction.channel_id, interaction.guild_id)
+
             async def ask_admin() -> bool:
                 return interaction.guild_id is not None and interaction.permissions.manage_guild
 

@@ -18,6 +18,7 @@ from tests.adapters.discord_bot import (
     ROLE,
     DiscordBot,
     answer,
+    eventually,
     world,
 )
 from tests.fakes.discord_api import FakeDiscord
@@ -124,6 +125,9 @@ async def test_a_deleted_channel_is_paused_and_the_admins_are_told_on_their_next
     await answer(await server.slash("channel subscribe", {"name": "The Interest of Love"}, user=ADMIN, guild=GUILD,
                               channel=CHANNEL, permissions=ADMIN_PERMISSIONS))
     server.delete_channel(CHANNEL)
+    await server.dispatch("CHANNEL_DELETE", server.channels[CHANNEL])  # the bot's cache forgets it, as on Discord
+    assert bot.adapter.client is not None
+    await eventually(lambda: bot.adapter.client.get_channel(CHANNEL) is None)
     await bot.advance("2022-12-22T13:00:00Z")
     assert server.requests[MESSAGES] == 1  # refused once (404), then paused: episode 2 was not tried
     member = await answer(await server.slash("next", user=FAN, guild=GUILD, channel=OTHER))
