@@ -404,8 +404,8 @@ class Core:
             for airing in self.catalog.by_show.get(key, ()):
                 if now < airing.start <= until:
                     end = airing.start + timedelta(minutes=show.runtime or 60)
-                    key = f"{show.key}#{airing.episode}"  # stable when the schedule moves the episode
-                    found.append(Upcoming(key, show.title, airing.episode, show.network, airing.start, end))
+                    episode = f"{show.key}#{airing.episode}"  # stable when the schedule moves the episode
+                    found.append(Upcoming(episode, show.title, airing.episode, show.network, airing.start, end))
         return sorted(found, key=lambda u: (u.start, u.key))
 
     async def chats_with_events(self, platform: Platform) -> list[ChatRef]:
