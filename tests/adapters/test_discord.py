@@ -172,3 +172,21 @@ async def test_a_channel_command_in_a_thread_routes_reminders_to_that_thread(ser
     await bot.advance("2022-12-21T13:00:00Z")
     assert [m.embeds[0]["title"] for m in server.messages[thread]] == ["⏰ The Interest of Love"]
     assert CHANNEL not in server.messages
+
+
+async def test_news_reaches_a_channel_as_a_linked_embed_without_the_role_ping(server, bot):
+    from bot.core import Article
+    from tests.conftest import at
+
+    for command, options in (("channel subscribe", {"name": "Moon Ga Young"}), ("channel ping", {"role": ROLE})):
+        await answer(await server.slash(command, options, user=ADMIN, guild=GUILD, channel=CHANNEL,
+                                        permissions=ADMIN_PERMISSIONS))
+    await bot.process.core.publish_article(Article(
+        "soompi", "1", "Moon Ga Young *shines* in new stills", "https://www.soompi.com/a/1", "Fans @everyone cheer",
+        at("2022-12-20T00:00:00Z")))
+    await bot.process.core.idle()
+    [post] = server.messages[CHANNEL]
+    [embed] = post.embeds
+    assert embed["title"] == "📰 Moon Ga Young \\*shines\\* in new stills" and embed["url"] == "https://www.soompi.com/a/1"
+    assert embed["description"] == "Fans @\u200beveryone cheer\nAbout: Moon Ga Young"
+    assert post.content == "" and post.allowed_mentions == {"parse": []}
