@@ -54,6 +54,8 @@ class Argument:
     help: str
     required: bool = True
     many: bool = False  # several words (leads) rather than one free-text value
+    choices: tuple[str, ...] = ()  # the only values it takes, when it is one of a few words
+    role: bool = False  # a platform handle for a group of members (Discord: a role picker)
 
     def __post_init__(self) -> None:
         if not OPTION_KEY.fullmatch(self.key):
@@ -527,9 +529,35 @@ async def cmd_share(ctx: Context) -> Message | Reply:
     return _say("Share this link: whoever opens it and taps Start follows ", Bold(found.name), ":\n", Link(url, url))
 
 
+async def cmd_channel_ping(ctx: Context) -> Message:
+    handle = ctx.text.strip()
+    if handle.casefold() in ("", "off", "none"):
+        await ctx.core.set_mention(ctx.chat, private=False, mention=None)
+        return _say("Reminders here mention no one. Pick a role with /channel ping <role> to notify its members.")
+    if len(handle) > 100 or any(c.isspace() for c in handle):
+        return _say("Pick one role, e.g. /channel ping @Drama Fans, or /channel ping without a role to stop.")
+    await ctx.core.set_mention(ctx.chat, private=False, mention=handle)
+    return _say("Reminders here will mention the role you picked. /channel ping without a role stops that.")
+
+
+async def cmd_channel_events(ctx: Context) -> Message:
+    state = ctx.text.strip().casefold()
+    if state not in ("on", "off"):
+        return _say("Usage: /channel events on, or /channel events off.")
+    await ctx.core.set_events(ctx.chat, private=False, on=state == "on")
+    if state == "off":
+        return _say("I will no longer list this chat's episodes as server events (those already listed are removed).")
+    return _say(
+        f"Every episode this chat follows in the next {SCHEDULE_DAYS} days will be listed as a server event, "
+        "kept in step with the schedule, so members can mark themselves interested."
+    )
+
+
 NAME = Argument("name", "show or actor", "a title, alias or actor name; Hangul works")
 ZONE = Argument("zone", "zone", "an IANA zone like America/New_York, or a city like Seoul", required=False)
 LEADS = Argument("leads", "lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", required=False, many=True)
+ROLE = Argument("role", "role", "the role whose members reminders here mention; leave out to stop", required=False, role=True)
+EVENTS = Argument("state", "on|off", "on: list upcoming episodes as server events; off: stop", choices=("on", "off"))
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -554,10 +582,11 @@ COMMANDS: tuple[Command, ...] = (
             Command("subscribe", "make this chat follow a show or actor", cmd_channel_subscribe, (NAME,), admin_only=True),
             Command("unsubscribe", "stop this chat following a show or actor", cmd_channel_unsubscribe, (NAME,), admin_only=True),
             Command("list", "what this chat follows", cmd_channel_list, admin_only=True),
-            Command("timezone", "set this chat's time zone", cmd_channel_timezone, (replace(ZONE, required=True),),
-                    admin_only=True),
-            Command("remind", "set this chat's lead times", cmd_channel_remind, (replace(LEADS, required=True),),
-                    admin_only=True),
+            Command("timezone", "set this chat's time zone", cmd_channel_timezone, (replace(ZONE, required=True),), admin_only=True),
+            Command("remind", "set this chat's lead times", cmd_channel_remind, (replace(LEADS, required=True),), admin_only=True),
+            Command("ping", "make this chat's reminders mention a role (none: stop)", cmd_channel_ping, (ROLE,), admin_only=True),
+            Command("events", f"list this chat's episodes of the next {SCHEDULE_DAYS} days as server events",
+                    cmd_channel_events, (EVENTS,), admin_only=True),
         ),
     ),
 )

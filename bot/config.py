@@ -26,7 +26,7 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class TelegramConfig:
-    token: str = ""
+    token: str = field(default="", repr=False)  # never in a log line or a traceback
     paid_broadcast: bool = False  # allow_paid_broadcast: up to 1,000 messages/s, paid in Telegram Stars
     mode: str = "polling"  # or "webhook"
     webhook_listen: str = "127.0.0.1:8443"  # host:port the webhook server binds (behind a TLS proxy)
@@ -51,7 +51,11 @@ class DeliveryConfig:
 
 @dataclass(frozen=True)
 class DiscordConfig:
-    token: str = ""
+    token: str = field(default="", repr=False)  # never in a log line or a traceback
+    dev_guild: int = 0  # a server to sync commands to as well (instant, while developing); 0: none
+    rest_url: str = ""  # REST base replacing https://discord.com (a proxy, or a fake in tests); "": Discord
+    gateway_url: str = ""  # gateway replacing wss://gateway.discord.gg; "": Discord
+    shards: int | str = "auto"  # "auto" (AutoShardedClient asks Discord) or a shard count
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,7 @@ SECTION_KEYS = {
         "token", "paid_broadcast", "mode", "webhook_listen", "webhook_url", "webhook_secret", "base_url", "base_file_url",
         "messages_per_second", "chat_messages_per_second", "group_messages_per_minute",
     },
-    "discord": {"token"},
+    "discord": {"token", "dev_guild", "rest_url", "gateway_url", "shards"},
     "news": NEWS_KEYS,
     "delivery": {"send_timeout", "stop_grace"},
 }
@@ -150,6 +154,23 @@ def read_toml(path: Path, error: type[ValueError], what: str) -> dict[str, Any]:
         raise error(f"{path}: cannot read {what}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{path}: not valid TOML: {exc}") from None
+
+
+def _discord(section: Mapping[str, Any], token: str, fail: Any) -> DiscordConfig:
+    defaults = DiscordConfig()
+    guild = section.get("dev_guild", defaults.dev_guild)
+    if isinstance(guild, bool) or not isinstance(guild, int) or guild < 0:
+        raise fail("discord.dev_guild", f"expected a server id (a number), or 0 for none; got {guild!r}")
+    urls = {}
+    for key, schemes in (("rest_url", ("http://", "https://")), ("gateway_url", ("ws://", "wss://"))):
+        value = section.get(key, getattr(defaults, key))
+        if not isinstance(value, str) or (value and not value.lower().startswith(schemes)):
+            raise fail(f"discord.{key}", f"expected a URL starting with {' or '.join(schemes)}, or \"\"; got {value!r}")
+        urls[key] = value.rstrip("/")
+    shards = section.get("shards", defaults.shards)
+    if shards != "auto" and (isinstance(shards, bool) or not isinstance(shards, int) or not 1 <= shards <= 10_000):
+        raise fail("discord.shards", f'expected "auto" or a shard count from 1; got {shards!r}')
+    return DiscordConfig(token, guild, urls["rest_url"], urls["gateway_url"], shards)
 
 
 def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[str, str] | None = None) -> Config:
@@ -213,7 +234,7 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         catalog=text("catalog", raw.get("catalog", "")),
         owners=frozenset(owners_raw),
         telegram=telegram,
-        discord=DiscordConfig(token("discord")),
+        discord=_discord(raw.get("discord", {}), token("discord"), fail),
         news=parse_news(raw.get("news", {}), fail),
         delivery=DeliveryConfig(seconds("send_timeout", 30.0, 0.01, 600.0), seconds("stop_grace", 10.0, 0.0, 60.0)),
         source=source,

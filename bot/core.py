@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Literal, TypeVar
 from zoneinfo import ZoneInfo
@@ -22,7 +22,7 @@ from . import commands
 from .catalog import Airing, Catalog, Show
 from .config import Config
 from .delivery import Item, Ledger, Outbox
-from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Reply
+from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
 from .names import Target, plain_text
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When
@@ -131,6 +131,7 @@ class ReminderDelivery:
         if now > self.expires or (self.lead and self.airing.start <= now):
             return "too late: the episode began"
         zone = item.zone
+        settings = None
         if core.changed_since(item.chat, item.version):
             settings = await core.store.chat(item.chat.platform, item.chat.key)
             if settings is None or settings.paused_reason:
@@ -146,6 +147,10 @@ class ReminderDelivery:
                 self._bodies.clear()
             body = Outgoing("reminder", reminder_message(self.show, self.airing, core.zone_of(zone), now))
             self._bodies[(zone, minute)] = body
+        if not item.private:  # a group may want its reminders to notify someone (few chats: one read each)
+            settings = settings or await core.store.chat(item.chat.platform, item.chat.key)
+            if settings is not None and settings.mention:
+                body = replace(body, mention=settings.mention)
         return body
 
 
@@ -306,6 +311,16 @@ class Core:
         await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
         self._touch(chat, replan=True)
 
+    async def set_mention(self, chat: ChatRef, *, private: bool, mention: str | None) -> None:
+        """Whom the chat's reminders mention (a platform handle; None: no one)."""
+        await self.store.set_mention(chat.platform, chat.key, private, mention, _ts(self.clock.now()))
+        self._touch(chat, replan=False)
+
+    async def set_events(self, chat: ChatRef, *, private: bool, on: bool) -> None:
+        """Whether the platform's event calendar lists the chat's upcoming episodes."""
+        await self.store.set_events(chat.platform, chat.key, private, on, _ts(self.clock.now()))
+        self._touch(chat, replan=False)
+
     async def chat_unreachable(self, chat: ChatRef, reason: str) -> None:
         """The platform says this chat cannot be reached: pause it, keep its subscriptions."""
         if await self.store.pause_chat(chat.platform, chat.key, reason, _ts(self.clock.now())):
@@ -339,24 +354,64 @@ class Core:
         """The reply to one typed line (None: stay quiet), for the adapter to deliver."""
         if not self.listening:
             return None
-        reason = await self.resume(msg.chat) if msg.reaches_chat else None
+        notice = await self._pause_notice(msg)
         reply = await commands.respond(self, msg)
-        return self._with_resumed(reply, reason)
+        return self._with_notice(reply, notice)
 
     async def run(self, msg: IncomingMessage, command: tuple[str, ...], args: Mapping[str, str]) -> Reply:
         """Run a command given as a path and options (a Discord slash command, a tapped choice)."""
         if not self.listening:
             return Reply(Message.of("I am restarting; try again in a minute."))
-        reason = await self.resume(msg.chat) if msg.reaches_chat else None
+        notice = await self._pause_notice(msg)
         reply = await commands.execute(self, msg, command, args)
-        return self._with_resumed(reply, reason) or reply
+        return self._with_notice(reply, notice) or reply
+
+    async def _pause_notice(self, msg: IncomingMessage) -> str | None:
+        """A message through the chat itself resumes a paused chat; one from elsewhere (a personal
+        command typed in a server channel) cannot, so it is told why delivery is paused."""
+        if msg.reaches_chat:
+            reason = await self.resume(msg.chat)
+            return None if reason is None else f"Delivery to this chat had been paused ({reason}); it is back on now."
+        settings = await self.store.chat(msg.chat.platform, msg.chat.key)
+        if settings is None or not settings.paused_reason:
+            return None
+        return f"Your reminders and news are paused: {settings.paused_reason}."
 
     @staticmethod
-    def _with_resumed(reply: Reply | None, reason: str | None) -> Reply | None:
-        if reply is None or reason is None:
+    def _with_notice(reply: Reply | None, notice: str | None) -> Reply | None:
+        if reply is None or notice is None:
             return reply
-        notice = f"Delivery to this chat had been paused ({reason}); it is back on now."
         return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
+
+    def names(self) -> list[tuple[str, str]]:
+        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion)."""
+        index = self.catalog.names
+        labels: dict[tuple[str, str], str] = {}
+        found = []
+        for name, target in self.catalog.named_targets():
+            key = (target.kind, target.key)
+            if key not in labels:
+                labels[key] = index.label(target)
+            found.append((name, labels[key]))
+        return found
+
+    async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
+        """The episodes of what `chat` follows that start in the next `days` days, in air order."""
+        now = self.clock.now()
+        until = now + timedelta(days=days)
+        keys = self.catalog.shows_followed(await self.store.subscriptions(chat.platform, chat.key))
+        found = []
+        for key in sorted(keys):
+            show = self.catalog.shows[key]
+            for airing in self.catalog.by_show.get(key, ()):
+                if now < airing.start <= until:
+                    end = airing.start + timedelta(minutes=show.runtime or 60)
+                    episode = f"{show.key}#{airing.episode}"  # stable when the schedule moves the episode
+                    found.append(Upcoming(episode, show.title, airing.episode, show.network, airing.start, end))
+        return sorted(found, key=lambda u: (u.start, u.key))
+
+    async def chats_with_events(self, platform: Platform) -> list[ChatRef]:
+        return [ChatRef.from_key(platform, key) for key in await self.store.chats_with_events(platform)]
 
     async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]]) -> T:
         """Run an adapter's reply call under its platform's pace, ahead of reminders and news."""

@@ -108,10 +108,23 @@ class Outgoing:
     kind: MessageKind
     body: Message
     choices: tuple[Choice, ...] = ()
+    mention: str | None = None  # whom a group's reminder notifies: the handle its admins chose (a Discord role id)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"unknown message kind {self.kind!r}; one of {', '.join(KINDS)}")
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """One upcoming episode, for a platform's own calendar (Discord scheduled events)."""
+
+    key: str  # the episode's key: the same when the schedule moves it
+    title: str
+    episode: int
+    network: str
+    start: datetime
+    end: datetime
 
 
 # ---- what a send can come to ---------------------------------------------------------------------
@@ -201,6 +214,16 @@ class Inbox(Protocol):
     async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]]) -> T:
         """Run the adapter's own reply call under this platform's pace, ahead of reminders and news.
         Raises what `send` raised (an Unreachable chat is also paused)."""
+
+    def names(self) -> list[tuple[str, str]]:
+        """Every name of a show or actor people may type (titles, aliases, Hangul, actors), each
+        with the text that picks exactly its target in a command: for autocompletion."""
+
+    async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
+        """The episodes of what `chat` follows airing in the next `days` days, in air order."""
+
+    async def chats_with_events(self, platform: Platform) -> list[ChatRef]:
+        """The chats of a platform whose admins asked for a calendar of their episodes."""
 
 
 class Adapter(Protocol):

@@ -115,6 +115,12 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE deliveries ADD COLUMN claim INTEGER;
     """,
+    # 6: group settings some platforms act on: whom reminders mention (a Discord role id), and
+    # whether the platform's own event calendar lists the chat's upcoming episodes.
+    """
+    ALTER TABLE chats ADD COLUMN mention TEXT;
+    ALTER TABLE chats ADD COLUMN events INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 
 
@@ -162,6 +168,8 @@ class ChatSettings:
     leads: tuple[int, ...] | None  # minutes
     paused_reason: str | None = None  # set while the chat cannot be reached
     is_private: bool = True
+    mention: str | None = None  # whom its reminders mention (a platform handle such as a Discord role id)
+    events: bool = False  # list its upcoming episodes in the platform's event calendar
 
 
 class Recipient(NamedTuple):
@@ -291,11 +299,34 @@ class Store:
 
     async def chat(self, platform: str, chat_id: str) -> ChatSettings | None:
         async with self._db.execute(
-            "SELECT timezone, leads, paused_reason, is_private FROM chats WHERE platform = ? AND chat_id = ?",
+            "SELECT timezone, leads, paused_reason, is_private, mention, events FROM chats WHERE platform = ? AND chat_id = ?",
             (platform, chat_id),
         ) as cur:
             row = await cur.fetchone()
-        return ChatSettings(platform, chat_id, row[0], decode_leads(row[1]), row[2], bool(row[3])) if row else None
+        if row is None:
+            return None
+        return ChatSettings(platform, chat_id, row[0], decode_leads(row[1]), row[2], bool(row[3]), row[4], bool(row[5]))
+
+    async def set_mention(self, platform: str, chat_id: str, is_private: bool, mention: str | None, now: int) -> None:
+        await self._ensure_chat(platform, chat_id, is_private, now)
+        await self._db.execute(
+            "UPDATE chats SET mention = ? WHERE platform = ? AND chat_id = ?", (mention, platform, chat_id)
+        )
+        await self._db.commit()
+
+    async def set_events(self, platform: str, chat_id: str, is_private: bool, on: bool, now: int) -> None:
+        await self._ensure_chat(platform, chat_id, is_private, now)
+        await self._db.execute(
+            "UPDATE chats SET events = ? WHERE platform = ? AND chat_id = ?", (int(on), platform, chat_id)
+        )
+        await self._db.commit()
+
+    async def chats_with_events(self, platform: str) -> list[str]:
+        """Chats of a platform that asked for their episodes in its event calendar."""
+        async with self._db.execute(
+            "SELECT chat_id FROM chats WHERE platform = ? AND events = 1 ORDER BY chat_id", (platform,)
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]
 
     async def chat_flags(self, chats: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[bool, str | None]]:
         """(is_private, timezone) of many chats at once, by (platform, chat_id)."""
@@ -339,8 +370,9 @@ class Store:
         Where the new id already has something, what it has wins."""
         try:
             await self._db.execute(
-                "INSERT OR IGNORE INTO chats (platform, chat_id, is_private, timezone, leads, created_at) "
-                "SELECT platform, ?, is_private, timezone, leads, created_at FROM chats WHERE platform = ? AND chat_id = ?",
+                "INSERT OR IGNORE INTO chats (platform, chat_id, is_private, timezone, leads, mention, events, created_at) "
+                "SELECT platform, ?, is_private, timezone, leads, mention, events, created_at FROM chats "
+                "WHERE platform = ? AND chat_id = ?",
                 (new, platform, old),
             )
             await self._db.execute(

@@ -62,7 +62,7 @@ def test_example_file_lists_every_key():
         "messages_per_second", "chat_messages_per_second", "group_messages_per_minute",
     }
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
-    assert set(raw["discord"]) == {"token"}
+    assert set(raw["discord"]) == {"token", "dev_guild", "rest_url", "gateway_url", "shards"}
     assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
 
 
@@ -345,3 +345,24 @@ def test_telegram_settings_are_read_and_the_environment_token_wins():
 ])
 def test_bad_telegram_settings_are_named(telegram, key, problem):
     assert problem in fails({"telegram": telegram}, key)
+
+
+# ---- discord ----------------------------------------------------------------------------------
+
+
+def test_discord_keys_are_read_and_checked():
+    config = parse_config({"discord": {"token": "t", "dev_guild": 42, "rest_url": "http://127.0.0.1:9/",
+                                       "gateway_url": "ws://127.0.0.1:9/ws", "shards": 3}})
+    assert config.discord == DiscordConfig("t", 42, "http://127.0.0.1:9", "ws://127.0.0.1:9/ws", 3)
+    assert "dev_guild" in fails({"discord": {"dev_guild": "abc"}}, "discord.dev_guild")
+    fails({"discord": {"rest_url": "ftp://x"}}, "discord.rest_url")
+    fails({"discord": {"gateway_url": "http://x"}}, "discord.gateway_url")
+    fails({"discord": {"shards": 0}}, "discord.shards")
+    fails({"discord": {"shards": "many"}}, "discord.shards")
+
+
+def test_the_discord_token_is_not_in_the_config_repr():
+    config = parse_config({"discord": {"token": "secret-discord-token"}}, env={"DRAMABOT_TELEGRAM_TOKEN": "secret-tg"})
+    assert "secret-discord-token" not in repr(config) and "secret-tg" not in repr(config)
+    assert config.discord.token == "secret-discord-token"
+    assert parse_config({"discord": {"token": "a"}}, env={"DRAMABOT_DISCORD_TOKEN": "b"}).discord.token == "b"

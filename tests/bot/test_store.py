@@ -226,3 +226,25 @@ async def test_a_confirmed_range_touches_only_its_own_claims_rows(tmp_path):
         assert states == {**{f"c{n}": "sent" for n in range(10)}, "c5": "claimed"}
     finally:
         await store.close()
+
+
+async def test_group_settings_for_mentions_and_events_are_kept_and_move_with_the_chat(tmp_path):
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as db:  # a database from before the group settings keeps its chats
+        db.executescript(";".join(MIGRATIONS[:3]) + "; PRAGMA user_version = 3;")
+        db.execute("INSERT INTO chats (platform, chat_id, is_private, created_at) VALUES ('discord', '7', 0, 1)")
+    store = await Store.open(path)
+    try:
+        before = await store.chat("discord", "7")
+        assert before is not None and before.mention is None and before.events is False
+        await store.set_mention("discord", "7", False, "720", 2)
+        await store.set_events("discord", "7", False, True, 2)
+        await store.set_events("discord", "8", False, False, 2)
+        assert await store.chats_with_events("discord") == ["7"] and await store.chats_with_events("telegram") == []
+        await store.move_chat("discord", "7", "9")
+        after = await store.chat("discord", "9")
+        assert after is not None and (after.mention, after.events) == ("720", True)
+        await store.set_mention("discord", "9", False, None, 3)
+        assert (await store.chat("discord", "9")).mention is None
+    finally:
+        await store.close()

@@ -35,7 +35,7 @@ Implemented
   ``zstd-stream`` when the ``zstandard`` module is importable here, otherwise plain JSON text frames.
   ``encoding=etf`` is refused with close code 4002.
 - Test drivers: ``slash`` and ``autocomplete`` build INTERACTION_CREATE payloads from the synced command's
-  schema (option types 3/4/5/10 converted, 6/7/8 resolved), ``dispatch`` sends any event, ``drop_gateway``
+  schema (option types 3/4/5/10 converted, 6/7/8 resolved; roles are the guild's, see ``add_guild``), ``dispatch`` sends any event, ``drop_gateway``
   closes every connection.
 - Switches: ``latency`` per REST request; ``limit_global(n, per)`` and ``limit_channels(n, per)`` enforce rate
   limits with 429s shaped like Discord's (JSON body, ``Retry-After``, ``X-RateLimit-*``, ``Via``; channel buckets
@@ -385,14 +385,19 @@ class FakeDiscord:
         channels: dict[int, str] | None = None,
         members: Iterable[int] = (),
         owner_id: int | None = None,
+        roles: dict[int, str] | None = None,
     ) -> int:
-        """A guild the bot is in, with text channels ``{id: name}`` and member user ids (added as users)."""
+        """A guild the bot is in, with text channels ``{id: name}``, member user ids (added as users) and roles
+        ``{id: name}`` besides @everyone (role options resolve to them)."""
         members = list(members)
         for user_id in members:
             if user_id not in self.users:
                 self.add_user(user_id)
         self.guilds[guild_id] = {"id": guild_id, "name": name, "members": [self.bot_id, *members],
-                                 "owner_id": owner_id or (members[0] if members else self.bot_id)}
+                                 "owner_id": owner_id or (members[0] if members else self.bot_id),
+                                 "roles": [self._role(guild_id, "@everyone", 0)] + [
+                                     self._role(role_id, role_name, position)
+                                     for position, (role_id, role_name) in enumerate((roles or {}).items(), start=1)]}
         for position, (channel_id, channel_name) in enumerate((channels or {}).items()):
             self.channels[channel_id] = {
                 "id": str(channel_id), "type": 0, "guild_id": str(guild_id), "name": channel_name,
@@ -400,6 +405,11 @@ class FakeDiscord:
                 "topic": None, "rate_limit_per_user": 0, "last_message_id": None,
             }
         return guild_id
+
+    @staticmethod
+    def _role(role_id: int, name: str, position: int) -> dict[str, Any]:
+        return {"id": str(role_id), "name": name, "permissions": str(MEMBER_PERMISSIONS), "position": position,
+                "color": 0, "hoist": False, "managed": False, "mentionable": True, "flags": 0}
 
     def dm_channel(self, user_id: int) -> dict[str, Any]:
         """The DM channel with a user, created on first use (as ``POST /users/@me/channels`` does)."""
@@ -582,6 +592,11 @@ class FakeDiscord:
                 member.pop("user")
                 resolved.setdefault("members", {})[str(value)] = member
             return str(value)
+        if option_type == 8 and guild is not None:
+            role = next((r for r in self.guilds[guild]["roles"] if r["id"] == str(value)), None)
+            if role is not None:
+                resolved.setdefault("roles", {})[str(value)] = role
+            return str(value)
         if option_type == 7 and int(value) in self.channels:
             resolved.setdefault("channels", {})[str(value)] = self.channels[int(value)] | {
                 "permissions": str(BOT_PERMISSIONS)}
@@ -606,9 +621,7 @@ class FakeDiscord:
             "preferred_locale": "en-US", "verification_level": 0, "default_message_notifications": 0,
             "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0,
             "system_channel_id": None, "joined_at": "2024-01-01T00:00:00+00:00",
-            "roles": [{"id": str(guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
-                       "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False,
-                       "flags": 0}],
+            "roles": guild["roles"],
             "channels": [c for c in self.channels.values() if c.get("guild_id") == str(guild_id)],
             "members": members, "threads": [], "emojis": [], "stickers": [], "voice_states": [], "presences": [],
             "stage_instances": [], "guild_scheduled_events": list(self.scheduled_events.get(guild_id, {}).values()),

@@ -1,0 +1,319 @@
+"""The Discord adapter: discord.py 2 in the bot's own event loop.
+
+`connect` logs in, opens the gateway in a task (`Client.connect`, never the blocking `run`),
+waits for READY and syncs the slash commands (globally, and to `dev_guild` for instant updates).
+`listen` hands interactions to the core; `send` posts reminders and news; `stop` closes.
+
+Chats. A fan's personal chat is their DM channel with the bot, keyed by its channel id: every
+send is then one request (`POST /channels/{id}/messages`). A personal command typed anywhere
+(a server, a group DM) belongs to that DM chat; its channel id is known from a command typed in
+the DM, else created once (`POST /users/@me/channels`) and cached. A server channel, thread or
+forum post is keyed by its own channel id; `/channel ...` commands set it up.
+
+Pace. Discord allows 50 requests per second per bot (interaction answers excepted). The core's
+outbox paces sends by the limits declared here, and every request the adapter makes (messages, DM
+channel creation, scheduled events) takes a slot from one `RequestPacer` (even spacing, at most 46
+sent in any second), so the sum never goes over; discord.py keeps each route's bucket from the `X-RateLimit-*` headers.
+
+Replies go through the interaction: ephemeral when personal, with no mentions; a command still
+working after `defer_after` seconds is deferred first (Discord gives 3 s), then followed up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.config import DiscordConfig
+from bot.interfaces import (
+    ChatRef,
+    Clock,
+    DeliveryError,
+    Inbox,
+    IncomingMessage,
+    Limits,
+    Outgoing,
+    Platform,
+    Rate,
+    SystemClock,
+    Unreachable,
+)
+from bot.pacing import SAFETY
+
+from .completion import NameCompleter
+from .errors import delivery_error
+from .events import EventCalendar
+from .messages import NO_MENTIONS, post_of, text_of
+from .pacing import RequestPacer
+from .tree import build_tree
+from .urls import pointed_at
+
+log = logging.getLogger(__name__)
+
+OVERALL = Rate(50)  # requests per second per bot
+REQUEST_CAP = 46  # the adapter's requests in any second of send times: 4 under 50 for jitter on the way
+PER_CHANNEL = Rate(5, 5.0)  # messages per channel
+DM_CACHE = 100_000  # users whose DM channel id is remembered
+READY_TIMEOUT = 60.0
+DEFER_AFTER = 1.5  # seconds a command may work before its interaction is deferred
+
+
+class DiscordAdapter:
+    platform: Platform = "discord"
+    # The outbox paces sends at what the adapter's pacer lets through (the outbox keeps 3 % under what is
+    # declared), so its priorities (replies first, reminder jobs round-robin) decide the order, not the pacer.
+    limits = Limits(overall=Rate(REQUEST_CAP / SAFETY), per_chat=PER_CHANNEL, in_flight=16)
+
+    def __init__(
+        self,
+        config: DiscordConfig,
+        *,
+        guild_ready_timeout: float = 2.0,
+        ready_timeout: float = READY_TIMEOUT,
+        defer_after: float = DEFER_AFTER,
+        events_every: float = 3600.0,
+        clock: Clock | None = None,
+    ):
+        if not config.token:
+            raise ValueError("the Discord adapter needs a bot token ([discord] token or DRAMABOT_DISCORD_TOKEN)")
+        self.config = config
+        self.guild_ready_timeout = guild_ready_timeout
+        self.ready_timeout = ready_timeout
+        self.defer_after = defer_after
+        self.client: discord.Client | None = None
+        self.tree: app_commands.CommandTree | None = None
+        self.inbox: Inbox | None = None
+        self.completer = NameCompleter(())
+        self.calendar: EventCalendar | None = None
+        self.events_every = events_every
+        self.clock = clock or SystemClock()  # the core's clock: which scheduled events have passed
+        self._requests = RequestPacer(OVERALL, cap=REQUEST_CAP)
+        self._dm_channels: OrderedDict[int, int] = OrderedDict()  # user id -> DM channel id
+        self._troubles: dict[int, dict[int, str]] = {}  # guild -> channel -> why posting there failed
+        self._channel_guilds: OrderedDict[int, int] = OrderedDict()  # channels set up with /channel, and deleted ones
+        self._gateway: asyncio.Task | None = None
+        self._urls: contextlib.ExitStack | None = None
+
+    # ---- lifecycle -------------------------------------------------------------------------------
+
+    def _client(self) -> discord.Client:
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels, threads and roles of the servers the bot is in; not privileged
+        # debug events: `socket_event_type` says when the gateway's READY arrived (see _until_ready)
+        options: dict[str, Any] = {"intents": intents, "guild_ready_timeout": self.guild_ready_timeout,
+                                   "enable_debug_events": True}
+        shards = self.config.shards
+        if shards == "auto":
+            return discord.AutoShardedClient(**options)
+        return discord.AutoShardedClient(shard_count=int(shards), **options)
+
+    async def connect(self) -> None:
+        self._urls = contextlib.ExitStack()
+        self._urls.enter_context(pointed_at(self.config.rest_url, self.config.gateway_url))
+        self.client = client = self._client()
+        self.tree = build_tree(client, self._on_command, self._complete)
+        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        client.event(self.on_guild_channel_delete)  # registered by its name
+        try:
+            await client.login(self.config.token)
+            self._gateway = asyncio.get_running_loop().create_task(client.connect(reconnect=True), name="discord-gateway")
+            self._gateway.add_done_callback(self._gateway_ended)
+            await self._until_ready()
+            await self._sync()
+        except BaseException:
+            await self.stop()
+            raise
+        log.info("Discord: logged in as %s (application %s)", client.user, client.application_id)
+
+    def _gateway_ended(self, task: asyncio.Task) -> None:
+        """discord.py reconnects by itself; it gives up only on a fatal close (a bad intent, a revoked token)."""
+        if not task.cancelled() and task.exception() is not None and self.inbox is not None:
+            log.error("Discord: the gateway connection ended for good; no commands arrive until a restart",
+                      exc_info=task.exception())
+
+    async def _until_ready(self) -> None:
+        """Until the gateway accepted the session (READY): interactions arrive from then on. discord.py's
+        `on_ready` comes `guild_ready_timeout` later, once server caches filled; nothing here needs them."""
+        assert self.client is not None and self._gateway is not None
+        ready = asyncio.ensure_future(self.client.wait_for("socket_event_type", check=lambda event: event == "READY"))
+        done, _ = await asyncio.wait({ready, self._gateway}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED)
+        if ready not in done:
+            ready.cancel()
+            if self._gateway in done:
+                self._gateway.result()  # raises what the connection died of
+                raise ConnectionError("the Discord gateway closed before READY")
+            raise TimeoutError(f"Discord: no READY from the gateway within {self.ready_timeout:g} s")
+
+    async def _sync(self) -> None:
+        assert self.tree is not None
+        await self._slot()
+        synced = await self.tree.sync()
+        log.info("Discord: %d slash commands synced globally", len(synced))
+        if self.config.dev_guild:
+            guild = discord.Object(self.config.dev_guild)
+            self.tree.copy_global_to(guild=guild)
+            await self._slot()
+            await self.tree.sync(guild=guild)
+            log.info("Discord: slash commands synced to the development server %s", self.config.dev_guild)
+
+    async def listen(self, inbox: Inbox) -> None:
+        self.completer = NameCompleter(inbox.names())
+        self.inbox = inbox
+        assert self.client is not None
+        self.calendar = EventCalendar(self.client, inbox, self._slot, self.clock.now, every=self.events_every)
+        self.calendar.start()
+
+    async def stop(self) -> None:
+        self.inbox = None
+        if self.calendar is not None:
+            await self.calendar.stop()
+            self.calendar = None
+        if self.client is not None:
+            await self.client.close()
+        if self._gateway is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._gateway, 5.0)
+            self._gateway = None
+        if self._urls is not None:
+            self._urls.close()
+            self._urls = None
+
+    # ---- pacing ------------------------------------------------------------------------------------
+
+    async def _slot(self) -> None:
+        """Wait for this request's slot of the bot's 50 requests per second."""
+        await self._requests.slot()
+
+    # ---- sending ---------------------------------------------------------------------------------
+
+    async def send(self, chat: ChatRef, message: Outgoing) -> None:
+        if self.client is None:
+            raise DeliveryError("not connected to Discord")
+        channel_id = int(chat.key)
+        channel = self.client.get_partial_messageable(channel_id)
+        await self._slot()
+        try:
+            await channel.send(**post_of(message))
+        except Exception as exc:
+            error = delivery_error(exc)
+            if isinstance(error, Unreachable):
+                self._note_trouble(channel_id, str(error))
+            raise error from exc
+
+    def _note_trouble(self, channel_id: int, reason: str) -> None:
+        """Remember a server channel that refused, to tell that server's admins on their next command. Its
+        server comes from the cache, else from a /channel command or a deletion seen since the start."""
+        assert self.client is not None
+        guild = getattr(self.client.get_channel(channel_id), "guild", None)
+        guild_id = guild.id if guild is not None else self._channel_guilds.get(channel_id)
+        if guild_id is not None:
+            self._troubles.setdefault(guild_id, {})[channel_id] = reason
+
+    def _channel_in(self, channel_id: int, guild_id: int) -> None:
+        self._channel_guilds[channel_id] = guild_id
+        self._channel_guilds.move_to_end(channel_id)
+        while len(self._channel_guilds) > DM_CACHE:
+            self._channel_guilds.popitem(last=False)
+
+    async def on_guild_channel_delete(self, channel: discord.abc.GuildChannel) -> None:
+        """A deleted channel leaves discord.py's cache: keep which server it was in, for the admins' notice."""
+        self._channel_in(channel.id, channel.guild.id)
+
+    async def dm_channel(self, user_id: int) -> int:
+        """The id of the DM channel with a user, created once (a request, paced) and remembered."""
+        known = self._dm_channels.get(user_id)
+        if known is not None:
+            self._dm_channels.move_to_end(user_id)
+            return known
+        assert self.client is not None
+        await self._slot()
+        channel = await self.client.create_dm(discord.Object(user_id))
+        self._remember_dm(user_id, channel.id)
+        return channel.id
+
+    def _remember_dm(self, user_id: int, channel_id: int) -> None:
+        self._dm_channels[user_id] = channel_id
+        self._dm_channels.move_to_end(user_id)
+        while len(self._dm_channels) > DM_CACHE:
+            self._dm_channels.popitem(last=False)
+
+    # ---- interactions ------------------------------------------------------------------------------
+
+    async def _complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=name, value=value) for name, value in self.completer.complete(current)]
+
+    async def _message(self, interaction: discord.Interaction, personal: bool) -> IncomingMessage:
+        """The core's view of an interaction: a personal command belongs to the user's DM chat."""
+        user = interaction.user
+        if not personal:
+            if interaction.guild_id is not None and interaction.channel_id is not None:
+                self._channel_in(interaction.channel_id, interaction.guild_id)
+
+            async def ask_admin() -> bool:
+                return interaction.guild_id is not None and interaction.permissions.manage_guild
+
+            chat = ChatRef("discord", str(interaction.channel_id))
+            return IncomingMessage(chat, str(user.id), False, "", ask_admin=ask_admin)
+        in_dm = isinstance(interaction.channel, discord.DMChannel) and interaction.guild_id is None and \
+            interaction.context.dm_channel
+        if in_dm and interaction.channel_id is not None:
+            self._remember_dm(user.id, interaction.channel_id)
+        dm = await self.dm_channel(user.id)
+        reaches = in_dm and dm == interaction.channel_id
+        return IncomingMessage(ChatRef("discord", str(dm)), str(user.id), True, "", reaches_chat=reaches)
+
+    async def _on_command(self, interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]) -> None:
+        inbox = self.inbox
+        personal = path[0] != "channel"  # the core answers /channel in the channel, the rest to the person
+        if inbox is None:
+            await interaction.response.send_message("I am starting up; try again in a moment.", ephemeral=True)
+            return
+
+        async def work() -> tuple[str, bool]:
+            reply = await inbox.run(await self._message(interaction, personal), path, args)
+            return self._troubles_note(interaction) + text_of(reply.body), reply.personal
+
+        task = asyncio.ensure_future(work())
+        # A personal command typed outside the DM by someone whose DM channel is not known yet waits for a
+        # request (and its slot of the 50/s) first: defer at once. Anything else gets `defer_after` seconds.
+        in_a_dm = isinstance(interaction.channel, discord.DMChannel)
+        slow = personal and interaction.user.id not in self._dm_channels and not in_a_dm
+        done, _ = await asyncio.wait({task}, timeout=0 if slow else self.defer_after)
+        try:
+            if not done:
+                await interaction.response.defer(ephemeral=personal, thinking=True)
+            try:
+                text, ephemeral = await task
+            except Exception:
+                log.exception("Discord: /%s failed", " ".join(path))
+                text, ephemeral = "Sorry, something went wrong on my side. Please try again later.", True
+            if interaction.response.is_done():
+                await interaction.followup.send(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+            else:
+                await interaction.response.send_message(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        except discord.NotFound:  # 10062: the 3 s had passed (a stalled event loop); the command itself ran
+            log.warning("Discord: /%s was answered too late; Discord had dropped the interaction", " ".join(path))
+        if path[0] == "channel" and self.calendar is not None:
+            self.calendar.poke()  # subscriptions or the events switch may have changed
+
+    def _troubles_note(self, interaction: discord.Interaction) -> str:
+        """For a server admin: the channels of this server the bot could no longer post in (told once)."""
+        guild = interaction.guild_id
+        if guild is None or guild not in self._troubles or not interaction.permissions.manage_guild:
+            return ""
+        lines = [f"⚠️ I could not post in <#{channel}>: {reason}. Its reminders are paused; fix that and run "
+                 "`/channel list` there to resume." for channel, reason in self._troubles.pop(guild).items()]
+        return "\n".join(lines) + "\n\n"
+
+    async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        log.error("Discord command %s failed", getattr(interaction.command, "qualified_name", "?"), exc_info=error)
+        with contextlib.suppress(discord.HTTPException):
+            if not interaction.response.is_done():
+                await interaction.response.send_message(
+                    "Sorry, something went wrong on my side. Please try again later.", ephemeral=True)
