@@ -56,6 +56,7 @@ class NewsConfig:
     max_age: timedelta = timedelta(days=2)  # older entries are not delivered
     max_bytes: int = 5_000_000  # a larger response is abandoned unread
     timeout: float = 20.0  # seconds for one whole fetch
+    max_per_hour: int = 20  # articles one chat gets per clock hour; the rest come in one digest at its end
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Config:
 
 
 TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
-NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
+NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour"}
 SECTION_KEYS = {
     "telegram": {"token", "paid_broadcast"},
     "discord": {"token"},
@@ -213,6 +214,18 @@ def feed_name(url: str) -> str:
     return host or url
 
 
+FEED_NAME_MAX = 60
+
+
+def feed_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a feed (None: it can): articles are keyed "feed|id"."""
+    if "|" in name:
+        return f"the feed name {name!r} must not contain '|'"
+    if len(name) > FEED_NAME_MAX:
+        return f"the feed name {name[:20]!r}… is longer than {FEED_NAME_MAX} characters"
+    return None
+
+
 def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError]) -> NewsConfig:
     """The [news] section: feeds as URLs or {name, url} tables, durations, limits."""
     feeds: list[FeedConfig] = []
@@ -232,6 +245,8 @@ def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError])
         name = entry.get("name", feed_name(url))
         if unknown or not isinstance(name, str) or not name.strip():
             raise fail("news.feeds", f"entry {i + 1}: expected only a non-empty name and a url, got {entry!r}")
+        if problem := feed_name_problem(name.strip()):
+            raise fail("news.feeds", f"entry {i + 1}: {problem}")
         if any(f.name == name.strip() for f in feeds):
             raise fail("news.feeds", f"entry {i + 1}: two feeds are named {name.strip()!r}; give one a name = \"...\"")
         feeds.append(FeedConfig(name.strip(), url))
@@ -260,4 +275,11 @@ def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError])
         max_age=duration("max_age", "2d", timedelta(hours=1)),
         max_bytes=int(number("max_bytes", 5_000_000, 10_000, 100_000_000)),
         timeout=float(number("timeout", 20, 1, 300)),
+        max_per_hour=_whole(news.get("max_per_hour", 20), "news.max_per_hour", 1, 1000, fail),
     )
+
+
+def _whole(value: Any, key: str, low: int, high: int, fail: Callable[[str, str], ConfigError]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fail(key, f"expected a whole number from {low} to {high}, got {value!r}")
+    return value
