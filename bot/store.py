@@ -485,13 +485,12 @@ class Store:
         them it follows."""
         if not targets:
             return {}
-        values = ", ".join("(?, ?)" for _ in targets)
         found: dict[tuple[str, str], tuple[Recipient, list[tuple[str, str]]]] = {}
-        async with self._db.execute(
+        async with self._db.execute(  # one index search per target (a row-value IN would scan them all)
             "SELECT c.platform, c.chat_id, c.is_private, c.timezone, c.leads, s.kind, s.target "
-            "FROM subscriptions s JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id "
-            f"WHERE (s.kind, s.target) IN (VALUES {values}) AND c.paused_at IS NULL",
-            [v for pair in targets for v in pair],
+            "FROM json_each(?) j JOIN subscriptions s ON s.kind = j.value ->> 0 AND s.target = j.value ->> 1 "
+            "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.paused_at IS NULL",
+            (json.dumps(sorted(set(targets))),),
         ) as cur:
             for platform, chat, private, zone, leads, kind, target in await cur.fetchall():
                 entry = found.get((platform, chat))
@@ -533,13 +532,13 @@ class Store:
         """The `limit` most recently received articles naming any of `targets`, newest first."""
         if not targets:
             return []
-        values = ", ".join("(?, ?)" for _ in targets)
         async with self._db.execute(
             "SELECT a.feed, a.article_id, a.title, a.link, a.summary, a.published, a.received_at FROM articles a "
-            f"JOIN (SELECT DISTINCT feed, article_id FROM article_targets WHERE (kind, target) IN (VALUES {values})) t "
-            "ON t.feed = a.feed AND t.article_id = a.article_id "
+            "JOIN (SELECT DISTINCT t.feed, t.article_id FROM json_each(?) j JOIN article_targets t "
+            "      ON t.kind = j.value ->> 0 AND t.target = j.value ->> 1) m "
+            "ON m.feed = a.feed AND m.article_id = a.article_id "
             "ORDER BY a.received_at DESC, a.published DESC, a.feed, a.article_id LIMIT ?",
-            [v for pair in targets for v in pair] + [limit],
+            (json.dumps(sorted(set(targets))), limit),
         ) as cur:
             return [StoredArticle(*row) for row in await cur.fetchall()]
 

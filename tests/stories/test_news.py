@@ -126,10 +126,10 @@ ANY_TARGETS = st.lists(
 )
 
 
-@given(st.text(max_size=3000), st.text(max_size=3000), st.text(max_size=3000), ANY_TARGETS)
+@given(st.text(max_size=3000), st.text(max_size=3000), st.text(max_size=3000), ANY_TARGETS, st.text(min_size=1, max_size=300))
 @settings(max_examples=200, deadline=None)
-def test_any_article_renders_within_one_discord_message(title, link, summary, about):
-    message = news_message(Article("feed", "id", title, "https://x.test/" + link, summary), about)
+def test_any_article_renders_within_one_discord_message(title, link, summary, about, feed):
+    message = news_message(Article(feed, "id", title, "https://x.test/" + link, summary), about)
     assert len(to_discord_markdown(message)) <= 2000
     assert len(to_telegram_html(message)) <= 4096
     assert to_plain(message).startswith("📰 ")
