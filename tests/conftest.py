@@ -20,6 +20,7 @@ from bot.catalog import Catalog, load_catalog, parse_catalog
 from bot.config import Config, parse_config
 from bot.core import Article
 from scheduler.simulator import Simulator
+from tests.fakes.feeds_server import FeedServer
 
 
 def at(value: str | datetime) -> datetime:
@@ -105,3 +106,11 @@ async def make_story(tmp_path):
     yield factory
     for sim in sims:
         await sim.close()
+
+
+@pytest.fixture
+async def feed_server():
+    """The fixture feed server on 127.0.0.1 (tests/fakes/feeds_server.py), stopped after the test."""
+    running = await FeedServer().start()
+    yield running
+    await running.stop()

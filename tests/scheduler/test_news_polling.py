@@ -35,16 +35,22 @@ def item(n: int, about: str = "The Interest of Love") -> Item:
 
 
 @pytest.fixture
-async def server():
-    running = await FeedServer().start()
-    yield running
-    await running.stop()
+def server(feed_server: FeedServer) -> FeedServer:
+    return feed_server
 
 
 async def start(db: str, adapters: dict, **config) -> BotProcess:
     return await BotProcess.start(
         config=parse_config(config), catalog=bundled_catalog(), clock=SystemClock(), adapters=adapters, db_path=db
     )
+
+
+def polling_every(process: BotProcess, interval: timedelta) -> NewsPolling:
+    """Feed polling on the process's scheduler with a test interval (the config allows 1m at least)."""
+    driver, core = process.driver, process.core
+    assert isinstance(driver, ApsDriver)
+    poller = FeedPoller(core.store, core.publish_article, settings=core.config.news, clock=core.clock)
+    return NewsPolling(core, poller, scheduler=driver.scheduler, interval=interval)
 
 
 def news(adapter) -> list:
@@ -84,11 +90,7 @@ async def test_polls_repeat_at_every_interval_and_deliver_new_entries(server, tm
     server.wordpress = [item(1)]
     telegram = mock()
     process = await start(db, {"telegram": telegram}, news={"timeout": 1})
-    driver = process.driver
-    assert isinstance(driver, ApsDriver)
-    core = process.core
-    poller = FeedPoller(core.store, core.publish_article, settings=core.config.news, clock=core.clock)
-    polling = NewsPolling(core, poller, scheduler=driver.scheduler, interval=timedelta(seconds=0.25))
+    polling = polling_every(process, timedelta(seconds=0.25))
     try:
         assert polling.jitter == timedelta(seconds=0.025)
         polling.watch(parse_config({"news": {"feeds": [server.url("/wp/feed/")]}}).news.feeds[0])
@@ -110,11 +112,8 @@ async def test_a_hanging_feed_holds_neither_the_others_nor_its_own_next_polls(se
     server.mode = "slow"  # /wp/feed/ answers after 30 s; the fetch gives up after 1 s
     telegram = mock()
     process = await start(str(tmp_path / "db.sqlite3"), {"telegram": telegram}, news={"timeout": 1}, owners=["telegram:9"])
-    driver = process.driver
-    assert isinstance(driver, ApsDriver)
+    polling = polling_every(process, timedelta(seconds=0.2))
     core = process.core
-    poller = FeedPoller(core.store, core.publish_article, settings=core.config.news, clock=core.clock)
-    polling = NewsPolling(core, poller, scheduler=driver.scheduler, interval=timedelta(seconds=0.2))
     try:
         for name, path in (("slow", "/wp/feed/"), ("wire", "/atom.xml")):
             polling.watch(parse_config({"news": {"feeds": [{"name": name, "url": server.url(path)}]}}).news.feeds[0])

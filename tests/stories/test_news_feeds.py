@@ -28,10 +28,8 @@ def item(n: int, about: str = "The Interest of Love", minutes: int = 0) -> Item:
 
 
 @pytest.fixture
-async def server():
-    running = await FeedServer().start()
-    yield running
-    await running.stop()
+def server(feed_server: FeedServer) -> FeedServer:
+    return feed_server
 
 
 def configured(server: FeedServer) -> dict:
