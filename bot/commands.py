@@ -74,7 +74,7 @@ class Context:
 
     @property
     def text(self) -> str:
-        """The command's one argument (every command takes at most one)."""
+        """The command's first argument (`/feeds add` alone takes two: read `args` there)."""
         return next(iter(self.args.values()), "") if self.args else ""
 
 
