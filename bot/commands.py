@@ -548,8 +548,9 @@ def _split_args(arguments: tuple[Argument, ...], rest: str) -> dict[str, str]:
         if i == len(arguments) - 1:
             args[arg.key] = rest
             break
-        word, _, rest = rest.strip().partition(" ")
-        args[arg.key] = word
+        head, *tail = rest.split(maxsplit=1) or [""]
+        args[arg.key] = head
+        rest = tail[0] if tail else ""
     return args
 
 
