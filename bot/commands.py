@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from . import news_commands
 from .catalog import Airing
 from .interfaces import ChatRef, Choice, IncomingMessage, Reply
 from .names import Target
@@ -76,7 +77,7 @@ class Context:
 
     @property
     def text(self) -> str:
-        """The command's one argument (every command takes at most one)."""
+        """The command's first argument (`/feeds add` alone takes two: read `args` there)."""
         return next(iter(self.args.values()), "") if self.args else ""
 
 
@@ -90,6 +91,7 @@ class Command:
     handler: Handler | None = None
     args: tuple[Argument, ...] = ()
     admin_only: bool = False
+    owner_only: bool = False  # bot owners only (the config's `owners`): it changes what is global
     subcommands: tuple[Command, ...] = field(default=())
     aliases: tuple[str, ...] = ()
     hidden: bool = False  # answered but not advertised (Telegram's /start)
@@ -363,8 +365,9 @@ async def cmd_help(ctx: Context) -> Message:
         if command.hidden or not command.available_on(ctx.msg.platform):
             continue
         if command.subcommands:
+            who = "bot owners" if command.owner_only else "admins"
             for sub in command.subcommands:
-                lines.append(f"{sub.usage(command.name)}: {sub.help} (admins)")
+                lines.append(f"{sub.usage(command.name)}: {sub.help} ({who})")
         else:
             lines.append(f"{command.usage()}: {command.help}")
     return Message.lines(*lines)
@@ -558,6 +561,8 @@ ZONE = Argument("zone", "zone", "an IANA zone like America/New_York, or a city l
 LEADS = Argument("leads", "lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", required=False, many=True)
 ROLE = Argument("role", "role", "the role whose members reminders here mention; leave out to stop", required=False, role=True)
 EVENTS = Argument("state", "on|off", "on: list upcoming episodes as server events; off: stop", choices=("on", "off"))
+FEED_URL = Argument("url", "url", "the feed's address: https://...")
+FEED_NAME = Argument("name", "name", "what to call the feed (default: its site, like soompi.com)", required=False)
 
 COMMANDS: tuple[Command, ...] = (
     Command(
@@ -587,6 +592,21 @@ COMMANDS: tuple[Command, ...] = (
             Command("ping", "make this chat's reminders mention a role (none: stop)", cmd_channel_ping, (ROLE,), admin_only=True),
             Command("events", f"list this chat's episodes of the next {SCHEDULE_DAYS} days as server events",
                     cmd_channel_events, (EVENTS,), admin_only=True),
+        ),
+    ),
+    Command("news", "the five latest articles about a show or actor, or about what this chat follows", news_commands.cmd_news,
+            (replace(NAME, required=False),)),
+    Command(
+        "feeds",
+        "the news feeds polled, with their health (bot owners)",
+        news_commands.cmd_feeds_list,
+        owner_only=True,
+        subcommands=(
+            Command("list", "every feed, its health and last new article", news_commands.cmd_feeds_list),
+            Command("add", "check that a URL is an RSS or Atom feed, then poll it", news_commands.cmd_feeds_add,
+                    (FEED_URL, FEED_NAME)),
+            Command("remove", "stop polling a feed added with /feeds add", news_commands.cmd_feeds_remove,
+                    (replace(FEED_NAME, required=True, help="the feed's name, as /feeds lists it"),)),
         ),
     ),
 )
@@ -632,8 +652,20 @@ async def respond(core: Core, msg: IncomingMessage) -> Reply | None:
             path += (words[0].casefold(),)
             rest = words[1] if len(words) > 1 else ""
     target = _resolve(path)
-    args = {target.args[0].key: rest} if target is not None and target.args else {}
-    return await execute(core, msg, path, args)
+    return await execute(core, msg, path, _split_args(target.args if target is not None else (), rest))
+
+
+def _split_args(arguments: tuple[Argument, ...], rest: str) -> dict[str, str]:
+    """A typed line's options: each argument before the last takes one word, the last the rest."""
+    args: dict[str, str] = {}
+    for i, arg in enumerate(arguments):
+        if i == len(arguments) - 1:
+            args[arg.key] = rest
+            break
+        head, *tail = rest.split(maxsplit=1) or [""]
+        args[arg.key] = head
+        rest = tail[0] if tail else ""
+    return args
 
 
 def _resolve(path: tuple[str, ...]) -> Command | None:
@@ -677,9 +709,20 @@ def _refuse() -> Message:
     )
 
 
+def _refuse_non_owner(group: Command) -> Message:
+    return _say(
+        f"Only the bot's owners can use /{group.name}: it changes what every chat gets. Nothing was changed."
+    )
+
+
 async def _dispatch_group(group: Command, ctx: Context) -> Message | Reply:
     options = ", ".join(sub.usage(group.name) for sub in group.subcommands)
-    if ctx.msg.private:
+    if group.owner_only:
+        if not ctx.core.is_owner(ctx.msg):
+            return _refuse_non_owner(group)
+        if len(ctx.path) < 2 and group.handler is not None:
+            return await group.handler(ctx)
+    elif ctx.msg.private:
         return _say(
             f"/{group.name} commands set up a group chat or server channel. "
             "Here, use /subscribe, /timezone and /remind for yourself."

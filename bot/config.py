@@ -73,6 +73,7 @@ class NewsConfig:
     max_age: timedelta = timedelta(days=2)  # older entries are not delivered
     max_bytes: int = 5_000_000  # a larger response is abandoned unread
     timeout: float = 20.0  # seconds for one whole fetch
+    max_per_hour: int = 20  # articles one chat gets per clock hour; the rest come in one digest at its end
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class Config:
 
 
 TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
-NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
+NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour"}
 SECTION_KEYS = {
     "telegram": {
         "token", "paid_broadcast", "mode", "webhook_listen", "webhook_url", "webhook_secret", "base_url", "base_file_url",
@@ -247,6 +248,18 @@ def feed_name(url: str) -> str:
     return host or url
 
 
+FEED_NAME_MAX = 60
+
+
+def feed_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a feed (None: it can): articles are keyed "feed|id"."""
+    if "|" in name:
+        return f"the feed name {name!r} must not contain '|'"
+    if len(name) > FEED_NAME_MAX:
+        return f"the feed name {name[:20]!r}… is longer than {FEED_NAME_MAX} characters"
+    return None
+
+
 def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError]) -> NewsConfig:
     """The [news] section: feeds as URLs or {name, url} tables, durations, limits."""
     feeds: list[FeedConfig] = []
@@ -266,6 +279,8 @@ def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError])
         name = entry.get("name", feed_name(url))
         if unknown or not isinstance(name, str) or not name.strip():
             raise fail("news.feeds", f"entry {i + 1}: expected only a non-empty name and a url, got {entry!r}")
+        if problem := feed_name_problem(name.strip()):
+            raise fail("news.feeds", f"entry {i + 1}: {problem}")
         if any(f.name == name.strip() for f in feeds):
             raise fail("news.feeds", f"entry {i + 1}: two feeds are named {name.strip()!r}; give one a name = \"...\"")
         feeds.append(FeedConfig(name.strip(), url))
@@ -294,6 +309,7 @@ def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError])
         max_age=duration("max_age", "2d", timedelta(hours=1)),
         max_bytes=int(number("max_bytes", 5_000_000, 10_000, 100_000_000)),
         timeout=float(number("timeout", 20, 1, 300)),
+        max_per_hour=_whole(news.get("max_per_hour", 20), "news.max_per_hour", 1, 1000, fail),
     )
 
 
@@ -343,3 +359,9 @@ def _telegram(section: Mapping[str, Any], token: str, fail: Callable[[str, str],
         messages_per_second=rate("messages_per_second", 1000), chat_messages_per_second=rate("chat_messages_per_second", 100),
         group_messages_per_minute=rate("group_messages_per_minute", 6000),
     )
+
+
+def _whole(value: Any, key: str, low: int, high: int, fail: Callable[[str, str], ConfigError]) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise fail(key, f"expected a whole number from {low} to {high}, got {value!r}")
+    return value

@@ -15,18 +15,19 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
 from .catalog import Airing, Catalog, Show
-from .config import Config
+from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import Item, Ledger, Outbox
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
 from .names import Target, plain_text
 from .pacing import fanout_start
-from .render import Bold, Countdown, Link, Message, When
-from .store import Pending, Recipient, Store, decode_leads
+from .render import Bold, Countdown, Link, Message, When, fit_lines
+from .store import FeedState, Pending, Recipient, Store, StoredArticle, decode_leads
 from .zones import UTC
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,14 @@ def news_job(feed: str, article_id: str) -> str:
     return f"{feed}|{article_id}"
 
 
+DIGEST_JOB = "|digest|"  # feed names are never empty, so no article's job starts with "|"
+HOUR = 3600
+
+
+def digest_job(hour: int) -> str:
+    return f"{DIGEST_JOB}{hour}"
+
+
 def reminder_message(show: Show, airing: Airing, zone: ZoneInfo, now: datetime) -> Message:
     network = f" ({show.network})" if show.network else ""
     return Message.of(
@@ -72,9 +81,10 @@ NEWS_TITLE_MAX = 200
 NEWS_SUMMARY_MAX = 300
 NEWS_LINK_MAX = 500  # longer links are not shown: no platform message could hold them
 NEWS_NAMES_MAX = 8
+NEWS_FEED_MAX = 60
 
 
-def _shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int) -> str:
     """`text` on one line, cut at a word before `limit` characters with an ellipsis."""
     text = " ".join(text.split())
     if len(text) <= limit:
@@ -92,22 +102,45 @@ def _linkable(url: str) -> bool:
     )
 
 
-def news_message(article: Article, about: Iterable[Target]) -> Message:
-    """📰 title (linked), a short summary, and what the article is about; bounded in size
-    whatever the feed sends (title 200, summary 300 characters, at most 8 names)."""
-    title = _shorten(plain_text(article.title), NEWS_TITLE_MAX) or "(untitled article)"
-    summary = _shorten(plain_text(article.summary), NEWS_SUMMARY_MAX)
-    link = article.link.strip()
-    headline = Link(title, link) if _linkable(link) else title
-    names = sorted({t.name for t in about})
+def article_headline(title: str, link: str, limit: int = NEWS_TITLE_MAX, link_limit: int = NEWS_LINK_MAX) -> Link | str:
+    """An article's title on one line, linked when its link is a web address short enough."""
+    text = shorten(plain_text(title), limit) or "(untitled article)"
+    link = link.strip()
+    return Link(text, link) if _linkable(link) and len(link) <= link_limit else text
+
+
+def news_message(article: Article, matched: Iterable[Target]) -> Message:
+    """📰 title (linked), a short summary, the feed's name and which of the chat's own
+    subscriptions the article names; bounded in size whatever the feed sends (title 200,
+    summary 300, feed name 60 characters, at most 8 names)."""
+    summary = shorten(plain_text(article.summary), NEWS_SUMMARY_MAX)
+    names = sorted({t.name for t in matched})
     if len(names) > NEWS_NAMES_MAX:
         names = names[:NEWS_NAMES_MAX] + [f"{len(names) - NEWS_NAMES_MAX} more"]
-    lines: list[Message | str] = [Message.of("📰 ", headline)]
+    lines: list[Message | str] = [Message.of("📰 ", article_headline(article.title, article.link))]
     if summary:
         lines.append(summary)
-    if names:
-        lines.append(f"About: {', '.join(names)}")
+    source = f"From {shorten(article.feed, NEWS_FEED_MAX)}"
+    lines.append(f"{source} · You follow: {', '.join(names)}" if names else source)
     return Message.lines(*lines)
+
+
+DIGEST_TITLE_MAX = 90
+DIGEST_LINK_MAX = 200
+
+
+def digest_message(articles: Sequence[StoredArticle], cap: int) -> Message:
+    """One message for the articles over a chat's hourly cap: a line each (title linked, feed), as
+    many as fit one Discord or Telegram message, then how many more there were."""
+    head = (
+        f"📰 {len(articles)} more {'article' if len(articles) == 1 else 'articles'} about what you follow "
+        f"came in the last hour, beyond this chat's {cap} an hour:"
+    )
+    lines = [
+        Message.of("• ", article_headline(a.title, a.link, DIGEST_TITLE_MAX, DIGEST_LINK_MAX), f" ({shorten(a.feed, NEWS_FEED_MAX)})")
+        for a in articles
+    ]
+    return fit_lines(head, lines, lambda left: f"…and {left} more. /news shows the latest.")
 
 
 # ---- jobs as the outbox sees them -----------------------------------------------------------------
@@ -155,25 +188,87 @@ class ReminderDelivery:
 
 
 class NewsDelivery:
-    """One article: the same message for every chat that follows something it names."""
+    """One article: each chat's message names the chat's own subscriptions the article matched.
+
+    `matched` holds, per (platform, chat) of the fan-out, what the chat followed then; a chat
+    that changed since (or a retry, which has none) is read again. One body per distinct set.
+    """
 
     kind: Literal["news"] = "news"
 
-    def __init__(self, core: Core, article: Article, about: set[Target], expires: datetime):
-        self.core, self.about, self.expires, self.retry_until = core, about, expires, expires
+    def __init__(
+        self, core: Core, article: Article, about: set[Target], expires: datetime,
+        matched: dict[tuple[str, str], frozenset[Target]] | None = None,
+    ):
+        self.core, self.article, self.about, self.expires, self.retry_until = core, article, about, expires, expires
         self.key = news_job(article.feed, article.id)
-        self.body = Outgoing("news", news_message(article, about))
+        self._matched = matched or {}
+        self._bodies: dict[frozenset[Target], Outgoing] = {}
 
     async def message_for(self, item: Item) -> Outgoing | str:
         core = self.core
-        if core.changed_since(item.chat, item.version):
-            settings = await core.store.chat(item.chat.platform, item.chat.key)
+        chat = (item.chat.platform, item.chat.key)
+        matched = None if core.changed_since(item.chat, item.version) else self._matched.pop(chat, None)
+        if matched is None:
+            settings = await core.store.chat(*chat)
             if settings is None or settings.paused_reason:
                 return "the chat is paused or gone"
-            follows = set(await core.store.subscriptions(item.chat.platform, item.chat.key))
-            if not any((t.kind, t.key) in follows for t in self.about):
+            follows = set(await core.store.subscriptions(*chat))
+            matched = frozenset(t for t in self.about if (t.kind, t.key) in follows)
+            if not matched:
                 return "the chat no longer follows anything the article names"
-        return self.body
+        body = self._bodies.get(matched)
+        if body is None:
+            body = self._bodies[matched] = Outgoing("news", news_message(self.article, matched))
+        return body
+
+
+class DigestDelivery:
+    """The articles over each chat's cap in one clock hour, as one message per chat at its end,
+    read from the database when sent (so a restart or a retry sends the same list)."""
+
+    kind: Literal["news"] = "news"
+
+    def __init__(self, core: Core, hour: int, expires: datetime):
+        self.core, self.hour, self.expires, self.retry_until = core, hour, expires, expires
+        self.key = digest_job(hour)
+
+    async def message_for(self, item: Item) -> Outgoing | str:
+        store = self.core.store
+        settings = await store.chat(item.chat.platform, item.chat.key)
+        if settings is None or settings.paused_reason:
+            return "the chat is paused or gone"
+        articles = await store.digest_articles(item.chat.platform, item.chat.key, self.hour)
+        if not articles:
+            return "the chat no longer follows anything the held articles name"
+        return Outgoing("news", digest_message(articles, self.core.config.news.max_per_hour))
+
+
+class FeedRefused(Exception):
+    """A feed cannot be added or removed; the message says why, for the owner."""
+
+
+class FeedWatcher(Protocol):
+    """What polls the feeds (the scheduler's), as the core tells it about feeds added or removed."""
+
+    async def check(self, url: str) -> int:
+        """Fetch `url` once: how many entries the feed lists; raise FeedRefused if it is no feed."""
+
+    def watch(self, feed: FeedConfig) -> None:
+        """Start polling `feed` (its first poll only records what it lists)."""
+
+    async def unwatch(self, name: str) -> None:
+        """Stop polling the feed called `name` (a poll under way is cut off)."""
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """One feed as `/feeds` lists it."""
+
+    feed: FeedConfig
+    from_config: bool
+    state: FeedState | None
+    last: StoredArticle | None
 
 
 # ---- the core -------------------------------------------------------------------------------------
@@ -201,6 +296,8 @@ class Core:
         self._chat_versions: dict[tuple[str, str], int] = {}
         self.listening = True
         self._stamp = 0
+        self.feed_watcher: FeedWatcher | None = None
+        self._digest_noted: int | None = None
 
     # ---- lifecycle --------------------------------------------------------------------------------
 
@@ -342,9 +439,13 @@ class Core:
         self._touch(chat, replan=False)
         self._touch(new_chat, replan=True)
 
+    def is_owner(self, msg: IncomingMessage) -> bool:
+        """A bot owner (the config's `owners`): may change what is global, such as the feeds."""
+        return f"{msg.platform}:{msg.user}" in self.config.owners
+
     async def is_admin(self, msg: IncomingMessage) -> bool:
         """Owners everywhere; otherwise the platform is asked (only when an admin command runs)."""
-        if f"{msg.platform}:{msg.user}" in self.config.owners:
+        if self.is_owner(msg):
             return True
         return await msg.ask_admin()
 
@@ -461,7 +562,9 @@ class Core:
             count += await self._claim_and_queue(job, group, version)
         return count
 
-    async def _claim_and_queue(self, job: ReminderDelivery | NewsDelivery, recipients: list[Recipient], version: int) -> int:
+    async def _claim_and_queue(
+        self, job: ReminderDelivery | NewsDelivery | DigestDelivery, recipients: list[Recipient], version: int
+    ) -> int:
         by_key = {(r.platform, r.chat_id): r for r in recipients}
         stamp = self._next_stamp()
         claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), by_key.keys(), stamp=stamp)
@@ -475,7 +578,7 @@ class Core:
             self._queue(job, platform, batch)
         return len(claimed)
 
-    def _queue(self, job: ReminderDelivery | NewsDelivery, platform: str, items: list[Item]) -> None:
+    def _queue(self, job: ReminderDelivery | NewsDelivery | DigestDelivery, platform: str, items: list[Item]) -> None:
         outbox = self.outboxes.get(platform)
         if outbox is not None:
             outbox.submit(job, items)
@@ -493,10 +596,13 @@ class Core:
     # ---- news -------------------------------------------------------------------------------------
 
     async def publish_article(self, article: Article) -> int:
-        """Queue a newly fetched article once to every chat following a show or actor it names."""
+        """Queue a newly fetched article once to every chat following a show or actor it names.
+
+        Each chat gets at most `[news] max_per_hour` articles in a clock hour; the ones over it
+        are held in the database for that chat's digest at the end of the hour."""
         now = self.clock.now()
-        if "|" in article.feed:
-            raise ValueError(f"feed name {article.feed!r} must not contain '|'")
+        if "|" in article.feed or not article.feed:
+            raise ValueError(f"feed name {article.feed!r} must be non-empty and must not contain '|'")
         published = _ts(article.published) if article.published else None
         is_new = await self.store.save_article(
             article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
@@ -506,10 +612,102 @@ class Core:
         about = self.catalog.news.find(article.title, article.summary)
         if not about:
             return 0
+        by_key = {(t.kind, t.key): t for t in about}
+        await self.store.save_article_targets(article.feed, article.id, by_key)
         version = self._version
-        recipients = await self.store.recipients([(t.kind, t.key) for t in about])
-        job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR)
-        return await self._claim_and_queue(job, recipients, version)
+        followers = await self.store.news_recipients(list(by_key))
+        hour = _ts(now) // HOUR * HOUR
+        under = await self.store.take_news_slots(hour, self.config.news.max_per_hour, followers)
+        over = [chat for chat in followers if chat not in under]
+        if over:
+            await self.store.hold_for_digest(hour, article.feed, article.id, over)
+            log.info("%d chats are at their hourly news cap: %s|%s waits for their digest", len(over), article.feed, article.id)
+            if self._digest_noted != hour:
+                self._digest_noted = hour
+                self.changed()  # a digest is due at the end of this hour
+        matched = {chat: frozenset(by_key[pair] for pair in pairs) for chat, (_, pairs) in followers.items() if chat in under}
+        job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR, matched)
+        return await self._claim_and_queue(job, [followers[chat][0] for chat in matched], version)
+
+    async def next_digest_at(self) -> datetime | None:
+        """When the next digest of held articles is due (the end of the earliest hour holding some)."""
+        hour = await self.store.next_digest_hour()
+        return None if hour is None else datetime.fromtimestamp(hour + HOUR, UTC)
+
+    async def send_digests(self) -> int:
+        """Queue one digest per chat for every hour that has ended with articles held over its cap."""
+        now = _ts(self.clock.now())
+        count = 0
+        while (hour := await self.store.next_digest_hour()) is not None and hour + HOUR <= now:
+            chats = await self.store.digest_chats(hour)
+            flags = await self.store.chat_flags(chats)
+            recipients = [Recipient(p, c, *flags.get((p, c), (True, None)), None) for p, c in chats]
+            expires = datetime.fromtimestamp(hour + HOUR, UTC) + NEWS_FRESH_FOR
+            count += await self._claim_and_queue(DigestDelivery(self, hour, expires), recipients, self._version)
+            await self.store.digest_queued(hour)
+        return count
+
+    # ---- feeds: the config's and those owners add at run time ---------------------------------------
+
+    def watch_feeds(self, watcher: FeedWatcher) -> None:
+        """The poller to tell about feeds added or removed (set by the process that polls)."""
+        self.feed_watcher = watcher
+
+    async def feeds(self) -> list[FeedConfig]:
+        """Every feed to poll: the config's, then those added at run time."""
+        added = [FeedConfig(name, url) for name, url in await self.store.added_feeds()]
+        return list(self.config.news.feeds) + added
+
+    async def feed_report(self) -> list[FeedInfo]:
+        feeds = await self.feeds()
+        configured = {f.name for f in self.config.news.feeds}
+        last = await self.store.last_articles([f.name for f in feeds])
+        return [
+            FeedInfo(f, f.name in configured, await self.store.feed_state(f.name), last.get(f.name)) for f in feeds
+        ]
+
+    async def add_feed(self, url: str, name: str, *, by: str) -> tuple[FeedConfig, int]:
+        """Check that `url` is a feed, then store it and have it polled; returns it and how many
+        entries it lists now (its first poll delivers none of them). Raises FeedRefused."""
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise FeedRefused(f"{url[:80]!r} is not a web address; a feed URL starts with https:// or http://.")
+        name = " ".join(name.split()) or feed_name(url)
+        if problem := feed_name_problem(name):
+            raise FeedRefused(problem[0].upper() + problem[1:] + ".")
+        for feed in await self.feeds():
+            if feed.name.casefold() == name.casefold():
+                raise FeedRefused(f"There is already a feed named {feed.name!r}; give this one another name.")
+            if feed.url == url:
+                raise FeedRefused(f"That URL is already polled as {feed.name!r}.")
+        if self.feed_watcher is None:
+            raise FeedRefused("Feeds are not polled in this process, so none can be added here.")
+        entries = await self.feed_watcher.check(url)
+        feed = FeedConfig(name, url)
+        if not await self.store.add_feed(name, url, by, _ts(self.clock.now())):
+            raise FeedRefused(f"There is already a feed named {name!r}; give this one another name.")
+        log.info("feed %s (%s) added by %s", name, url, by)
+        self.feed_watcher.watch(feed)
+        return feed, entries
+
+    async def remove_feed(self, name: str) -> FeedConfig:
+        """Stop polling a feed added at run time; a config feed cannot be removed. Raises FeedRefused."""
+        wanted = " ".join(name.split()).casefold()
+        configured = next((f for f in self.config.news.feeds if f.name.casefold() == wanted), None)
+        if configured is not None:
+            raise FeedRefused(
+                f"{configured.name!r} comes from the config file ({self.config.source}); it cannot be removed at run "
+                "time. Remove it from [news] feeds there and restart."
+            )
+        feed = next((f for f in await self.feeds() if f.name.casefold() == wanted), None)
+        if feed is None:
+            raise FeedRefused(f"There is no feed named {name.strip()[:60]!r}. /feeds lists them.")
+        if self.feed_watcher is not None:
+            await self.feed_watcher.unwatch(feed.name)
+        await self.store.remove_feed(feed.name)
+        log.info("feed %s (%s) removed", feed.name, feed.url)
+        return feed
 
     # ---- retries ----------------------------------------------------------------------------------
 
@@ -529,7 +727,7 @@ class Core:
         if not pending:
             return 0
         chats = await self.store.chat_flags({(p.delivery.platform, p.delivery.chat_id) for p in pending})
-        jobs: dict[tuple[str, str], ReminderDelivery | NewsDelivery | None] = {}
+        jobs: dict[tuple[str, str], ReminderDelivery | NewsDelivery | DigestDelivery | None] = {}
         count = 0
         for p in pending:
             d = p.delivery
@@ -545,8 +743,11 @@ class Core:
             count += 1
         return count
 
-    async def _job_for(self, pending: Pending) -> ReminderDelivery | NewsDelivery | None:
+    async def _job_for(self, pending: Pending) -> ReminderDelivery | NewsDelivery | DigestDelivery | None:
         d = pending.delivery
+        if d.kind == "news" and d.job.startswith(DIGEST_JOB):
+            hour = d.job.removeprefix(DIGEST_JOB)
+            return DigestDelivery(self, int(hour), datetime.fromtimestamp(pending.expires_at, UTC)) if hour.isdigit() else None
         if d.kind == "reminder":
             airing_key, _, lead = d.job.rpartition("|")
             airing = self._airing(airing_key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -159,3 +159,18 @@ RENDERERS: dict[str, Callable[[Message], str]] = {
 
 def render_for(platform: str, message: Message) -> str:
     return RENDERERS.get(platform, to_plain)(message)
+
+
+def fit_lines(head: str, lines: Sequence[Message], more: Callable[[int], str], budget: int = 1900) -> Message:
+    """`head`, then as many of `lines` as fit `budget` characters as Discord and Telegram render
+    them (Discord allows 2,000 a message), then `more(n)` for the n left out."""
+    shown: list[Message | str] = [head]
+    used = len(head)
+    for i, line in enumerate(lines):
+        size = 1 + max(len(to_discord_markdown(line)), len(to_telegram_html(line)))
+        if used + size > budget:
+            shown.append(more(len(lines) - i))
+            break
+        shown.append(line)
+        used += size
+    return Message.lines(*shown)

@@ -121,6 +121,42 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE chats ADD COLUMN mention TEXT;
     ALTER TABLE chats ADD COLUMN events INTEGER NOT NULL DEFAULT 0;
     """,
+    # 7: feeds owners add at run time (beside the config's); which shows and actors each stored
+    # article names (for /news and digests); the per-chat hourly news cap, and the articles that
+    # went over it, kept until the digest at the end of their hour has been queued.
+    """
+    CREATE TABLE feeds (
+        name     TEXT PRIMARY KEY,
+        url      TEXT NOT NULL,
+        added_by TEXT NOT NULL,          -- "platform:user id" of the owner who added it
+        added_at INTEGER NOT NULL
+    );
+    CREATE TABLE article_targets (     -- columns in key order: SQLite 3.40's quick_check misreads others
+        kind       TEXT NOT NULL,
+        target     TEXT NOT NULL,
+        feed       TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (kind, target, feed, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX articles_by_received ON articles (received_at);
+    CREATE TABLE news_quota (
+        platform TEXT NOT NULL,
+        chat_id  TEXT NOT NULL,
+        hour     INTEGER NOT NULL,       -- start of the clock hour (Unix seconds)
+        queued   INTEGER NOT NULL,       -- articles queued to the chat in that hour
+        PRIMARY KEY (platform, chat_id, hour)
+    ) WITHOUT ROWID;
+    CREATE TABLE news_digest (
+        platform   TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        hour       INTEGER NOT NULL,
+        feed       TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        queued     INTEGER NOT NULL DEFAULT 0,  -- 1 once the hour's digest was claimed for the chat
+        PRIMARY KEY (platform, chat_id, hour, feed, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX news_digest_pending ON news_digest (hour) WHERE queued = 0;
+    """,
 )
 
 
@@ -214,6 +250,17 @@ class FeedState:
     last_error: str | None = None
     next_poll_at: int | None = None
     baseline_at: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    feed: str
+    article_id: str
+    title: str
+    link: str
+    summary: str
+    published: int | None
+    received_at: int
 
 
 def encode_leads(minutes: Iterable[int]) -> str:
@@ -467,6 +514,27 @@ class Store:
         async with self._db.execute(sql, params) as cur:
             return list(map(Recipient._make, await cur.fetchall()))
 
+    async def news_recipients(
+        self, targets: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[Recipient, list[tuple[str, str]]]]:
+        """Every unpaused chat that follows any of the targets, by (platform, chat), with which of
+        them it follows."""
+        if not targets:
+            return {}
+        found: dict[tuple[str, str], tuple[Recipient, list[tuple[str, str]]]] = {}
+        async with self._db.execute(  # one index search per target (a row-value IN would scan them all)
+            "SELECT c.platform, c.chat_id, c.is_private, c.timezone, c.leads, s.kind, s.target "
+            "FROM json_each(?) j JOIN subscriptions s ON s.kind = j.value ->> 0 AND s.target = j.value ->> 1 "
+            "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.paused_at IS NULL",
+            (json.dumps(sorted(set(targets))),),
+        ) as cur:
+            for platform, chat, private, zone, leads, kind, target in await cur.fetchall():
+                entry = found.get((platform, chat))
+                if entry is None:
+                    entry = found[(platform, chat)] = (Recipient(platform, chat, bool(private), zone, leads), [])
+                entry[1].append((kind, target))
+        return found
+
     async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
         """How many unpaused chats per platform follow any of the targets (for deadline plans)."""
         counts: dict[str, int] = {}
@@ -488,12 +556,136 @@ class Store:
         await self._db.commit()
         return cur.rowcount == 1
 
+    async def save_article_targets(self, feed: str, article_id: str, targets: Iterable[tuple[str, str]]) -> None:
+        """Remember which (kind, key) targets an article names."""
+        await self._db.executemany(
+            "INSERT OR IGNORE INTO article_targets (feed, article_id, kind, target) VALUES (?, ?, ?, ?)",
+            [(feed, article_id, kind, key) for kind, key in targets],
+        )
+        await self._db.commit()
+
+    async def latest_articles(self, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]:
+        """The `limit` most recently received articles naming any of `targets`, newest first."""
+        if not targets:
+            return []
+        async with self._db.execute(
+            "SELECT a.feed, a.article_id, a.title, a.link, a.summary, a.published, a.received_at FROM articles a "
+            "JOIN (SELECT DISTINCT t.feed, t.article_id FROM json_each(?) j JOIN article_targets t "
+            "      ON t.kind = j.value ->> 0 AND t.target = j.value ->> 1) m "
+            "ON m.feed = a.feed AND m.article_id = a.article_id "
+            "ORDER BY a.received_at DESC, a.published DESC, a.feed, a.article_id LIMIT ?",
+            (json.dumps(sorted(set(targets))), limit),
+        ) as cur:
+            return [StoredArticle(*row) for row in await cur.fetchall()]
+
+    async def last_articles(self, feeds: Sequence[str]) -> dict[str, StoredArticle]:
+        """Each feed's most recently received article."""
+        found: dict[str, StoredArticle] = {}
+        for feed in feeds:
+            row = await self._one(
+                "SELECT feed, article_id, title, link, summary, published, received_at FROM articles "
+                "WHERE feed = ? ORDER BY received_at DESC, article_id DESC LIMIT 1",
+                (feed,),
+            )
+            if row is not None:
+                found[feed] = StoredArticle(*row)
+        return found
+
     async def article(self, feed: str, article_id: str) -> tuple[str, str, str, int | None] | None:
         """(title, link, summary, published) of a stored article."""
         row = await self._one(
             "SELECT title, link, summary, published FROM articles WHERE feed = ? AND article_id = ?", (feed, article_id)
         )
         return (row[0], row[1], row[2], row[3]) if row else None
+
+    # ---- the per-chat news cap and digests (migration 5) ---------------------------------------
+
+    async def take_news_slots(self, hour: int, cap: int, recipients: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        """Count one article against each (platform, chat)'s cap for `hour`; returns the chats
+        that were under the cap (and are now counted). One upsert per platform: atomic."""
+        taken: set[tuple[str, str]] = set()
+        for platform, group in itertools.groupby(sorted(set(recipients)), key=lambda r: r[0]):
+            async with self._db.execute(
+                "INSERT INTO news_quota (platform, chat_id, hour, queued) "
+                "SELECT ?, value, ?, 1 FROM json_each(?) WHERE true "
+                "ON CONFLICT (platform, chat_id, hour) DO UPDATE SET queued = queued + 1 WHERE queued < ? "
+                "RETURNING chat_id",
+                (platform, hour, json.dumps([chat for _, chat in group]), cap),
+            ) as cur:
+                taken.update((platform, chat) for (chat,) in await cur.fetchall())
+        await self._db.commit()
+        return taken
+
+    async def hold_for_digest(self, hour: int, feed: str, article_id: str, chats: Iterable[tuple[str, str]]) -> None:
+        """Keep an article for the digests of these chats at the end of `hour`."""
+        await self._db.executemany(
+            "INSERT OR IGNORE INTO news_digest (platform, chat_id, hour, feed, article_id) VALUES (?, ?, ?, ?, ?)",
+            [(platform, chat, hour, feed, article_id) for platform, chat in chats],
+        )
+        await self._db.commit()
+
+    async def next_digest_hour(self) -> int | None:
+        """The earliest hour with articles held for a digest not queued yet."""
+        row = await self._one("SELECT MIN(hour) FROM news_digest WHERE queued = 0")
+        return row[0]
+
+    async def digest_chats(self, hour: int) -> list[tuple[str, str]]:
+        """The chats with articles held for the digest of `hour`, not queued yet."""
+        async with self._db.execute(
+            "SELECT DISTINCT platform, chat_id FROM news_digest WHERE hour = ? AND queued = 0 ORDER BY platform, chat_id",
+            (hour,),
+        ) as cur:
+            return [(platform, chat) for platform, chat in await cur.fetchall()]
+
+    async def digest_queued(self, hour: int) -> None:
+        await self._db.execute("UPDATE news_digest SET queued = 1 WHERE hour = ? AND queued = 0", (hour,))
+        await self._db.commit()
+
+    async def digest_articles(self, platform: str, chat_id: str, hour: int) -> list[StoredArticle]:
+        """The articles held for one chat's digest of `hour` that name something it still follows,
+        in the order they arrived."""
+        async with self._db.execute(
+            "SELECT a.feed, a.article_id, a.title, a.link, a.summary, a.published, a.received_at "
+            "FROM news_digest d JOIN articles a ON a.feed = d.feed AND a.article_id = d.article_id "
+            "WHERE d.platform = ? AND d.chat_id = ? AND d.hour = ? AND EXISTS ("
+            "  SELECT 1 FROM article_targets t JOIN subscriptions s ON s.kind = t.kind AND s.target = t.target "
+            "  WHERE t.feed = a.feed AND t.article_id = a.article_id AND s.platform = d.platform AND s.chat_id = d.chat_id"
+            ") ORDER BY a.received_at, a.feed, a.article_id",
+            (platform, chat_id, hour),
+        ) as cur:
+            return [StoredArticle(*row) for row in await cur.fetchall()]
+
+    async def prune_news(self, before: int) -> int:
+        """Forget hourly counts and queued digest entries of hours before `before`."""
+        cur = await self._db.execute("DELETE FROM news_quota WHERE hour < ?", (before,))
+        removed = cur.rowcount
+        cur = await self._db.execute("DELETE FROM news_digest WHERE hour < ? AND queued = 1", (before,))
+        await self._db.commit()
+        return removed + cur.rowcount
+
+    # ---- feeds owners added at run time (migration 5) ---------------------------------------------
+
+    async def added_feeds(self) -> list[tuple[str, str]]:
+        """(name, url) of every feed added at run time, in the order they were added."""
+        async with self._db.execute("SELECT name, url FROM feeds ORDER BY added_at, name") as cur:
+            return [(name, url) for name, url in await cur.fetchall()]
+
+    async def add_feed(self, name: str, url: str, added_by: str, now: int) -> bool:
+        """True when no feed had that name."""
+        cur = await self._db.execute(
+            "INSERT OR IGNORE INTO feeds (name, url, added_by, added_at) VALUES (?, ?, ?, ?)", (name, url, added_by, now)
+        )
+        await self._db.commit()
+        return cur.rowcount == 1
+
+    async def remove_feed(self, name: str) -> bool:
+        """Forget an added feed and its poll state (added again later, it starts afresh)."""
+        cur = await self._db.execute("DELETE FROM feeds WHERE name = ?", (name,))
+        removed = cur.rowcount == 1
+        if removed:
+            await self._db.execute("DELETE FROM feed_state WHERE feed = ?", (name,))
+        await self._db.commit()
+        return removed
 
     # ---- delivery ledger ----------------------------------------------------------------------
 

@@ -112,6 +112,12 @@ class FeedPoller:
             return now
         return max(now, datetime.fromtimestamp(state.next_poll_at, tz=now.tzinfo))
 
+    async def check(self, url: str) -> list[Article]:
+        """Fetch `url` once, as a feed never polled (no validators, nothing stored), and parse it:
+        the entries it lists. Raises FetchError or FeedError when it is not a readable feed."""
+        fetched = await self._fetch(FeedConfig("check", url), FeedState("check", url))
+        return parse_feed("check", fetched.body or b"", fetched.content_type)
+
     async def poll(self, feed: FeedConfig) -> datetime:
         """Fetch `feed` once, publish its new entries, store its state; returns the next poll instant."""
         state = await self.store.feed_state(feed.name) or FeedState(feed.name, feed.url)

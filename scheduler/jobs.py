@@ -1,4 +1,5 @@
-"""The job functions both clock drivers run: fire the reminder jobs that fell due, retry failures.
+"""The job functions both clock drivers run: fire the reminder jobs that fell due, retry failures,
+send the news digests of hours that ended (`Core.send_digests`; held articles are in the database).
 
 Progress is a watermark in the database: every reminder job due up to it has been fanned out.
 A process that starts again picks up from the watermark, so jobs due while it was stopped fire
@@ -92,11 +93,13 @@ class Jobs:
         return early
 
     async def next_due(self) -> datetime | None:
-        """The next instant a job falls due (a reminder job, an early start, or a retry)."""
+        """The next instant a job falls due (a reminder job, an early start, a retry, or a news digest)."""
         if self._dirty:
             await self.run_due()  # moves the watermark to now first: a change never fires past jobs
         now = self.core.clock.now()
-        candidates = [d for d in (self.plan.next_after(self.watermark), await self.core.next_retry_at()) if d]
+        candidates = [
+            d for d in (self.plan.next_after(self.watermark), await self.core.next_retry_at(), await self.core.next_digest_at()) if d
+        ]
         candidates += [start for key, start in (await self._early_starts(now)).items() if key not in self._fired_early]
         if self._planned_until is not None:
             candidates.append(self._planned_until - HORIZON / 2)  # extend the horizon in time
@@ -104,8 +107,8 @@ class Jobs:
 
     async def run_due(self) -> int:
         """Fan out every reminder job due since the watermark (and those starting early), then
-        replan if subscriptions or leads changed, then retry due failures; returns how many
-        messages were queued.
+        replan if subscriptions or leads changed, then retry due failures and send the news
+        digests of hours that ended; returns how many messages were queued.
 
         Replanning after moving the watermark to now means a lead added at 14:00 never fires
         its jobs that were due before 14:00: a job fires at its own instant or, after a stop,
@@ -144,6 +147,7 @@ class Jobs:
         if self._dirty:
             await self._rebuild()
         queued += await self.core.retry_due()
+        queued += await self.core.send_digests()
         await self._prune(now)
         return queued
 
@@ -155,3 +159,4 @@ class Jobs:
         removed = await self.core.store.prune(int((now - KEEP_LEDGER).timestamp()))
         if removed:
             log.info("forgot %d ledger rows older than %s", removed, KEEP_LEDGER)
+        await self.core.store.prune_news(int((now - KEEP_LEDGER).timestamp()))

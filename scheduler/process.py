@@ -2,8 +2,9 @@
 
 Start: the store (with its instance lock), the adapters connect, the core (outboxes and ledger
 writer) and the jobs, the scheduler (catch-up sends go out only now that adapters can send),
-and last the adapters listen. Stop is the reverse: the core stops answering, the scheduler
-fires nothing new, sends in flight finish (bounded) and are confirmed, the adapters
+feed polling (a job per feed on that scheduler; `poll_feeds=False` leaves it out), and last
+the adapters listen. Stop is the reverse: the core stops answering, feed polling starts no
+poll and lets those under way finish (bounded), the scheduler fires nothing new, sends in flight finish (bounded) and are confirmed, the adapters
 disconnect, the store closes. A failure at any step of the start closes what was started, in
 reverse, and raises `StartupError` with one line naming the step.
 
@@ -25,6 +26,7 @@ from bot.store import Store, StoreError
 
 from .aps import ApsDriver
 from .jobs import Jobs
+from .news import NewsPolling
 from .virtual import VirtualDriver
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,7 @@ class BotProcess:
     core: Core
     jobs: Jobs
     driver: ApsDriver | VirtualDriver
+    news: NewsPolling | None = None
     _closers: list[tuple[str, Callable[[], Awaitable[object]]]] = field(default_factory=list)
 
     @classmethod
@@ -51,6 +54,7 @@ class BotProcess:
         adapters: Mapping[str, Adapter],
         db_path: str | None = None,
         start_adapters: bool = True,
+        poll_feeds: bool = True,
     ) -> BotProcess:
         closers: list[tuple[str, Callable[[], Awaitable[object]]]] = []
         step = "opening the database"
@@ -73,6 +77,14 @@ class BotProcess:
             driver: ApsDriver | VirtualDriver = VirtualDriver(jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(jobs)
             await driver.start()
             closers.append(("the scheduler", driver.stop))
+            news = None
+            if poll_feeds:
+                step = "starting feed polling"
+                news = NewsPolling.for_core(core, driver.scheduler if isinstance(driver, ApsDriver) else None)
+                if isinstance(driver, VirtualDriver):
+                    driver.add_source(news)
+                closers.append(("feed polling", news.stop))
+                await news.start()
             if start_adapters:
                 for platform, adapter in adapters.items():
                     step = f"listening on {platform}"
@@ -84,7 +96,7 @@ class BotProcess:
                 detail = str(exc) if isinstance(exc, StoreError) else f"{step}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
-        return cls(core, jobs, driver, closers)
+        return cls(core, jobs, driver, news, closers)
 
     async def stop(self) -> None:
         closers, self._closers = self._closers, []
@@ -95,6 +107,8 @@ class BotProcess:
         written; only what the database already holds survives."""
         self._closers = []
         self.core.listening = False
+        if self.news is not None:
+            self.news.abort()
         await self.core.abandon_delivery()
         if isinstance(self.driver, ApsDriver) and self.driver.scheduler.running:
             self.driver.scheduler.shutdown(wait=False)

@@ -45,7 +45,8 @@ class Event:
 class Simulator:
     """A bot that can be stopped and started, on a virtual clock, with one mock adapter per platform."""
 
-    def __init__(self, *, catalog: Catalog, config: Config, db_path: str, start_at: datetime):
+    def __init__(self, *, catalog: Catalog, config: Config, db_path: str, start_at: datetime, poll_feeds: bool = False):
+        self.poll_feeds = poll_feeds  # off: articles come as scenario events, and nothing goes to the network
         self.catalog = catalog
         self.config = config
         self.db_path = db_path
@@ -63,7 +64,8 @@ class Simulator:
             raise RuntimeError("the bot is already running")
         adapters: dict[str, Adapter] = {p: MockAdapter(p, self.clock.now, self.outbox) for p in PLATFORMS}
         self.process = await BotProcess.start(
-            config=self.config, catalog=self.catalog, clock=self.clock, adapters=adapters, db_path=self.db_path
+            config=self.config, catalog=self.catalog, clock=self.clock, adapters=adapters, db_path=self.db_path,
+            poll_feeds=self.poll_feeds,
         )
         queued, self._queued = self._queued, []
         for kind, data in queued:

@@ -20,6 +20,7 @@ from bot.catalog import Catalog, load_catalog, parse_catalog
 from bot.config import Config, parse_config
 from bot.core import Article
 from scheduler.simulator import Simulator
+from tests.fakes.feeds_server import FeedServer
 
 
 def at(value: str | datetime) -> datetime:
@@ -80,10 +81,14 @@ class Story:
 
 @pytest.fixture
 async def make_story(tmp_path):
-    """Build a running bot: make_story(start=..., catalog=Catalog or TOML dict, **config keys)."""
+    """Build a running bot: make_story(start=..., catalog=Catalog or TOML dict, poll_feeds=False, **config keys).
+    With poll_feeds the bot polls the config's feeds (and those added by /feeds add) on the virtual clock."""
     sims: list[Simulator] = []
 
-    async def factory(start: str = "2022-12-20T00:00:00Z", catalog: Catalog | dict | None = None, db: str | None = None, **config: Any) -> Story:
+    async def factory(
+        start: str = "2022-12-20T00:00:00Z", catalog: Catalog | dict | None = None, db: str | None = None,
+        poll_feeds: bool = False, **config: Any,
+    ) -> Story:
         if isinstance(catalog, dict):
             catalog = parse_catalog(catalog)
         cfg: Config = parse_config(config)
@@ -92,6 +97,7 @@ async def make_story(tmp_path):
             config=cfg,
             db_path=db or str(tmp_path / f"bot{len(sims)}.sqlite3"),
             start_at=at(start),
+            poll_feeds=poll_feeds,
         )
         await sim.start()
         sims.append(sim)
@@ -100,3 +106,11 @@ async def make_story(tmp_path):
     yield factory
     for sim in sims:
         await sim.close()
+
+
+@pytest.fixture
+async def feed_server():
+    """The fixture feed server on 127.0.0.1 (tests/fakes/feeds_server.py), stopped after the test."""
+    running = await FeedServer().start()
+    yield running
+    await running.stop()

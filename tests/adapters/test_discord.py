@@ -188,5 +188,5 @@ async def test_news_reaches_a_channel_as_a_linked_embed_without_the_role_ping(se
     [post] = server.messages[CHANNEL]
     [embed] = post.embeds
     assert embed["title"] == "📰 Moon Ga Young \\*shines\\* in new stills" and embed["url"] == "https://www.soompi.com/a/1"
-    assert embed["description"] == "Fans @\u200beveryone cheer\nAbout: Moon Ga Young"
+    assert embed["description"] == "Fans @\u200beveryone cheer\nFrom soompi · You follow: Moon Ga Young"
     assert post.content == "" and post.allowed_mentions == {"parse": []}

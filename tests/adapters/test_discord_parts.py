@@ -54,7 +54,7 @@ def test_a_news_embed_links_its_title_and_escapes_feed_text():
     article = Article("soompi", "1", "Stars *shine* at @everyone's party", "https://example.com/a", "A _great_ night")
     embed = embed_of(news_message(article, [Target("actor", "moon", "Moon Ga Young")]))
     assert embed.title == "📰 Stars \\*shine\\* at @\u200beveryone's party" and embed.url == "https://example.com/a"
-    assert embed.description == "A \\_great\\_ night\nAbout: Moon Ga Young"
+    assert embed.description == "A \\_great\\_ night\nFrom soompi · You follow: Moon Ga Young"
     post = post_of(Outgoing("news", news_message(article, []), mention="123"))
     assert post["content"] is None and post["allowed_mentions"].to_dict() == {"parse": []}  # no role ping on news
 

@@ -29,8 +29,8 @@ async def test_slash_commands_are_generated_from_the_core_and_installable_to_ser
     bot = await DiscordBot.start(server, tmp_path, discord={"dev_guild": GUILD})
     try:
         synced = server.commands[None]
-        assert sorted(synced) == ["channel", "help", "next", "remind", "schedule", "subscribe", "subscriptions",
-                                  "timezone", "unsubscribe"]
+        assert sorted(synced) == ["channel", "feeds", "help", "news", "next", "remind", "schedule", "subscribe",
+                                  "subscriptions", "timezone", "unsubscribe"]
         subscribe = synced["subscribe"]
         assert subscribe["integration_types"] == [0, 1] and subscribe["contexts"] == [0, 1, 2]
         [name] = subscribe["options"]

@@ -132,7 +132,7 @@ async def test_titles_from_the_catalog_and_from_feeds_are_escaped(tmp_path):
         ))
         await bot.process.core.idle()
         [news] = bot.received(FAN, "📰")
-        assert news.plain_text == "📰 Kiss & <Tell> wins <b>big</b>\nA & B <i>not italic</i> <3\nAbout: Kiss & <Tell>"
+        assert news.plain_text == "📰 Kiss & <Tell> wins <b>big</b>\nA & B <i>not italic</i> <3\nFrom soompi · You follow: Kiss & <Tell>"
         assert [e["type"] for e in news.entities] == ["text_link"]  # no bold or italic smuggled in
         assert news.entities[0]["url"] == "https://example.com/a?x=1&y=2"
         assert news.link_preview_options == {"is_disabled": False}  # news shows its preview

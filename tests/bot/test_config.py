@@ -63,7 +63,7 @@ def test_example_file_lists_every_key():
     }
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token", "dev_guild", "rest_url", "gateway_url", "shards"}
-    assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout"}
+    assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour"}
 
 
 def test_example_file_values_are_the_defaults():
@@ -293,8 +293,8 @@ def test_feeds_are_urls_named_by_host_or_named_tables():
 
 
 def test_news_limits_are_read():
-    news = parse_config({"news": {"max_age": "1d", "max_bytes": 1_000_000, "timeout": 5}}).news
-    assert (news.max_age, news.max_bytes, news.timeout) == (timedelta(days=1), 1_000_000, 5.0)
+    news = parse_config({"news": {"max_age": "1d", "max_bytes": 1_000_000, "timeout": 5, "max_per_hour": 3}}).news
+    assert (news.max_age, news.max_bytes, news.timeout, news.max_per_hour) == (timedelta(days=1), 1_000_000, 5.0, 3)
 
 
 @pytest.mark.parametrize(
@@ -309,6 +309,10 @@ def test_news_limits_are_read():
         ({"max_bytes": 10}, "news.max_bytes", "expected a number from 10000"),
         ({"timeout": True}, "news.timeout", "expected a number from 1 to 300"),
         ({"timeout": 0}, "news.timeout", "expected a number from 1 to 300"),
+        ({"feeds": [{"name": "a|b", "url": "https://x.test/"}]}, "news.feeds", "entry 1: the feed name 'a|b' must not contain '|'"),
+        ({"max_per_hour": 0}, "news.max_per_hour", "expected a whole number from 1 to 1000, got 0"),
+        ({"max_per_hour": 2.5}, "news.max_per_hour", "expected a whole number from 1 to 1000"),
+        ({"max_per_hour": True}, "news.max_per_hour", "expected a whole number from 1 to 1000"),
     ],
 )
 def test_bad_news_settings_are_named(news, key, problem):

@@ -228,6 +228,32 @@ async def test_a_confirmed_range_touches_only_its_own_claims_rows(tmp_path):
         await store.close()
 
 
+# ---- news: the hourly cap, digests, article targets, added feeds (migration 7) ------------------------
+
+
+async def test_news_slots_stop_at_the_cap_per_chat_and_hour_and_are_pruned(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        chats = [("telegram", "1"), ("discord", "1"), ("telegram", "2")]
+        assert await store.take_news_slots(3600, 2, chats) == set(chats)
+        assert await store.take_news_slots(3600, 2, chats[:2]) == set(chats[:2])
+        assert await store.take_news_slots(3600, 2, chats) == {("telegram", "2")}
+        assert await store.take_news_slots(3600, 2, chats) == set()
+        assert await store.take_news_slots(7200, 2, chats) == set(chats)  # a new hour, a new count
+        # concurrent fan-outs never take more than the cap between them
+        results = await asyncio.gather(*(store.take_news_slots(10800, 3, chats[:1]) for _ in range(10)))
+        assert sum(len(r) for r in results) == 3
+        await store.hold_for_digest(3600, "f", "a", chats[:1])
+        await store.hold_for_digest(3600, "f", "a", chats[:1])  # idempotent
+        assert await store.next_digest_hour() == 3600
+        assert await store.digest_chats(3600) == [("telegram", "1")]
+        await store.digest_queued(3600)
+        assert await store.next_digest_hour() is None
+        assert await store.prune_news(7200) == 3 + 1  # three quota rows and the queued digest entry of 3600
+    finally:
+        await store.close()
+
+
 async def test_group_settings_for_mentions_and_events_are_kept_and_move_with_the_chat(tmp_path):
     path = tmp_path / "bot.sqlite3"
     with sqlite3.connect(path) as db:  # a database from before the group settings keeps its chats
@@ -246,5 +272,49 @@ async def test_group_settings_for_mentions_and_events_are_kept_and_move_with_the
         assert after is not None and (after.mention, after.events) == ("720", True)
         await store.set_mention("discord", "9", False, None, 3)
         assert (await store.chat("discord", "9")).mention is None
+    finally:
+        await store.close()
+
+
+async def test_news_recipients_say_which_targets_each_chat_follows(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        await store.subscribe("telegram", "1", True, "show", "a", 0)
+        await store.subscribe("telegram", "1", True, "actor", "x", 0)
+        await store.subscribe("discord", "2", False, "actor", "x", 0)
+        await store.subscribe("discord", "3", False, "show", "b", 0)
+        await store.pause_chat("discord", "2", "kicked", 0)
+        found = await store.news_recipients([("show", "a"), ("actor", "x"), ("show", "b"), ("show", "a")])
+        assert {chat: sorted(pairs) for chat, (_, pairs) in found.items()} == {
+            ("telegram", "1"): [("actor", "x"), ("show", "a")],
+            ("discord", "3"): [("show", "b")],
+        }
+        assert found[("discord", "3")][0].is_private is False
+        await store.save_article("f", "1", "t1", "l1", "", None, 10)
+        await store.save_article("f", "2", "t2", "l2", "", None, 20)
+        await store.save_article("g", "3", "t3", "l3", "", None, 30)
+        await store.save_article_targets("f", "1", [("show", "a")])
+        await store.save_article_targets("f", "2", [("show", "a"), ("actor", "x")])
+        await store.save_article_targets("g", "3", [("show", "b")])
+        latest = await store.latest_articles([("show", "a"), ("actor", "x")], 5)
+        assert [a.title for a in latest] == ["t2", "t1"]  # newest first, each once
+        assert [a.title for a in await store.latest_articles([("show", "a")], 1)] == ["t2"]
+        assert {f: a.title for f, a in (await store.last_articles(["f", "g", "h"])).items()} == {"f": "t2", "g": "t3"}
+    finally:
+        await store.close()
+
+
+async def test_added_feeds_are_kept_and_removed_with_their_poll_state(tmp_path):
+    from bot.store import FeedState
+
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        assert await store.add_feed("wire", "https://x.test/feed", "telegram:9", 5)
+        assert not await store.add_feed("wire", "https://y.test/feed", "telegram:9", 6)
+        await store.save_feed_state(FeedState("wire", "https://x.test/feed", baseline_at=5))
+        assert await store.added_feeds() == [("wire", "https://x.test/feed")]
+        assert await store.remove_feed("wire")
+        assert not await store.remove_feed("wire")
+        assert await store.added_feeds() == [] and await store.feed_state("wire") is None
     finally:
         await store.close()

@@ -39,10 +39,11 @@ async def test_article_reaches_show_and_actor_followers_once(make_story):
         '📰 <a href="https://news.example.test/ratings-climb/">“The Interest of Love” Climbs in Ratings as '
         "Yoo Yeon Seok’s Character Makes a Choice</a>\n"
         "The JTBC drama starring Moon Ga Young &amp; Yoo Yeon Seok rose again this week.\n"
-        "About: Moon Ga Young, The Interest of Love, Yoo Yeon Seok"
+        "From soompi · You follow: The Interest of Love, Yoo Yeon Seok"
     )
     [discord_news] = actor_fan.received("news")
     assert discord_news.text.startswith("📰 [“The Interest of Love” Climbs in Ratings")
+    assert discord_news.text.endswith("\nFrom soompi · You follow: Moon Ga Young")  # its own subscription only
     assert "(<https://news.example.test/ratings-climb/>)" in discord_news.text
     assert stranger.received("news") == []
 
@@ -78,7 +79,7 @@ async def test_hangul_article_matches_with_a_particle(make_story):
     )
     [news] = fan.received("news")
     assert "금새록이 새 드라마에 출연한다" in news.text
-    assert "About: Geum Sae Rok" in news.text
+    assert news.text.endswith("\nFrom kr · You follow: Geum Sae Rok")
 
 
 async def test_news_that_fails_is_retried_until_it_goes_stale(make_story):
@@ -107,7 +108,7 @@ async def test_huge_article_arrives_cut_to_fit_one_message(make_story):
     assert first_line.startswith("📰 The Interest of Love very very") and first_line.endswith("very…")
     assert "https://" not in news.text  # a link no message could hold is left out, the title kept
     assert summary.startswith("Yoo Yeon Seok and more") and summary.endswith("…") and len(summary) <= 300
-    assert about == "About: The Interest of Love, Yoo Yeon Seok"
+    assert about == "From spam · You follow: The Interest of Love"  # the chat's own subscriptions, not all it names
 
 
 async def test_article_with_a_link_that_is_not_a_web_address_is_sent_without_it(make_story):
@@ -116,7 +117,7 @@ async def test_article_with_a_link_that_is_not_a_web_address_is_sent_without_it(
     await fan.say("/subscribe The Interest of Love")
     await story.publish(feed="f", id="1", title="The Interest of Love wins", link="javascript:alert(1)")
     [news] = fan.received("news")
-    assert news.text == "📰 The Interest of Love wins\nAbout: The Interest of Love"
+    assert news.text == "📰 The Interest of Love wins\nFrom f · You follow: The Interest of Love"
 
 
 ANY_TARGETS = st.lists(
@@ -125,10 +126,10 @@ ANY_TARGETS = st.lists(
 )
 
 
-@given(st.text(max_size=3000), st.text(max_size=3000), st.text(max_size=3000), ANY_TARGETS)
+@given(st.text(max_size=3000), st.text(max_size=3000), st.text(max_size=3000), ANY_TARGETS, st.text(min_size=1, max_size=300))
 @settings(max_examples=200, deadline=None)
-def test_any_article_renders_within_one_discord_message(title, link, summary, about):
-    message = news_message(Article("feed", "id", title, "https://x.test/" + link, summary), about)
+def test_any_article_renders_within_one_discord_message(title, link, summary, about, feed):
+    message = news_message(Article(feed, "id", title, "https://x.test/" + link, summary), about)
     assert len(to_discord_markdown(message)) <= 2000
     assert len(to_telegram_html(message)) <= 4096
     assert to_plain(message).startswith("📰 ")
