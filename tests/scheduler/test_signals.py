@@ -39,10 +39,10 @@ def sends(log: Path) -> list[tuple[str, float]]:
     return [(chat, float(at)) for chat, at in (line.split("\t") for line in log.read_text().splitlines() if "\t" in line)]
 
 
-def wait_until(predicate, seconds: float) -> None:
+def wait_until(predicate, seconds: float, what: str) -> None:
     deadline = time.monotonic() + seconds
     while not predicate():
-        assert time.monotonic() < deadline, "timed out"
+        assert time.monotonic() < deadline, f"timed out after {seconds} s waiting for {what}"
         time.sleep(0.02)
 
 
@@ -56,7 +56,7 @@ def test_a_signal_in_the_middle_of_a_fan_out_then_one_restart(tmp_path, how):
     log = tmp_path / "sent.log"
     bot = launch(db, catalog, log)
     try:
-        wait_until(lambda: len(sends(log)) >= 300, 10)
+        wait_until(lambda: len(sends(log)) >= 300, 30, "300 sends before the signal")
         os.kill(bot.pid, getattr(signal, how))
         bot.wait(timeout=15)
     finally:
@@ -65,11 +65,11 @@ def test_a_signal_in_the_middle_of_a_fan_out_then_one_restart(tmp_path, how):
     before = sends(log)
     assert len(before) < len(CHATS), "the fan-out had finished before the signal"
     if how == "SIGTERM":
-        assert bot.returncode == 0
-        assert ledger_states(db).get("sent", 0) == len({chat for chat, _ in before})  # all confirmed
+        assert bot.returncode == 0, bot.stderr.read() if bot.stderr else ""
+        assert ledger_states(db).get("sent", 0) == len({chat for chat, _ in before}), (ledger_states(db), len(before))
     restarted = launch(db, catalog, log)
     try:
-        wait_until(lambda: len({chat for chat, _ in sends(log)}) == len(CHATS), 20)
+        wait_until(lambda: len({chat for chat, _ in sends(log)}) == len(CHATS), 60, "every chat after the restart")
         time.sleep(0.3)
     finally:
         restarted.send_signal(signal.SIGTERM)
