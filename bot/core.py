@@ -514,6 +514,12 @@ class Core:
     async def chats_with_events(self, platform: Platform) -> list[ChatRef]:
         return [ChatRef.from_key(platform, key) for key in await self.store.chats_with_events(platform)]
 
+    async def request_slot(self, platform: Platform) -> None:
+        """One slot of the platform's pace for an adapter's own request (no chat, reply priority)."""
+        outbox = self.outboxes.get(platform)
+        if outbox is not None:
+            await outbox.request_slot()
+
     async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]]) -> T:
         """Run an adapter's reply call under its platform's pace, ahead of reminders and news."""
         outbox = self.outboxes.get(chat.platform)

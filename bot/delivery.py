@@ -92,7 +92,7 @@ class Item:
 class ReplyItem:
     """An adapter's own reply call, run under the platform's pace ahead of everything else."""
 
-    chat: ChatRef
+    chat: ChatRef | None  # None: a request of the adapter's own that concerns no chat
     private: bool
     send: Callable[[], Awaitable[Any]]
     done: asyncio.Future
@@ -240,6 +240,10 @@ def confirmations(
     return ranges, singles
 
 
+async def _nothing() -> None:
+    return None
+
+
 # ---- the outbox --------------------------------------------------------------------------------
 
 
@@ -354,7 +358,12 @@ class Outbox:
         self._lanes[job.kind].put(job.key, items)
         self._grow(len(items))
 
-    async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]], *, private: bool = True) -> T:
+    async def request_slot(self) -> None:
+        """Wait for one send slot of this platform's pace, at reply priority, for a request of the
+        adapter's own that is not a message to a chat (Discord: opening a DM channel, scheduled events)."""
+        await self.send_reply(None, _nothing)
+
+    async def send_reply(self, chat: ChatRef | None, send: Callable[[], Awaitable[T]], *, private: bool = True) -> T:
         if self._closing.is_set():
             raise DeliveryError("the bot is stopping")
         done: asyncio.Future = asyncio.get_running_loop().create_future()
@@ -376,6 +385,8 @@ class Outbox:
 
     def _chat_ready(self, entry: Item | ReplyItem, now: float) -> float:
         """When this entry's chat may receive again (<= now: at once)."""
+        if entry.chat is None:
+            return now
         key = entry.chat.chat
         ready = now
         if self._per_chat is not None:
@@ -385,6 +396,8 @@ class Outbox:
         return ready
 
     def _reserve_chat(self, entry: Item | ReplyItem, now: float) -> None:
+        if entry.chat is None:
+            return
         key = entry.chat.chat
         if self._per_chat is not None:
             self._per_chat.reserve(key, now)
@@ -548,7 +561,7 @@ class Outbox:
             self._rate_limited(error, entry)
             self._grow(1)  # it is queued again
             return
-        if isinstance(error, Unreachable):
+        if isinstance(error, Unreachable) and entry.chat is not None:
             await self.owner.chat_unreachable(entry.chat, str(error))
         if not entry.done.done():
             if error is not None:
@@ -612,7 +625,8 @@ class Outbox:
         else:
             for spacing in (self._per_chat, self._per_group):
                 if spacing is not None:
-                    spacing.hold(entry.chat.chat, until)
+                    if entry.chat is not None:
+                        spacing.hold(entry.chat.chat, until)
         self._delay(entry, until)
 
     async def _watch(self) -> None:

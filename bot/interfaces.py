@@ -215,6 +215,10 @@ class Inbox(Protocol):
         """Run the adapter's own reply call under this platform's pace, ahead of reminders and news.
         Raises what `send` raised (an Unreachable chat is also paused)."""
 
+    async def request_slot(self, platform: Platform) -> None:
+        """Wait for one slot of the platform's pace for a request of the adapter's own that is not a
+        message (the platform's one limiter counts it too)."""
+
     def names(self) -> list[tuple[str, str]]:
         """Every name of a show or actor people may type (titles, aliases, Hangul, actors), each
         with the text that picks exactly its target in a command: for autocompletion."""

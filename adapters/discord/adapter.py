@@ -10,10 +10,11 @@ send is then one request (`POST /channels/{id}/messages`). A personal command ty
 the DM, else created once (`POST /users/@me/channels`) and cached. A server channel, thread or
 forum post is keyed by its own channel id; `/channel ...` commands set it up.
 
-Pace. Discord allows 50 requests per second per bot (interaction answers excepted). The core's
-outbox paces sends by the limits declared here, and every request the adapter makes (messages, DM
-channel creation, scheduled events) takes a slot from one `RequestPacer` (even spacing, at most 46
-sent in any second), so the sum never goes over; discord.py keeps each route's bucket from the `X-RateLimit-*` headers.
+Pace. Discord allows 50 requests per second per bot (interaction answers excepted). There is one
+limiter: the core's outbox paces sends by the limits declared here (evenly spaced, and never more
+than the count in any window, however the event loop stalls), and the adapter's own requests (DM
+channel creation, scheduled events) take a slot of that same pace (`Inbox.request_slot`), so the
+sum never goes over; discord.py keeps each route's bucket from the `X-RateLimit-*` headers.
 
 Replies go through the interaction: ephemeral when personal, with no mentions; a command still
 working after `defer_after` seconds is deferred first (Discord gives 3 s), then followed up.
@@ -44,20 +45,17 @@ from bot.interfaces import (
     SystemClock,
     Unreachable,
 )
-from bot.pacing import SAFETY
 
 from .completion import NameCompleter
 from .errors import delivery_error
 from .events import EventCalendar
 from .messages import NO_MENTIONS, post_of, text_of
-from .pacing import RequestPacer
 from .tree import build_tree
 from .urls import pointed_at
 
 log = logging.getLogger(__name__)
 
-OVERALL = Rate(50)  # requests per second per bot
-REQUEST_CAP = 46  # the adapter's requests in any second of send times: 4 under 50 for jitter on the way
+REQUESTS = Rate(47)  # per second: 3 under Discord's 50 for jitter on the way (the outbox keeps 3 % under this)
 PER_CHANNEL = Rate(5, 5.0)  # messages per channel
 DM_CACHE = 100_000  # users whose DM channel id is remembered
 READY_TIMEOUT = 60.0
@@ -66,9 +64,7 @@ DEFER_AFTER = 1.5  # seconds a command may work before its interaction is deferr
 
 class DiscordAdapter:
     platform: Platform = "discord"
-    # The outbox paces sends at what the adapter's pacer lets through (the outbox keeps 3 % under what is
-    # declared), so its priorities (replies first, reminder jobs round-robin) decide the order, not the pacer.
-    limits = Limits(overall=Rate(REQUEST_CAP / SAFETY), per_chat=PER_CHANNEL, in_flight=16)
+    limits = Limits(overall=REQUESTS, per_chat=PER_CHANNEL, in_flight=16)
 
     def __init__(
         self,
@@ -93,7 +89,6 @@ class DiscordAdapter:
         self.calendar: EventCalendar | None = None
         self.events_every = events_every
         self.clock = clock or SystemClock()  # the core's clock: which scheduled events have passed
-        self._requests = RequestPacer(OVERALL, cap=REQUEST_CAP)
         self._dm_channels: OrderedDict[int, int] = OrderedDict()  # user id -> DM channel id
         self._troubles: dict[int, dict[int, str]] = {}  # guild -> channel -> why posting there failed
         self._channel_guilds: OrderedDict[int, int] = OrderedDict()  # channels set up with /channel, and deleted ones
@@ -187,8 +182,10 @@ class DiscordAdapter:
     # ---- pacing ------------------------------------------------------------------------------------
 
     async def _slot(self) -> None:
-        """Wait for this request's slot of the bot's 50 requests per second."""
-        await self._requests.slot()
+        """Wait for a slot of the bot's one pace for a request of the adapter's own (before `listen`,
+        at start-up, the few requests there are go unpaced: discord.py follows their buckets)."""
+        if self.inbox is not None:
+            await self.inbox.request_slot("discord")
 
     # ---- sending ---------------------------------------------------------------------------------
 
@@ -197,7 +194,6 @@ class DiscordAdapter:
             raise DeliveryError("not connected to Discord")
         channel_id = int(chat.key)
         channel = self.client.get_partial_messageable(channel_id)
-        await self._slot()
         try:
             await channel.send(**post_of(message))
         except Exception as exc:

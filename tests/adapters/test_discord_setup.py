@@ -78,6 +78,9 @@ class SlowInbox:
     async def chats_with_events(self, platform) -> list[ChatRef]:
         return []
 
+    async def request_slot(self, platform) -> None:
+        return None
+
 
 async def test_a_slow_command_is_deferred_then_answered_in_a_followup(server):
     adapter = DiscordAdapter(config_for(server).discord, guild_ready_timeout=0.05, defer_after=0.05)
