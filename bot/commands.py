@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from .catalog import Airing
 from .interfaces import ChatRef, Choice, IncomingMessage, Reply
 from .names import Target
+from .owner import cmd_show_move, cmd_show_skip
 from .render import Bold, Countdown, Message, When
 from .zones import (
     LeadError,
@@ -90,6 +91,7 @@ class Command:
     subcommands: tuple[Command, ...] = field(default=())
     aliases: tuple[str, ...] = ()
     hidden: bool = False  # answered but not advertised (Telegram's /start)
+    owner_only: bool = False  # the bot's configured owners only, in any chat (catalog corrections)
 
     def usage(self, parent: str = "") -> str:
         words = [f"/{parent} {self.name}" if parent else f"/{self.name}"]
@@ -190,8 +192,42 @@ def _show_names(ctx: Context, keys: set[str]) -> list[str]:
 # ---- following ----------------------------------------------------------------------------------
 
 
+async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply:
+    """`_find`, or TVmaze when the catalog knows no such name (or the name is a TVmaze key):
+    a show or person imported now, choices to pick from, or a plain reason."""
+    key = text.strip().lower()
+    imported = ctx.core.catalog.target("show", key) or ctx.core.catalog.target("actor", key)
+    if imported is not None:
+        return imported
+    live = ctx.core.live
+    remote = live is not None and live.searchable and bool(key)
+    found = None if remote and key.startswith("tvmaze:") else _find(ctx, text, example)
+    if found is not None and (isinstance(found, Target) or found.choices or not remote):
+        return found
+    assert live is not None
+    result = await live.lookup(text)
+    if isinstance(result, Target):
+        return result
+    if isinstance(result, str):
+        return Reply(_say(f"I know no show or actor called {_quote(text)} in my catalog, and could not ask TVmaze: {result}"))
+    if not result:
+        return Reply(_say(
+            f"I know no show or actor called {_quote(text)}, and TVmaze knows none either. Check the spelling, "
+            "or try the English or Korean title or an actor's name."
+        ))
+    arg = _command_of(ctx).args[0].key
+    options = []
+    for item in result:
+        ident, label = (item.show.key, f"{item.show.name} ({item.show.describe()})") if item.show else \
+            (item.person.key, f"{item.person.name} (actor, {item.person.describe()})") if item.person else ("", "")
+        options.append((ident, label))
+    lines: list[Message | str] = [f"{_quote(text)} could be several shows or people on TVmaze; pick one:"]
+    lines += [f"• {label}: {example} {ident}" for ident, label in options]
+    return Reply(Message.lines(*lines), tuple(Choice(label, ctx.path, ((arg, ident),)) for ident, label in options))
+
+
 async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:
-    found = _find(ctx, text, example)
+    found = await _find_anywhere(ctx, text, example)
     if isinstance(found, Reply):
         return found
     core = ctx.core
@@ -223,6 +259,8 @@ async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:
         ended = _finished_on(ctx, found.key)
         if ended is not None:
             lines.append(f"It finished airing on {format_local_date(ended, zone)}; you will still get its news.")
+    if found.key.startswith("tvmaze:"):
+        lines.append(TVMAZE_CREDIT)
     return Message.lines(*lines)
 
 
@@ -324,6 +362,8 @@ async def _set_leads(ctx: Context, text: str, command: str) -> Message:
     return _say(f"Reminders will come {_leads_text(minutes)} each episode.")
 
 
+TVMAZE_CREDIT = "Schedule from TVmaze (tvmaze.com, CC BY-SA); changes and pre-emptions are announced here."
+
 GROUP_HINT = (
     "In a group, admins choose what this chat gets with /channel {sub}. "
     "For reminders of your own, send me {own} in a private chat."
@@ -349,9 +389,10 @@ async def cmd_help(ctx: Context) -> Message:
             continue
         if command.subcommands:
             for sub in command.subcommands:
-                lines.append(f"{sub.usage(command.name)}: {sub.help} (admins)")
+                lines.append(f"{sub.usage(command.name)}: {sub.help} ({'owners' if command.owner_only else 'admins'})")
         else:
             lines.append(f"{command.usage()}: {command.help}")
+    lines.append("Live schedules come from TVmaze (tvmaze.com), shared under CC BY-SA.")
     return Message.lines(*lines)
 
 
@@ -477,6 +518,18 @@ COMMANDS: tuple[Command, ...] = (
             Command("remind", "set this chat's lead times", cmd_channel_remind, (replace(LEADS, required=True),), admin_only=True),
         ),
     ),
+    Command(
+        "show",
+        "correct the catalog (the bot's owners)",
+        owner_only=True,
+        subcommands=(
+            Command("skip", "a broadcast is pre-empted: the show does not air on that date (its zone)", cmd_show_skip,
+                    (Argument("show_date", "show> <date", "a show and a date like 2026-03-08"),), owner_only=True),
+            Command("move", "an episode airs at another date and time (the show's zone)", cmd_show_move,
+                    (Argument("show_move", "show> <episode> <date> <time", "e.g. Night Owl 3 2026-03-09 23:50"),),
+                    owner_only=True),
+        ),
+    ),
 )
 
 BY_NAME: dict[str, Command] = {alias: c for c in COMMANDS for alias in (c.name, *c.aliases)}
@@ -565,6 +618,14 @@ def _refuse() -> Message:
 
 async def _dispatch_group(group: Command, ctx: Context) -> Message | Reply:
     options = ", ".join(sub.usage(group.name) for sub in group.subcommands)
+    if group.owner_only:
+        sub = next((s for s in group.subcommands if s.name == ctx.path[1:2][0]), None) if len(ctx.path) > 1 else None
+        if f"{ctx.msg.platform}:{ctx.msg.user}" not in ctx.core.config.owners:
+            return _say(f"Only the bot's owners can use /{group.name}. Nothing was changed.")
+        if sub is None or not ctx.text.strip():
+            return _say(f"Use one of: {options}.")
+        assert sub.handler is not None
+        return await sub.handler(ctx)
     if ctx.msg.private:
         return _say(
             f"/{group.name} commands set up a group chat or server channel. "

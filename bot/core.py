@@ -14,13 +14,13 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 from zoneinfo import ZoneInfo
 
 from . import commands
 from .catalog import Airing, Catalog, Show
 from .config import Config
-from .delivery import Item, Ledger, Outbox
+from .delivery import DeliveryJob, Item, Ledger, Outbox
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Reply
 from .names import Target, plain_text
 from .pacing import fanout_start
@@ -28,9 +28,13 @@ from .render import Bold, Countdown, Link, Message, When
 from .store import Pending, Recipient, Store, decode_leads
 from .zones import UTC
 
+if TYPE_CHECKING:
+    from .live import LiveCatalog
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+JobFinder = Callable[[Pending], Awaitable[DeliveryJob | None]]
 
 NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
 NO_ADAPTER_RETRY = timedelta(minutes=15)
@@ -129,6 +133,8 @@ class ReminderDelivery:
         now = core.clock.now()
         if now > self.expires or (self.lead and self.airing.start <= now):
             return "too late: the episode began"
+        if core.catalog.airing(self.airing.key) is None:
+            return "the episode moved or was cancelled"
         zone = item.zone
         if core.changed_since(item.chat, item.version):
             settings = await core.store.chat(item.chat.platform, item.chat.key)
@@ -194,6 +200,8 @@ class Core:
         self._version = 0
         self._chat_versions: dict[tuple[str, str], int] = {}
         self.listening = True
+        self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
+        self.job_finders: dict[str, JobFinder] = {}  # ledger kind -> rebuilds a job to retry
 
     # ---- lifecycle --------------------------------------------------------------------------------
 
@@ -258,7 +266,7 @@ class Core:
         show = self.catalog.shows.get(airing.show_key)
         if show is None or not any(self.rates().values()):
             return due
-        audience = await self.store.audience(self._targets(show))
+        audience = await self.store.audience(self.targets(show))
         plan = fanout_start(due=due, air=airing.start, audience=audience, rates=self.rates())
         return plan.start
 
@@ -365,8 +373,14 @@ class Core:
 
     # ---- reminders --------------------------------------------------------------------------------
 
-    def _targets(self, show: Show) -> list[tuple[str, str]]:
+    def targets(self, show: Show) -> list[tuple[str, str]]:
+        """The subscriptions that reach a show: itself and its cast."""
         return [("show", show.key)] + [("actor", key) for key in show.cast]
+
+    async def fan_out(self, job: DeliveryJob, targets: Sequence[tuple[str, str]]) -> int:
+        """Queue `job` once to every chat following any of `targets` now; returns how many."""
+        version = self._version
+        return await self._claim_and_queue(job, await self.store.recipients(targets), version)
 
     async def fire_reminder(self, airing: Airing, leads: int | Sequence[int]) -> int:
         """Queue the reminder for `airing` to everyone following its show now; returns how many.
@@ -376,9 +390,12 @@ class Core:
         recorded as superseded, so they are never sent later either).
         """
         due = (leads,) if isinstance(leads, int) else tuple(sorted(set(leads)))
+        if self.catalog.airing(airing.key) is None:
+            log.info("not reminding of %s: the episode moved or was cancelled", airing.key)
+            return 0
         show = self.catalog.shows[airing.show_key]
         version = self._version
-        recipients = await self.store.recipients(self._targets(show))
+        recipients = await self.store.recipients(self.targets(show))
         default = tuple(m for m in due if m in self.config.lead_minutes)
         wanted_by_setting: dict[str | None, tuple[int, ...]] = {}
         chosen: dict[int, list[Recipient]] = {}
@@ -404,7 +421,7 @@ class Core:
             count += await self._claim_and_queue(job, group, version)
         return count
 
-    async def _claim_and_queue(self, job: ReminderDelivery | NewsDelivery, recipients: list[Recipient], version: int) -> int:
+    async def _claim_and_queue(self, job: DeliveryJob, recipients: list[Recipient], version: int) -> int:
         by_key = {(r.platform, r.chat_id): r for r in recipients}
         claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), by_key.keys())
         items: dict[str, list[Item]] = {}
@@ -417,7 +434,7 @@ class Core:
             self._queue(job, platform, batch)
         return len(claimed)
 
-    def _queue(self, job: ReminderDelivery | NewsDelivery, platform: str, items: list[Item]) -> None:
+    def _queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:
         outbox = self.outboxes.get(platform)
         if outbox is not None:
             outbox.submit(job, items)
@@ -466,7 +483,7 @@ class Core:
         if not pending:
             return 0
         chats = await self.store.chat_flags({(p.delivery.platform, p.delivery.chat_id) for p in pending})
-        jobs: dict[tuple[str, str], ReminderDelivery | NewsDelivery | None] = {}
+        jobs: dict[tuple[str, str], DeliveryJob | None] = {}
         count = 0
         for p in pending:
             d = p.delivery
@@ -482,8 +499,11 @@ class Core:
             count += 1
         return count
 
-    async def _job_for(self, pending: Pending) -> ReminderDelivery | NewsDelivery | None:
+    async def _job_for(self, pending: Pending) -> DeliveryJob | None:
         d = pending.delivery
+        finder = self.job_finders.get(d.kind)
+        if finder is not None:
+            return await finder(pending)
         if d.kind == "reminder":
             airing_key, _, lead = d.job.rpartition("|")
             airing = self._airing(airing_key)

@@ -38,6 +38,7 @@ class Jobs:
         self.started_at: datetime = core.clock.now()
         self.watermark: datetime = self.started_at
         self._planned_until: datetime | None = None
+        self._planned_catalog: object = None  # the catalog snapshot the plan was made from
         self._dirty = True
         self._pruned_at: datetime | None = None
         self._fired_early: set[tuple[str, int]] = set()
@@ -61,20 +62,23 @@ class Jobs:
         await self._rebuild()
 
     async def _rebuild(self, leads: Iterable[int] | None = None) -> None:
-        """Plan again: with the leads in use now (None), or with the same leads further ahead."""
+        """Plan again: with the leads in use now (None), or with the same leads further ahead; also
+        whenever the catalog snapshot changed."""
         if leads is None:
             self._dirty = False
             leads = await self.core.leads_in_use()
         leads = set(leads)
         self._early_version = -1
         now = self.core.clock.now()
-        if leads == set(self.plan.leads) and self._planned_until is not None and now + HORIZON / 2 < self._planned_until:
+        same_catalog = self._planned_catalog is self.core.catalog  # a live catalog swaps in new snapshots
+        if same_catalog and leads == set(self.plan.leads) and self._planned_until is not None and now + HORIZON / 2 < self._planned_until:
             return
         until = max(now, self.watermark) + HORIZON
         # airings after the watermark (jobs due later) and, for the longest lead, within reach of the horizon
         airings = self.core.catalog.airings_between(self.watermark, until + timedelta(minutes=max(leads, default=0)))
         self.plan = ReminderPlan(airings, leads, not_before=self.watermark)
         self._planned_until = until
+        self._planned_catalog = self.core.catalog
         log.debug("planned %d reminder jobs until %s for leads %s", len(self.plan), until.isoformat(), sorted(leads))
 
     async def _early_starts(self, now: datetime) -> dict[tuple[str, int], datetime]:

@@ -86,6 +86,9 @@ async def make_story(tmp_path):
     async def factory(start: str = "2022-12-20T00:00:00Z", catalog: Catalog | dict | None = None, db: str | None = None, **config: Any) -> Story:
         if isinstance(catalog, dict):
             catalog = parse_catalog(catalog)
+        # TVmaze stays off unless a story turns it on (pointing base_url at the fake): no test
+        # may reach the internet, and the bundled-catalog stories must not wait on it.
+        config.setdefault("tvmaze", {"enabled": False})
         cfg: Config = parse_config(config)
         sim = Simulator(
             catalog=catalog or bundled_catalog(),

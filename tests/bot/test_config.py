@@ -56,7 +56,8 @@ def test_empty_config_gives_the_defaults():
 
 def test_example_file_lists_every_key():
     raw = example_raw()
-    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
+    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery", "tvmaze"}
+    assert set(raw["tvmaze"]) == {"enabled", "base_url", "refresh", "max_requests", "streaming_hour"}
     assert set(raw["telegram"]) == {"token", "paid_broadcast"}
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token"}

@@ -71,7 +71,7 @@ async def test_help_lists_every_command(make_story):
     for command in COMMANDS:
         if command.subcommands:
             for sub in command.subcommands:
-                assert f"/channel {sub.name}" in reply
+                assert f"/{command.name} {sub.name}" in reply
         else:
             assert f"/{command.name}" in reply
     assert reply == await story.chat().say("/start")

@@ -1,0 +1,373 @@
+"""The live catalog: the one owner of the catalog while the bot runs.
+
+It holds the bundled catalog (TOML), the shows and people imported from TVmaze (kept in the
+database), and owners' corrections, and makes one immutable `Catalog` snapshot of them for the
+core. `apply(change)` is the only way to change it: import or refresh shows and people, an
+owner's edit, a reloaded catalog file. Everything derived follows from that one call: the new
+snapshot (airings lazily, the name index and news matcher rebuilt) goes into `core.catalog`,
+the planner is told (`core.changed()`), and the shows' followers are told what changed, once:
+each notice is stored in the same transaction as the change and fanned out through the ledger
+(kind "notice"), so a restart announces what a crash left unannounced and nothing twice.
+
+Identities are stable: `tvmaze:123` for an imported show, `tvmaze:person:45` for a person, the
+catalog's own keys for bundled ones; titles and aliases are data that can change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .catalog import Actor, Catalog, Show
+from .changes import Notice, diff_catalogs, notice_message
+from .config import TvmazeConfig
+from .delivery import Item
+from .interfaces import Outgoing
+from .names import Target, normalise
+from .store import Pending
+from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, TvmazeClient, TvmazeError, tvmaze_id
+from .zones import UTC
+
+if TYPE_CHECKING:
+    from .core import Core
+
+log = logging.getLogger(__name__)
+
+LOOKUP_DEADLINE = 4.5  # seconds a command may wait for TVmaze: it answers within 5 s
+FAR_AHEAD = 1.5  # a search result this many times the next one's score is the clear best
+PLAUSIBLE = 0.5  # results scoring at least this share of the best are offered as choices
+MAX_CHOICES = 5
+MAX_CURRENT_SHOWS = 8  # an actor's current shows imported with them
+CURRENT = frozenset({"Running", "To Be Determined", "In Development"})
+SOON = timedelta(hours=48)  # followed shows airing this soon are refreshed every `refresh`
+DAILY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """An owner's correction: skip a date (pre-empted), or move an episode to a date and time
+    (both in the show's zone). For a bundled show a skip pushes later episodes one slot on; an
+    imported show's skipped date just airs nothing (TVmaze gives the rest their dates)."""
+
+    show_key: str
+    kind: Literal["skip", "move"]
+    day: date
+    episode: int | None = None
+    at_time: time | None = None
+
+    def row(self) -> tuple[str, str, str, int | None, str | None]:
+        return (self.show_key, self.kind, self.day.isoformat(), self.episode,
+                self.at_time.strftime("%H:%M") if self.at_time else None)
+
+    @classmethod
+    def from_row(cls, row: Sequence) -> Edit:
+        show_key, kind, day, episode, at_time = row
+        return cls(show_key, kind, date.fromisoformat(day), episode, time.fromisoformat(at_time) if at_time else None)
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change to apply: imported (or refreshed) shows and people, edits, a reloaded file."""
+
+    shows: tuple[ImportedShow, ...] = ()
+    people: tuple[ImportedPerson, ...] = ()
+    edits: tuple[Edit, ...] = ()
+    bundled: Catalog | None = None
+
+
+@dataclass
+class Sources:
+    """Everything a snapshot is made of."""
+
+    bundled: Catalog
+    shows: dict[int, ImportedShow] = field(default_factory=dict)
+    people: dict[int, ImportedPerson] = field(default_factory=dict)
+    edits: list[Edit] = field(default_factory=list)
+
+    def with_change(self, change: Change) -> Sources:
+        return Sources(
+            change.bundled or self.bundled,
+            {**self.shows, **{s.id: s for s in change.shows}},
+            {**self.people, **{p.id: p for p in change.people}},
+            [*self.edits, *change.edits],
+        )
+
+    def build(self) -> Catalog:
+        """The snapshot: bundled shows with their edits, imported shows with theirs and the cast
+        their imported people bring, and every actor."""
+        by_show: dict[str, list[Edit]] = {}
+        for edit in self.edits:
+            by_show.setdefault(edit.show_key, []).append(edit)
+        cast: dict[int, list[str]] = {}
+        for person in self.people.values():
+            for show_id in person.shows:
+                cast.setdefault(show_id, []).append(person.key)
+        shows = {key: _edited_bundled(show, by_show.get(key, ())) for key, show in self.bundled.shows.items()}
+        for imported in self.shows.values():
+            shows[imported.key] = imported_show(imported, tuple(cast.get(imported.id, ())), by_show.get(imported.key, ()))
+        actors = dict(self.bundled.actors)
+        actors.update((p.key, Actor(p.key, p.name)) for p in self.people.values())
+        return Catalog(shows, actors, self.bundled.source)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return ZoneInfo("UTC")
+
+
+def _instant(stamp: str) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return at.astimezone(UTC) if at.tzinfo is not None else None
+
+
+def imported_show(imported: ImportedShow, cast: tuple[str, ...] = (), edits: Iterable[Edit] = ()) -> Show:
+    """A TVmaze show as a catalog show: every numbered episode with an air time is an explicit
+    airing at its `airstamp`. Episodes are numbered as TVmaze numbers them when the show has one
+    season, else counted through the seasons. Episodes with a date and no air time (streaming
+    releases) are not airings: they have no instant to remind before."""
+    numbered = sorted((e for e in imported.episodes if e.number is not None), key=lambda e: (e.season, e.number or 0))
+    one_season = len({e.season for e in numbered}) <= 1
+    zone = _zone(imported.timezone)
+    explicit: dict[int, datetime] = {}
+    for ordinal, episode in enumerate(numbered, start=1):
+        start = _instant(episode.airstamp) if episode.airtime else None
+        if start is not None:
+            explicit[episode.number if one_season and episode.number else ordinal] = start
+    for edit in edits:
+        if edit.kind == "skip":
+            explicit = {e: at for e, at in explicit.items() if at.astimezone(zone).date() != edit.day}
+        elif edit.episode is not None and edit.at_time is not None:
+            explicit[edit.episode] = datetime.combine(edit.day, edit.at_time, tzinfo=zone).astimezone(UTC)
+    return Show(
+        key=imported.key, title=imported.name, aliases=imported.aliases, network=imported.network, zone=zone,
+        runtime=imported.runtime or 60, explicit=tuple(sorted(explicit.items())), cast=cast,
+    )
+
+
+def _edited_bundled(show: Show, edits: Iterable[Edit]) -> Show:
+    for edit in edits:
+        if edit.kind == "skip":
+            show = replace(show, skip=show.skip | {edit.day})
+        elif edit.episode is not None and edit.at_time is not None:
+            moved = {**dict(show.explicit), edit.episode: datetime.combine(edit.day, edit.at_time, tzinfo=show.zone)}
+            show = replace(show, explicit=tuple(sorted(moved.items())))
+    return show
+
+
+def best_match(query: str, found: Sequence[Found]) -> Found | list[Found]:
+    """The clear best search result (one exact title or name after normalisation, or one score
+    far ahead of the rest), else the plausible ones to choose from (empty: nothing found)."""
+    wanted = normalise(query)
+    exact = [f for f in found if normalise(f.name) == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        return exact[:MAX_CHOICES]
+    ranked = sorted(found, key=lambda f: -f.score)
+    if len(ranked) == 1 or (ranked and ranked[0].score >= FAR_AHEAD * ranked[1].score and ranked[0].score > 0):
+        return ranked[0]
+    return [f for f in ranked if f.score >= PLAUSIBLE * ranked[0].score][:MAX_CHOICES]
+
+
+class NoticeDelivery:
+    """One notice to every follower of its show; written in each chat's zone when sent."""
+
+    kind: Literal["notice"] = "notice"
+
+    def __init__(self, core: Core, notice: Notice):
+        self.core, self.notice = core, notice
+        self.key = notice.key
+        self.expires = self.retry_until = datetime.fromtimestamp(notice.expires, UTC)
+
+    async def message_for(self, item: Item) -> Outgoing | str:
+        core = self.core
+        if core.clock.now() > self.expires:
+            return "too late: the change is past"
+        zone = item.zone
+        if core.changed_since(item.chat, item.version):
+            settings = await core.store.chat(item.chat.platform, item.chat.key)
+            if settings is None or settings.paused_reason:
+                return "the chat is paused or gone"
+            follows = core.catalog.shows_followed(await core.store.subscriptions(item.chat.platform, item.chat.key))
+            if self.notice.show not in follows:
+                return "the chat no longer follows the show"
+            zone = settings.timezone
+        return Outgoing("notice", notice_message(self.notice, core.zone_of(zone)))
+
+
+class LiveCatalog:
+    """The catalog's one owner; `core.catalog` is always its latest snapshot."""
+
+    def __init__(self, core: Core, bundled: Catalog, *, settings: TvmazeConfig, client: TvmazeClient | None = None):
+        self.core, self.settings = core, settings
+        self.client = client if settings.enabled else None
+        self.sources = Sources(bundled)
+        self.version = 0
+        self._lock = asyncio.Lock()
+        core.live = self
+        core.job_finders["notice"] = self._notice_job
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load what was imported and edited before, and announce what a stop left unannounced."""
+        store = self.core.store
+        shows = [ImportedShow.from_json(data) for data in await store.imports("show")]
+        people = [ImportedPerson.from_json(data) for data in await store.imports("person")]
+        edits = [Edit.from_row(row) for row in await store.edits()]
+        self.sources = Sources(self.sources.bundled, {s.id: s for s in shows}, {p.id: p for p in people}, edits)
+        self._swap(self.sources.build())
+        await self.announce_pending()
+
+    def _swap(self, catalog: Catalog) -> None:
+        self.core.catalog = catalog
+        self.version += 1
+        self.core.changed()
+
+    # ---- the one way to change the catalog ------------------------------------------------------
+
+    async def apply(self, change: Change) -> list[Notice]:
+        """Apply a change: store it with the notices it produces, swap the snapshot, tell the
+        planner, announce. Returns the notices (already announced ones included)."""
+        async with self._lock:
+            now = self.core.clock.now()
+            old, sources = self.core.catalog, self.sources.with_change(change)
+            new = sources.build()
+            touched = [s.key for s in change.shows] + [e.show_key for e in change.edits]
+            if change.bundled is not None:
+                touched += [*old.shows.keys() & self.sources.bundled.shows.keys(), *change.bundled.shows]
+            ended = [s.key for s in change.shows if s.ended and s.id in self.sources.shows and not self.sources.shows[s.id].ended]
+            notices = diff_catalogs(old, new, touched, now, ended)
+            imports = [("show", s.key, s.to_json(), s.ended, self._next_refresh(s, new, now)) for s in change.shows]
+            imports += [("person", p.key, p.to_json(), False, _ts(now + DAILY)) for p in change.people]
+            await self.core.store.save_catalog_change(
+                imports=imports, edits=[e.row() for e in change.edits],
+                notices=[(n.key, n.show, n.to_json(), n.expires) for n in notices], now=_ts(now),
+            )
+            self.sources = sources
+            self._swap(new)
+        if notices:
+            log.info("catalog change: %s", ", ".join(f"{n.kind} {n.show}" for n in notices))
+        await self.announce_pending()
+        return notices
+
+    def _next_refresh(self, show: ImportedShow, catalog: Catalog, now: datetime) -> int | None:
+        """Shows airing within 48 hours: every `refresh`; others daily; ended: never. (When it
+        falls due, the refresher reads only what someone follows.)"""
+        if show.ended:
+            return None
+        airing = catalog.next_airing([show.key], now)
+        soon = airing is not None and airing.start <= now + SOON
+        return _ts(now + (self.settings.refresh if soon else DAILY))
+
+    async def reload(self, bundled: Catalog) -> list[Notice]:
+        """The catalog file was edited and read again (SIGHUP)."""
+        return await self.apply(Change(bundled=bundled))
+
+    async def edit(self, edit: Edit) -> list[Notice]:
+        return await self.apply(Change(edits=(edit,)))
+
+    async def refresh_schedule(self, kind: str, key: str, followed: bool) -> None:
+        """A due import that is not fetched now (nobody follows it, or TVmaze failed) is looked at
+        again later: in a day, or after `refresh` when the fetch failed."""
+        wait = DAILY if not followed else self.settings.refresh
+        await self.core.store.schedule_refresh(kind, key, _ts(self.core.clock.now() + wait))
+
+    # ---- announcing ---------------------------------------------------------------------------
+
+    async def announce_pending(self) -> int:
+        """Fan every stored, unannounced, still timely notice out to its show's followers."""
+        store, count = self.core.store, 0
+        now = _ts(self.core.clock.now())
+        for data in await store.pending_notices(now):
+            notice = Notice.from_json(data)
+            show = self.core.catalog.shows.get(notice.show)
+            if show is not None:
+                count += await self.core.fan_out(NoticeDelivery(self.core, notice), self.core.targets(show))
+            await store.notice_announced(notice.key, now)
+        return count
+
+    async def _notice_job(self, pending: Pending) -> NoticeDelivery | None:
+        data = await self.core.store.notice(pending.delivery.job)
+        return NoticeDelivery(self.core, Notice.from_json(data)) if data else None
+
+    # ---- TVmaze lookups -----------------------------------------------------------------------
+
+    @property
+    def searchable(self) -> bool:
+        return self.client is not None
+
+    async def lookup(self, text: str) -> Target | list[Found] | str:
+        """What `/subscribe text` means on TVmaze: a target (imported now, or before), choices, or
+        a plain reason. Answers within LOOKUP_DEADLINE seconds whatever TVmaze does."""
+        if self.client is None:
+            return "Looking shows up on TVmaze is turned off here."
+        try:
+            async with asyncio.timeout(LOOKUP_DEADLINE):
+                return await self._lookup(self.client, text)
+        except TimeoutError:
+            return "TVmaze did not answer in time; try again in a minute."
+        except TvmazeError as exc:
+            return f"{exc}; try again later."
+
+    async def _lookup(self, client: TvmazeClient, text: str) -> Target | list[Found] | str:
+        person_id = tvmaze_id(text, PERSON_PREFIX)
+        show_id = None if person_id is not None else tvmaze_id(text)
+        if show_id is not None:
+            return await self.import_show(show_id)
+        if person_id is not None:
+            return await self.import_person(person_id)
+        shows, people = await asyncio.gather(client.search_shows(text), client.search_people(text))
+        pick = best_match(text, [*shows, *people])
+        if isinstance(pick, list):
+            return pick
+        if pick.show is not None:
+            return await self.import_show(pick.show.id)
+        assert pick.person is not None
+        return await self.import_person(pick.person.id)
+
+    async def import_show(self, show_id: int) -> Target | str:
+        known = self.core.catalog.target("show", f"tvmaze:{show_id}")
+        if known is not None:
+            return known
+        assert self.client is not None
+        show = await self.client.show(show_id)
+        if show is None:
+            return f"TVmaze has no show tvmaze:{show_id}."
+        await asyncio.shield(self.apply(Change(shows=(show,))))
+        return Target("show", show.key, show.name)
+
+    async def fetch_person(self, person_id: int, *, cached: bool = True) -> tuple[ImportedPerson, list[ImportedShow]] | None:
+        """A person and their current shows with episodes (at most MAX_CURRENT_SHOWS)."""
+        assert self.client is not None
+        person = await self.client.person(person_id, cached=cached)
+        if person is None:
+            return None
+        current = [s for s in person.show_data if s.status in CURRENT][:MAX_CURRENT_SHOWS]
+        shows = [s for s in await asyncio.gather(*(self.client.show(s.id, cached=cached) for s in current)) if s is not None]
+        return replace(person, show_data=()), shows
+
+    async def import_person(self, person_id: int) -> Target | str:
+        known = self.core.catalog.target("actor", f"{PERSON_PREFIX}{person_id}")
+        if known is not None:
+            return known
+        fetched = await self.fetch_person(person_id)
+        if fetched is None:
+            return f"TVmaze has no person {PERSON_PREFIX}{person_id}."
+        person, shows = fetched
+        await asyncio.shield(self.apply(Change(shows=tuple(shows), people=(person,))))
+        return Target("actor", person.key, person.name)
+
+
+def _ts(instant: datetime) -> int:
+    return int(instant.timestamp())
