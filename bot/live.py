@@ -220,14 +220,14 @@ class LiveCatalog:
     # ---- lifecycle ----------------------------------------------------------------------------
 
     async def start(self) -> None:
-        """Load what was imported and edited before, and announce what a stop left unannounced."""
+        """Load what was imported and edited before. (What a stop left unannounced is announced
+        by `announce_pending`, called once the ledger has requeued interrupted sends.)"""
         store = self.core.store
         shows = [ImportedShow.from_json(data) for data in await store.imports("show")]
         people = [ImportedPerson.from_json(data) for data in await store.imports("person")]
         edits = [Edit.from_row(row) for row in await store.edits()]
         self.sources = Sources(self.sources.bundled, {s.id: s for s in shows}, {p.id: p for p in people}, edits)
         self._swap(self.sources.build())
-        await self.announce_pending()
 
     def _swap(self, catalog: Catalog) -> None:
         self.core.catalog = catalog

@@ -82,6 +82,7 @@ class BotProcess:
             step = "planning reminders"
             jobs = Jobs(core)
             await jobs.start()
+            await live.announce_pending()  # after the ledger requeued what a stop interrupted
             step = "starting the scheduler"
             driver: ApsDriver | VirtualDriver = VirtualDriver(jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(jobs)
             await driver.start()

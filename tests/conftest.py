@@ -20,6 +20,7 @@ from bot.catalog import Catalog, load_catalog, parse_catalog
 from bot.config import Config, parse_config
 from bot.core import Article
 from scheduler.simulator import Simulator
+from tests.fakes.tvmaze_api import FakeTvmaze
 
 
 def at(value: str | datetime) -> datetime:
@@ -77,6 +78,14 @@ class Story:
     def sent(self, kind: str | None = None) -> list[Sent]:
         return [s for s in self.sim.outbox if kind is None or s.kind == kind]
 
+    async def refresh(self) -> int:
+        """Run the TVmaze refresh job now (on the real clock APScheduler runs it every minute),
+        then wait for what it queued to be sent."""
+        assert self.sim.process is not None
+        count = await self.sim.process.refresher.run_due()
+        await self.sim.process.core.idle()
+        return count
+
 
 @pytest.fixture
 async def make_story(tmp_path):
@@ -103,3 +112,10 @@ async def make_story(tmp_path):
     yield factory
     for sim in sims:
         await sim.close()
+
+
+@pytest.fixture
+async def fake_tvmaze():
+    """A fake TVmaze on 127.0.0.1; stories pass tvmaze={"base_url": fake_tvmaze.url}."""
+    async with FakeTvmaze() as fake:
+        yield fake
