@@ -4,7 +4,8 @@ TVmaze (https://www.tvmaze.com/api, data CC BY-SA) needs no key and allows at le
 10 seconds per address. One `TvmazeClient` serves the whole bot: every request waits for a slot
 of the shared `RateLimiter` (`max_requests` per `period` seconds), a 429 pauses every request
 for its Retry-After (else a doubling backoff) and is tried again, each request has a timeout,
-and answers TVmaze marks cacheable (`Cache-Control: max-age`) are kept in a small cache. Any
+at most IN_FLIGHT requests are under way at once (a slot is taken only when a request can go
+out, so TVmaze sees the pace the limiter grants), and answers TVmaze marks cacheable (`Cache-Control: max-age`) are kept in a small cache. Any
 failure (unreachable, timeout, 5xx, malformed JSON) raises `TvmazeError`: callers say so plainly.
 
 Parsing is separate and pure: `parse_show` turns a show (with `_embedded.episodes`) into an
@@ -32,6 +33,7 @@ PERIOD = 10.0  # TVmaze counts calls per 10 seconds
 MAX_RETRIES = 3  # after a 429
 MAX_BACKOFF = 30.0
 CACHE_ENTRIES = 256
+IN_FLIGHT = 4  # requests awaiting TVmaze at once: a rate slot is taken only when one can be sent
 SHOW_PREFIX, PERSON_PREFIX = "tvmaze:", "tvmaze:person:"
 
 
@@ -246,7 +248,9 @@ class TvmazeClient:
         self._http = httpx.AsyncClient(
             timeout=httpx.Timeout(timeout), headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
             follow_redirects=True, transport=transport,
+            limits=httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT),
         )
+        self._in_flight = asyncio.Semaphore(IN_FLIGHT)
         self._cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self.requests = 0  # sent, for tests and logs
 
@@ -262,14 +266,15 @@ class TvmazeClient:
             return hit[1]
         backoff = 1.0
         for attempt in range(MAX_RETRIES + 1):
-            await self.limiter.acquire()
-            self.requests += 1
-            try:
-                response = await self._http.get(url)
-            except httpx.TimeoutException:
-                raise TvmazeError("TVmaze did not answer in time") from None
-            except httpx.HTTPError as exc:
-                raise TvmazeError(f"TVmaze cannot be reached ({type(exc).__name__})") from None
+            async with self._in_flight:  # so what TVmaze receives keeps to the pace the limiter grants
+                await self.limiter.acquire()
+                self.requests += 1
+                try:
+                    response = await self._http.get(url)
+                except httpx.TimeoutException:
+                    raise TvmazeError("TVmaze did not answer in time") from None
+                except httpx.HTTPError as exc:
+                    raise TvmazeError(f"TVmaze cannot be reached ({type(exc).__name__})") from None
             if response.status_code == 429 and attempt < MAX_RETRIES:
                 wait = _retry_after(response.headers.get("Retry-After"), backoff)
                 log.info("TVmaze asked us to slow down: waiting %.1f s", wait)
