@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from bot.config import (
     FeedConfig,
     NewsConfig,
     TelegramConfig,
+    TvmazeConfig,
     load_config,
     parse_config,
 )
@@ -309,3 +310,24 @@ def test_news_limits_are_read():
 )
 def test_bad_news_settings_are_named(news, key, problem):
     assert problem in fails({"news": news}, key)
+
+
+def test_tvmaze_defaults_and_settings():
+    assert parse_config({}).tvmaze == TvmazeConfig(True, "https://api.tvmaze.com", timedelta(hours=1), 20, time(9, 0))
+    tvmaze = parse_config({"tvmaze": {"enabled": False, "base_url": "http://127.0.0.1:8080/", "refresh": "1m",
+                                      "max_requests": 5, "streaming_hour": "7:30"}}).tvmaze
+    assert tvmaze == TvmazeConfig(False, "http://127.0.0.1:8080", timedelta(minutes=1), 5, time(7, 30))
+
+
+@pytest.mark.parametrize("tvmaze, key, problem", [
+    ({"enabled": "yes"}, "tvmaze.enabled", "expected true or false"),
+    ({"base_url": "api.tvmaze.com"}, "tvmaze.base_url", "expected an http(s) URL"),
+    ({"refresh": "30s"}, "tvmaze.refresh", "expected a duration from 1m to 7d"),
+    ({"refresh": "0m"}, "tvmaze.refresh", "expected a duration from 1m to 7d"),
+    ({"max_requests": 0}, "tvmaze.max_requests", "expected a whole number from 1 to 1000"),
+    ({"streaming_hour": "25:00"}, "tvmaze.streaming_hour", 'expected a quoted local time "HH:MM"'),
+    ({"streaming_hour": 9}, "tvmaze.streaming_hour", 'expected a quoted local time "HH:MM"'),
+    ({"color": "red"}, "tvmaze.color", "unknown key"),
+])
+def test_bad_tvmaze_settings_are_named(tvmaze, key, problem):
+    assert problem in fails({"tvmaze": tvmaze}, key)
