@@ -15,13 +15,15 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from .catalog import Airing
 from .interfaces import ChatRef, Choice, IncomingMessage, Reply
 from .names import Target
 from .owner import cmd_show_move, cmd_show_skip
+from .releases import Release, format_day, releases_between
 from .render import Bold, Countdown, Message, When
 from .zones import (
     LeadError,
@@ -150,6 +152,23 @@ def _next_airing(ctx: Context, show_keys: set[str]) -> Airing | None:
     return ctx.core.catalog.next_airing(show_keys, ctx.now)
 
 
+def _next_release(ctx: Context, show_keys: set[str], zone: ZoneInfo, before: Airing | None = None) -> Release | None:
+    """The next streaming release (dated today or later in the chat's zone) if it comes before
+    `before` (by local date), else None."""
+    today = ctx.now.astimezone(zone).date()
+    found = releases_between(ctx.core.catalog, today, date.max, show_keys)
+    if not found or (before is not None and found[0].day >= before.start.astimezone(zone).date()):
+        return None
+    return found[0]
+
+
+def _release_line(ctx: Context, release: Release) -> Message:
+    title = ctx.core.catalog.shows[release.show_key].title
+    hour = ctx.core.config.tvmaze.streaming_hour
+    return _say("Next: ", Bold(title), f" episode {release.episode} comes out on {format_day(release.day)} "
+                f"(streaming, no set time); I tell you at {hour:%H:%M} your time that day.")
+
+
 def _finished_on(ctx: Context, show_key: str) -> datetime | None:
     """When a show aired its last episode, if it has (None: it is still airing or never aired)."""
     last = ctx.core.catalog.last_airing(show_key)
@@ -255,6 +274,8 @@ async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:
             f"Reminders come {_leads_text(leads)}, times in {zone.key}. "
             f"Change them with {_command(ctx, 'remind')} and {_command(ctx, 'timezone')}."
         )
+    elif (release := _next_release(ctx, reach, zone)) is not None:
+        lines.append(_release_line(ctx, release))
     elif found.kind == "show":
         ended = _finished_on(ctx, found.key)
         if ended is not None:
@@ -438,6 +459,9 @@ async def cmd_next(ctx: Context) -> Message | Reply:
             )
         keys, about = core.catalog.shows_followed(subs), "anything this chat follows"
     airing = _next_airing(ctx, keys)
+    release = _next_release(ctx, keys, zone, airing)
+    if release is not None:
+        return _release_line(ctx, release)
     if airing is None:
         ended = [k for k in keys if _finished_on(ctx, k)]
         if ended and len(ended) == len(keys):
@@ -460,16 +484,24 @@ async def cmd_schedule(ctx: Context) -> Message:
         )
     keys = core.catalog.shows_followed(subs)
     until = ctx.now + timedelta(days=SCHEDULE_DAYS)
-    airings = [a for a in core.catalog.airings_between(ctx.now, until + timedelta(seconds=1))
-               if a.show_key in keys and a.start > ctx.now]
-    if not airings:
+    entries: list[tuple[datetime, Message]] = [
+        (a.start, _say("• ", When(a.start, zone), ": ", Bold(core.catalog.shows[a.show_key].title), f" episode {a.episode}"))
+        for a in core.catalog.airings_between(ctx.now, until + timedelta(seconds=1)) if a.show_key in keys and a.start > ctx.now
+    ]
+    today = ctx.now.astimezone(zone).date()
+    hour = core.config.tvmaze.streaming_hour
+    entries += [
+        (r.due(zone, hour), _say(f"• {format_day(r.day)} (streaming release): ", Bold(core.catalog.shows[r.show_key].title),
+                                 f" episode {r.episode}"))
+        for r in releases_between(core.catalog, today, today + timedelta(days=SCHEDULE_DAYS), keys)
+    ]
+    if not entries:
         return _say(f"Nothing this chat follows airs in the next {SCHEDULE_DAYS} days.")
+    entries.sort(key=lambda e: e[0])
     lines: list[Message | str] = [f"The next {SCHEDULE_DAYS} days, in {zone.key}:"]
-    for airing in airings[:SCHEDULE_LINES]:
-        title = core.catalog.shows[airing.show_key].title
-        lines.append(_say("• ", When(airing.start, zone), ": ", Bold(title), f" episode {airing.episode}"))
-    if len(airings) > SCHEDULE_LINES:
-        lines.append(f"…and {len(airings) - SCHEDULE_LINES} more.")
+    lines += [line for _, line in entries[:SCHEDULE_LINES]]
+    if len(entries) > SCHEDULE_LINES:
+        lines.append(f"…and {len(entries) - SCHEDULE_LINES} more.")
     return Message.lines(*lines)
 
 

@@ -306,7 +306,7 @@ class Core:
 
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
         await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
-        self._touch(chat, replan=False)
+        self._touch(chat, replan=True)  # streaming releases are planned per zone in use
 
     async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
         await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
@@ -377,10 +377,17 @@ class Core:
         """The subscriptions that reach a show: itself and its cast."""
         return [("show", show.key)] + [("actor", key) for key in show.cast]
 
-    async def fan_out(self, job: DeliveryJob, targets: Sequence[tuple[str, str]]) -> int:
-        """Queue `job` once to every chat following any of `targets` now; returns how many."""
+    async def fan_out(self, job: DeliveryJob, targets: Sequence[tuple[str, str]],
+                      where: Callable[[Recipient], bool] | None = None) -> int:
+        """Queue `job` once to every chat following any of `targets` now (and passing `where`);
+        returns how many."""
         version = self._version
-        return await self._claim_and_queue(job, await self.store.recipients(targets), version)
+        recipients = await self.store.recipients(targets)
+        return await self._claim_and_queue(job, [r for r in recipients if where is None or where(r)], version)
+
+    async def zones_in_use(self) -> set[str]:
+        """Every zone some following chat has (the default for chats without one)."""
+        return {zone or self.config.timezone.key for zone in await self.store.zones_in_use()}
 
     async def fire_reminder(self, airing: Airing, leads: int | Sequence[int]) -> int:
         """Queue the reminder for `airing` to everyone following its show now; returns how many.

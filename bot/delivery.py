@@ -41,7 +41,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Lane = Literal["reminder", "notice", "news"]
+Lane = Literal["reminder", "release", "notice", "news"]
 
 CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
 CONFIRM_INTERVAL = 0.25  # ...and seconds
@@ -258,7 +258,7 @@ class Outbox:
         self._per_chat = Spacing(limits.per_chat) if limits.per_chat else None
         self._per_group = Spacing(limits.per_group) if limits.per_group else None
         self._replies: deque = deque()
-        self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "notice": _Lane(), "news": _Lane()}
+        self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "release": _Lane(), "notice": _Lane(), "news": _Lane()}
         self._delayed: list[tuple[float, int, Item | ReplyItem]] = []
         self._seq = itertools.count()
         self._paused_until = 0.0

@@ -29,6 +29,7 @@ from .config import TvmazeConfig
 from .delivery import Item
 from .interfaces import Outgoing
 from .names import Target, normalise
+from .releases import release_finder
 from .store import Pending
 from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, TvmazeClient, TvmazeError, tvmaze_id
 from .zones import UTC
@@ -130,19 +131,30 @@ def _instant(stamp: str) -> datetime | None:
     return at.astimezone(UTC) if at.tzinfo is not None else None
 
 
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
 def imported_show(imported: ImportedShow, cast: tuple[str, ...] = (), edits: Iterable[Edit] = ()) -> Show:
     """A TVmaze show as a catalog show: every numbered episode with an air time is an explicit
     airing at its `airstamp`. Episodes are numbered as TVmaze numbers them when the show has one
     season, else counted through the seasons. Episodes with a date and no air time (streaming
-    releases) are not airings: they have no instant to remind before."""
+    releases) are not airings, they have no instant: they are `dated` releases (bot.releases)."""
     numbered = sorted((e for e in imported.episodes if e.number is not None), key=lambda e: (e.season, e.number or 0))
     one_season = len({e.season for e in numbered}) <= 1
     zone = _zone(imported.timezone)
     explicit: dict[int, datetime] = {}
+    dated: dict[int, date] = {}
     for ordinal, episode in enumerate(numbered, start=1):
+        number = episode.number if one_season and episode.number else ordinal
         start = _instant(episode.airstamp) if episode.airtime else None
         if start is not None:
-            explicit[episode.number if one_season and episode.number else ordinal] = start
+            explicit[number] = start
+        elif (day := _date(episode.airdate)) is not None:
+            dated[number] = day
     for edit in edits:
         if edit.kind == "skip":
             explicit = {e: at for e, at in explicit.items() if at.astimezone(zone).date() != edit.day}
@@ -150,7 +162,7 @@ def imported_show(imported: ImportedShow, cast: tuple[str, ...] = (), edits: Ite
             explicit[edit.episode] = datetime.combine(edit.day, edit.at_time, tzinfo=zone).astimezone(UTC)
     return Show(
         key=imported.key, title=imported.name, aliases=imported.aliases, network=imported.network, zone=zone,
-        runtime=imported.runtime or 60, explicit=tuple(sorted(explicit.items())), cast=cast,
+        runtime=imported.runtime or 60, explicit=tuple(sorted(explicit.items())), cast=cast, dated=tuple(sorted(dated.items())),
     )
 
 
@@ -216,6 +228,7 @@ class LiveCatalog:
         self._lock = asyncio.Lock()
         core.live = self
         core.job_finders["notice"] = self._notice_job
+        core.job_finders["release"] = release_finder(core)
 
     # ---- lifecycle ----------------------------------------------------------------------------
 

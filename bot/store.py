@@ -113,11 +113,12 @@ MIGRATIONS: tuple[str, ...] = (
     # 5: a live catalog. Shows and people imported from TVmaze (their JSON as dramabot keeps it,
     # and when each is read again), owners' corrections, and the change notices a catalog change
     # produced (announced once: a notice is stored with the change itself, in one transaction,
-    # and marked announced once its ledger rows are claimed). The ledger learns a third kind,
-    # 'notice'; SQLite cannot alter a CHECK constraint, so `deliveries` is copied into a new table.
+    # and marked announced once its ledger rows are claimed). The ledger learns two kinds, 'notice'
+    # and 'release' (a streaming episode's date, bot.releases); SQLite cannot alter a CHECK
+    # constraint, so `deliveries` is copied into a new table.
     """
     CREATE TABLE deliveries_v5 (
-        kind            TEXT NOT NULL CHECK (kind IN ('reminder', 'news', 'notice')),
+        kind            TEXT NOT NULL CHECK (kind IN ('reminder', 'news', 'notice', 'release')),
         job             TEXT NOT NULL,
         platform        TEXT NOT NULL,
         chat_id         TEXT NOT NULL,
@@ -226,7 +227,7 @@ class Recipient:
 class Delivery:
     """The ledger's unique key of one send."""
 
-    kind: str  # "reminder" | "news" | "notice"
+    kind: str  # "reminder" | "news" | "notice" | "release"
     job: str
     platform: str
     chat_id: str
@@ -747,6 +748,14 @@ class Store:
     async def notice_announced(self, notice: str, now: int) -> None:
         await self._db.execute("UPDATE catalog_notices SET announced_at = ? WHERE notice = ?", (now, notice))
         await self._db.commit()
+
+    async def zones_in_use(self) -> set[str | None]:
+        """Distinct zones of chats that follow anything (None: the default)."""
+        async with self._db.execute(
+            "SELECT DISTINCT timezone FROM chats c WHERE EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
 
     async def followed_targets(self) -> set[tuple[str, str]]:
         """Every (kind, key) some chat follows."""

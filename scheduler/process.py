@@ -87,7 +87,7 @@ class BotProcess:
             driver: ApsDriver | VirtualDriver = VirtualDriver(jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(jobs)
             await driver.start()
             closers.append(("the scheduler", driver.stop))
-            if isinstance(driver, ApsDriver):
+            if isinstance(driver, ApsDriver) and client is not None:
                 refresher.attach(driver.scheduler)
                 closers.append(("refreshing from TVmaze", refresher.stop))
             if start_adapters:

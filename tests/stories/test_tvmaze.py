@@ -214,3 +214,34 @@ async def test_with_tvmaze_off_unknown_names_are_not_looked_up(make_story):
     assert "I know no show or actor called" in await story.chat().say("/subscribe The River Runs Test")
     assert time.monotonic() - began < 1
 
+
+
+async def test_streaming_releases_are_dates_told_at_the_streaming_hour_in_each_chats_zone(make_story, fake_tvmaze):
+    story = await tvmaze_story(make_story, fake_tvmaze)
+    ny, seoul, utc = story.chat("telegram", "100"), story.chat("telegram", "200"), story.chat("telegram", "300")
+    await ny.say("/timezone America/New_York")
+    await seoul.say("/timezone Asia/Seoul")
+    reply = await ny.say("/subscribe Midnight Stream Test")
+    assert reply.startswith(
+        "Subscribed to <b>Midnight Stream Test</b>: reminders before every episode, and its news.\n"
+        "Next: <b>Midnight Stream Test</b> episode 1 comes out on Fri 8 Jan 2027 (streaming, no set time); "
+        "I tell you at 09:00 your time that day."
+    )
+    await seoul.say("/subscribe Midnight Stream Test")
+    await utc.say("/subscribe Midnight Stream Test")
+    assert "• Fri 8 Jan 2027 (streaming release): <b>Midnight Stream Test</b> episode 1" in await ny.say("/schedule")
+    await story.advance("2027-01-09T00:00:00Z")
+    expected = "📺 <b>Midnight Stream Test</b>, episode 1, is out today on Netflix (Fri 8 Jan 2027)."
+    for chat, instant in ((seoul, "2027-01-08T00:00:00Z"), (utc, "2027-01-08T09:00:00Z"), (ny, "2027-01-08T14:00:00Z")):
+        assert [(r.at, r.text) for r in chat.received("reminder")] == [(at(instant), expected)]
+    # a fan who moves from Seoul to New York after being told is not told again that day
+    await story.advance("2027-01-15T01:00:00Z")
+    assert len(seoul.received("reminder")) == 2
+    await seoul.say("/timezone America/New_York")
+    await story.advance("2027-01-16T00:00:00Z")
+    assert [r.at for r in seoul.received("reminder")] == [at("2027-01-08T00:00:00Z"), at("2027-01-15T00:00:00Z")]
+    assert [r.at for r in ny.received("reminder")] == [at("2027-01-08T14:00:00Z"), at("2027-01-15T14:00:00Z")]
+    await story.stop()
+    await story.start()
+    await story.advance("2027-01-23T00:00:00Z")
+    assert [r.at for r in seoul.received("reminder")][-1] == at("2027-01-22T14:00:00Z")  # now New York's 09:00
