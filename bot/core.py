@@ -25,7 +25,7 @@ from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Repl
 from .names import Target, plain_text
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When
-from .store import Pending, Recipient, Store, decode_leads
+from .store import ChatSettings, Pending, Recipient, Store, decode_leads
 from .zones import UTC
 
 if TYPE_CHECKING:
@@ -280,6 +280,19 @@ class Core:
 
     def changed_since(self, chat: ChatRef, version: int) -> bool:
         return self._chat_versions.get((chat.platform, chat.key), 0) > version
+
+    async def recheck(self, item: Item, show_key: str) -> ChatSettings | str | None:
+        """For a queued message about a show: None when the chat has not changed since its
+        fan-out read it; its settings when it changed and still follows the show; else why the
+        message is no longer wanted."""
+        if not self.changed_since(item.chat, item.version):
+            return None
+        settings = await self.store.chat(item.chat.platform, item.chat.key)
+        if settings is None or settings.paused_reason:
+            return "the chat is paused or gone"
+        if show_key not in self.catalog.shows_followed(await self.store.subscriptions(item.chat.platform, item.chat.key)):
+            return "the chat no longer follows the show"
+        return settings
 
     def zone_of(self, stored: str | None) -> ZoneInfo:
         return ZoneInfo(stored) if stored else self.config.timezone

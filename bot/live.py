@@ -100,7 +100,10 @@ class Sources:
 
     def build(self) -> Catalog:
         """The snapshot: bundled shows with their edits, imported shows with theirs and the cast
-        their imported people bring, and every actor."""
+        their imported people bring, and every actor. Nothing imported or edited: the bundled
+        catalog itself (start-up builds no second name index and news matcher)."""
+        if not (self.shows or self.people or self.edits):
+            return self.bundled
         by_show: dict[str, list[Edit]] = {}
         for edit in self.edits:
             by_show.setdefault(edit.show_key, []).append(edit)
@@ -205,15 +208,10 @@ class NoticeDelivery:
         core = self.core
         if core.clock.now() > self.expires:
             return "too late: the change is past"
-        zone = item.zone
-        if core.changed_since(item.chat, item.version):
-            settings = await core.store.chat(item.chat.platform, item.chat.key)
-            if settings is None or settings.paused_reason:
-                return "the chat is paused or gone"
-            follows = core.catalog.shows_followed(await core.store.subscriptions(item.chat.platform, item.chat.key))
-            if self.notice.show not in follows:
-                return "the chat no longer follows the show"
-            zone = settings.timezone
+        settings = await core.recheck(item, self.notice.show)
+        if isinstance(settings, str):
+            return settings
+        zone = item.zone if settings is None else settings.timezone
         return Outgoing("notice", notice_message(self.notice, core.zone_of(zone)))
 
 

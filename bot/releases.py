@@ -86,13 +86,8 @@ class ReleaseDelivery:
             return "too late: the release is past"
         if find_release(core.catalog, self.key) is None:
             return "the release moved or was cancelled"
-        if core.changed_since(item.chat, item.version):
-            settings = await core.store.chat(item.chat.platform, item.chat.key)
-            if settings is None or settings.paused_reason:
-                return "the chat is paused or gone"
-            if self.show.key not in core.catalog.shows_followed(await core.store.subscriptions(item.chat.platform, item.chat.key)):
-                return "the chat no longer follows the show"
-        return self.body
+        reason = await core.recheck(item, self.show.key)
+        return reason if isinstance(reason, str) else self.body
 
 
 async def fire_release(core: Core, release: Release, zone: str) -> int:

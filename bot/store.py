@@ -599,6 +599,7 @@ class Store:
     async def prune(self, before: int) -> int:
         """Forget ledger rows that expired before `before`; their jobs can never fire again."""
         cur = await self._db.execute("DELETE FROM deliveries WHERE expires_at < ?", (before,))
+        await self._db.execute("DELETE FROM catalog_notices WHERE expires_at < ?", (before,))  # as old as their deliveries
         await self._db.commit()
         return cur.rowcount
 

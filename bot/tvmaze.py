@@ -306,23 +306,11 @@ class TvmazeClient:
 
     async def search_shows(self, query: str) -> list[Found]:
         results = await self.get("/search/shows", {"q": query})
-        found = []
-        for item in results if isinstance(results, list) else ():
-            try:
-                found.append(Found(_score(item), show=parse_show(_dict(item).get("show"))))
-            except TvmazeError:
-                continue
-        return found
+        return [Found(score, show=parse_show(raw)) for score, raw in _results(results, "show")]
 
     async def search_people(self, query: str) -> list[Found]:
         results = await self.get("/search/people", {"q": query})
-        found = []
-        for item in results if isinstance(results, list) else ():
-            try:
-                found.append(Found(_score(item), person=parse_person(_dict(item).get("person"))))
-            except TvmazeError:
-                continue
-        return found
+        return [Found(score, person=parse_person(raw)) for score, raw in _results(results, "person")]
 
     async def show(self, show_id: int, *, cached: bool = True) -> ImportedShow | None:
         """A show with all its episodes (None: TVmaze has no such show)."""
@@ -338,9 +326,14 @@ class TvmazeClient:
         return parse_person(raw, credits or [])
 
 
-def _score(item: Any) -> float:
-    score = _dict(item).get("score")
-    return float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else 0.0
+def _results(results: Any, name: str) -> list[tuple[float, Mapping[str, Any]]]:
+    """(score, object) of each search result that has an id and a name; others are skipped."""
+    found = []
+    for item in results if isinstance(results, list) else ():
+        raw, score = _dict(_dict(item).get(name)), _dict(item).get("score")
+        if _int(raw.get("id")) is not None and _text(raw.get("name")):
+            found.append((float(score) if isinstance(score, (int, float)) and not isinstance(score, bool) else 0.0, raw))
+    return found
 
 
 def _retry_after(header: str | None, default: float) -> float:

@@ -55,10 +55,13 @@ async def test_next_and_schedule_see_the_imported_show(make_story, fake_tvmaze):
     assert len(fake_tvmaze.requests) == asked
 
 
-async def refreshed_with_changes(make_story, fake, *, restart=None):
+async def refreshed_with_changes(make_story, fake, *, restart=None, prepare=None):
     """Two chats follow the show; after episode 2, TVmaze drops episode 3 and moves episode 4
-    a day later; the refresh job runs (with `restart` run right after it, if given)."""
+    a day later; the refresh job runs (`prepare` runs first and `restart` right after the
+    refresh, if given)."""
     story = await tvmaze_story(make_story, fake)
+    if prepare is not None:
+        prepare(story)
     ny, seoul = story.chat("telegram", "100"), story.chat("discord", "200")
     await ny.say("/timezone America/New_York")
     await seoul.say("/timezone Asia/Seoul")
@@ -108,23 +111,13 @@ async def test_a_restart_after_the_refresh_changes_nothing(make_story, fake_tvma
 
 
 async def test_a_crash_after_the_change_was_stored_announces_it_at_the_next_start(make_story, fake_tvmaze):
-    story = await tvmaze_story(make_story, fake_tvmaze)
-    live = story.sim.process.live
-
     async def nothing() -> int:
         return 0
 
-    live.announce_pending = nothing  # the process dies between storing the change and announcing it
-    ny, seoul = story.chat("telegram", "100"), story.chat("discord", "200")
-    await ny.say("/timezone America/New_York")
-    await seoul.say("/timezone Asia/Seoul")
-    await ny.say("/subscribe The River Runs Test")
-    await seoul.say("/subscribe The River Runs Test")
-    await story.advance("2027-01-07T14:00:00Z")
-    episodes = fake_tvmaze.episodes(7001)
-    episodes.pop(2)
-    episodes[2]["airstamp"] = "2027-01-15T13:30:00+00:00"
-    await story.refresh()
+    def crash_before_announcing(story):
+        story.sim.process.live.announce_pending = nothing  # dies between storing the change and announcing it
+
+    story, ny, seoul = await refreshed_with_changes(make_story, fake_tvmaze, prepare=crash_before_announcing)
     assert ny.received("notice") == []
     await story.sim.kill()
     await story.start()
@@ -245,3 +238,15 @@ async def test_streaming_releases_are_dates_told_at_the_streaming_hour_in_each_c
     await story.start()
     await story.advance("2027-01-23T00:00:00Z")
     assert [r.at for r in seoul.received("reminder")][-1] == at("2027-01-22T14:00:00Z")  # now New York's 09:00
+
+
+async def test_news_about_an_imported_show_or_person_reaches_their_followers(make_story, fake_tvmaze):
+    story = await tvmaze_story(make_story, fake_tvmaze)
+    show_fan, actor_fan = story.chat("telegram", "100"), story.chat("telegram", "200")
+    await show_fan.say("/subscribe The River Runs Test")
+    await actor_fan.say("/subscribe Han Seo Jin Test")
+    await story.publish(feed="soompi", id="1", title="“The River Runs Test” Tops Ratings In Its Second Week",
+                        link="https://example.test/1")
+    await story.publish(feed="soompi", id="2", title="Han Seo Jin Test Talks About Her Next Role", link="https://example.test/2")
+    assert [n.text.splitlines()[-1] for n in show_fan.received("news")] == ["About: The River Runs Test"]
+    assert [n.text.splitlines()[-1] for n in actor_fan.received("news")] == ["About: Han Seo Jin Test"]
