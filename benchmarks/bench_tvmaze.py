@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.catalog import Catalog  # noqa: E402
 from bot.config import parse_config  # noqa: E402
-from bot.live import Change  # noqa: E402
+from bot.sources import Change  # noqa: E402
 from bot.tvmaze import Episode, ImportedShow  # noqa: E402
 from scheduler.simulator import Simulator  # noqa: E402
 
@@ -98,7 +98,7 @@ async def run(shows: int, episodes: int, chats_per_show: int, tmp: Path) -> None
     print(f"first import of every show (one apply):      {imported * 1000:8.1f} ms")
     print(f"refresh applied (snapshot, index, diff, notices stored and fanned out): {applied * 1000:8.1f} ms")
     print(f"re-plan after the refresh:                   {replanned * 1000:8.1f} ms  ({len(process.jobs.plan)} jobs; {planned_jobs} before)")
-    print(f"notices sent through the mock adapter:       {delivered * 1000:8.1f} ms  ({len(notices)} notices, {sent:,} messages)")
+    print(f"then until the last notice was sent:         {delivered * 1000:8.1f} ms  ({len(notices)} notices, {sent:,} messages in all)")
     print(f"memory: RSS {before['rss']:.0f} MB before the import, {after['rss']:.0f} MB after; peak {after['peak']:.0f} MB")
     await sim.close()
 

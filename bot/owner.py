@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from .catalog import Show
 from .changes import Notice
-from .live import Edit
 from .render import Bold, Message, When
+from .sources import Edit
 
 if TYPE_CHECKING:
     from .commands import Context

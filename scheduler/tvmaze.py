@@ -18,7 +18,8 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.live import Change, LiveCatalog
+from bot.live import LiveCatalog
+from bot.sources import Change
 from bot.tvmaze import PERSON_PREFIX, ImportedPerson, ImportedShow, TvmazeError, tvmaze_id
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.live import Edit, best_match, imported_show
+from bot.live import best_match
+from bot.sources import Edit, imported_show
 from bot.tvmaze import Episode, Found, ImportedPerson, ImportedShow, RateLimiter, TvmazeClient, TvmazeError, tvmaze_id
 
 
