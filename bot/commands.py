@@ -25,6 +25,7 @@ from .names import Target
 from .owner import cmd_show_move, cmd_show_skip
 from .releases import Release, format_day, releases_between
 from .render import Bold, Countdown, Message, When
+from .tvmaze import Found
 from .zones import (
     LeadError,
     ZoneError,
@@ -221,10 +222,16 @@ async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Repl
     live = ctx.core.live
     remote = live is not None and live.searchable and bool(key)
     found = None if remote and key.startswith("tvmaze:") else _find(ctx, text, example)
-    if found is not None and (isinstance(found, Target) or found.choices or not remote):
+    if found is not None and (isinstance(found, Target) or not remote):
         return found
     assert live is not None
-    result = await live.lookup(text)
+    local = found.choices if found is not None else ()
+    result = await live.lookup(text, choices_only=bool(local))
+    if found is not None and local:  # the catalog could mean several: TVmaze's join them, nothing imported yet
+        if not isinstance(result, list) or not result:
+            return found
+        arg = _command_of(ctx).args[0].key
+        return _choices(ctx, text, example, [(c.arguments[arg], c.label) for c in local], result)
     if isinstance(result, Target):
         return result
     if isinstance(result, str):
@@ -234,15 +241,23 @@ async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Repl
             f"I know no show or actor called {_quote(text)}, and TVmaze knows none either. Check the spelling, "
             "or try the English or Korean title or an actor's name."
         ))
+    return _choices(ctx, text, example, [], result)
+
+
+def _choices(ctx: Context, text: str, example: str, local: list[tuple[str, str]], found: list[Found]) -> Reply:
+    """Candidates to pick from: the catalog's (value typed, label) and TVmaze's results, each
+    with the exact command that picks it."""
     arg = _command_of(ctx).args[0].key
-    options = []
-    for item in result:
+    options = list(local)
+    for item in found:
         ident, label = (item.show.key, f"{item.show.name} ({item.show.describe()})") if item.show else \
             (item.person.key, f"{item.person.name} (actor, {item.person.describe()})") if item.person else ("", "")
-        options.append((ident, label))
-    lines: list[Message | str] = [f"{_quote(text)} could be several shows or people on TVmaze; pick one:"]
-    lines += [f"• {label}: {example} {ident}" for ident, label in options]
-    return Reply(Message.lines(*lines), tuple(Choice(label, ctx.path, ((arg, ident),)) for ident, label in options))
+        if ident and ctx.core.catalog.target("show", ident) is None and ctx.core.catalog.target("actor", ident) is None:
+            options.append((ident, label))
+    where = "shows or people" if local else "shows or people on TVmaze"
+    lines: list[Message | str] = [f"{_quote(text)} could be several {where}; pick one:"]
+    lines += [f"• {label}: {example} {value}" for value, label in options]
+    return Reply(Message.lines(*lines), tuple(Choice(label, ctx.path, ((arg, value),)) for value, label in options))
 
 
 async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:

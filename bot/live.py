@@ -188,20 +188,21 @@ class LiveCatalog:
     def searchable(self) -> bool:
         return self.client is not None
 
-    async def lookup(self, text: str) -> Target | list[Found] | str:
+    async def lookup(self, text: str, *, choices_only: bool = False) -> Target | list[Found] | str:
         """What `/subscribe text` means on TVmaze: a target (imported now, or before), choices, or
-        a plain reason. Answers within LOOKUP_DEADLINE seconds whatever TVmaze does."""
+        a plain reason. Answers within LOOKUP_DEADLINE seconds whatever TVmaze does.
+        `choices_only`: import nothing, a clear best match is one choice among the catalog's."""
         if self.client is None:
             return "Looking shows up on TVmaze is turned off here."
         try:
             async with asyncio.timeout(LOOKUP_DEADLINE):
-                return await self._lookup(self.client, text)
+                return await self._lookup(self.client, text, choices_only)
         except TimeoutError:
             return "TVmaze did not answer in time; try again in a minute."
         except TvmazeError as exc:
             return f"{exc}; try again later."
 
-    async def _lookup(self, client: TvmazeClient, text: str) -> Target | list[Found] | str:
+    async def _lookup(self, client: TvmazeClient, text: str, choices_only: bool) -> Target | list[Found] | str:
         person_id = tvmaze_id(text, PERSON_PREFIX)
         show_id = None if person_id is not None else tvmaze_id(text)
         if show_id is not None:
@@ -210,8 +211,8 @@ class LiveCatalog:
             return await self.import_person(person_id)
         shows, people = await asyncio.gather(client.search_shows(text), client.search_people(text))
         pick = best_match(text, [*shows, *people])
-        if isinstance(pick, list):
-            return pick
+        if isinstance(pick, list) or choices_only:
+            return pick if isinstance(pick, list) else [pick]
         if pick.show is not None:
             return await self.import_show(pick.show.id)
         assert pick.person is not None

@@ -250,3 +250,22 @@ async def test_news_about_an_imported_show_or_person_reaches_their_followers(mak
     await story.publish(feed="soompi", id="2", title="Han Seo Jin Test Talks About Her Next Role", link="https://example.test/2")
     assert [n.text.splitlines()[-1] for n in show_fan.received("news")] == ["About: The River Runs Test"]
     assert [n.text.splitlines()[-1] for n in actor_fan.received("news")] == ["About: Han Seo Jin Test"]
+
+
+async def test_a_name_the_catalog_finds_ambiguous_also_offers_tvmazes_candidates(make_story, fake_tvmaze):
+    story = await tvmaze_story(make_story, fake_tvmaze, catalog={"shows": [
+        {"title": "Star Rivers", "network": "KBS", "airings": [{"episode": 1, "at": at("2027-02-01T12:00:00Z")}]},
+        {"title": "Star Riverside", "network": "KBS", "airings": [{"episode": 1, "at": at("2027-02-02T12:00:00Z")}]},
+    ]})
+    fan = story.chat()
+    reply = await fan.say("/subscribe Star River")
+    assert reply == (
+        '"Star River" could be several shows or people; pick one:\n'
+        "• Star Rivers: /subscribe Star Rivers\n"
+        "• Star Riverside: /subscribe Star Riverside\n"
+        "• Star River Lights (KBS2, KR, 2027): /subscribe tvmaze:7010\n"
+        "• Star River Lights (MBC, KR, 2019): /subscribe tvmaze:7011\n"
+        "• Star River Lanterns (SBS, KR, 2023): /subscribe tvmaze:7012"
+    )
+    assert subscriptions(story) == [] and story.sim.process.core.catalog.target("show", "tvmaze:7010") is None
+    assert (await fan.say("/subscribe tvmaze:7010")).startswith("Subscribed to <b>Star River Lights</b>")
