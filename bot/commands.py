@@ -666,7 +666,7 @@ def _refuse() -> Message:
 async def _dispatch_group(group: Command, ctx: Context) -> Message | Reply:
     options = ", ".join(sub.usage(group.name) for sub in group.subcommands)
     if group.owner_only:
-        sub = next((s for s in group.subcommands if s.name == ctx.path[1:2][0]), None) if len(ctx.path) > 1 else None
+        sub = next((s for s in group.subcommands if ctx.path[1:2] == (s.name,)), None)
         if f"{ctx.msg.platform}:{ctx.msg.user}" not in ctx.core.config.owners:
             return _say(f"Only the bot's owners can use /{group.name}. Nothing was changed.")
         if sub is None or not ctx.text.strip():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -56,6 +57,9 @@ class Refresher:
                 if kind == "show":
                     show_id = tvmaze_id(key)
                     show = await client.show(show_id, cached=False) if show_id is not None else None
+                    if show is not None and not show.episodes and (known := live.sources.shows.get(show.id)) and known.episodes:
+                        log.warning("TVmaze listed no episodes for %s, which had %d; keeping them", key, len(known.episodes))
+                        show = replace(show, episodes=known.episodes)
                     shows += [show] if show is not None else []
                 else:
                     person_id = tvmaze_id(key, PERSON_PREFIX)

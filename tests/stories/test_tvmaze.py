@@ -269,3 +269,15 @@ async def test_a_name_the_catalog_finds_ambiguous_also_offers_tvmazes_candidates
     )
     assert subscriptions(story) == [] and story.sim.process.core.catalog.target("show", "tvmaze:7010") is None
     assert (await fan.say("/subscribe tvmaze:7010")).startswith("Subscribed to <b>Star River Lights</b>")
+
+
+async def test_a_refresh_that_lists_no_episodes_at_all_removes_none(make_story, fake_tvmaze):
+    story = await tvmaze_story(make_story, fake_tvmaze)
+    fan = story.chat()
+    await fan.say("/subscribe The River Runs Test")
+    fake_tvmaze.episodes(7001).clear()  # a glitch, not sixteen pre-emptions
+    await story.advance("2027-01-05T01:00:00Z")
+    assert await story.refresh() == 1
+    assert fan.received("notice") == []
+    await story.advance("2027-01-08T00:00:00Z")
+    assert len(fan.received("reminder")) == 2
