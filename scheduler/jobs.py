@@ -76,7 +76,8 @@ class Jobs:
         now = self.core.clock.now()
         zones = await self.core.zones_in_use()
         same_catalog = self._planned_catalog is self.core.catalog  # a live catalog swaps in new snapshots
-        if same_catalog and zones == self._planned_zones and leads == set(self.plan.leads) and self._planned_until is not None and now + HORIZON / 2 < self._planned_until:
+        horizon_ok = self._planned_until is not None and now + HORIZON / 2 < self._planned_until
+        if same_catalog and zones == self._planned_zones and leads == set(self.plan.leads) and horizon_ok:
             return
         until = max(now, self.watermark) + HORIZON
         # airings after the watermark (jobs due later) and, for the longest lead, within reach of the horizon
