@@ -242,7 +242,7 @@ class TvmazeClient:
     """One per bot; `close()` when done. `timeout` bounds each request (seconds)."""
 
     def __init__(self, base_url: str, *, max_requests: int = 20, timeout: float = 4.0, limiter: RateLimiter | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None):
+                 transport: httpx.AsyncBaseTransport | None = None, on_request: Callable[[str], object] | None = None):
         self.base_url = base_url.rstrip("/")
         self.limiter = limiter or RateLimiter(max_requests)
         self._http = httpx.AsyncClient(
@@ -251,6 +251,7 @@ class TvmazeClient:
             limits=httpx.Limits(max_connections=IN_FLIGHT, max_keepalive_connections=IN_FLIGHT),
         )
         self._in_flight = asyncio.Semaphore(IN_FLIGHT)
+        self._on_request = on_request  # called with the URL as each request leaves (logs, tests)
         self._cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self.requests = 0  # sent, for tests and logs
 
@@ -269,6 +270,8 @@ class TvmazeClient:
             async with self._in_flight:  # so what TVmaze receives keeps to the pace the limiter grants
                 await self.limiter.acquire()
                 self.requests += 1
+                if self._on_request is not None:
+                    self._on_request(url)
                 try:
                     response = await self._http.get(url)
                 except httpx.TimeoutException:
