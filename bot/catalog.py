@@ -13,6 +13,7 @@ computed on demand, for commands that list a show and for tests.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
@@ -75,6 +76,7 @@ class Show:
     skip: frozenset[date] = frozenset()
     explicit: tuple[tuple[int, datetime], ...] = ()  # (episode, start) overrides
     cast: tuple[str, ...] = ()  # actor keys
+    dated: tuple[tuple[int, date], ...] = ()  # (episode, date) released on a date, no air time (bot.releases)
 
 
 @dataclass(frozen=True)
@@ -441,7 +443,7 @@ def parse_catalog(raw: dict[str, Any], source: str = "<memory>") -> Catalog:
 
 
 SHOW_FIELDS = {
-    "title", "aliases", "network", "timezone", "days", "time", "premiere", "episodes", "runtime", "skip",
+    "id", "title", "aliases", "network", "timezone", "days", "time", "premiere", "episodes", "runtime", "skip",
     "cast", "airings",
 }
 
@@ -494,9 +496,16 @@ class _Entry:
         return key
 
 
+SHOW_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+
 def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
     title = entry.text("title")
     key = entry.key_of(title)
+    if "id" in entry.data:  # a stable identity: the title can change, followers stay
+        key = entry.text("id")
+        if not SHOW_ID.fullmatch(key):
+            entry.fail("id", f"expected lowercase letters, digits, '-' or '_' (at most 64), got {key!r}")
     zone_name = entry.text("timezone", "Asia/Seoul")
     try:
         zone = ZoneInfo(zone_name)

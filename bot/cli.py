@@ -13,6 +13,7 @@ import os
 import signal
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,8 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     except (ConfigError, CatalogError) as exc:
         print(f"dramabot: {exc}", file=sys.stderr)
         return 2
-    if args.command == "simulate":
-        return _simulate(args, config, catalog)
+    if args.command == "simulate":  # no network: TVmaze stays off on the virtual clock
+        return _simulate(args, replace(config, tvmaze=replace(config.tvmaze, enabled=False)), catalog)
     return asyncio.run(_run(args, config, catalog))
 
 
@@ -90,6 +91,18 @@ def _simulate(args: argparse.Namespace, config: Config, catalog: Catalog) -> int
             print(f"dramabot: {exc}", file=sys.stderr)
             return 2
     return 0
+
+
+async def _reload(process, path: str | None) -> None:
+    """SIGHUP: read the catalog file again and apply it; followers hear of changed broadcasts.
+    A malformed file is logged and changes nothing."""
+    try:
+        catalog = load_catalog(path)
+    except CatalogError as exc:
+        log.error("catalog not reloaded: %s", exc)
+        return
+    notices = await process.live.reload(catalog)
+    log.warning("catalog reloaded from %s: %d shows, %d change notices", catalog.source, len(catalog.shows), len(notices))
 
 
 def platform_adapters(config: Config) -> dict[str, Adapter]:
@@ -129,6 +142,8 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    catalog_path = args.catalog or config.catalog or None
+    loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload(process, catalog_path)))
     waits = {loop.create_task(stop.wait())}
     console = adapters.get("console")
     closed = getattr(console, "closed", None)

@@ -16,14 +16,18 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from . import news_commands
 from .catalog import Airing
 from .interfaces import ChatRef, Choice, IncomingMessage, Reply
 from .names import Target
+from .owner import cmd_show_move, cmd_show_skip
+from .releases import Release, format_day, releases_between
 from .render import Bold, Countdown, Link, Message, When
+from .tvmaze import Found
 from .zones import (
     LeadError,
     ZoneError,
@@ -157,6 +161,23 @@ def _next_airing(ctx: Context, show_keys: set[str]) -> Airing | None:
     return ctx.core.catalog.next_airing(show_keys, ctx.now)
 
 
+def _next_release(ctx: Context, show_keys: set[str], zone: ZoneInfo, before: Airing | None = None) -> Release | None:
+    """The next streaming release (dated today or later in the chat's zone) if it comes before
+    `before` (by local date), else None."""
+    today = ctx.now.astimezone(zone).date()
+    found = releases_between(ctx.core.catalog, today, date.max, show_keys)
+    if not found or (before is not None and found[0].day >= before.start.astimezone(zone).date()):
+        return None
+    return found[0]
+
+
+def _release_line(ctx: Context, release: Release) -> Message:
+    title = ctx.core.catalog.shows[release.show_key].title
+    hour = ctx.core.config.tvmaze.streaming_hour
+    return _say("Next: ", Bold(title), f" episode {release.episode} comes out on {format_day(release.day)} "
+                f"(streaming, no set time); I tell you at {hour:%H:%M} your time that day.")
+
+
 def _finished_on(ctx: Context, show_key: str) -> datetime | None:
     """When a show aired its last episode, if it has (None: it is still airing or never aired)."""
     last = ctx.core.catalog.last_airing(show_key)
@@ -199,8 +220,56 @@ def _show_names(ctx: Context, keys: set[str]) -> list[str]:
 # ---- following ----------------------------------------------------------------------------------
 
 
+async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply:
+    """`_find`, or TVmaze when the catalog knows no such name (or the name is a TVmaze key):
+    a show or person imported now, choices to pick from, or a plain reason."""
+    key = text.strip().lower()
+    imported = ctx.core.catalog.target("show", key) or ctx.core.catalog.target("actor", key)
+    if imported is not None:
+        return imported
+    live = ctx.core.live
+    remote = live is not None and live.searchable and bool(key)
+    found = None if remote and key.startswith("tvmaze:") else _find(ctx, text, example)
+    if found is not None and (isinstance(found, Target) or not remote):
+        return found
+    assert live is not None
+    local = found.choices if found is not None else ()
+    result = await live.lookup(text, choices_only=bool(local))
+    if found is not None and local:  # the catalog could mean several: TVmaze's join them, nothing imported yet
+        if not isinstance(result, list) or not result:
+            return found
+        arg = _command_of(ctx).args[0].key
+        return _choices(ctx, text, example, [(c.arguments[arg], c.label) for c in local], result)
+    if isinstance(result, Target):
+        return result
+    if isinstance(result, str):
+        return Reply(_say(f"I know no show or actor called {_quote(text)} in my catalog, and could not ask TVmaze: {result}"))
+    if not result:
+        return Reply(_say(
+            f"I know no show or actor called {_quote(text)}, and TVmaze knows none either. Check the spelling, "
+            "or try the English or Korean title or an actor's name."
+        ))
+    return _choices(ctx, text, example, [], result)
+
+
+def _choices(ctx: Context, text: str, example: str, local: list[tuple[str, str]], found: list[Found]) -> Reply:
+    """Candidates to pick from: the catalog's (value typed, label) and TVmaze's results, each
+    with the exact command that picks it."""
+    arg = _command_of(ctx).args[0].key
+    options = list(local)
+    for item in found:
+        ident, label = (item.show.key, f"{item.show.name} ({item.show.describe()})") if item.show else \
+            (item.person.key, f"{item.person.name} (actor, {item.person.describe()})") if item.person else ("", "")
+        if ident and ctx.core.catalog.target("show", ident) is None and ctx.core.catalog.target("actor", ident) is None:
+            options.append((ident, label))
+    where = "shows or people" if local else "shows or people on TVmaze"
+    lines: list[Message | str] = [f"{_quote(text)} could be several {where}; pick one:"]
+    lines += [f"• {label}: {example} {value}" for value, label in options]
+    return Reply(Message.lines(*lines), tuple(Choice(label, ctx.path, ((arg, value),)) for value, label in options))
+
+
 async def _follow(ctx: Context, text: str, example: str) -> Message | Reply:
-    found = _find(ctx, text, example)
+    found = await _find_anywhere(ctx, text, example)
     if isinstance(found, Reply):
         return found
     return await _follow_target(ctx, found)
@@ -236,10 +305,14 @@ async def _follow_target(ctx: Context, found: Target) -> Message:
             f"Reminders come {_leads_text(leads)}, times in {zone.key}. "
             f"Change them with {_command(ctx, 'remind')} and {_command(ctx, 'timezone')}."
         )
+    elif (release := _next_release(ctx, reach, zone)) is not None:
+        lines.append(_release_line(ctx, release))
     elif found.kind == "show":
         ended = _finished_on(ctx, found.key)
         if ended is not None:
             lines.append(f"It finished airing on {format_local_date(ended, zone)}; you will still get its news.")
+    if found.key.startswith("tvmaze:"):
+        lines.append(TVMAZE_CREDIT)
     return Message.lines(*lines)
 
 
@@ -341,6 +414,8 @@ async def _set_leads(ctx: Context, text: str, command: str) -> Message:
     return _say(f"Reminders will come {_leads_text(minutes)} each episode.")
 
 
+TVMAZE_CREDIT = "Schedule from TVmaze (tvmaze.com, CC BY-SA); changes and pre-emptions are announced here."
+
 GROUP_HINT = (
     "In a group, admins choose what this chat gets with /channel {sub}. "
     "For reminders of your own, send me {own} in a private chat."
@@ -361,15 +436,17 @@ async def cmd_help(ctx: Context) -> Message:
     lines: list[Message | str] = [
         "I remind you before every broadcast of the K-dramas you follow, in your time zone, and pass on their news.",
     ]
+    owner = ctx.core.is_owner(ctx.msg)
     for command in COMMANDS:
-        if command.hidden or not command.available_on(ctx.msg.platform):
-            continue
+        if command.hidden or not command.available_on(ctx.msg.platform) or (command.owner_only and not owner):
+            continue  # owners' commands are listed to owners only: nobody else can use them
         if command.subcommands:
             who = "bot owners" if command.owner_only else "admins"
             for sub in command.subcommands:
                 lines.append(f"{sub.usage(command.name)}: {sub.help} ({who})")
         else:
             lines.append(f"{command.usage()}: {command.help}")
+    lines.append("Live schedules come from TVmaze (tvmaze.com), shared under CC BY-SA.")
     return Message.lines(*lines)
 
 
@@ -415,6 +492,9 @@ async def cmd_next(ctx: Context) -> Message | Reply:
             )
         keys, about = core.catalog.shows_followed(subs), "anything this chat follows"
     airing = _next_airing(ctx, keys)
+    release = _next_release(ctx, keys, zone, airing)
+    if release is not None:
+        return _release_line(ctx, release)
     if airing is None:
         ended = [k for k in keys if _finished_on(ctx, k)]
         if ended and len(ended) == len(keys):
@@ -437,16 +517,24 @@ async def cmd_schedule(ctx: Context) -> Message:
         )
     keys = core.catalog.shows_followed(subs)
     until = ctx.now + timedelta(days=SCHEDULE_DAYS)
-    airings = [a for a in core.catalog.airings_between(ctx.now, until + timedelta(seconds=1))
-               if a.show_key in keys and a.start > ctx.now]
-    if not airings:
+    entries: list[tuple[datetime, Message]] = [
+        (a.start, _say("• ", When(a.start, zone), ": ", Bold(core.catalog.shows[a.show_key].title), f" episode {a.episode}"))
+        for a in core.catalog.airings_between(ctx.now, until + timedelta(seconds=1)) if a.show_key in keys and a.start > ctx.now
+    ]
+    today = ctx.now.astimezone(zone).date()
+    hour = core.config.tvmaze.streaming_hour
+    entries += [
+        (r.due(zone, hour), _say(f"• {format_day(r.day)} (streaming release): ", Bold(core.catalog.shows[r.show_key].title),
+                                 f" episode {r.episode}"))
+        for r in releases_between(core.catalog, today, today + timedelta(days=SCHEDULE_DAYS), keys)
+    ]
+    if not entries:
         return _say(f"Nothing this chat follows airs in the next {SCHEDULE_DAYS} days.")
+    entries.sort(key=lambda e: e[0])
     lines: list[Message | str] = [f"The next {SCHEDULE_DAYS} days, in {zone.key}:"]
-    for airing in airings[:SCHEDULE_LINES]:
-        title = core.catalog.shows[airing.show_key].title
-        lines.append(_say("• ", When(airing.start, zone), ": ", Bold(title), f" episode {airing.episode}"))
-    if len(airings) > SCHEDULE_LINES:
-        lines.append(f"…and {len(airings) - SCHEDULE_LINES} more.")
+    lines += [line for _, line in entries[:SCHEDULE_LINES]]
+    if len(entries) > SCHEDULE_LINES:
+        lines.append(f"…and {len(entries) - SCHEDULE_LINES} more.")
     return Message.lines(*lines)
 
 
@@ -607,6 +695,18 @@ COMMANDS: tuple[Command, ...] = (
                     (FEED_URL, FEED_NAME)),
             Command("remove", "stop polling a feed added with /feeds add", news_commands.cmd_feeds_remove,
                     (replace(FEED_NAME, required=True, help="the feed's name, as /feeds lists it"),)),
+        ),
+    ),
+    Command(
+        "show",
+        "correct the catalog (the bot's owners)",
+        owner_only=True,
+        subcommands=(
+            Command("skip", "a broadcast is pre-empted: the show does not air on that date (its zone)", cmd_show_skip,
+                    (Argument("show_date", "show> <date", "a show and a date like 2026-03-08"),), owner_only=True),
+            Command("move", "an episode airs at another date and time (the show's zone)", cmd_show_move,
+                    (Argument("show_move", "show> <episode> <date> <time", "e.g. Night Owl 3 2026-03-09 23:50"),),
+                    owner_only=True),
         ),
     ),
 )

@@ -11,7 +11,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -77,6 +77,17 @@ class NewsConfig:
 
 
 @dataclass(frozen=True)
+class TvmazeConfig:
+    """Live schedules from TVmaze (https://www.tvmaze.com/api, data CC BY-SA)."""
+
+    enabled: bool = True
+    base_url: str = "https://api.tvmaze.com"
+    refresh: timedelta = timedelta(hours=1)  # followed shows airing within 48 hours are read again this often
+    max_requests: int = 20  # per 10 seconds, across the whole bot
+    streaming_hour: time = time(9, 0)  # date-only (streaming) episodes are announced at this local time
+
+
+@dataclass(frozen=True)
 class Config:
     database: str = "dramabot.sqlite3"
     timezone: ZoneInfo = ZoneInfo("UTC")
@@ -87,6 +98,7 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     news: NewsConfig = field(default_factory=NewsConfig)
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    tvmaze: TvmazeConfig = field(default_factory=TvmazeConfig)
     source: str = "<defaults>"
 
     def paid_broadcast(self, platform: str) -> bool:
@@ -98,7 +110,7 @@ class Config:
         return tuple(int(lead.total_seconds() // 60) for lead in self.leads)
 
 
-TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
+TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery", "tvmaze"}
 NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour"}
 SECTION_KEYS = {
     "telegram": {
@@ -108,6 +120,7 @@ SECTION_KEYS = {
     "discord": {"token", "dev_guild", "rest_url", "gateway_url", "shards"},
     "news": NEWS_KEYS,
     "delivery": {"send_timeout", "stop_grace"},
+    "tvmaze": {"enabled", "base_url", "refresh", "max_requests", "streaming_hour"},
 }
 OWNER = re.compile(r"(telegram|discord|console):\S+")
 ENV_TOKENS = {"telegram": "DRAMABOT_TELEGRAM_TOKEN", "discord": "DRAMABOT_DISCORD_TOKEN"}
@@ -238,6 +251,7 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         discord=_discord(raw.get("discord", {}), token("discord"), fail),
         news=parse_news(raw.get("news", {}), fail),
         delivery=DeliveryConfig(seconds("send_timeout", 30.0, 0.01, 600.0), seconds("stop_grace", 10.0, 0.0, 60.0)),
+        tvmaze=parse_tvmaze(raw.get("tvmaze", {}), fail),
         source=source,
     )
 
@@ -365,3 +379,38 @@ def _whole(value: Any, key: str, low: int, high: int, fail: Callable[[str, str],
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise fail(key, f"expected a whole number from {low} to {high}, got {value!r}")
     return value
+
+
+def parse_tvmaze(section: Mapping[str, Any], fail: Callable[[str, str], ConfigError]) -> TvmazeConfig:
+    """The [tvmaze] section: on or off, where, how often, how fast, and the streaming hour."""
+    enabled = section.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise fail("tvmaze.enabled", f"expected true or false, got {enabled!r}")
+    base_url = section.get("base_url", TvmazeConfig.base_url)
+    parts = urlsplit(base_url) if isinstance(base_url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise fail("tvmaze.base_url", f"expected an http(s) URL like https://api.tvmaze.com, got {base_url!r}")
+    raw_refresh = section.get("refresh", "1h")
+    try:
+        refresh = parse_lead(raw_refresh) if isinstance(raw_refresh, str) else None
+    except LeadError:
+        refresh = None
+    if refresh is None or refresh < timedelta(minutes=1):
+        raise fail("tvmaze.refresh", f"expected a duration from 1m to 7d, like 1h, got {raw_refresh!r}")
+    max_requests = section.get("max_requests", 20)
+    if isinstance(max_requests, bool) or not isinstance(max_requests, int) or not 1 <= max_requests <= 1000:
+        raise fail("tvmaze.max_requests", f"expected a whole number from 1 to 1000, got {max_requests!r}")
+    raw_hour = section.get("streaming_hour", "09:00")
+    hour = _clock_time(raw_hour)
+    if hour is None:
+        raise fail("tvmaze.streaming_hour", f'expected a quoted local time "HH:MM" like "09:00", got {raw_hour!r}')
+    return TvmazeConfig(enabled, base_url.rstrip("/"), refresh, max_requests, hour)
+
+
+def _clock_time(value: Any) -> time | None:
+    if isinstance(value, time):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        return None
+    hours, minutes = (int(p) for p in value.strip().split(":"))
+    return time(hours, minutes) if hours < 24 and minutes < 60 else None

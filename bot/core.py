@@ -15,24 +15,28 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
 from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
-from .delivery import Item, Ledger, Outbox
+from .delivery import DeliveryJob, Item, Ledger, Outbox
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
 from .names import Target, plain_text
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When, fit_lines
-from .store import FeedState, Pending, Recipient, Store, StoredArticle, decode_leads
+from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads
 from .zones import UTC
+
+if TYPE_CHECKING:
+    from .live import LiveCatalog
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+JobFinder = Callable[[Pending], Awaitable[DeliveryJob | None]]
 
 NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
 NO_ADAPTER_RETRY = timedelta(minutes=15)
@@ -163,6 +167,8 @@ class ReminderDelivery:
         now = core.clock.now()
         if now > self.expires or (self.lead and self.airing.start <= now):
             return "too late: the episode began"
+        if core.catalog.airing(self.airing.key) is None:
+            return "the episode moved or was cancelled"
         zone = item.zone
         settings = None
         if core.changed_since(item.chat, item.version):
@@ -298,6 +304,8 @@ class Core:
         self._stamp = 0
         self.feed_watcher: FeedWatcher | None = None
         self._digest_noted: int | None = None
+        self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
+        self.job_finders: dict[str, JobFinder] = {}  # ledger kind -> rebuilds a job to retry
 
     # ---- lifecycle --------------------------------------------------------------------------------
 
@@ -362,7 +370,7 @@ class Core:
         show = self.catalog.shows.get(airing.show_key)
         if show is None or not any(self.rates().values()):
             return due
-        audience = await self.store.audience(self._targets(show))
+        audience = await self.store.audience(self.targets(show))
         plan = fanout_start(due=due, air=airing.start, audience=audience, rates=self.rates())
         return plan.start
 
@@ -376,6 +384,19 @@ class Core:
 
     def changed_since(self, chat: ChatRef, version: int) -> bool:
         return self._chat_versions.get((chat.platform, chat.key), 0) > version
+
+    async def recheck(self, item: Item, show_key: str) -> ChatSettings | str | None:
+        """For a queued message about a show: None when the chat has not changed since its
+        fan-out read it; its settings when it changed and still follows the show; else why the
+        message is no longer wanted."""
+        if not self.changed_since(item.chat, item.version):
+            return None
+        settings = await self.store.chat(item.chat.platform, item.chat.key)
+        if settings is None or settings.paused_reason:
+            return "the chat is paused or gone"
+        if show_key not in self.catalog.shows_followed(await self.store.subscriptions(item.chat.platform, item.chat.key)):
+            return "the chat no longer follows the show"
+        return settings
 
     def zone_of(self, stored: str | None) -> ZoneInfo:
         return ZoneInfo(stored) if stored else self.config.timezone
@@ -402,7 +423,7 @@ class Core:
 
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
         await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
-        self._touch(chat, replan=False)
+        self._touch(chat, replan=True)  # streaming releases are planned per zone in use
 
     async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
         await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
@@ -529,8 +550,21 @@ class Core:
 
     # ---- reminders --------------------------------------------------------------------------------
 
-    def _targets(self, show: Show) -> list[tuple[str, str]]:
+    def targets(self, show: Show) -> list[tuple[str, str]]:
+        """The subscriptions that reach a show: itself and its cast."""
         return [("show", show.key)] + [("actor", key) for key in show.cast]
+
+    async def fan_out(self, job: DeliveryJob, targets: Sequence[tuple[str, str]],
+                      where: Callable[[Recipient], bool] | None = None) -> int:
+        """Queue `job` once to every chat following any of `targets` now (and passing `where`);
+        returns how many."""
+        version = self._version
+        recipients = await self.store.recipients(targets)
+        return await self._claim_and_queue(job, [r for r in recipients if where is None or where(r)], version)
+
+    async def zones_in_use(self) -> set[str]:
+        """Every zone some following chat has (the default for chats without one)."""
+        return {zone or self.config.timezone.key for zone in await self.store.zones_in_use()}
 
     async def fire_reminder(self, airing: Airing, leads: int | Sequence[int]) -> int:
         """Queue the reminder for `airing` to everyone following its show now; returns how many.
@@ -540,9 +574,12 @@ class Core:
         recorded as superseded, so they are never sent later either).
         """
         due = (leads,) if isinstance(leads, int) else tuple(sorted(set(leads)))
+        if self.catalog.airing(airing.key) is None:
+            log.info("not reminding of %s: the episode moved or was cancelled", airing.key)
+            return 0
         show = self.catalog.shows[airing.show_key]
         version = self._version
-        recipients = await self.store.recipients(self._targets(show))
+        recipients = await self.store.recipients(self.targets(show))
         default = tuple(m for m in due if m in self.config.lead_minutes)
         wanted_by_setting: dict[str | None, tuple[int, ...]] = {}
         chosen: dict[int, list[Recipient]] = {}
@@ -568,9 +605,7 @@ class Core:
             count += await self._claim_and_queue(job, group, version)
         return count
 
-    async def _claim_and_queue(
-        self, job: ReminderDelivery | NewsDelivery | DigestDelivery, recipients: list[Recipient], version: int
-    ) -> int:
+    async def _claim_and_queue(self, job: DeliveryJob, recipients: list[Recipient], version: int) -> int:
         by_key = {(r.platform, r.chat_id): r for r in recipients}
         stamp = self._next_stamp()
         claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), by_key.keys(), stamp=stamp)
@@ -584,7 +619,7 @@ class Core:
             self._queue(job, platform, batch)
         return len(claimed)
 
-    def _queue(self, job: ReminderDelivery | NewsDelivery | DigestDelivery, platform: str, items: list[Item]) -> None:
+    def _queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:
         outbox = self.outboxes.get(platform)
         if outbox is not None:
             outbox.submit(job, items)
@@ -733,7 +768,7 @@ class Core:
         if not pending:
             return 0
         chats = await self.store.chat_flags({(p.delivery.platform, p.delivery.chat_id) for p in pending})
-        jobs: dict[tuple[str, str], ReminderDelivery | NewsDelivery | DigestDelivery | None] = {}
+        jobs: dict[tuple[str, str], DeliveryJob | None] = {}
         count = 0
         for p in pending:
             d = p.delivery
@@ -749,8 +784,11 @@ class Core:
             count += 1
         return count
 
-    async def _job_for(self, pending: Pending) -> ReminderDelivery | NewsDelivery | DigestDelivery | None:
+    async def _job_for(self, pending: Pending) -> DeliveryJob | None:
         d = pending.delivery
+        finder = self.job_finders.get(d.kind)
+        if finder is not None:
+            return await finder(pending)
         if d.kind == "news" and d.job.startswith(DIGEST_JOB):
             hour = d.job.removeprefix(DIGEST_JOB)
             return DigestDelivery(self, int(hour), datetime.fromtimestamp(pending.expires_at, UTC)) if hour.isdigit() else None

@@ -41,7 +41,7 @@ from .store import Store
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Lane = Literal["reminder", "news"]
+Lane = Literal["reminder", "release", "notice", "news"]
 
 CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
 CONFIRM_INTERVAL = 0.25  # ...and seconds
@@ -300,7 +300,7 @@ class Outbox:
         self._per_group = Spacing(limits.per_group) if limits.per_group else None
         self._chat_paced = self._per_chat is not None or self._per_group is not None
         self._replies: deque = deque()
-        self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "news": _Lane()}
+        self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "release": _Lane(), "notice": _Lane(), "news": _Lane()}
         self._delayed: list[tuple[float, int, Item | ReplyItem]] = []
         self._seq = itertools.count()
         self._paused_until = 0.0
@@ -461,7 +461,7 @@ class Outbox:
         """The next entry to send, once the platform's pace allows a send. The pace slot comes
         first and the entry is picked when it comes, so a reply that arrives meanwhile goes
         ahead of everything queued before it."""
-        reminders, news = self._lanes["reminder"], self._lanes["news"]
+        lanes = tuple(self._lanes.values())
         while not self._closing.is_set():
             now = self._mono()
             if self._paused_until > now:
@@ -469,7 +469,7 @@ class Outbox:
                 continue
             if self._delayed:
                 self._release_delayed(now)
-            if not (self._replies or reminders.order or news.order):
+            if not self._replies and not any(lane.order for lane in lanes):
                 self._wakeup.clear()
                 timeout = self._delayed[0][0] - now if self._delayed else None
                 try:

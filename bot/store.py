@@ -157,6 +157,60 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX news_digest_pending ON news_digest (hour) WHERE queued = 0;
     """,
+    # 8: a live catalog. Shows and people imported from TVmaze (their JSON as dramabot keeps it,
+    # and when each is read again), owners' corrections, and the change notices a catalog change
+    # produced (announced once: a notice is stored with the change itself, in one transaction,
+    # and marked announced once its ledger rows are claimed). The ledger learns two kinds, 'notice'
+    # and 'release' (a streaming episode's date, bot.releases); SQLite cannot alter a CHECK
+    # constraint, so `deliveries` is copied into a new table.
+    """
+    CREATE TABLE deliveries_v8 (
+        kind            TEXT NOT NULL CHECK (kind IN ('reminder', 'news', 'notice', 'release')),
+        job             TEXT NOT NULL,
+        platform        TEXT NOT NULL,
+        chat_id         TEXT NOT NULL,
+        expires_at      INTEGER NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('claimed', 'sent', 'failed', 'dropped')),
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error      TEXT,
+        sent_at         INTEGER,
+        claim           INTEGER,
+        PRIMARY KEY (kind, job, platform, chat_id)
+    ) WITHOUT ROWID;
+    INSERT INTO deliveries_v8 SELECT kind, job, platform, chat_id, expires_at, state, attempts, next_attempt_at,
+        last_error, sent_at, claim FROM deliveries;
+    DROP TABLE deliveries;
+    ALTER TABLE deliveries_v8 RENAME TO deliveries;
+    CREATE INDEX deliveries_to_retry ON deliveries (next_attempt_at) WHERE next_attempt_at IS NOT NULL;
+    CREATE TABLE catalog_imports (
+        kind            TEXT NOT NULL CHECK (kind IN ('show', 'person')),
+        key             TEXT NOT NULL,     -- 'tvmaze:123', 'tvmaze:person:45'
+        data            TEXT NOT NULL,     -- JSON (bot.tvmaze.ImportedShow / ImportedPerson)
+        ended           INTEGER NOT NULL DEFAULT 0,
+        refreshed_at    INTEGER NOT NULL,
+        next_refresh_at INTEGER,           -- NULL: never again (an ended show)
+        PRIMARY KEY (kind, key)
+    ) WITHOUT ROWID;
+    CREATE INDEX catalog_imports_due ON catalog_imports (next_refresh_at) WHERE next_refresh_at IS NOT NULL;
+    CREATE TABLE catalog_edits (
+        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+        show_key   TEXT NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('skip', 'move')),
+        day        TEXT NOT NULL,          -- YYYY-MM-DD in the show's zone
+        episode    INTEGER,                -- move: the episode
+        at_time    TEXT,                   -- move: HH:MM in the show's zone
+        created_at INTEGER NOT NULL
+    );
+    CREATE TABLE catalog_notices (
+        notice       TEXT PRIMARY KEY,     -- the change's identity, also the ledger's job key
+        show_key     TEXT NOT NULL,
+        data         TEXT NOT NULL,        -- JSON (bot.changes.Notice)
+        expires_at   INTEGER NOT NULL,
+        announced_at INTEGER               -- NULL: its ledger rows are not claimed yet
+    );
+    CREATE INDEX catalog_notices_pending ON catalog_notices (expires_at) WHERE announced_at IS NULL;
+    """,
 )
 
 
@@ -222,7 +276,7 @@ class Recipient(NamedTuple):
 class Delivery:
     """The ledger's unique key of one send."""
 
-    kind: str  # "reminder" | "news"
+    kind: str  # "reminder" | "news" | "notice" | "release"
     job: str
     platform: str
     chat_id: str
@@ -791,6 +845,7 @@ class Store:
     async def prune(self, before: int) -> int:
         """Forget ledger rows that expired before `before`; their jobs can never fire again."""
         cur = await self._db.execute("DELETE FROM deliveries WHERE expires_at < ?", (before,))
+        await self._db.execute("DELETE FROM catalog_notices WHERE expires_at < ?", (before,))  # as old as their deliveries
         await self._db.commit()
         return cur.rowcount
 
@@ -869,3 +924,87 @@ class Store:
         cur = await self._db.execute("DELETE FROM feed_entries WHERE feed = ? AND seen_at < ?", (feed, before))
         await self._db.commit()
         return cur.rowcount
+
+    # ---- the live catalog (migration 5) --------------------------------------------------------
+
+    async def imports(self, kind: str) -> list[str]:
+        """The JSON of every imported show or person ("show", "person")."""
+        async with self._db.execute("SELECT data FROM catalog_imports WHERE kind = ? ORDER BY key", (kind,)) as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    async def due_imports(self, now: int) -> list[tuple[str, str]]:
+        """(kind, key) of imports whose next refresh has come, earliest first."""
+        async with self._db.execute(
+            "SELECT kind, key FROM catalog_imports WHERE next_refresh_at <= ? ORDER BY next_refresh_at, kind, key", (now,)
+        ) as cur:
+            return [(kind, key) for kind, key in await cur.fetchall()]
+
+    async def next_import_refresh(self) -> int | None:
+        return (await self._one("SELECT MIN(next_refresh_at) FROM catalog_imports WHERE next_refresh_at IS NOT NULL"))[0]
+
+    async def schedule_refresh(self, kind: str, key: str, at: int | None) -> None:
+        await self._db.execute("UPDATE catalog_imports SET next_refresh_at = ? WHERE kind = ? AND key = ?", (at, kind, key))
+        await self._db.commit()
+
+    async def edits(self) -> list[tuple[str, str, str, int | None, str | None]]:
+        """Owners' corrections in the order made: (show key, "skip" | "move", day, episode, time)."""
+        async with self._db.execute("SELECT show_key, kind, day, episode, at_time FROM catalog_edits ORDER BY id") as cur:
+            return [tuple(row) for row in await cur.fetchall()]  # type: ignore[misc]
+
+    async def save_catalog_change(
+        self,
+        *,
+        imports: Sequence[tuple[str, str, str, bool, int | None]] = (),
+        edits: Sequence[tuple[str, str, str, int | None, str | None]] = (),
+        notices: Sequence[tuple[str, str, str, int]] = (),
+        now: int,
+    ) -> None:
+        """One catalog change in one transaction: imports (kind, key, JSON, ended, next refresh),
+        edits (as `edits` returns them), and the notices it produced (notice, show key, JSON,
+        expires at); a notice already stored is kept as it is."""
+        try:
+            await self._db.executemany(
+                "INSERT INTO catalog_imports (kind, key, data, ended, refreshed_at, next_refresh_at) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, ended = excluded.ended, "
+                "refreshed_at = excluded.refreshed_at, next_refresh_at = excluded.next_refresh_at",
+                [(kind, key, data, int(ended), now, at) for kind, key, data, ended, at in imports],
+            )
+            await self._db.executemany(
+                "INSERT INTO catalog_edits (show_key, kind, day, episode, at_time, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [(*edit, now) for edit in edits],
+            )
+            await self._db.executemany(
+                "INSERT OR IGNORE INTO catalog_notices (notice, show_key, data, expires_at) VALUES (?, ?, ?, ?)", notices
+            )
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+
+    async def pending_notices(self, now: int) -> list[str]:
+        """The JSON of notices not yet announced and still timely, oldest first."""
+        async with self._db.execute(
+            "SELECT data FROM catalog_notices WHERE announced_at IS NULL AND expires_at > ? ORDER BY rowid", (now,)
+        ) as cur:
+            return [row[0] for row in await cur.fetchall()]
+
+    async def notice(self, notice: str) -> str | None:
+        row = await self._one("SELECT data FROM catalog_notices WHERE notice = ?", (notice,))
+        return row[0] if row else None
+
+    async def notice_announced(self, notice: str, now: int) -> None:
+        await self._db.execute("UPDATE catalog_notices SET announced_at = ? WHERE notice = ?", (now, notice))
+        await self._db.commit()
+
+    async def zones_in_use(self) -> set[str | None]:
+        """Distinct zones of chats that follow anything (None: the default)."""
+        async with self._db.execute(
+            "SELECT DISTINCT timezone FROM chats c WHERE EXISTS "
+            "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
+        ) as cur:
+            return {row[0] for row in await cur.fetchall()}
+
+    async def followed_targets(self) -> set[tuple[str, str]]:
+        """Every (kind, key) some chat follows."""
+        async with self._db.execute("SELECT DISTINCT kind, target FROM subscriptions") as cur:
+            return {(kind, key) for kind, key in await cur.fetchall()}

@@ -18,9 +18,11 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from bot.core import Core
+from bot.releases import fire_release
 from bot.zones import UTC
 
 from .planner import ReminderJob, ReminderPlan
+from .releases import ReleasePlan
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +38,12 @@ class Jobs:
     def __init__(self, core: Core):
         self.core = core
         self.plan = ReminderPlan((), ())
+        self.releases = ReleasePlan()  # streaming releases: one job per (release, zone in use)
+        self._planned_zones: set[str] = set()
         self.started_at: datetime = core.clock.now()
         self.watermark: datetime = self.started_at
         self._planned_until: datetime | None = None
+        self._planned_catalog: object = None  # the catalog snapshot the plan was made from
         self._dirty = True
         self._pruned_at: datetime | None = None
         self._fired_early: set[tuple[str, int]] = set()
@@ -62,20 +67,28 @@ class Jobs:
         await self._rebuild()
 
     async def _rebuild(self, leads: Iterable[int] | None = None) -> None:
-        """Plan again: with the leads in use now (None), or with the same leads further ahead."""
+        """Plan again: with the leads in use now (None), or with the same leads further ahead; also
+        whenever the catalog snapshot changed."""
         if leads is None:
             self._dirty = False
             leads = await self.core.leads_in_use()
         leads = set(leads)
         self._early_version = -1
         now = self.core.clock.now()
-        if leads == set(self.plan.leads) and self._planned_until is not None and now + HORIZON / 2 < self._planned_until:
+        zones = await self.core.zones_in_use()
+        same_catalog = self._planned_catalog is self.core.catalog  # a live catalog swaps in new snapshots
+        horizon_ok = self._planned_until is not None and now + HORIZON / 2 < self._planned_until
+        if same_catalog and zones == self._planned_zones and leads == set(self.plan.leads) and horizon_ok:
             return
         until = max(now, self.watermark) + HORIZON
         # airings after the watermark (jobs due later) and, for the longest lead, within reach of the horizon
         airings = self.core.catalog.airings_between(self.watermark, until + timedelta(minutes=max(leads, default=0)))
         self.plan = ReminderPlan(airings, leads, not_before=self.watermark)
         self._planned_until = until
+        self._planned_catalog = self.core.catalog
+        self.releases = ReleasePlan.of(self.core.catalog, zones, self.core.config.tvmaze.streaming_hour,
+                                       not_before=self.watermark, until=until)
+        self._planned_zones = zones
         log.debug("planned %d reminder jobs until %s for leads %s", len(self.plan), until.isoformat(), sorted(leads))
 
     async def _early_starts(self, now: datetime) -> dict[tuple[str, int], datetime]:
@@ -98,7 +111,8 @@ class Jobs:
             await self.run_due()  # moves the watermark to now first: a change never fires past jobs
         now = self.core.clock.now()
         candidates = [
-            d for d in (self.plan.next_after(self.watermark), await self.core.next_retry_at(), await self.core.next_digest_at()) if d
+            d for d in (self.plan.next_after(self.watermark), self.releases.next_after(self.watermark),
+                        await self.core.next_retry_at(), await self.core.next_digest_at()) if d
         ]
         candidates += [start for key, start in (await self._early_starts(now)).items() if key not in self._fired_early]
         if self._planned_until is not None:
@@ -141,6 +155,8 @@ class Jobs:
         for _, group in groupby(due, key=lambda j: j.airing.key):
             jobs = list(group)
             queued += await self.core.fire_reminder(jobs[0].airing, [j.lead_minutes for j in jobs])
+        for release_job in self.releases.due_between(self.watermark, now):
+            queued += await fire_release(self.core, release_job.release, release_job.zone)
         if now > self.watermark:
             self.watermark = now
             await self.core.store.set_meta(WATERMARK, str(int(now.timestamp())))

@@ -1,10 +1,12 @@
 """One lifetime of the bot, started and stopped in order.
 
 Start: the store (with its instance lock), the adapters connect, the core (outboxes and ledger
-writer) and the jobs, the scheduler (catch-up sends go out only now that adapters can send),
-feed polling (a job per feed on that scheduler; `poll_feeds=False` leaves it out), and last
-the adapters listen. Stop is the reverse: the core stops answering, feed polling starts no
-poll and lets those under way finish (bounded), the scheduler fires nothing new, sends in flight finish (bounded) and are confirmed, the adapters
+writer), the live catalog (imports and edits from the database, a TVmaze client) and the jobs,
+the scheduler (catch-up sends go out only now that adapters can send), feed polling (a job per
+feed on that scheduler; `poll_feeds=False` leaves it out) and TVmaze refreshes, and last the
+adapters listen. Stop is the reverse: the core stops answering, feed polling starts no poll and
+lets those under way finish (bounded), the scheduler fires nothing new, sends in flight finish
+(bounded) and are confirmed, the adapters
 disconnect, the store closes. A failure at any step of the start closes what was started, in
 reverse, and raises `StartupError` with one line naming the step.
 
@@ -22,11 +24,14 @@ from bot.catalog import Catalog
 from bot.config import Config
 from bot.core import Core
 from bot.interfaces import Adapter, Clock, VirtualClock
+from bot.live import LiveCatalog
 from bot.store import Store, StoreError
+from bot.tvmaze import TvmazeClient
 
 from .aps import ApsDriver
 from .jobs import Jobs
 from .news import NewsPolling
+from .tvmaze import Refresher
 from .virtual import VirtualDriver
 
 log = logging.getLogger(__name__)
@@ -41,6 +46,8 @@ class BotProcess:
     core: Core
     jobs: Jobs
     driver: ApsDriver | VirtualDriver
+    live: LiveCatalog
+    refresher: Refresher
     news: NewsPolling | None = None
     _closers: list[tuple[str, Callable[[], Awaitable[object]]]] = field(default_factory=list)
 
@@ -70,9 +77,18 @@ class BotProcess:
             core = Core(store=store, catalog=catalog, config=config, clock=clock, adapters=adapters)
             core.open_delivery()
             closers.append(("delivery", core.close_delivery))
+            step = "loading the catalog"
+            client = None
+            if config.tvmaze.enabled:
+                client = TvmazeClient(config.tvmaze.base_url, max_requests=config.tvmaze.max_requests)
+                closers.append(("the TVmaze client", client.close))
+            live = LiveCatalog(core, catalog, settings=config.tvmaze, client=client)
+            await live.start()
+            refresher = Refresher(live)
             step = "planning reminders"
             jobs = Jobs(core)
             await jobs.start()
+            await live.announce_pending()  # after the ledger requeued what a stop interrupted
             step = "starting the scheduler"
             driver: ApsDriver | VirtualDriver = VirtualDriver(jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(jobs)
             await driver.start()
@@ -85,6 +101,9 @@ class BotProcess:
                     driver.add_source(news)
                 closers.append(("feed polling", news.stop))
                 await news.start()
+            if isinstance(driver, ApsDriver) and client is not None:
+                refresher.attach(driver.scheduler)
+                closers.append(("refreshing from TVmaze", refresher.stop))
             if start_adapters:
                 for platform, adapter in adapters.items():
                     step = f"listening on {platform}"
@@ -96,7 +115,7 @@ class BotProcess:
                 detail = str(exc) if isinstance(exc, StoreError) else f"{step}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
-        return cls(core, jobs, driver, news, closers)
+        return cls(core, jobs, driver, live, refresher, news, closers)
 
     async def stop(self) -> None:
         closers, self._closers = self._closers, []

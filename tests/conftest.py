@@ -21,6 +21,7 @@ from bot.config import Config, parse_config
 from bot.core import Article
 from scheduler.simulator import Simulator
 from tests.fakes.feeds_server import FeedServer
+from tests.fakes.tvmaze_api import FakeTvmaze
 
 
 def at(value: str | datetime) -> datetime:
@@ -78,6 +79,14 @@ class Story:
     def sent(self, kind: str | None = None) -> list[Sent]:
         return [s for s in self.sim.outbox if kind is None or s.kind == kind]
 
+    async def refresh(self) -> int:
+        """Run the TVmaze refresh job now (on the real clock APScheduler runs it every minute),
+        then wait for what it queued to be sent."""
+        assert self.sim.process is not None
+        count = await self.sim.process.refresher.run_due()
+        await self.sim.process.core.idle()
+        return count
+
 
 @pytest.fixture
 async def make_story(tmp_path):
@@ -91,6 +100,9 @@ async def make_story(tmp_path):
     ) -> Story:
         if isinstance(catalog, dict):
             catalog = parse_catalog(catalog)
+        # TVmaze stays off unless a story turns it on (pointing base_url at the fake): no test
+        # may reach the internet, and the bundled-catalog stories must not wait on it.
+        config.setdefault("tvmaze", {"enabled": False})
         cfg: Config = parse_config(config)
         sim = Simulator(
             catalog=catalog or bundled_catalog(),
@@ -114,3 +126,10 @@ async def feed_server():
     running = await FeedServer().start()
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def fake_tvmaze():
+    """A fake TVmaze on 127.0.0.1; stories pass tvmaze={"base_url": fake_tvmaze.url}."""
+    async with FakeTvmaze() as fake:
+        yield fake

@@ -15,7 +15,8 @@ async def test_dramabot_run_answers_a_slash_command_and_stops_cleanly_without_lo
     async with FakeDiscord() as server:  # no servers: READY comes at once
         config = tmp_path / "dramabot.toml"
         config.write_text(
-            f'database = "bot.sqlite3"\n[discord]\nrest_url = "{server.url}"\ngateway_url = "{server.gateway_url}"\n',
+            f'database = "bot.sqlite3"\n[discord]\nrest_url = "{server.url}"\ngateway_url = "{server.gateway_url}"\n'
+            "[tvmaze]\nenabled = false\n",  # no network in tests
             encoding="utf-8",
         )
         env = {"DRAMABOT_DISCORD_TOKEN": server.token, "PATH": "/usr/bin:/bin"}
@@ -28,9 +29,12 @@ async def test_dramabot_run_answers_a_slash_command_and_stops_cleanly_without_lo
                 if "subscribe" in server.commands.get(None, {}):
                     break
                 await asyncio.sleep(0.02)
-            await asyncio.sleep(0.05)  # the adapter listens right after the sync
-            call = await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN)
-            reply = await call.response(timeout=3)
+            for _ in range(100):  # commands are synced at connect; the bot listens once the rest has started
+                call = await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN)
+                reply = await call.response(timeout=3)
+                if "starting up" not in reply.content:
+                    break
+                await asyncio.sleep(0.1)
             assert reply.ephemeral and "**The Interest of Love**" in reply.content
         finally:
             if process.returncode is None:

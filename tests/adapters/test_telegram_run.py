@@ -17,7 +17,8 @@ async def test_dramabot_run_answers_on_telegram_and_logs_no_token_at_debug(tmp_p
     async with FakeTelegram() as server:
         config = tmp_path / "dramabot.toml"
         config.write_text(
-            f'database = "bot.sqlite3"\n[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n',
+            f'database = "bot.sqlite3"\n[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n'
+            "[tvmaze]\nenabled = false\n",  # no network in tests
             encoding="utf-8",
         )
         env = {**os.environ, "DRAMABOT_TELEGRAM_TOKEN": server.token, "PYTHONPATH": str(ROOT)}

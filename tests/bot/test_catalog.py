@@ -808,3 +808,14 @@ def test_weekday_names_must_be_real_days():
         parse_catalog({"shows": [show]})
     show["days"] = ["Wednesday"]
     assert len(parse_catalog({"shows": [show]}).airings) == 1
+
+
+def test_a_show_id_keeps_its_identity_when_the_title_changes():
+    from bot.catalog import CatalogError, parse_catalog
+    from tests.fixtures.catalogs import night_owl
+
+    assert list(parse_catalog(night_owl()).shows) == ["nightowltest"]  # no id: the normalised title
+    assert list(parse_catalog(night_owl(id="night-owl")).shows) == ["night-owl"]
+    assert list(parse_catalog(night_owl(id="night-owl", title="Night Owl Returns")).shows) == ["night-owl"]
+    with pytest.raises(CatalogError, match="field 'id': expected lowercase letters"):
+        parse_catalog(night_owl(id="tvmaze:1"))  # imported shows' keys are never a bundled show's

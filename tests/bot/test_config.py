@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import tomllib
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,6 +18,7 @@ from bot.config import (
     FeedConfig,
     NewsConfig,
     TelegramConfig,
+    TvmazeConfig,
     load_config,
     parse_config,
 )
@@ -56,11 +57,12 @@ def test_empty_config_gives_the_defaults():
 
 def test_example_file_lists_every_key():
     raw = example_raw()
-    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery"}
+    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery", "tvmaze"}
     assert set(raw["telegram"]) == {
         "token", "paid_broadcast", "mode", "webhook_listen", "webhook_url", "webhook_secret", "base_url", "base_file_url",
         "messages_per_second", "chat_messages_per_second", "group_messages_per_minute",
     }
+    assert set(raw["tvmaze"]) == {"enabled", "base_url", "refresh", "max_requests", "streaming_hour"}
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token", "dev_guild", "rest_url", "gateway_url", "shards"}
     assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour"}
@@ -370,3 +372,24 @@ def test_the_discord_token_is_not_in_the_config_repr():
     assert "secret-discord-token" not in repr(config) and "secret-tg" not in repr(config)
     assert config.discord.token == "secret-discord-token"
     assert parse_config({"discord": {"token": "a"}}, env={"DRAMABOT_DISCORD_TOKEN": "b"}).discord.token == "b"
+
+
+def test_tvmaze_defaults_and_settings():
+    assert parse_config({}).tvmaze == TvmazeConfig(True, "https://api.tvmaze.com", timedelta(hours=1), 20, time(9, 0))
+    tvmaze = parse_config({"tvmaze": {"enabled": False, "base_url": "http://127.0.0.1:8080/", "refresh": "1m",
+                                      "max_requests": 5, "streaming_hour": "7:30"}}).tvmaze
+    assert tvmaze == TvmazeConfig(False, "http://127.0.0.1:8080", timedelta(minutes=1), 5, time(7, 30))
+
+
+@pytest.mark.parametrize("tvmaze, key, problem", [
+    ({"enabled": "yes"}, "tvmaze.enabled", "expected true or false"),
+    ({"base_url": "api.tvmaze.com"}, "tvmaze.base_url", "expected an http(s) URL"),
+    ({"refresh": "30s"}, "tvmaze.refresh", "expected a duration from 1m to 7d"),
+    ({"refresh": "0m"}, "tvmaze.refresh", "expected a duration from 1m to 7d"),
+    ({"max_requests": 0}, "tvmaze.max_requests", "expected a whole number from 1 to 1000"),
+    ({"streaming_hour": "25:00"}, "tvmaze.streaming_hour", 'expected a quoted local time "HH:MM"'),
+    ({"streaming_hour": 9}, "tvmaze.streaming_hour", 'expected a quoted local time "HH:MM"'),
+    ({"color": "red"}, "tvmaze.color", "unknown key"),
+])
+def test_bad_tvmaze_settings_are_named(tvmaze, key, problem):
+    assert problem in fails({"tvmaze": tvmaze}, key)

@@ -54,6 +54,7 @@ def mock(platform: str = "telegram", **kwargs: Any) -> MockAdapter:
 
 
 async def start(db: str, catalog: dict, adapters: dict[str, MockAdapter], **config: Any) -> BotProcess:
+    config.setdefault("tvmaze", {"enabled": False})  # no internet in tests (see tests/conftest.py)
     return await BotProcess.start(
         config=parse_config(config), catalog=parse_catalog(catalog), clock=SystemClock(), adapters=adapters, db_path=db,
     )

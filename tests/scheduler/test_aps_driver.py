@@ -10,6 +10,7 @@ from bot.interfaces import SystemClock
 from scheduler.aps import JOB_ID, WATCHDOG_ID, ApsDriver
 from scheduler.jobs import HORIZON
 from scheduler.process import BotProcess
+from scheduler.tvmaze import JOB_ID as REFRESH_JOB_ID
 
 
 def soon_catalog(start: datetime) -> dict:
@@ -45,7 +46,8 @@ async def test_reminder_fires_on_the_real_clock_through_one_scheduler_job(tmp_pa
         await asyncio.sleep(0)  # let the change listener reschedule
         scheduler = process.driver.scheduler
         assert await wait_for(lambda: scheduler.get_job(JOB_ID) is not None)
-        assert sorted(job.id for job in scheduler.get_jobs()) == [JOB_ID, WATCHDOG_ID]  # not one per subscriber
+        # not one per subscriber: the reminders, the watchdog, and the TVmaze refresh (one for all shows)
+        assert sorted(job.id for job in scheduler.get_jobs()) == sorted([JOB_ID, WATCHDOG_ID, REFRESH_JOB_ID])
         assert abs((process.driver.next_run_time() - airs).total_seconds()) < 0.01
 
         assert await wait_for(lambda: len([s for s in adapter.outbox if s.kind == "reminder"]) == 50)

@@ -65,18 +65,21 @@ async def test_bad_input_gets_a_clear_reply_and_changes_nothing(make_story, text
     assert len(fan.received("reminder")) == 2
 
 
-async def test_help_lists_every_command(make_story):
-    story = await make_story()
-    reply = await story.chat().say("/help")
-    for command in COMMANDS:
-        if command.hidden:
-            continue
-        if command.subcommands:
-            for sub in command.subcommands:
-                assert f"/{command.name} {sub.name}" in reply
-        else:
-            assert f"/{command.name}" in reply
-    assert reply == await story.chat().say("/start")
+async def test_help_lists_every_command_a_person_can_use_and_fits_one_message(make_story):
+    story = await make_story(owners=["telegram:1"])
+    fan, owner = story.chat("telegram", "100"), story.chat("telegram", "1")
+    for who, reply in ((fan, await fan.say("/help")), (owner, await owner.say("/help"))):
+        for command in COMMANDS:
+            if command.hidden or not command.available_on("telegram"):
+                continue
+            shown = who is owner or not command.owner_only  # nobody else can use the owners' commands
+            if command.subcommands:
+                for sub in command.subcommands:
+                    assert (f"/{command.name} {sub.name}" in reply) == shown
+            else:
+                assert (f"/{command.name}" in reply) == shown
+        assert len(reply) <= 2000  # one Discord message, with Telegram's escapes
+        assert reply == await who.say("/start")
 
 
 async def test_settings_are_shown_back(make_story):

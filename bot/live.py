@@ -1,0 +1,255 @@
+"""The live catalog: the one owner of the catalog while the bot runs.
+
+It holds the bundled catalog (TOML), the shows and people imported from TVmaze (kept in the
+database), and owners' corrections, and makes one immutable `Catalog` snapshot of them for the
+core. `apply(change)` is the only way to change it: import or refresh shows and people, an
+owner's edit, a reloaded catalog file. Everything derived follows from that one call: the new
+snapshot (airings lazily, the name index and news matcher rebuilt) goes into `core.catalog`,
+the planner is told (`core.changed()`), and the shows' followers are told what changed, once:
+each notice is stored in the same transaction as the change and fanned out through the ledger
+(kind "notice"), so a restart announces what a crash left unannounced and nothing twice.
+
+Identities are stable: `tvmaze:123` for an imported show, `tvmaze:person:45` for a person, the
+catalog's own keys for bundled ones; titles and aliases are data that can change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Literal
+
+from .catalog import Catalog
+from .changes import Notice, diff_catalogs, notice_message
+from .config import TvmazeConfig
+from .delivery import Item
+from .interfaces import Outgoing
+from .names import Target, normalise
+from .releases import release_finder
+from .sources import Change, Edit, Sources
+from .store import Pending
+from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, TvmazeClient, TvmazeError, tvmaze_id
+from .zones import UTC
+
+if TYPE_CHECKING:
+    from .core import Core
+
+log = logging.getLogger(__name__)
+
+LOOKUP_DEADLINE = 4.5  # seconds a command may wait for TVmaze: it answers within 5 s
+FAR_AHEAD = 1.5  # a search result this many times the next one's score is the clear best
+PLAUSIBLE = 0.5  # results scoring at least this share of the best are offered as choices
+MAX_CHOICES = 5
+MAX_CURRENT_SHOWS = 8  # an actor's current shows imported with them
+CURRENT = frozenset({"Running", "To Be Determined", "In Development"})
+SOON = timedelta(hours=48)  # followed shows airing this soon are refreshed every `refresh`
+DAILY = timedelta(days=1)
+
+
+def best_match(query: str, found: Sequence[Found]) -> Found | list[Found]:
+    """The clear best search result (one exact title or name after normalisation, or one score
+    far ahead of the rest), else the plausible ones to choose from (empty: nothing found)."""
+    wanted = normalise(query)
+    exact = [f for f in found if normalise(f.name) == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    if exact:
+        return exact[:MAX_CHOICES]
+    ranked = sorted(found, key=lambda f: -f.score)
+    if len(ranked) == 1 or (ranked and ranked[0].score >= FAR_AHEAD * ranked[1].score and ranked[0].score > 0):
+        return ranked[0]
+    return [f for f in ranked if f.score >= PLAUSIBLE * ranked[0].score][:MAX_CHOICES]
+
+
+class NoticeDelivery:
+    """One notice to every follower of its show; written in each chat's zone when sent."""
+
+    kind: Literal["notice"] = "notice"
+
+    def __init__(self, core: Core, notice: Notice):
+        self.core, self.notice = core, notice
+        self.key = notice.key
+        self.expires = self.retry_until = datetime.fromtimestamp(notice.expires, UTC)
+
+    async def message_for(self, item: Item) -> Outgoing | str:
+        core = self.core
+        if core.clock.now() > self.expires:
+            return "too late: the change is past"
+        settings = await core.recheck(item, self.notice.show)
+        if isinstance(settings, str):
+            return settings
+        zone = item.zone if settings is None else settings.timezone
+        return Outgoing("notice", notice_message(self.notice, core.zone_of(zone)))
+
+
+class LiveCatalog:
+    """The catalog's one owner; `core.catalog` is always its latest snapshot."""
+
+    def __init__(self, core: Core, bundled: Catalog, *, settings: TvmazeConfig, client: TvmazeClient | None = None):
+        self.core, self.settings = core, settings
+        self.client = client if settings.enabled else None
+        self.sources = Sources(bundled)
+        self.version = 0
+        self._lock = asyncio.Lock()
+        core.live = self
+        core.job_finders["notice"] = self._notice_job
+        core.job_finders["release"] = release_finder(core)
+
+    # ---- lifecycle ----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Load what was imported and edited before. (What a stop left unannounced is announced
+        by `announce_pending`, called once the ledger has requeued interrupted sends.)"""
+        store = self.core.store
+        shows = [ImportedShow.from_json(data) for data in await store.imports("show")]
+        people = [ImportedPerson.from_json(data) for data in await store.imports("person")]
+        edits = [Edit.from_row(row) for row in await store.edits()]
+        self.sources = Sources(self.sources.bundled, {s.id: s for s in shows}, {p.id: p for p in people}, edits)
+        self._swap(self.sources.build())
+
+    def _swap(self, catalog: Catalog) -> None:
+        self.core.catalog = catalog
+        self.version += 1
+        self.core.changed()
+
+    # ---- the one way to change the catalog ------------------------------------------------------
+
+    async def apply(self, change: Change) -> list[Notice]:
+        """Apply a change: store it with the notices it produces, swap the snapshot, tell the
+        planner, announce. Returns the notices (already announced ones included)."""
+        async with self._lock:
+            now = self.core.clock.now()
+            old, sources = self.core.catalog, self.sources.with_change(change)
+            new = sources.build()
+            touched = [s.key for s in change.shows] + [e.show_key for e in change.edits]
+            if change.bundled is not None:
+                touched += [*old.shows.keys() & self.sources.bundled.shows.keys(), *change.bundled.shows]
+            ended = [s.key for s in change.shows if s.ended and s.id in self.sources.shows and not self.sources.shows[s.id].ended]
+            notices = diff_catalogs(old, new, touched, now, ended)
+            imports = [("show", s.key, s.to_json(), s.ended, self._next_refresh(s, new, now)) for s in change.shows]
+            imports += [("person", p.key, p.to_json(), False, _ts(now + DAILY)) for p in change.people]
+            await self.core.store.save_catalog_change(
+                imports=imports, edits=[e.row() for e in change.edits],
+                notices=[(n.key, n.show, n.to_json(), n.expires) for n in notices], now=_ts(now),
+            )
+            self.sources = sources
+            self._swap(new)
+        if notices:
+            log.info("catalog change: %s", ", ".join(f"{n.kind} {n.show}" for n in notices))
+        await self.announce_pending()
+        return notices
+
+    def _next_refresh(self, show: ImportedShow, catalog: Catalog, now: datetime) -> int | None:
+        """Shows airing within 48 hours: every `refresh`; others daily; ended: never. (When it
+        falls due, the refresher reads only what someone follows.)"""
+        if show.ended:
+            return None
+        airing = catalog.next_airing([show.key], now)
+        soon = airing is not None and airing.start <= now + SOON
+        return _ts(now + (self.settings.refresh if soon else DAILY))
+
+    async def reload(self, bundled: Catalog) -> list[Notice]:
+        """The catalog file was edited and read again (SIGHUP)."""
+        return await self.apply(Change(bundled=bundled))
+
+    async def edit(self, edit: Edit) -> list[Notice]:
+        return await self.apply(Change(edits=(edit,)))
+
+    async def refresh_schedule(self, kind: str, key: str, followed: bool) -> None:
+        """A due import that is not fetched now (nobody follows it, or TVmaze failed) is looked at
+        again later: in a day, or after `refresh` when the fetch failed."""
+        wait = DAILY if not followed else self.settings.refresh
+        await self.core.store.schedule_refresh(kind, key, _ts(self.core.clock.now() + wait))
+
+    # ---- announcing ---------------------------------------------------------------------------
+
+    async def announce_pending(self) -> int:
+        """Fan every stored, unannounced, still timely notice out to its show's followers."""
+        store, count = self.core.store, 0
+        now = _ts(self.core.clock.now())
+        for data in await store.pending_notices(now):
+            notice = Notice.from_json(data)
+            show = self.core.catalog.shows.get(notice.show)
+            if show is not None:
+                count += await self.core.fan_out(NoticeDelivery(self.core, notice), self.core.targets(show))
+            await store.notice_announced(notice.key, now)
+        return count
+
+    async def _notice_job(self, pending: Pending) -> NoticeDelivery | None:
+        data = await self.core.store.notice(pending.delivery.job)
+        return NoticeDelivery(self.core, Notice.from_json(data)) if data else None
+
+    # ---- TVmaze lookups -----------------------------------------------------------------------
+
+    @property
+    def searchable(self) -> bool:
+        return self.client is not None
+
+    async def lookup(self, text: str, *, choices_only: bool = False) -> Target | list[Found] | str:
+        """What `/subscribe text` means on TVmaze: a target (imported now, or before), choices, or
+        a plain reason. Answers within LOOKUP_DEADLINE seconds whatever TVmaze does.
+        `choices_only`: import nothing, a clear best match is one choice among the catalog's."""
+        if self.client is None:
+            return "Looking shows up on TVmaze is turned off here."
+        try:
+            async with asyncio.timeout(LOOKUP_DEADLINE):
+                return await self._lookup(self.client, text, choices_only)
+        except TimeoutError:
+            return "TVmaze did not answer in time; try again in a minute."
+        except TvmazeError as exc:
+            return f"{exc}; try again later."
+
+    async def _lookup(self, client: TvmazeClient, text: str, choices_only: bool) -> Target | list[Found] | str:
+        person_id = tvmaze_id(text, PERSON_PREFIX)
+        show_id = None if person_id is not None else tvmaze_id(text)
+        if show_id is not None:
+            return await self.import_show(show_id)
+        if person_id is not None:
+            return await self.import_person(person_id)
+        shows, people = await asyncio.gather(client.search_shows(text), client.search_people(text))
+        pick = best_match(text, [*shows, *people])
+        if isinstance(pick, list) or choices_only:
+            return pick if isinstance(pick, list) else [pick]
+        if pick.show is not None:
+            return await self.import_show(pick.show.id)
+        assert pick.person is not None
+        return await self.import_person(pick.person.id)
+
+    async def import_show(self, show_id: int) -> Target | str:
+        known = self.core.catalog.target("show", f"tvmaze:{show_id}")
+        if known is not None:
+            return known
+        assert self.client is not None
+        show = await self.client.show(show_id)
+        if show is None:
+            return f"TVmaze has no show tvmaze:{show_id}."
+        await asyncio.shield(self.apply(Change(shows=(show,))))
+        return Target("show", show.key, show.name)
+
+    async def fetch_person(self, person_id: int, *, cached: bool = True) -> tuple[ImportedPerson, list[ImportedShow]] | None:
+        """A person and their current shows with episodes (at most MAX_CURRENT_SHOWS)."""
+        assert self.client is not None
+        person = await self.client.person(person_id, cached=cached)
+        if person is None:
+            return None
+        current = [s for s in person.show_data if s.status in CURRENT][:MAX_CURRENT_SHOWS]
+        shows = [s for s in await asyncio.gather(*(self.client.show(s.id, cached=cached) for s in current)) if s is not None]
+        return replace(person, show_data=()), shows
+
+    async def import_person(self, person_id: int) -> Target | str:
+        known = self.core.catalog.target("actor", f"{PERSON_PREFIX}{person_id}")
+        if known is not None:
+            return known
+        fetched = await self.fetch_person(person_id)
+        if fetched is None:
+            return f"TVmaze has no person {PERSON_PREFIX}{person_id}."
+        person, shows = fetched
+        await asyncio.shield(self.apply(Change(shows=tuple(shows), people=(person,))))
+        return Target("actor", person.key, person.name)
+
+
+def _ts(instant: datetime) -> int:
+    return int(instant.timestamp())

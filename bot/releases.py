@@ -1,0 +1,113 @@
+"""Streaming releases: episodes with a date and no air time, announced at a local hour.
+
+A streaming service (TVmaze's `webChannel`) often publishes an episode "on 8 January" with no
+time of day. Nothing is guessed: the release is stated as a date, and each chat is told on that
+date at `[tvmaze] streaming_hour` in its own zone. That is per-chat timing, so the planner makes
+one job per (release, zone in use) rather than per (airing, lead): the job for Asia/Seoul is due
+at 09:00 Seoul time and reaches only the followers whose zone is Asia/Seoul. The ledger's key
+is the release (kind "release"), so a chat that changes zone between two jobs is told once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Literal
+from zoneinfo import ZoneInfo
+
+from .catalog import Catalog, Show
+from .delivery import Item
+from .interfaces import Outgoing
+from .render import Bold, Message
+from .store import Pending, Recipient
+from .zones import UTC
+
+if TYPE_CHECKING:
+    from .core import Core
+
+FRESH_FOR = timedelta(days=2)  # a release not announced by two days after its date is dropped
+
+
+@dataclass(frozen=True)
+class Release:
+    show_key: str
+    episode: int
+    day: date
+
+    @property
+    def key(self) -> str:
+        return f"{self.show_key}#{self.episode}@{self.day:%Y%m%d}"
+
+    def due(self, zone: ZoneInfo, hour: time) -> datetime:
+        """When followers in `zone` are told: the release date at `hour` there."""
+        return datetime.combine(self.day, hour, tzinfo=zone).astimezone(UTC)
+
+
+def format_day(day: date) -> str:
+    """"Fri 8 Jan 2027"."""
+    return f"{day:%a} {day.day} {day:%b %Y}"
+
+
+def releases_between(catalog: Catalog, first: date, last: date, show_keys: Iterable[str] | None = None) -> list[Release]:
+    """Releases dated first..last (inclusive), by date, show key and episode."""
+    keys = catalog.shows.keys() if show_keys is None else [k for k in show_keys if k in catalog.shows]
+    found = [Release(key, episode, day) for key in keys for episode, day in catalog.shows[key].dated if first <= day <= last]
+    return sorted(found, key=lambda r: (r.day, r.show_key, r.episode))
+
+
+def find_release(catalog: Catalog, key: str) -> Release | None:
+    show_key, _, rest = key.partition("#")
+    show = catalog.shows.get(show_key)
+    if show is None:
+        return None
+    return next((r for e, d in show.dated if (r := Release(show_key, e, d)).key == key), None)
+
+
+def release_message(show: Show, release: Release) -> Message:
+    network = f" on {show.network}" if show.network else ""
+    return Message.of("📺 ", Bold(show.title), f", episode {release.episode}, is out today{network} ({format_day(release.day)}).")
+
+
+class ReleaseDelivery:
+    """One release to the chats the job reaches; the same message for each."""
+
+    kind: Literal["release"] = "release"
+
+    def __init__(self, core: Core, show: Show, release: Release):
+        self.core, self.show, self.release = core, show, release
+        self.key = release.key
+        self.expires = self.retry_until = datetime.combine(release.day, time(0), tzinfo=UTC) + FRESH_FOR
+        self.body = Outgoing("reminder", release_message(show, release))
+
+    async def message_for(self, item: Item) -> Outgoing | str:
+        core = self.core
+        if core.clock.now() > self.expires:
+            return "too late: the release is past"
+        if find_release(core.catalog, self.key) is None:
+            return "the release moved or was cancelled"
+        reason = await core.recheck(item, self.show.key)
+        return reason if isinstance(reason, str) else self.body
+
+
+async def fire_release(core: Core, release: Release, zone: str) -> int:
+    """Tell the show's followers whose zone is `zone` (None counts as the default zone)."""
+    show = core.catalog.shows.get(release.show_key)
+    if show is None or find_release(core.catalog, release.key) is None:
+        return 0
+    default = core.config.timezone.key
+
+    def in_zone(recipient: Recipient) -> bool:
+        return (recipient.timezone or default) == zone
+
+    return await core.fan_out(ReleaseDelivery(core, show, release), core.targets(show), where=in_zone)
+
+
+def release_finder(core: Core):
+    """Rebuilds a release delivery for a retry (None: the release is gone)."""
+
+    async def find(pending: Pending) -> ReleaseDelivery | None:
+        release = find_release(core.catalog, pending.delivery.job)
+        return ReleaseDelivery(core, core.catalog.shows[release.show_key], release) if release else None
+
+    return find
