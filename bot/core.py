@@ -11,6 +11,7 @@ ledger row per chat, and hands the items to that platform's outbox (`delivery.py
 from __future__ import annotations
 
 import logging
+import operator
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -40,6 +41,7 @@ JobFinder = Callable[[Pending], Awaitable[DeliveryJob | None]]
 
 NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
 NO_ADAPTER_RETRY = timedelta(minutes=15)
+CLAIM_CHUNK = 10_000  # ledger rows claimed in one statement; a fan-out sends one chunk while claiming the next
 AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "starts now" this late
 
 
@@ -51,6 +53,9 @@ class Article:
     link: str
     summary: str = ""
     published: datetime | None = None
+
+
+_by_chat = operator.itemgetter(0, 1)  # a recipient's (platform, chat id)
 
 
 def _ts(instant: datetime) -> int:
@@ -161,13 +166,22 @@ class ReminderDelivery:
         self.expires = airing.start + (AT_AIR_GRACE if lead == 0 else timedelta(0))
         self.retry_until = airing.start
         self._bodies: dict[tuple[str | None, int], Outgoing] = {}
+        self._checked: tuple[Catalog, bool] | None = None  # (catalog snapshot, airing still in it)
+
+    def _still_airs(self) -> bool:
+        """Whether the airing is still in the catalog (it may have moved or been pre-empted since the
+        fan-out began); asked once per catalog snapshot, not once per message."""
+        catalog = self.core.catalog
+        if self._checked is None or self._checked[0] is not catalog:
+            self._checked = (catalog, catalog.airing(self.airing.key) is not None)
+        return self._checked[1]
 
     async def message_for(self, item: Item) -> Outgoing | str:
         core = self.core
         now = core.clock.now()
         if now > self.expires or (self.lead and self.airing.start <= now):
             return "too late: the episode began"
-        if core.catalog.airing(self.airing.key) is None:
+        if not self._still_airs():
             return "the episode moved or was cancelled"
         zone = item.zone
         settings = None
@@ -179,17 +193,16 @@ class ReminderDelivery:
             if self.show.key not in follows or self.lead not in (settings.leads or core.config.lead_minutes):
                 return "the chat no longer follows the show or wants this lead time"
             zone = settings.timezone
-        minute = _ts(now) // 60
+        minute = int(now.timestamp()) // 60  # the countdown is right to the minute when each leaves
         body = self._bodies.get((zone, minute))
         if body is None:
             if len(self._bodies) > 4096:
                 self._bodies.clear()
             body = Outgoing("reminder", reminder_message(self.show, self.airing, core.zone_of(zone), now))
             self._bodies[(zone, minute)] = body
-        if not item.private:  # a group may want its reminders to notify someone (few chats: one read each)
-            settings = settings or await core.store.chat(item.chat.platform, item.chat.key)
-            if settings is not None and settings.mention:
-                body = replace(body, mention=settings.mention)
+        mention = settings.mention if settings is not None else item.mention
+        if mention:  # a group may want its reminders to notify someone
+            body = replace(body, mention=mention)
         return body
 
 
@@ -383,7 +396,8 @@ class Core:
             self.changed()
 
     def changed_since(self, chat: ChatRef, version: int) -> bool:
-        return self._chat_versions.get((chat.platform, chat.key), 0) > version
+        versions = self._chat_versions
+        return bool(versions) and versions.get((chat.platform, chat.key), 0) > version
 
     async def recheck(self, item: Item, show_key: str) -> ChatSettings | str | None:
         """For a queued message about a show: None when the chat has not changed since its
@@ -606,18 +620,28 @@ class Core:
         return count
 
     async def _claim_and_queue(self, job: DeliveryJob, recipients: list[Recipient], version: int) -> int:
-        by_key = {(r.platform, r.chat_id): r for r in recipients}
-        stamp = self._next_stamp()
-        claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), by_key.keys(), stamp=stamp)
-        items: dict[str, list[Item]] = {}
-        for seq, (platform, chat) in enumerate(claimed):
-            r = by_key[(platform, chat)]
-            items.setdefault(platform, []).append(
-                Item(job, ChatRef.from_key(platform, chat), r.is_private, r.timezone, version, stamp=stamp, seq=seq)
-            )
-        for platform, batch in items.items():
-            self._queue(job, platform, batch)
-        return len(claimed)
+        """Claim and queue in chunks, so the first messages leave while later chunks are still
+        being claimed (the database works in its own thread meanwhile)."""
+        recipients.sort(key=_by_chat)
+        expires = _ts(job.expires)
+        count = 0
+        for start in range(0, len(recipients), CLAIM_CHUNK):
+            chunk = recipients[start : start + CLAIM_CHUNK]
+            stamp = self._next_stamp()
+            claimed = await self.store.claim(job.kind, job.key, expires, chunk, stamp=stamp)
+            if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
+                taken = set(claimed)
+                chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
+            items: dict[str, list[Item]] = {}
+            for seq, r in enumerate(chunk):  # claims come back sorted by platform and chat, as `chunk` is
+                chat = ChatRef(r.platform, r.chat_id) if "/" not in r.chat_id else ChatRef.from_key(r.platform, r.chat_id)  # type: ignore[arg-type]
+                items.setdefault(r.platform, []).append(
+                    Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention)
+                )
+            for platform, batch in items.items():
+                self._queue(job, platform, batch)
+            count += len(chunk)
+        return count
 
     def _queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:
         outbox = self.outboxes.get(platform)

@@ -86,6 +86,7 @@ class Item:
     moved: bool = False
     stamp: int = 0  # the claim that made its ledger row, and its place in that claim's sorted rows:
     seq: int = -1  # consecutive places sent together are confirmed as one key range
+    mention: str | None = None  # whom the chat's reminders mention, as the fan-out read it
 
 
 @dataclass(slots=True, eq=False)
@@ -136,6 +137,7 @@ class Ledger:
         self._count = 0
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
+        self._kick = asyncio.Event()  # a batch is full: write it now
         self._failing = False
 
     @property
@@ -146,13 +148,18 @@ class Ledger:
     def full(self) -> bool:
         return self._count >= CONFIRM_EVERY
 
-    def sent(self, item: Item) -> None:
+    def sent(self, item: Item) -> bool:
+        """Note a send the platform accepted; True when that makes a batch to write now."""
         job = item.job
         if item.seq >= 0 and not item.moved:
             self._runs.setdefault((job.kind, job.key, item.chat.platform, item.stamp), []).append((item.seq, item.chat.key))
         else:
             self._sent.setdefault((job.kind, job.key, item.chat.platform), []).append(item.chat.key)
         self._count += 1
+        if self._count >= CONFIRM_EVERY and not self._kick.is_set():
+            self._kick.set()
+            return True
+        return False
 
     def failed(self, item: Item, error: str, retry_at: datetime | None) -> None:
         """A failed send: retried at `retry_at`, or dropped for good when it is None."""
@@ -163,13 +170,21 @@ class Ledger:
         at = int(retry_at.timestamp()) if retry_at is not None else None
         self._outcomes.append((kind, job, chat.platform, chat.key, state, error[:500], at))
         self._count += 1
+        if self._count >= CONFIRM_EVERY:
+            self._kick.set()
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
+        """Write every CONFIRM_INTERVAL seconds, and at once when CONFIRM_EVERY outcomes are
+        waiting; the senders never wait for the write (it runs in the database's thread)."""
         while True:
-            await asyncio.sleep(CONFIRM_INTERVAL if not self._failing else 1.0)
+            try:
+                await asyncio.wait_for(self._kick.wait(), CONFIRM_INTERVAL if not self._failing else 1.0)
+            except TimeoutError:
+                pass
+            self._kick.clear()
             if self._count:
                 await self.flush()
 
@@ -301,6 +316,7 @@ class Outbox:
         self._chat_paced = self._per_chat is not None or self._per_group is not None
         self._replies: deque = deque()
         self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "release": _Lane(), "notice": _Lane(), "news": _Lane()}
+        self._lane_list = tuple(self._lanes.values())
         self._delayed: list[tuple[float, int, Item | ReplyItem]] = []
         self._seq = itertools.count()
         self._paused_until = 0.0
@@ -502,21 +518,46 @@ class Outbox:
     # ---- sending ------------------------------------------------------------------------------------
 
     async def _work(self, worker: _Worker) -> None:
+        unpaced = self._overall is None and not self._chat_paced
         while True:
             entry = await self._take()
             if entry is None:
-                return
-            try:
-                if isinstance(entry, ReplyItem):
-                    await self._reply(worker, entry)
+                return  # closing
+            while entry is not None:
+                try:
+                    if isinstance(entry, ReplyItem):
+                        await self._reply(worker, entry)
+                    else:
+                        await self._deliver(worker, entry)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # a bug here must not take the worker down with it
+                    log.exception("delivering to %s failed unexpectedly", entry.chat)
+                finally:
+                    self._finished()
+                # with no pace to keep, take the next entry at once (the fast path of a big fan-out)
+                entry = self._pick_unpaced() if unpaced else None
+
+    def _pick_unpaced(self) -> Item | ReplyItem | None:
+        """`_pick` for a platform with no pace to keep, without its checks: the next reply, else the
+        next entry of the lanes in order, jobs taking turns."""
+        if self._closing.is_set() or self._delayed or self._paused_until:
+            return None
+        if self._replies:
+            return self._replies.popleft()
+        for lane in self._lane_list:
+            order = lane.order
+            if order:
+                key = order[0]
+                queue = lane.queues[key]
+                entry = queue.popleft()
+                if queue:
+                    order.rotate(-1)  # the next job's turn
                 else:
-                    await self._deliver(worker, entry)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a bug here must not take the worker down with it
-                log.exception("delivering to %s failed unexpectedly", entry.chat)
-            finally:
-                self._finished()
+                    order.popleft()
+                    del lane.queues[key]
+                return entry
+        return None
 
     async def _guarded(self, worker: _Worker, call: Callable[[], Awaitable[Any]]) -> tuple[Any, BaseException | None]:
         """Run one platform call; whatever it raises comes back as a value, not an exception,
@@ -591,9 +632,8 @@ class Outbox:
             error = self._outcome(worker, error)
         if error is None:
             self.sent_count += 1
-            self.ledger.sent(item)
-            if self.ledger.full:
-                await self.ledger.flush()
+            if self.ledger.sent(item):
+                await asyncio.sleep(0)  # let the ledger's writer start on the full batch
         elif isinstance(error, RateLimited):
             self._rate_limited(error, item)
             self._grow(1)

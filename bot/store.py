@@ -8,17 +8,22 @@ idempotent across restarts.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
+import functools
+import inspect
 import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
+
+T = TypeVar("T")
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -270,6 +275,7 @@ class Recipient(NamedTuple):
     is_private: bool
     timezone: str | None
     leads: str | None
+    mention: str | None = None  # whom the chat's reminders mention
 
 
 @dataclass(frozen=True)
@@ -332,6 +338,8 @@ class Store:
         self._db = db
         self.path = path
         self._lock = lock
+        self._turn = asyncio.Lock()  # one method's statements at a time: they share one connection
+        self._turn_holder: asyncio.Task | None = None
 
     @classmethod
     async def open(cls, path: str | Path, *, exclusive: bool = True) -> Store:
@@ -557,7 +565,7 @@ class Store:
             return []
         clause = " OR ".join("(s.kind = ? AND s.target = ?)" for _ in targets)
         params = [v for pair in targets for v in pair]
-        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads"
+        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.mention"
         sql = (
             f"SELECT {columns} FROM chats c WHERE c.paused_at IS NULL AND EXISTS "
             f"(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id AND ({clause}))"
@@ -744,7 +752,7 @@ class Store:
     # ---- delivery ledger ----------------------------------------------------------------------
 
     async def claim(
-        self, kind: str, job: str, expires_at: int, recipients: Iterable[tuple[str, str]], *, state: str = "claimed",
+        self, kind: str, job: str, expires_at: int, recipients: Iterable[Sequence[Any]], *, state: str = "claimed",
         note: str | None = None, stamp: int | None = None,
     ) -> list[tuple[str, str]]:
         """Claim one delivery of `job` per (platform, chat); returns exactly the rows this call
@@ -757,18 +765,32 @@ class Store:
         "dropped" records deliveries that are not to be sent (superseded by a later lead).
         """
         by_platform: dict[str, list[str]] = {}
-        for platform, chat in recipients:
-            by_platform.setdefault(platform, []).append(chat)
+        for recipient in recipients:  # (platform, chat), or a Recipient
+            by_platform.setdefault(recipient[0], []).append(recipient[1])
         claimed: list[tuple[str, str]] = []
+        insert = (
+            "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state, last_error, claim) "
+            "SELECT ?, ?, ?, value, ?, ?, ?, ? FROM json_each(?)"
+        )
         for platform, chats in sorted(by_platform.items()):
             chats.sort()
-            async with self._db.execute(
-                "INSERT OR IGNORE INTO deliveries (kind, job, platform, chat_id, expires_at, state, last_error, claim) "
-                "SELECT ?, ?, ?, value, ?, ?, ?, ? FROM json_each(?) RETURNING chat_id",
-                (kind, job, platform, expires_at, state, note, stamp, json.dumps(chats)),
-            ) as cur:
-                inserted = [chat for (chat,) in await cur.fetchall()]
-            inserted.sort()  # in insertion order already, as a rule: then this costs one pass
+            params = (kind, job, platform, expires_at, state, note, stamp, json.dumps(chats))
+            if stamp is None:
+                async with self._db.execute(insert + " RETURNING chat_id", params) as cur:
+                    inserted = sorted(chat for (chat,) in await cur.fetchall())
+            else:
+                # The stamp is this claim's own, so "the rows it inserted" is "the rows with its stamp";
+                # when it inserted every one it was given (the rule), nothing needs reading back. (No
+                # RETURNING here: one statement the database runs without the interpreter's lock.)
+                cur = await self._db.execute(insert, params)
+                if cur.rowcount == len(chats):
+                    inserted = chats
+                else:
+                    async with self._db.execute(
+                        "SELECT chat_id FROM deliveries WHERE kind = ? AND job = ? AND platform = ? AND claim = ? "
+                        "ORDER BY chat_id", (kind, job, platform, stamp),
+                    ) as found:
+                        inserted = [chat for (chat,) in await found.fetchall()]
             claimed.extend([(platform, chat) for chat in inserted])
         await self._db.commit()
         return claimed
@@ -1008,3 +1030,29 @@ class Store:
         """Every (kind, key) some chat follows."""
         async with self._db.execute("SELECT DISTINCT kind, target FROM subscriptions") as cur:
             return {(kind, key) for kind, key in await cur.fetchall()}
+
+
+def _one_at_a_time(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:
+    """Run a store method alone on the connection. Every coroutine shares one SQLite connection,
+    hence one transaction: without this, one method's commit or rollback could land in the middle
+    of another's statements (a ledger write rolled back with a claim in progress). Re-entrant for
+    a method that calls another."""
+
+    @functools.wraps(method)
+    async def alone(self: Store, *args: Any, **kwargs: Any) -> T:
+        task = asyncio.current_task()
+        if self._turn_holder is task:
+            return await method(self, *args, **kwargs)
+        async with self._turn:
+            self._turn_holder = task
+            try:
+                return await method(self, *args, **kwargs)
+            finally:
+                self._turn_holder = None
+
+    return alone
+
+
+for _name, _method in list(vars(Store).items()):
+    if not _name.startswith("_") and inspect.iscoroutinefunction(_method) and _name not in ("open", "close"):
+        setattr(Store, _name, _one_at_a_time(_method))
