@@ -140,14 +140,6 @@ class Ledger:
         self._kick = asyncio.Event()  # a batch is full: write it now
         self._failing = False
 
-    @property
-    def pending(self) -> int:
-        return self._count
-
-    @property
-    def full(self) -> bool:
-        return self._count >= CONFIRM_EVERY
-
     def sent(self, item: Item) -> bool:
         """Note a send the platform accepted; True when that makes a batch to write now."""
         job = item.job
@@ -327,7 +319,6 @@ class Outbox:
         self._closing = asyncio.Event()
         self._workers = [_Worker() for _ in range(max(1, limits.in_flight))]
         self._watchdog: asyncio.Task | None = None
-        self.sent_count = 0
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -631,7 +622,6 @@ class Outbox:
         if worker.timed_out:
             error = self._outcome(worker, error)
         if error is None:
-            self.sent_count += 1
             if self.ledger.sent(item):
                 await asyncio.sleep(0)  # let the ledger's writer start on the full batch
         elif isinstance(error, RateLimited):
