@@ -318,6 +318,7 @@ class Core:
         self.feed_watcher: FeedWatcher | None = None
         self._digest_noted: int | None = None
         self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
+        self._names: tuple[Catalog, list[tuple[str, str]]] | None = None  # names() of one catalog snapshot
         self.job_finders: dict[str, JobFinder] = {}  # ledger kind -> rebuilds a job to retry
 
     # ---- lifecycle --------------------------------------------------------------------------------
@@ -520,15 +521,20 @@ class Core:
         return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
 
     def names(self) -> list[tuple[str, str]]:
-        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion)."""
-        index = self.catalog.names
+        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).
+        The same list while the catalog snapshot is the same: a new one after every change."""
+        catalog = self.catalog
+        if self._names is not None and self._names[0] is catalog:
+            return self._names[1]
+        index = catalog.names
         labels: dict[tuple[str, str], str] = {}
         found = []
-        for name, target in self.catalog.named_targets():
+        for name, target in catalog.named_targets():
             key = (target.kind, target.key)
             if key not in labels:
                 labels[key] = index.label(target)
             found.append((name, labels[key]))
+        self._names = (catalog, found)
         return found
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
