@@ -24,7 +24,7 @@ from functools import lru_cache
 import ahocorasick
 from wordfreq import zipf_frequency
 
-from .names import PARTICLES, Target, _fold, _is_hangul, normalise, plain_text, words
+from .names import PARTICLES, Target, _fold, _is_hangul, normalise, words
 
 MIN_NEWS_PATTERN = 4  # shorter keys ("NOT", "Kim") match too many unrelated words in news
 MIN_CONTEXT_PATTERN = 2  # networks are short ("tvN", "ENA"); they only ever add context
@@ -89,7 +89,7 @@ class _Text:
     """One text reduced for matching: folded, its words, and those words run together."""
 
     def __init__(self, text: str):
-        self.folded = _fold(plain_text(text))
+        self.folded = _fold(text)
         self.spans = [m.span() for m in _TOKEN.finditer(self.folded)]
         self.compact = "".join(self.folded[s:e] for s, e in self.spans)
         self.word_starts: list[int] = []  # compact offset where each word starts
