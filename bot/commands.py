@@ -27,6 +27,7 @@ from .names import Lookup, Target
 from .owner import cmd_show_move, cmd_show_skip
 from .releases import Release, format_day, releases_between
 from .render import Bold, Countdown, Link, Message, When
+from .sanitize import visible
 from .tvmaze import Found
 from .zones import (
     LeadError,
@@ -725,7 +726,9 @@ BY_NAME: dict[str, Command] = {alias: c for c in COMMANDS for alias in (c.name, 
 
 async def respond(core: Core, msg: IncomingMessage) -> Reply | None:
     """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group)."""
-    text = msg.text or ""
+    typed = msg.text or ""
+    text = visible(typed)  # a stray control, bidi or zero-width character spoils nothing
+    msg = replace(msg, text=text)
     stripped = text.strip()
     is_command = stripped.startswith("/")
     if len(text) > MAX_TEXT:
@@ -735,7 +738,7 @@ async def respond(core: Core, msg: IncomingMessage) -> Reply | None:
             f"That message is {len(text):,} characters long; commands are at most {MAX_TEXT}. Type /help to see them."
         ))
     if not is_command:  # chatter in a group, or a photo or sticker without text: say nothing
-        if msg.private and stripped:
+        if msg.private and typed.strip():
             return Reply(_say("I answer commands that start with /. Type /help to see them."))
         return None
     parts = stripped.split(maxsplit=1)

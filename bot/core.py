@@ -28,6 +28,7 @@ from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Plat
 from .names import Target
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When, fit_lines
+from .sanitize import visible
 from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads
 from .zones import UTC
 
@@ -502,7 +503,7 @@ class Core:
         if not self.listening:
             return Reply(Message.of("I am restarting; try again in a minute."))
         notice = await self._pause_notice(msg)
-        reply = await commands.execute(self, msg, command, args)
+        reply = await commands.execute(self, msg, command, {key: visible(value) for key, value in args.items()})
         return self._with_notice(reply, notice) or reply
 
     async def _pause_notice(self, msg: IncomingMessage) -> str | None:
@@ -534,8 +535,8 @@ class Core:
         for name, target in catalog.named_targets():
             key = (target.kind, target.key)
             if key not in labels:
-                labels[key] = index.label(target)
-            found.append((name, labels[key]))
+                labels[key] = visible(index.label(target))
+            found.append((visible(name), labels[key]))
         self._names = (catalog, found)
         return found
 

@@ -1,0 +1,40 @@
+"""Invisible characters a fan or a feed may send: control, bidi and zero-width characters are
+never echoed (an unclosed U+202E would flip the rest of the line), and names match without them.
+The real Telegram adapter and python-telegram-bot against the fake Bot API server."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.core import Article
+from tests.adapters.telegram_bot import FAN, telegram_bot
+
+RLO, ZWSP, ZWJ, WJ, BEL = "\u202e", "\u200b", "\u200d", "\u2060", "\x07"
+
+
+def invisible(text: str) -> list[str]:
+    """The control, format (bidi, zero-width) characters in `text`, newlines aside."""
+    return [f"U+{ord(c):04X}" for c in text if c != "\n" and unicodedata.category(c) in ("Cc", "Cf")]
+
+
+async def test_a_fans_stray_characters_are_not_echoed_and_do_not_spoil_a_command(tmp_path):
+    async with telegram_bot(tmp_path) as (bot, server):
+        unknown = await bot.says(FAN, FAN, f"/unsubscribe Nothing{RLO}Known{BEL} here")
+        assert unknown.plain_text.startswith('I know no show or actor called "NothingKnown here".')
+        assert invisible(unknown.plain_text) == []
+        zone = await bot.says(FAN, FAN, f"/timezone Seoul{RLO}")
+        assert "Asia/Seoul" in zone.plain_text and invisible(zone.plain_text) == []
+        subscribed = await bot.says(FAN, FAN, f"/subscribe Ki{ZWSP}ss &{WJ} <Te{ZWJ}ll>")
+        assert subscribed.plain_text.startswith("Subscribed to Kiss & <Tell>: reminders before every episode")
+
+
+async def test_a_feed_titles_stray_characters_are_not_posted(tmp_path):
+    async with telegram_bot(tmp_path) as (bot, server):
+        await bot.says(FAN, FAN, "/subscribe Kiss & <Tell>")
+        await bot.process.core.publish_article(Article(
+            feed="soompi", id="1", title=f"Kiss & <Tell> {RLO}wins big{BEL}", link="https://example.com/a",
+            summary=f"Ha{ZWSP}n Ji Min{WJ} smiles.{RLO}",
+        ))
+        await bot.process.core.idle()
+        [news] = bot.received(FAN, "📰")
+        assert news.plain_text == "📰 Kiss & <Tell> wins big\nHan Ji Min smiles.\nFrom soompi · You follow: Kiss & <Tell>"
