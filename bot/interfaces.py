@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Literal, NamedTuple, Protocol, TypeVar, get_args
 
 from .render import Message
+from .sanitize import visible
 
 Platform = Literal["telegram", "discord", "console"]
 MessageKind = Literal["reply", "reminder", "news", "notice"]
@@ -83,6 +84,9 @@ class Choice:
     label: str
     command: tuple[str, ...]  # command path: ("subscribe",) or ("channel", "subscribe")
     args: tuple[tuple[str, str], ...] = ()  # option name -> value
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", visible(self.label))  # a button shows what a message would
 
     @property
     def arguments(self) -> dict[str, str]:

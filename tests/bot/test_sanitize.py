@@ -1,5 +1,6 @@
 """What the bot echoes carries no control, bidi or zero-width characters; names match without them."""
 
+from bot.interfaces import Choice
 from bot.names import NameIndex, Target, normalise
 from bot.sanitize import matchable, visible
 
@@ -35,3 +36,7 @@ def test_a_name_written_with_zero_width_characters_is_the_name_exactly():
     for typed in ("The\u200bInterest\u200dof\u2060Love", "#TheInterestOfLove", "Inter\u200best of Love"):
         found = index.lookup(typed)
         assert (found.target, found.exact) == (LOVE, True), typed
+
+
+def test_a_buttons_label_is_cleaned_like_a_message():
+    assert Choice("River\u202e Lantern\u200b (KBS2, KR, 2027)", ("subscribe",)).label == "River Lantern (KBS2, KR, 2027)"
