@@ -1,12 +1,12 @@
 """Feed documents into articles: parsing RSS and Atom bodies, entry identity, link keys.
 
-Pure: bytes in, `Article`s out, no network. An article's title and summary are plain text: a
-field the feed marks as HTML (feedparser reports each field's type) loses its tags and entities,
-any other is taken as written, so "<사랑의 이해>" in an RSS title stays in the title.
+Pure: bytes in, `Article`s out, no network. `parse_feed` raises `FeedError` for a body that is
+not a feed (an HTML page, an empty body) or is malformed XML cut short (a truncated download);
+a complete document with small XML errors is read as far as feedparser's lenient parser can.
 
-`parse_feed` raises `FeedError` for a body that is not a feed (an HTML page, an empty body) or is
-malformed XML cut short (a truncated download); a complete document with small XML errors is
-read as far as feedparser's lenient parser can.
+An article's title and summary are plain text: a field the feed marks as HTML or XHTML
+(feedparser reports each field's type) loses its tags and entities, any other is taken as
+written, so "<사랑의 이해>" in an RSS title stays in the title.
 """
 
 from __future__ import annotations
