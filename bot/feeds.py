@@ -70,11 +70,11 @@ def _article(feed: str, entry: Any) -> Article | None:
 
 
 def _text(detail: Any, value: Any) -> str:
-    """A feed field as plain text: without tags and entities where the feed says it is HTML or
-    XHTML, else exactly as written."""
+    """A feed field as plain text: without tags and entities (and the runs of spaces and line
+    breaks markup leaves) where the feed says it is HTML or XHTML, else exactly as written."""
     text = value if isinstance(value, str) else ""
     kind = detail.get("type", "") if isinstance(detail, dict) else ""
-    return plain_text(text) if kind in HTML_TYPES else text
+    return " ".join(plain_text(text).split()) if kind in HTML_TYPES else text
 
 
 def _instant(parsed: Any) -> datetime | None:
