@@ -525,7 +525,7 @@ class Core:
 
     def names(self) -> list[tuple[str, str]]:
         """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).
-        The same list while the catalog snapshot is the same: a new one after every change."""
+        The same list object until a catalog change alters a name: a new one after."""
         catalog = self.catalog
         if self._names is not None and self._names[0] is catalog:
             return self._names[1]
@@ -537,6 +537,8 @@ class Core:
             if key not in labels:
                 labels[key] = visible(index.label(target))
             found.append((visible(name), labels[key]))
+        if self._names is not None and self._names[1] == found:
+            found = self._names[1]  # a change that renamed nothing (a refresh, a correction): nothing to rebuild
         self._names = (catalog, found)
         return found
 

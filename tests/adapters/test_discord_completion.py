@@ -15,6 +15,7 @@ import pytest
 
 from bot.catalog import parse_catalog
 from tests.adapters.discord_bot import FAN, GUILD, OTHER, DiscordBot, answer, world
+from tests.conftest import bundled_catalog
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.tvmaze_api import FakeTvmaze
 
@@ -109,3 +110,15 @@ async def test_dramabot_run_offers_a_show_of_the_catalog_file_after_sighup(tmp_p
                 process.send_signal(signal.SIGTERM)
             _, err = await asyncio.wait_for(process.communicate(), 20)
         assert process.returncode == 0, err.decode()[-2000:]
+
+
+async def test_a_catalog_change_that_renames_nothing_rebuilds_no_index(make_story):
+    story = await make_story()
+    core = story.sim.process.core
+    names = core.names()
+    await core.live.reload(bundled_catalog())  # the same file read again: every name as it was
+    assert core.names() is names
+    raw = {"shows": [{"title": "Lantern Festival Test", "network": "KBS2", "days": ["mon"], "time": "21:00",
+                      "premiere": date(2023, 1, 2), "episodes": 4}]}
+    await core.live.reload(parse_catalog(raw))
+    assert core.names() is not names and ("Lantern Festival Test", "Lantern Festival Test") in core.names()
