@@ -38,7 +38,9 @@ OTHER_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "sv", "pl", "fi", "id", "
 
 _TOKEN = re.compile(r"[^\W_]+")
 _SENTENCE_BREAK = re.compile(r"[.!?。…][\"'”’)\]]*\s|\n")
-_QUOTES = {'"': '"”“', "“": "”\"“", "„": "“”\"", "”": "”\"", "'": "'’‘", "‘": "’'", "«": "»"}
+_QUOTES = {'"': '"”“', "“": "”\"“", "„": "“”\"", "”": "”\"", "'": "'’‘", "‘": "’'", "«": "»",
+           # the brackets Korean, Chinese and Japanese outlets write titles in: <Signal>, 《Mouse》, 「Goblin」
+           "<": ">", "〈": "〉", "《": "》", "「": "」", "『": "』"}
 
 
 @lru_cache(maxsize=65536)
@@ -146,7 +148,7 @@ class _Text:
         return found
 
     def quoted(self, hit: _Hit) -> bool:
-        """The hit is exactly a quoted span: “Signal”, "Signal," or 'Signal.'."""
+        """The hit is exactly a quoted span: “Signal”, "Signal," or 'Signal.'; or a bracketed one: <Signal>."""
         text, start, end = self.folded, self.spans[hit.first][0], self.spans[hit.last][1]
         if start == 0 or text[start - 1] not in _QUOTES or (start > 1 and text[start - 2].isalnum()):
             return False
