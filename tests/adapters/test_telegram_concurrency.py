@@ -13,6 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+from bot.quota import PER_WINDOW
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.tvmaze_api import FakeTvmaze
 
@@ -97,3 +98,27 @@ async def test_one_chats_commands_are_handled_and_answered_in_the_order_sent(tmp
             assert "could not ask TVmaze" in answers[0]
             assert [a.split(".")[0] for a in answers[1:6]] == [f"Time zone set to {z}" for z in zones]
             assert answers[6].startswith("Times here are shown in Asia/Tokyo")
+
+
+async def test_a_fan_flooding_lookups_neither_holds_others_nor_uses_up_tvmaze(tmp_path):
+    async with FakeTelegram() as server, FakeTvmaze() as tvmaze:
+        async with dramabot_run(tmp_path, server, tvmaze):
+            for n in range(30):
+                server.push_message(FAN, FAN, f"/subscribe Nowhere Show {n}")
+            await until(lambda: len(tvmaze.requests) >= 2, "the flood reaching TVmaze")
+
+            asked = server.clock()
+            server.push_message(OTHER_FANS[0], OTHER_FANS[0], "/subscribe The River Runs Test")
+            [answer] = await server.wait_sent(1, timeout=30, chat_id=OTHER_FANS[0])
+            waited = answered_at(server, OTHER_FANS[0])[0] - asked
+            assert answer.plain_text.startswith("Subscribed to The River Runs Test"), answer.plain_text
+            assert waited < 5.0, f"the other fan's lookup took {waited:.1f} s"
+            assert await help_from_other_fans(server) < PROMPT
+
+            flood = [a.plain_text for a in await server.wait_sent(30, timeout=60, chat_id=FAN)]
+            looked_up = [a for a in flood if "TVmaze knows none either" in a]
+            refused = [a for a in flood if "wait" in a and "TVmaze" in a]
+            assert len(looked_up) + len(refused) == 30, flood[-1]
+            assert 0 < len(looked_up) <= PER_WINDOW and refused
+            searches = [path for _, path in tvmaze.requests if "Nowhere" in path]
+            assert len(searches) == 2 * len(looked_up)  # what TVmaze was asked: a show and a people search each
