@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from bot.quota import PER_WINDOW
+from tests.fakes.feeds_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.tvmaze_api import FakeTvmaze
 
@@ -81,6 +82,21 @@ async def test_a_fan_waiting_on_a_silent_tvmaze_holds_no_other_fans_reply(tmp_pa
             assert not server.sent_to(FAN), "the lookup is still waiting on TVmaze"
             [answer] = await server.wait_sent(1, timeout=15, chat_id=FAN)
             assert "could not ask TVmaze: TVmaze did not answer in time" in answer.plain_text
+
+
+async def test_an_owner_adding_a_slow_feed_holds_no_other_fans_reply(tmp_path):
+    feeds = await FeedServer(mode="slow").start()  # answers after 30 s
+    try:
+        async with FakeTelegram() as server, FakeTvmaze() as tvmaze:
+            async with dramabot_run(tmp_path, server, tvmaze):
+                server.push_message(OWNER, OWNER, f"/feeds add {feeds.url('/wp/feed/')} slowsite")
+                await until(lambda: bool(feeds.requests), "the owner's feed being fetched")
+
+                waited = await help_from_other_fans(server)
+
+                assert waited < PROMPT, f"the ten /help answers took up to {waited:.1f} s"
+    finally:
+        await feeds.stop()
 
 
 async def test_one_chats_commands_are_handled_and_answered_in_the_order_sent(tmp_path):
