@@ -116,7 +116,7 @@ class FeedPoller:
         """Fetch `url` once, as a feed never polled (no validators, nothing stored), and parse it:
         the entries it lists. Raises FetchError or FeedError when it is not a readable feed."""
         fetched = await self._fetch(FeedConfig("check", url), FeedState("check", url))
-        return parse_feed("check", fetched.body or b"", fetched.content_type)
+        return await _parse("check", fetched)
 
     async def poll(self, feed: FeedConfig) -> datetime:
         """Fetch `feed` once, publish its new entries, store its state; returns the next poll instant."""
@@ -126,7 +126,7 @@ class FeedPoller:
         now = self.clock.now()
         try:
             fetched = await self._fetch(feed, state)
-            articles = None if fetched.body is None else parse_feed(feed.name, fetched.body, fetched.content_type)
+            articles = None if fetched.body is None else await _parse(feed.name, fetched)
         except (FetchError, FeedError) as exc:
             return await self._failed(feed, state, now, exc)
         if state.failures:
@@ -239,6 +239,12 @@ class FeedPoller:
             raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"unreachable: {type(exc).__name__}: {exc}") from None
+
+
+async def _parse(feed: str, fetched: Fetched) -> list[Article]:
+    """The fetched document's entries, parsed in a worker thread: a feed of several megabytes takes
+    seconds of CPU that must not stall the event loop (commands, sends, other polls)."""
+    return await asyncio.to_thread(parse_feed, feed, fetched.body or b"", fetched.content_type)
 
 
 def _oldest_first(articles: list[Article]) -> list[Article]:
