@@ -4,7 +4,9 @@ says when to poll it next.
 A fetch is a conditional GET (ETag, Last-Modified) with gzip, a whole-fetch timeout, at most
 MAX_REDIRECTS redirects, a descriptive User-Agent, and a size cap: the body is streamed and
 abandoned, never parsed, once it passes `max_bytes` (decompressed by `capped.py`, which stops at
-the cap: a gzip bomb costs no more memory than an honest feed). Failures back off exponentially per feed;
+the cap: a gzip bomb costs no more memory than an honest feed). Only public addresses are
+connected to, unless `[news] allow_hosts` allows a host (`addresses.py`, checked on each
+connection, redirects included). Failures back off exponentially per feed;
 a feed is logged when it starts failing, when it turns unhealthy, and when it recovers, each
 time with its name and URL. All state lives in the store, so a restart redelivers nothing.
 
@@ -31,6 +33,7 @@ from bot.feeds import FeedError, link_key, parse_feed
 from bot.interfaces import Clock
 from bot.store import FeedState, Store
 
+from .addresses import AddressGuard, AddressRefused, GuardedTransport
 from .capped import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_capped
 
 log = logging.getLogger(__name__)
@@ -42,6 +45,7 @@ UNHEALTHY_AFTER = 3  # consecutive failures
 MAX_BACKOFF = timedelta(hours=6)  # or the poll interval, if longer
 JITTER = 0.1  # next polls spread over +-10% of the delay
 KEEP_ENTRIES = timedelta(days=30)  # an entry no longer listed for this long is forgotten
+REFUSED = "not a public address (loopback, private, link-local and reserved ones are refused; see [news] allow_hosts)"
 
 Publish = Callable[[Article], Awaitable[object]]
 
@@ -73,6 +77,10 @@ class FetchError(Exception):
         self.retry_after = retry_after
 
 
+class FetchRefused(FetchError):
+    """The URL (or a redirect) leads to an address feeds may not be fetched from."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A 200 with its body, or a 304 (body None); the validators to send next time."""
@@ -98,6 +106,8 @@ class FeedPoller:
     ):
         self.store, self.publish, self.settings, self.clock, self.rand = store, publish, settings, clock, rand
         self.client = client or httpx.AsyncClient(
+            transport=GuardedTransport(AddressGuard(settings.allow_hosts)),
+            trust_env=False,  # no proxy from the environment: the guard checks the address actually connected
             timeout=settings.timeout,
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
@@ -236,6 +246,8 @@ class FeedPoller:
                     )
         except TimeoutError:
             raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
+        except AddressRefused:
+            raise FetchRefused(REFUSED) from None
         except httpx.TooManyRedirects:
             raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)") from None
         except httpx.TimeoutException:

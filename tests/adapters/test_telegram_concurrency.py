@@ -88,7 +88,7 @@ async def test_an_owner_adding_a_slow_feed_holds_no_other_fans_reply(tmp_path):
     feeds = await FeedServer(mode="slow").start()  # answers after 30 s
     try:
         async with FakeTelegram() as server, FakeTvmaze() as tvmaze:
-            async with dramabot_run(tmp_path, server, tvmaze):
+            async with dramabot_run(tmp_path, server, tvmaze, '[news]\nallow_hosts = ["127.0.0.1"]\n'):
                 server.push_message(OWNER, OWNER, f"/feeds add {feeds.url('/wp/feed/')} slowsite")
                 await until(lambda: bool(feeds.requests), "the owner's feed being fetched")
 

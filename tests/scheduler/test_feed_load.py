@@ -15,7 +15,7 @@ import pytest
 from bot.config import FeedConfig, NewsConfig
 from scheduler.capped import BadEncoding, BodyTooLarge, read_capped
 from tests.fakes.feeds_server import FeedServer, Item, gzip_bomb
-from tests.scheduler.test_feeds import NOW, Bot, Clock
+from tests.scheduler.test_feeds import LOCAL, NOW, Bot, Clock
 
 BIG_FEED = 13_500  # entries: 4.9 MB of WordPress RSS
 
@@ -47,7 +47,7 @@ async def test_a_huge_feed_is_parsed_without_stalling_the_event_loop(tmp_path):
     ]
     feed = FeedConfig("big", server.url("/wp/feed/"))
     try:
-        async with Bot(tmp_path / "db.sqlite3", Clock(), NewsConfig(timeout=120.0)) as bot:
+        async with Bot(tmp_path / "db.sqlite3", Clock(), NewsConfig(timeout=120.0, allow_hosts=LOCAL)) as bot:
             first = await worst_stall(bot.poll(feed))  # records what it lists
             second = await worst_stall(bot.poll(feed))  # finds nothing new
             state = await bot.store.feed_state("big")
@@ -65,7 +65,7 @@ async def test_a_gzip_bomb_is_abandoned_at_the_size_cap_without_being_decompress
     gzip_bomb()  # built before memory is measured
     cap = 1_000_000
     try:
-        async with Bot(tmp_path / "db.sqlite3", Clock(), NewsConfig(max_bytes=cap, timeout=60.0)) as bot:
+        async with Bot(tmp_path / "db.sqlite3", Clock(), NewsConfig(max_bytes=cap, timeout=60.0, allow_hosts=LOCAL)) as bot:
             tracemalloc.start()
             try:
                 await bot.poll(FeedConfig("bomb", server.url("/wp/feed/")))
