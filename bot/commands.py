@@ -797,6 +797,8 @@ async def _dispatch(ctx: Context) -> Message | Reply:
         return _say(f"I don't know the command /{' '.join(ctx.path)[:30]}. Type /help to see the commands.")
     if command.subcommands:
         return await _dispatch_group(command, ctx)
+    if command.owner_only and not ctx.core.is_owner(ctx.msg):
+        return _refuse_non_owner(command)
     if command.admin_only and not await ctx.core.is_admin(ctx.msg):
         return _refuse()
     assert command.handler is not None
