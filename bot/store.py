@@ -475,7 +475,8 @@ class Store:
         return row[0] or "it could not be reached"
 
     async def move_chat(self, platform: str, old: str, new: str) -> None:
-        """A chat got a new id: its settings, subscriptions and pending deliveries move there.
+        """A chat got a new id: its settings, subscriptions, pending deliveries, the hour's news
+        count and the articles held for its digest move there.
         Where the new id already has something, what it has wins."""
         try:
             await self._db.execute(
@@ -496,11 +497,27 @@ class Store:
                 "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
             )
             await self._db.execute("DELETE FROM deliveries WHERE platform = ? AND chat_id = ?", (platform, old))
+            await self._move_news_rows(platform=platform, old=old, new=new)
             await self._db.execute("DELETE FROM chats WHERE platform = ? AND chat_id = ?", (platform, old))
             await self._db.commit()
         except BaseException:
             await self._db.rollback()
             raise
+
+    async def _move_news_rows(self, *, platform: str, old: str, new: str) -> None:
+        """Part of `move_chat`: the hourly news counts add up at the new id (the cap holds across
+        the move), and articles held for a digest wait there."""
+        await self._db.execute(
+            "INSERT INTO news_quota (platform, chat_id, hour, queued) "
+            "SELECT platform, ?, hour, queued FROM news_quota WHERE platform = ? AND chat_id = ? AND true "
+            "ON CONFLICT (platform, chat_id, hour) DO UPDATE SET queued = queued + excluded.queued",
+            (new, platform, old),
+        )
+        await self._db.execute("DELETE FROM news_quota WHERE platform = ? AND chat_id = ?", (platform, old))
+        await self._db.execute(
+            "UPDATE OR IGNORE news_digest SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
+        )
+        await self._db.execute("DELETE FROM news_digest WHERE platform = ? AND chat_id = ?", (platform, old))
 
     async def _ensure_chat(self, platform: str, chat_id: str, is_private: bool, now: int) -> None:
         await self._db.execute(

@@ -166,8 +166,13 @@ async def test_a_chat_is_paused_resumed_and_moved_with_everything_it_has(tmp_pat
         assert await store.recipients([("show", "interestoflove")]) == []
         assert await store.resume_chat("telegram", "-1") == "kicked"
         assert await store.resume_chat("telegram", "-1") is None
+        assert await store.take_news_slots(3600, 2, [("telegram", "-1")]) == {("telegram", "-1")}
+        await store.hold_for_digest(0, "soompi", "a1", [("telegram", "-1")])
         await store.move_chat("telegram", "-1", "-1009")
         assert await store.chat("telegram", "-1") is None
+        assert await store.digest_chats(0) == [("telegram", "-1009")]  # held articles wait at the new id
+        assert await store.take_news_slots(3600, 2, [("telegram", "-1009")]) == {("telegram", "-1009")}
+        assert await store.take_news_slots(3600, 2, [("telegram", "-1009")]) == set()  # the hour's count came along
         moved = await store.chat("telegram", "-1009")
         assert moved is not None and moved.timezone == "Asia/Seoul" and not moved.is_private
         assert await store.subscriptions("telegram", "-1009") == [("show", "interestoflove")]
