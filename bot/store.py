@@ -23,6 +23,8 @@ from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 
+from .dbfile import NotSqlite, sqlite_path
+
 T = TypeVar("T")
 
 MIGRATIONS: tuple[str, ...] = (
@@ -345,7 +347,10 @@ class Store:
     async def open(cls, path: str | Path, *, exclusive: bool = True) -> Store:
         """Open (creating and migrating) the database. `exclusive` takes the database's instance
         lock first: a second bot on the same file is refused with a StoreError naming it."""
-        path = str(path)
+        try:
+            path = sqlite_path(str(path))
+        except NotSqlite as exc:
+            raise StoreError(str(exc)) from None
         lock = None
         try:
             if path != ":memory:":
