@@ -226,35 +226,51 @@ class StoreError(Exception):
 
 
 class InstanceLock:
-    """An exclusive lock on `<database>.lock`, held while a bot runs on that database.
+    """An exclusive lock on the database file itself, held while a bot runs on it.
 
-    The operating system drops it when the process ends, even by SIGKILL, so a crash never
-    leaves a stale lock behind. Scale-out on a shared database needs PostgreSQL (later).
+    The lock is taken on the file the path resolves to (symlinks and `..` followed), with
+    flock on a descriptor of that file, so another spelling of the path, a symlink, or deleting
+    a file beside it cannot let a second bot in. (flock locks are apart from SQLite's own POSIX
+    record locks; the descriptor stays open until the database is closed.) `<database>.lock`
+    beside the file only tells whom a refusal names. The operating system drops the lock when
+    the process ends, even by SIGKILL, so a crash never leaves a stale lock behind. Scale-out on
+    a shared database needs PostgreSQL (later).
     """
 
     def __init__(self, fd: int, path: str):
         self._fd: int | None = fd
-        self.path = path
+        self.path = path  # the database file locked (resolved)
 
     @classmethod
     def take(cls, database: str) -> InstanceLock:
-        path = f"{database}.lock"
+        path = os.path.realpath(database)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(fd, 32).decode(errors="replace").strip()
             os.close(fd)
-            who = f" (process {holder})" if holder else ""
+            holder = _read_small(f"{path}.lock")
+            who = f" (process {holder})" if holder.isdigit() else ""
             raise StoreError(f"{database}: another dramabot is already running on this database{who}") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+        try:
+            with open(f"{path}.lock", "w", encoding="ascii") as note:
+                note.write(str(os.getpid()))
+        except OSError:
+            pass  # only the refusal's detail
         return cls(fd, path)
 
     def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _read_small(path: str) -> str:
+    try:
+        with open(path, encoding="ascii", errors="replace") as file:
+            return file.read(32).strip()
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -356,7 +372,7 @@ class Store:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 lock = InstanceLock.take(path) if exclusive else None
-            db = await aiosqlite.connect(path)
+            db = await aiosqlite.connect(lock.path if lock else path)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open the database: {exc}") from None
         try:

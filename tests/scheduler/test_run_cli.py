@@ -72,3 +72,29 @@ def test_a_database_url_it_cannot_open_is_refused_and_no_file_is_created(tmp_pat
                             capture_output=True, text=True, timeout=60, cwd=tmp_path, env=ENV)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "bot.sqlite3").exists()
+
+
+def test_one_bot_per_database_holds_through_a_symlink_another_spelling_and_a_deleted_lock_file(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "sub").mkdir()
+    db = tmp_path / "data" / "bot.sqlite3"
+    (tmp_path / "link.sqlite3").symlink_to(db)
+    (tmp_path / "datalink").symlink_to(tmp_path / "data")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--db", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=ENV,
+    )
+    try:
+        assert first.stdout is not None and first.stdout.readline().startswith("dramabot console")
+        for spelling in ("link.sqlite3", "sub/../data/bot.sqlite3", "datalink/bot.sqlite3"):
+            second = run(tmp_path / spelling)
+            assert second.returncode == 2, spelling
+            assert second.stderr.startswith(f"dramabot: {tmp_path / spelling}: another dramabot is already running")
+        for lock in tmp_path.rglob("*.lock"):
+            lock.unlink()  # an operator "cleaning up"
+        second = run(db)
+        assert second.returncode == 2 and "another dramabot is already running on this database" in second.stderr
+    finally:
+        first.communicate("", timeout=30)
+    assert first.returncode == 0
+    assert run(tmp_path / "link.sqlite3", stdin="/help\n").returncode == 0  # free again once the first has stopped
