@@ -154,7 +154,7 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     catalog_path = args.catalog or config.catalog or None
     reloads: set[asyncio.Task] = set()
     loop.add_signal_handler(signal.SIGHUP, lambda: _reload_on_signal(reloads, process, catalog_path))
-    waits = {loop.create_task(stop.wait())}
+    waits = {loop.create_task(stop.wait()), loop.create_task(process.failed.wait())}
     console = adapters.get("console")
     closed = getattr(console, "closed", None)
     if closed is not None:
@@ -165,4 +165,4 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     if reloads:  # a reload under way finishes (bounded) before the store it writes to closes
         await asyncio.wait(reloads, timeout=config.delivery.stop_grace)
     await process.stop()
-    return 0
+    return 1 if process.failure else 0

@@ -237,9 +237,10 @@ class InstanceLock:
     a shared database needs PostgreSQL (later).
     """
 
-    def __init__(self, fd: int, path: str):
+    def __init__(self, fd: int, path: str, given: str = ""):
         self._fd: int | None = fd
         self.path = path  # the database file locked (resolved)
+        self.given = given or path  # the path as configured
 
     @classmethod
     def take(cls, database: str) -> InstanceLock:
@@ -257,7 +258,23 @@ class InstanceLock:
                 note.write(str(os.getpid()))
         except OSError:
             pass  # only the refusal's detail
-        return cls(fd, path)
+        return cls(fd, path, database)
+
+    def problem(self) -> str | None:
+        """Why the configured path no longer leads to the file this lock holds open (None: it
+        does). Two system calls, no I/O beyond the inode: cheap enough to ask every few seconds."""
+        if self._fd is None:
+            return None
+        held = os.fstat(self._fd)
+        try:
+            now = os.stat(self.given)
+        except FileNotFoundError:
+            return f"the database file {self.given} was deleted"
+        except OSError as exc:
+            return f"the database file {self.given} cannot be reached ({exc.strerror})"
+        if (now.st_dev, now.st_ino) != (held.st_dev, held.st_ino):
+            return f"the database file {self.given} was replaced (the path leads to another file now)"
+        return None
 
     def release(self) -> None:
         if self._fd is not None:
@@ -398,6 +415,11 @@ class Store:
                 lock.release()
             raise
         return store
+
+    def file_problem(self) -> str | None:
+        """Why the database's path no longer names the file this store writes to (deleted, or
+        replaced by another file), else None. Only a store holding the instance lock knows."""
+        return self._lock.problem() if self._lock is not None else None
 
     async def close(self) -> None:
         try:

@@ -7,7 +7,10 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
@@ -98,3 +101,32 @@ def test_one_bot_per_database_holds_through_a_symlink_another_spelling_and_a_del
         first.communicate("", timeout=30)
     assert first.returncode == 0
     assert run(tmp_path / "link.sqlite3", stdin="/help\n").returncode == 0  # free again once the first has stopped
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_database_file_deleted_or_replaced_under_the_bot_stops_it_loudly(tmp_path, how):
+    """Writing on into a deleted file would answer "Subscribed" and lose it all at the next start."""
+    db = tmp_path / "bot.sqlite3"
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--db", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=ENV,
+    )
+    try:
+        assert bot.stdout is not None and bot.stdout.readline().startswith("dramabot console")
+        if how == "deleted":
+            db.unlink()
+        else:
+            with sqlite3.connect(tmp_path / "other.sqlite3") as other:
+                other.execute("CREATE TABLE t (x)")
+            os.replace(tmp_path / "other.sqlite3", db)
+        started = time.monotonic()
+        returncode = bot.wait(timeout=20)  # stdin stays open: only the bot itself can end the run
+        waited = time.monotonic() - started
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+        _, err = bot.communicate(timeout=30)
+    assert returncode == 1
+    assert waited < 10
+    [line] = [line for line in err.splitlines() if " ERROR " in line]
+    assert f"the database file {db} was {how}" in line and "stopping" in line
