@@ -9,6 +9,7 @@ idempotent across restarts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import functools
 import inspect
@@ -16,7 +17,7 @@ import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
@@ -415,6 +416,29 @@ class Store:
                 lock.release()
             raise
         return store
+
+    @contextlib.asynccontextmanager
+    async def atomic(self) -> AsyncIterator[None]:
+        """Run the store methods this task calls inside the block as one transaction: each one's
+        commit waits for the end of the block, and an exception anywhere in it rolls them all
+        back. No other task's store calls run meanwhile (they wait their turn)."""
+        task = asyncio.current_task()
+        if self._turn_holder is task:  # already inside one: part of it
+            yield
+            return
+        async with self._turn:
+            self._turn_holder = task
+            real = self._db
+            self._db = _CommitAtEnd(real)  # type: ignore[assignment]
+            try:
+                yield
+                await real.commit()
+            except BaseException:
+                await real.rollback()
+                raise
+            finally:
+                self._db = real
+                self._turn_holder = None
 
     def file_problem(self) -> str | None:
         """Why the database's path no longer names the file this store writes to (deleted, or
@@ -1090,6 +1114,23 @@ class Store:
         """Every (kind, key) some chat follows."""
         async with self._db.execute("SELECT DISTINCT kind, target FROM subscriptions") as cur:
             return {(kind, key) for kind, key in await cur.fetchall()}
+
+
+class _CommitAtEnd:
+    """The connection as the methods inside `Store.atomic` see it: their commits (and the
+    rollbacks of their own error paths, which re-raise) are left to the end of the block."""
+
+    def __init__(self, db: aiosqlite.Connection):
+        self._real = db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def commit(self) -> None:
+        pass
+
+    async def rollback(self) -> None:
+        pass
 
 
 def _one_at_a_time(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:

@@ -323,3 +323,20 @@ async def test_added_feeds_are_kept_and_removed_with_their_poll_state(tmp_path):
         assert await store.added_feeds() == [] and await store.feed_state("wire") is None
     finally:
         await store.close()
+
+
+async def test_an_atomic_block_keeps_all_of_its_writes_or_none(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with store.atomic():
+                assert await store.save_article("soompi", "a1", "Title", "https://x.test/a1", "", None, 1)
+                await store.claim("news", "soompi|a1", 10**10, [("telegram", "1")])
+                raise RuntimeError("the next write failed")
+        assert await store.article("soompi", "a1") is None and await store.delivery_states() == {}
+        async with store.atomic():
+            assert await store.save_article("soompi", "a1", "Title", "https://x.test/a1", "", None, 1)
+            await store.claim("news", "soompi|a1", 10**10, [("telegram", "1")])
+        assert await store.article("soompi", "a1") is not None and len(await store.delivery_states()) == 1
+    finally:
+        await store.close()

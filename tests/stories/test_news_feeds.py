@@ -229,3 +229,25 @@ async def test_a_failing_feed_turns_unhealthy_is_polled_less_often_and_the_other
     await story.advance(START + timedelta(hours=8))
     assert "kdrama-news (" in caplog.text and "is healthy again after" in caplog.text
     assert "<b>kdrama-news</b> (config) " in (listing := await owner.say("/feeds")) and "UNHEALTHY" not in listing
+
+
+async def test_an_article_whose_publishing_failed_reaches_its_followers_at_the_next_poll(make_story, server):
+    server.wordpress = [item(1)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server))
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    store = story.sim.process.core.store
+    # the database refuses the article's claims once (a full disk, say), after the article was written
+    await store._db.execute(
+        "CREATE TEMP TRIGGER refuse_news BEFORE INSERT ON deliveries WHEN NEW.kind = 'news' "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    server.wordpress.insert(0, item(2, minutes=5))
+    await story.advance(START + timedelta(minutes=15))
+    assert fan.received("news") == []
+    await store._db.execute("DROP TRIGGER refuse_news")
+    await story.advance(START + timedelta(minutes=30))  # the next poll
+    [news] = fan.received("news")
+    assert news.at == START + timedelta(minutes=30) and "episode 2 recap" in news.text
+    await story.advance(START + timedelta(minutes=60))
+    assert len(fan.received("news")) == 1
