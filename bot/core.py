@@ -681,11 +681,16 @@ class Core:
         by_key = {(t.kind, t.key): t for t in about}
         job: NewsDelivery | None = None
         claimed: list[dict[str, list[Item]]] = []
+        if not about:  # nobody can follow what it names: its entry's identity is all that is kept
+            await self.store.note_unmatched_article(
+                feed=article.feed, article_id=article.id, title=article.title, link=article.link, now=_ts(now)
+            )
+            return 0
         async with self.store.atomic():
             is_new = await self.store.save_article(
                 article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
             )
-            if not is_new or not about:
+            if not is_new:
                 return 0
             await self.store.save_article_targets(article.feed, article.id, by_key)
             version = self._version

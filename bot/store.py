@@ -222,6 +222,12 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+ARTICLE_SUMMARY_KEEP = 2000  # characters of an article's summary kept (messages show 300)
+ARTICLE_TITLE_KEEP = 500  # and of its title (messages show 200)
+ARTICLE_LINK_KEEP = 2000
+LAST_UNMATCHED = "last_unmatched_article|"  # meta: per feed, the newest article that named nothing
+
+
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the file."""
 
@@ -693,14 +699,42 @@ class Store:
     async def save_article(
         self, feed: str, article_id: str, title: str, link: str, summary: str, published: int | None, now: int
     ) -> bool:
-        """True when the article is new."""
+        """True when the article is new. What is kept is bounded whatever the feed sent: the
+        summary's first ARTICLE_SUMMARY_KEEP characters, the title's ARTICLE_TITLE_KEEP."""
         cur = await self._db.execute(
             "INSERT OR IGNORE INTO articles (feed, article_id, title, link, summary, published, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (feed, article_id, title, link, summary, published, now),
+            (feed, article_id, title[:ARTICLE_TITLE_KEEP], link[:ARTICLE_LINK_KEEP], summary[:ARTICLE_SUMMARY_KEEP],
+             published, now),
         )
         await self._db.commit()
         return cur.rowcount == 1
+
+    async def note_unmatched_article(self, *, feed: str, article_id: str, title: str, link: str, now: int) -> None:
+        """An article that names nothing in the catalog is not kept (its entry's identity, in
+        `feed_entries`, is what dedupes it); only the newest one per feed is noted, for /feeds."""
+        await self._db.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (f"{LAST_UNMATCHED}{feed}",
+             json.dumps([article_id, title[:ARTICLE_TITLE_KEEP], link[:ARTICLE_LINK_KEEP], now], ensure_ascii=False)),
+        )
+        await self._db.commit()
+
+    async def prune_articles(self, *, before: int) -> int:
+        """Forget articles received before `before` and any that names nothing (kept by earlier
+        versions), with what they named; an article held for a digest not sent yet stays."""
+        cur = await self._db.execute(
+            "DELETE FROM articles WHERE (received_at < ? OR NOT EXISTS (SELECT 1 FROM article_targets t "
+            "WHERE t.feed = articles.feed AND t.article_id = articles.article_id)) AND NOT EXISTS (SELECT 1 FROM "
+            "news_digest d WHERE d.feed = articles.feed AND d.article_id = articles.article_id AND d.queued = 0)",
+            (before,),
+        )
+        await self._db.execute(
+            "DELETE FROM article_targets WHERE NOT EXISTS (SELECT 1 FROM articles a "
+            "WHERE a.feed = article_targets.feed AND a.article_id = article_targets.article_id)"
+        )
+        await self._db.commit()
+        return cur.rowcount
 
     async def save_article_targets(self, feed: str, article_id: str, targets: Iterable[tuple[str, str]]) -> None:
         """Remember which (kind, key) targets an article names."""
@@ -725,7 +759,7 @@ class Store:
             return [StoredArticle(*row) for row in await cur.fetchall()]
 
     async def last_articles(self, feeds: Sequence[str]) -> dict[str, StoredArticle]:
-        """Each feed's most recently received article."""
+        """Each feed's most recently received article (kept, or noted as naming nothing)."""
         found: dict[str, StoredArticle] = {}
         for feed in feeds:
             row = await self._one(
@@ -733,6 +767,11 @@ class Store:
                 "WHERE feed = ? ORDER BY received_at DESC, article_id DESC LIMIT 1",
                 (feed,),
             )
+            noted = await self._one("SELECT value FROM meta WHERE name = ?", (f"{LAST_UNMATCHED}{feed}",))
+            if noted is not None:
+                article_id, title, link, received = json.loads(noted[0])
+                if row is None or received > row[6]:
+                    row = (feed, article_id, title, link, "", None, received)
             if row is not None:
                 found[feed] = StoredArticle(*row)
         return found

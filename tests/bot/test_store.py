@@ -340,3 +340,24 @@ async def test_an_atomic_block_keeps_all_of_its_writes_or_none(tmp_path):
         assert await store.article("soompi", "a1") is not None and len(await store.delivery_states()) == 1
     finally:
         await store.close()
+
+
+async def test_old_articles_are_pruned_unless_a_digest_still_needs_them(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    day = 86_400
+    try:
+        for article_id, received in (("old", 1 * day), ("held", 1 * day), ("new", 40 * day)):
+            await store.save_article("soompi", article_id, f"Title {article_id}", "https://x.test/", "", None, received)
+            await store.save_article_targets("soompi", article_id, [("show", "interestoflove")])
+        await store.save_article("soompi", "unmatched", "Stocks", "https://x.test/s", "", None, 40 * day)  # an earlier version kept these
+        await store.hold_for_digest(1 * day // 3600 * 3600, "soompi", "held", [("telegram", "1")])
+        assert await store.prune_articles(before=10 * day) == 2
+        assert [a.article_id for a in await store.latest_articles([("show", "interestoflove")], 5)] == ["new", "held"]
+        assert await store.article("soompi", "old") is None and await store.article("soompi", "unmatched") is None
+        # the newest article that named nothing is noted for /feeds, without being kept
+        await store.note_unmatched_article(feed="soompi", article_id="s2", title="Stocks again", link="https://x.test/s2",
+                                           now=41 * day)
+        assert (await store.last_articles(["soompi"]))["soompi"].title == "Stocks again"
+        assert await store.article("soompi", "s2") is None
+    finally:
+        await store.close()

@@ -251,3 +251,37 @@ async def test_an_article_whose_publishing_failed_reaches_its_followers_at_the_n
     assert news.at == START + timedelta(minutes=30) and "episode 2 recap" in news.text
     await story.advance(START + timedelta(minutes=60))
     assert len(fan.received("news")) == 1
+
+
+def stored_articles(db: str) -> list[tuple[str, int]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT article_id, length(summary) FROM articles ORDER BY article_id").fetchall()
+
+
+async def test_unmatched_entries_are_not_kept_and_a_huge_summary_is_cut(make_story, server, tmp_path):
+    """A busy feed of entries about nothing anyone could follow, and one article with a summary
+    of a million characters: the database keeps the article /news needs, cut, and the entries'
+    identities (so nothing is delivered twice), not 1,000 articles."""
+    db = str(tmp_path / "busy.sqlite3")
+    server.wordpress = [item(1)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server), db=db)
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    noise = [Item(title=f"Stock market update {n}", link=f"https://kdrama-news.example.test/markets/{n}/",
+                  guid=f"https://kdrama-news.example.test/?p=m{n}", published=START, summary="Numbers. " * 50)
+             for n in range(1000)]
+    huge = Item(**{**item(2, minutes=5).__dict__, "summary": "Episode 2 was long. " * 52_000})
+    server.wordpress[:0] = [huge, *noise]
+    await story.advance(START + timedelta(minutes=15))
+    [news] = fan.received("news")
+    assert "episode 2 recap" in news.text and len(news.text) < 1000
+    [(kept, length)] = stored_articles(db)
+    assert kept == "https://kdrama-news.example.test/?p=2" and length == 2000
+    assert "episode 2 recap" in await fan.say("/news The Interest of Love")
+    await story.stop()
+    await story.start()  # the same document again: nothing is new
+    await story.advance(START + timedelta(minutes=45))
+    assert len(fan.received("news")) == 1
+    assert len(stored_articles(db)) == 1
