@@ -138,6 +138,7 @@ class Ledger:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         self._kick = asyncio.Event()  # a batch is full: write it now
+        self._stopping = False
         self._failing = False
 
     def sent(self, item: Item) -> bool:
@@ -171,13 +172,13 @@ class Ledger:
     async def _run(self) -> None:
         """Write every CONFIRM_INTERVAL seconds, and at once when CONFIRM_EVERY outcomes are
         waiting; the senders never wait for the write (it runs in the database's thread)."""
-        while True:
+        while not self._stopping:
             try:
                 await asyncio.wait_for(self._kick.wait(), CONFIRM_INTERVAL if not self._failing else 1.0)
             except TimeoutError:
                 pass
             self._kick.clear()
-            if self._count:
+            if self._count and not self._stopping:
                 await self.flush()
 
     async def flush(self) -> bool:
@@ -192,13 +193,15 @@ class Ledger:
                 singles.setdefault(key, []).extend(chats)
             try:
                 await self.store.record_outcomes(singles, outcomes, int(self.clock.now().timestamp()), ranges)
-            except Exception as exc:  # keep every outcome; the next flush tries again
+            except BaseException as exc:  # keep every outcome (also when cancelled): the next flush tries again
                 for key, chats in sent.items():
                     self._sent.setdefault(key, []).extend(chats)
                 for run, entries in runs.items():
                     self._runs.setdefault(run, []).extend(entries)
                 self._outcomes[:0] = outcomes
                 self._count += count
+                if not isinstance(exc, Exception):
+                    raise
                 if not self._failing:
                     log.error("cannot record %d delivery outcomes (%s); will keep trying", count, exc)
                 self._failing = True
@@ -216,8 +219,12 @@ class Ledger:
         await self.close()
 
     async def close(self) -> None:
+        """Stop the writer once the write it may be inside has finished (cancelling it there would
+        drop that batch: its rows would stay claimed and be sent again at the next start), then
+        write what is left."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            self._kick.set()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self.flush()
