@@ -706,7 +706,7 @@ class Core:
         while (hour := await self.store.next_digest_hour()) is not None and hour + HOUR <= now:
             chats = await self.store.digest_chats(hour)
             flags = await self.store.chat_flags(chats)
-            recipients = [Recipient(p, c, *flags.get((p, c), (True, None)), None) for p, c in chats]
+            recipients = [Recipient(p, c, *flags.get((p, c), (True, None, None))[:2], None) for p, c in chats]
             expires = datetime.fromtimestamp(hour + HOUR, UTC) + NEWS_FRESH_FOR
             count += await self._claim_and_queue(DigestDelivery(self, hour, expires), recipients, self._version)
             await self.store.digest_queued(hour)
@@ -803,8 +803,8 @@ class Core:
             if job is None or _ts(now) > p.expires_at:
                 self.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
                 continue
-            private, zone = chats.get((d.platform, d.chat_id), (True, None))
-            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts)])
+            private, zone, mention = chats.get((d.platform, d.chat_id), (True, None, None))
+            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention)])
             count += 1
         return count
 
