@@ -422,12 +422,20 @@ class Outbox:
         heapq.heappush(self._delayed, (until, next(self._seq), entry))
 
     def _release_delayed(self, now: float) -> None:
+        """Put the entries whose time has come back at the front of their queues, in the order
+        they were parked (one chat's messages keep the order they were made in)."""
+        replies: list[ReplyItem] = []
+        items: dict[tuple[str, str], list[Item]] = {}
         while self._delayed and self._delayed[0][0] <= now:
             _, _, entry = heapq.heappop(self._delayed)
             if isinstance(entry, ReplyItem):
-                self._replies.appendleft(entry)
+                replies.append(entry)
             else:
-                self._lanes[entry.job.kind].put(entry.job.key, (entry,), front=True)
+                items.setdefault((entry.job.kind, entry.job.key), []).append(entry)
+        if replies:
+            self._replies.extendleft(reversed(replies))
+        for (kind, key), released in items.items():
+            self._lanes[kind].put(key, released, front=True)
 
     def _first_ready(self, queue: deque, now: float) -> Item | ReplyItem | None:
         if not self._chat_paced:
