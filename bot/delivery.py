@@ -8,8 +8,9 @@ the limits the adapter declares (overall, per chat, per group), render each mess
 sent (the chat's settings and subscriptions as they are then), and read the outcome:
 
 - accepted: confirmed in the ledger, in batches (every 500 sends and every 250 ms);
-- rate limited: the whole platform (or the chat, where the platform scopes it so) waits, and
-  the item goes back to the front of its queue; nothing is marked sent before it was accepted;
+- rate limited: the chat waits as long as the platform asked, the rest of the platform (unless it
+  scopes the limit to the chat) at most PLATFORM_PAUSE_CAP seconds, and the item goes back to the
+  front of its queue; nothing is marked sent before it was accepted;
 - unreachable: the chat is paused (subscriptions kept) and its delivery dropped;
 - moved: the chat's rows move to the new id and the message goes there;
 - anything else, a timeout, or an exception of any kind: a transient failure, retried later
@@ -47,6 +48,7 @@ CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
 CONFIRM_INTERVAL = 0.25  # ...and seconds
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
+PLATFORM_PAUSE_CAP = 5.0  # seconds a rate limit pauses a whole platform at most (the refused chat waits in full)
 STOP_GRACE = 10.0  # seconds in-flight sends may take to finish when the bot stops
 SEND_TIMEOUT = 30.0
 
@@ -514,6 +516,8 @@ class Outbox:
                     if await self._pause(ready - now):
                         return None
                     now = self._mono()
+                if self._paused_until > now:  # a rate limit came while this worker waited for its slot
+                    continue
             entry = self._pick(now)
             if entry is not None:
                 if self._window is not None:
@@ -661,17 +665,27 @@ class Outbox:
             self.ledger.failed(item, str(error), at)
 
     def _rate_limited(self, error: RateLimited, entry: Item | ReplyItem) -> None:
+        """The refused message's chat waits as long as the platform asked. A wait of the whole
+        platform is capped at PLATFORM_PAUSE_CAP: one chat's long wait (Telegram answers a private
+        chat's 429 like its overall one) must not hold every other chat and every reply; if the
+        platform really is saturated, the next refusal pauses it again."""
         now = self._mono()
-        until = now + max(0.0, error.retry_after or 0.0)
-        if error.scope == "platform":
-            if until > self._paused_until:
-                log.warning("%s asked to wait %.1f s: all its sends pause", self.platform, error.retry_after)
-            self._paused_until = max(self._paused_until, until)
-        else:
+        wait = max(0.0, error.retry_after or 0.0)
+        until = now + wait
+        if entry.chat is not None:
             for spacing in (self._per_chat, self._per_group):
                 if spacing is not None:
-                    if entry.chat is not None:
-                        spacing.hold(entry.chat.chat, until)
+                    spacing.hold(entry.chat.chat, until)
+        if error.scope == "platform":
+            pause = min(wait, PLATFORM_PAUSE_CAP)
+            if now + pause > self._paused_until:
+                if pause < wait:
+                    log.warning("%s asked to wait %.0f s after a send to %s: that chat waits so long, every other "
+                                "send pauses %.0f s (a longer pause would make reminders late)",
+                                self.platform, wait, entry.chat, pause)
+                else:
+                    log.warning("%s asked to wait %.1f s: all its sends pause", self.platform, wait)
+            self._paused_until = max(self._paused_until, now + pause)
         self._delay(entry, until)
 
     async def _watch(self) -> None:
