@@ -329,7 +329,7 @@ class Core:
             outbox = Outbox(
                 adapter=adapter, ledger=self.ledger, owner=self,
                 send_timeout=self.config.delivery.send_timeout,
-                paid_broadcast=self.config.paid_broadcast(platform),
+                paid_broadcast=self.config.paid_broadcast(platform), on_rate=self.changed,
             )
             outbox.start()
             self.outboxes[platform] = outbox
@@ -376,7 +376,7 @@ class Core:
 
     def rates(self) -> dict[str, float | None]:
         """Messages per second each running platform can take."""
-        return {platform: outbox.rate for platform, outbox in self.outboxes.items()}
+        return {platform: outbox.planning_rate for platform, outbox in self.outboxes.items()}
 
     async def fanout_plan_start(self, airing: Airing, due: datetime) -> datetime:
         """When the reminder job due at `due` must start for its last message to leave before air."""

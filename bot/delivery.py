@@ -36,8 +36,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar
 
 from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
-from .pacing import Spacing, Window
+from .pacing import SAFETY, Spacing, Window
 from .store import Store
+from .throughput import Achieved, InFlight
 
 log = logging.getLogger(__name__)
 
@@ -260,11 +261,16 @@ async def _nothing() -> None:
     return None
 
 
+def _per_second(rate: float | None) -> str:
+    return "no set rate" if rate is None else f"{rate:.1f}/s"
+
+
 # ---- the outbox --------------------------------------------------------------------------------
 
 
 @dataclass(eq=False)
 class _Worker:
+    index: int = 0
     task: asyncio.Task | None = None
     sending_since: float | None = None
     timed_out: bool = False
@@ -300,6 +306,7 @@ class Outbox:
         send_timeout: float = SEND_TIMEOUT,
         paid_broadcast: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
+        on_rate: Callable[[], None] = lambda: None,
     ):
         self.adapter = adapter
         self.platform = adapter.platform
@@ -326,8 +333,14 @@ class Outbox:
         self._idle.set()
         self._wakeup = asyncio.Event()
         self._closing = asyncio.Event()
-        self._workers = [_Worker() for _ in range(max(1, limits.in_flight))]
+        self._in_flight = InFlight(rate=self.rate, base=limits.in_flight, bound=limits.max_in_flight or 0)
+        self._more = asyncio.Event()  # set (and replaced) when more workers may send
+        self._workers = [_Worker(index) for index in range(self._in_flight.bound)]
         self._watchdog: asyncio.Task | None = None
+        self._achieved = Achieved()
+        self._on_rate = on_rate
+        self._planned_rate = self.rate
+        self._dropped: dict[tuple[str, str, str], int] = {}  # (kind, job, why) -> messages dropped, not yet logged
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -341,6 +354,7 @@ class Outbox:
         """Take nothing new; let sends in flight finish for `grace` seconds, then abandon them."""
         self._closing.set()
         self._wakeup.set()
+        self._more.set()
         tasks = [w.task for w in self._workers if w.task is not None]
         if tasks:
             _, hanging = await asyncio.wait(tasks, timeout=grace)
@@ -353,6 +367,7 @@ class Outbox:
         if self._watchdog is not None:
             self._watchdog.cancel()
             await asyncio.gather(self._watchdog, return_exceptions=True)
+        self._report()
         for entry in [*self._replies, *(e[2] for e in self._delayed)]:
             if isinstance(entry, ReplyItem) and not entry.done.done():
                 entry.done.set_exception(DeliveryError("the bot is stopping"))
@@ -530,6 +545,11 @@ class Outbox:
     async def _work(self, worker: _Worker) -> None:
         unpaced = self._overall is None and not self._chat_paced
         while True:
+            if worker.index >= self._in_flight.allowed:  # not needed at the answer times seen so far
+                if self._closing.is_set():
+                    return
+                await self._more.wait()
+                continue
             entry = await self._take()
             if entry is None:
                 return  # closing
@@ -572,7 +592,7 @@ class Outbox:
     async def _guarded(self, worker: _Worker, call: Callable[[], Awaitable[Any]]) -> tuple[Any, BaseException | None]:
         """Run one platform call; whatever it raises comes back as a value, not an exception,
         except the outbox's own cancellation (the bot is stopping past its grace period)."""
-        worker.sending_since = self._mono()
+        started = worker.sending_since = self._mono()
         result: Any = None
         error: BaseException | None = None
         try:
@@ -581,7 +601,27 @@ class Outbox:
             error = exc
         finally:
             worker.sending_since = None
+        if self._in_flight.adaptive:
+            self._answered(started)
         return result, self._outcome(worker, error)
+
+    def _answered(self, started: float) -> None:
+        """A platform call came back: keep rate x answer time in flight, and measure the rate."""
+        now = self._mono()
+        if self._in_flight.observe(now - started):
+            self._more.set()
+            self._more = asyncio.Event()
+        self._achieved.sent(now, behind=self._outstanding > self._in_flight.allowed)
+
+    @property
+    def planning_rate(self) -> float | None:
+        """The rate a fan-out can count on: the declared one, or the one achieved the last time
+        messages waited, when that was clearly lower (a platform slower than the in-flight bound
+        allows for)."""
+        achieved = self._achieved.rate()
+        if self.rate is None or achieved is None or achieved >= 0.9 * self.rate * SAFETY:
+            return self.rate
+        return achieved
 
     def _outcome(self, worker: _Worker, error: BaseException | None) -> DeliveryError | None:
         """What a platform call's exception means (None: it was accepted). Re-raises the outbox's
@@ -624,13 +664,16 @@ class Outbox:
         job = item.job
         now = self.owner.clock.now()
         if now > job.expires:
-            self.ledger.failed(item, "too late: the episode began or the news went stale", None)
+            self._drop(item, "too late: the episode began or the news went stale")
             return
         message = await job.message_for(item)
         if isinstance(message, str):
-            self.ledger.failed(item, message, None)
+            if message.startswith("too late"):
+                self._drop(item, message)
+            else:  # no longer wanted (unsubscribed, paused, moved episode): nothing is lost
+                self.ledger.failed(item, message, None)
             return
-        worker.sending_since = self._mono()
+        started = worker.sending_since = self._mono()
         try:
             await self.adapter.send(item.chat, message)
             error = None
@@ -640,6 +683,8 @@ class Outbox:
             worker.sending_since = None
         if worker.timed_out:
             error = self._outcome(worker, error)
+        if self._in_flight.adaptive:
+            self._answered(started)
         if error is None:
             if self.ledger.sent(item):
                 await asyncio.sleep(0)  # let the ledger's writer start on the full batch
@@ -688,10 +733,34 @@ class Outbox:
             self._paused_until = max(self._paused_until, now + pause)
         self._delay(entry, until)
 
+    def _drop(self, item: Item, why: str) -> None:
+        """A message given up for good although its chat still wanted it: counted, and logged as a
+        warning by the watchdog (one line per job and reason, however many)."""
+        self.ledger.failed(item, why, None)
+        key = (item.job.kind, item.job.key, why)
+        self._dropped[key] = self._dropped.get(key, 0) + 1
+
+    def _report(self) -> None:
+        """Log the drops counted since the last report, and tell the planner when the rate a
+        fan-out can count on changed clearly."""
+        dropped, self._dropped = self._dropped, {}
+        for (kind, job, why), count in dropped.items():
+            log.warning("%d %s %s messages of %s were dropped: %s (sending at %s, %d in flight, answers in %.1f s)",
+                        count, self.platform, kind, job, why, _per_second(self._achieved.rate() or self.rate),
+                        self._in_flight.allowed, self._in_flight.latency or 0.0)
+        rate = self.planning_rate
+        if rate != self._planned_rate and (rate is None or self._planned_rate is None
+                                           or abs(rate - self._planned_rate) > 0.1 * self._planned_rate):
+            log.warning("%s delivers at %s, not the declared %s: reminder jobs are planned at that rate",
+                        self.platform, _per_second(rate), _per_second(self.rate))
+            self._planned_rate = rate
+            self._on_rate()
+
     async def _watch(self) -> None:
         every = max(0.05, min(1.0, self.send_timeout / 4))
         while True:
             await asyncio.sleep(every)
+            self._report()
             now = self._mono()
             for worker in self._workers:
                 started = worker.sending_since
