@@ -329,7 +329,7 @@ class Core:
             outbox = Outbox(
                 adapter=adapter, ledger=self.ledger, owner=self,
                 send_timeout=self.config.delivery.send_timeout,
-                paid_broadcast=self.config.paid_broadcast(platform),
+                paid_broadcast=self.config.paid_broadcast(platform), on_rate=self.changed,
             )
             outbox.start()
             self.outboxes[platform] = outbox
@@ -376,7 +376,7 @@ class Core:
 
     def rates(self) -> dict[str, float | None]:
         """Messages per second each running platform can take."""
-        return {platform: outbox.rate for platform, outbox in self.outboxes.items()}
+        return {platform: outbox.planning_rate for platform, outbox in self.outboxes.items()}
 
     async def fanout_plan_start(self, airing: Airing, due: datetime) -> datetime:
         """When the reminder job due at `due` must start for its last message to leave before air."""
@@ -729,7 +729,7 @@ class Core:
         while (hour := await self.store.next_digest_hour()) is not None and hour + HOUR <= now:
             chats = await self.store.digest_chats(hour)
             flags = await self.store.chat_flags(chats)
-            recipients = [Recipient(p, c, *flags.get((p, c), (True, None)), None) for p, c in chats]
+            recipients = [Recipient(p, c, *flags.get((p, c), (True, None, None))[:2], None) for p, c in chats]
             expires = datetime.fromtimestamp(hour + HOUR, UTC) + NEWS_FRESH_FOR
             count += await self._claim_and_queue(DigestDelivery(self, hour, expires), recipients, self._version)
             await self.store.digest_queued(hour)
@@ -826,8 +826,8 @@ class Core:
             if job is None or _ts(now) > p.expires_at:
                 self.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
                 continue
-            private, zone = chats.get((d.platform, d.chat_id), (True, None))
-            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts)])
+            private, zone, mention = chats.get((d.platform, d.chat_id), (True, None, None))
+            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention)])
             count += 1
         return count
 
