@@ -234,7 +234,7 @@ async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Repl
         return found
     assert live is not None
     local = found.choices if found is not None else ()
-    result = await live.lookup(text, choices_only=bool(local))
+    result = await live.lookup(text, choices_only=bool(local), who=f"{ctx.msg.platform}:{ctx.msg.user}")
     if found is not None and local:  # the catalog could mean several: TVmaze's join them, nothing imported yet
         if not isinstance(result, list) or not result:
             return found
