@@ -25,7 +25,7 @@ from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
-from .names import Target, plain_text
+from .names import Target
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When, fit_lines
 from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads
@@ -47,6 +47,8 @@ AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "st
 
 @dataclass(frozen=True)
 class Article:
+    """A news entry; `title` and `summary` are plain text (bot.feeds takes HTML fields' markup off)."""
+
     feed: str
     id: str
     title: str
@@ -113,7 +115,7 @@ def _linkable(url: str) -> bool:
 
 def article_headline(title: str, link: str, limit: int = NEWS_TITLE_MAX, link_limit: int = NEWS_LINK_MAX) -> Link | str:
     """An article's title on one line, linked when its link is a web address short enough."""
-    text = shorten(plain_text(title), limit) or "(untitled article)"
+    text = shorten(title, limit) or "(untitled article)"
     link = link.strip()
     return Link(text, link) if _linkable(link) and len(link) <= link_limit else text
 
@@ -122,7 +124,7 @@ def news_message(article: Article, matched: Iterable[Target]) -> Message:
     """📰 title (linked), a short summary, the feed's name and which of the chat's own
     subscriptions the article names; bounded in size whatever the feed sends (title 200,
     summary 300, feed name 60 characters, at most 8 names)."""
-    summary = shorten(plain_text(article.summary), NEWS_SUMMARY_MAX)
+    summary = shorten(article.summary, NEWS_SUMMARY_MAX)
     names = sorted({t.name for t in matched})
     if len(names) > NEWS_NAMES_MAX:
         names = names[:NEWS_NAMES_MAX] + [f"{len(names) - NEWS_NAMES_MAX} more"]
@@ -318,6 +320,7 @@ class Core:
         self.feed_watcher: FeedWatcher | None = None
         self._digest_noted: int | None = None
         self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
+        self._names: tuple[Catalog, list[tuple[str, str]]] | None = None  # names() of one catalog snapshot
         self.job_finders: dict[str, JobFinder] = {}  # ledger kind -> rebuilds a job to retry
 
     # ---- lifecycle --------------------------------------------------------------------------------
@@ -520,15 +523,20 @@ class Core:
         return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
 
     def names(self) -> list[tuple[str, str]]:
-        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion)."""
-        index = self.catalog.names
+        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).
+        The same list while the catalog snapshot is the same: a new one after every change."""
+        catalog = self.catalog
+        if self._names is not None and self._names[0] is catalog:
+            return self._names[1]
+        index = catalog.names
         labels: dict[tuple[str, str], str] = {}
         found = []
-        for name, target in self.catalog.named_targets():
+        for name, target in catalog.named_targets():
             key = (target.kind, target.key)
             if key not in labels:
                 labels[key] = index.label(target)
             found.append((name, labels[key]))
+        self._names = (catalog, found)
         return found
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
