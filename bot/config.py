@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from .dbfile import NotSqlite, sqlite_path
 from .zones import LeadError, ZoneError, format_lead, parse_lead, parse_leads, resolve_zone
 
 
@@ -214,6 +215,10 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
     database = text("database", raw.get("database", defaults.database))
     if not database.strip():
         raise fail("database", "must not be empty")
+    try:
+        database = sqlite_path(database)
+    except NotSqlite as exc:
+        raise fail("database", str(exc)) from None
     try:
         zone = resolve_zone(text("timezone", raw.get("timezone", defaults.timezone.key)))
     except ZoneError as exc:

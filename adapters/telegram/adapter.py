@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ADMIN_TTL = 60.0  # seconds a getChatMember answer is trusted
+MAX_IN_FLIGHT = 128  # sends awaiting Telegram at once when it answers slowly (30/s at 3 s per answer, with headroom)
 ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 UPDATES = ["message", "channel_post", "callback_query"]
 STALE_CHOICE = "This button has expired or is not valid. Type the command again."
@@ -99,6 +100,7 @@ class TelegramAdapter:
             per_group=Rate(config.group_messages_per_minute, 60.0),
             paid=Rate(1000),
             in_flight=in_flight,
+            max_in_flight=MAX_IN_FLIGHT,
         )
         self.request_timeout = request_timeout
         self.poll_timeout = poll_timeout
@@ -123,7 +125,7 @@ class TelegramAdapter:
             builder = builder.base_file_url(config.base_file_url)
         timeout = self.request_timeout
         builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
-        builder = builder.connection_pool_size(max(8, self.limits.in_flight * 2))
+        builder = builder.connection_pool_size(max(8, self.limits.in_flight * 2, (self.limits.max_in_flight or 0) + 8))
         app = builder.concurrent_updates(ChatOrderedUpdates()).build()
         app.add_handler(CommandHandler(menu.handled_names(), self._on_message, filters=_FRESH))
         app.add_handler(MessageHandler(filters.TEXT & _FRESH, self._on_message))

@@ -230,3 +230,59 @@ async def test_a_failing_feed_turns_unhealthy_is_polled_less_often_and_the_other
     await story.advance(START + timedelta(hours=8))
     assert "kdrama-news (" in caplog.text and "is healthy again after" in caplog.text
     assert "<b>kdrama-news</b> (config) " in (listing := await owner.say("/feeds")) and "UNHEALTHY" not in listing
+
+
+async def test_an_article_whose_publishing_failed_reaches_its_followers_at_the_next_poll(make_story, server):
+    server.wordpress = [item(1)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server))
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    store = story.sim.process.core.store
+    # the database refuses the article's claims once (a full disk, say), after the article was written
+    await store._db.execute(
+        "CREATE TEMP TRIGGER refuse_news BEFORE INSERT ON deliveries WHEN NEW.kind = 'news' "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    server.wordpress.insert(0, item(2, minutes=5))
+    await story.advance(START + timedelta(minutes=15))
+    assert fan.received("news") == []
+    await store._db.execute("DROP TRIGGER refuse_news")
+    await story.advance(START + timedelta(minutes=30))  # the next poll
+    [news] = fan.received("news")
+    assert news.at == START + timedelta(minutes=30) and "episode 2 recap" in news.text
+    await story.advance(START + timedelta(minutes=60))
+    assert len(fan.received("news")) == 1
+
+
+def stored_articles(db: str) -> list[tuple[str, int]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT article_id, length(summary) FROM articles ORDER BY article_id").fetchall()
+
+
+async def test_unmatched_entries_are_not_kept_and_a_huge_summary_is_cut(make_story, server, tmp_path):
+    """A busy feed of entries about nothing anyone could follow, and one article with a summary
+    of a million characters: the database keeps the article /news needs, cut, and the entries'
+    identities (so nothing is delivered twice), not 1,000 articles."""
+    db = str(tmp_path / "busy.sqlite3")
+    server.wordpress = [item(1)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server), db=db)
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    noise = [Item(title=f"Stock market update {n}", link=f"https://kdrama-news.example.test/markets/{n}/",
+                  guid=f"https://kdrama-news.example.test/?p=m{n}", published=START, summary="Numbers. " * 50)
+             for n in range(1000)]
+    huge = Item(**{**item(2, minutes=5).__dict__, "summary": "Episode 2 was long. " * 52_000})
+    server.wordpress[:0] = [huge, *noise]
+    await story.advance(START + timedelta(minutes=15))
+    [news] = fan.received("news")
+    assert "episode 2 recap" in news.text and len(news.text) < 1000
+    [(kept, length)] = stored_articles(db)
+    assert kept == "https://kdrama-news.example.test/?p=2" and length == 2000
+    assert "episode 2 recap" in await fan.say("/news The Interest of Love")
+    await story.stop()
+    await story.start()  # the same document again: nothing is new
+    await story.advance(START + timedelta(minutes=45))
+    assert len(fan.received("news")) == 1
+    assert len(stored_articles(db)) == 1
