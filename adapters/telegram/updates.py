@@ -22,7 +22,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-RUNNING = 32  # updates of different chats handled at once
+RUNNING = 128  # updates of different chats handled at once: enough that fans waiting on TVmaze (4.5 s at most) leave room
 ACCEPTED = 100_000  # updates PTB hands over before it waits (its own semaphore): effectively unbounded
 
 
