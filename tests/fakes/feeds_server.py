@@ -2,7 +2,8 @@
 
 Routes: `/wp/feed/` (WordPress RSS 2.0: content:encoded, dc:creator, categories, numeric entities;
 ETag and Last-Modified with 304), `/atom.xml` (Atom), `/gzip/feed/` (the WordPress feed gzipped),
-`/moved` (one redirect to `/wp/feed/`), `/loop/a` and `/loop/b` (redirecting to each other).
+`/moved` (one redirect to `/wp/feed/`), `/loop/a` and `/loop/b` (redirecting to each other),
+`/away` (one redirect to the absolute URL in `away`).
 Setting `mode` makes `/wp/feed/` misbehave until it is set back to "ok": "slow" (answers after
 30 s), "500", "truncated" (the feed cut two thirds in), "html" (a web page), "loop" (a redirect
 into the loop), "huge" (6 MB streamed without a length), "declared" (6 MB with a Content-Length),
@@ -113,6 +114,7 @@ class FeedServer:
     atom: list[Item] = field(default_factory=list)
     requests: list[web.Request] = field(default_factory=list)
     mode: str = "ok"
+    away: str = ""  # where /away redirects to
     base: str = ""
     _runner: web.AppRunner | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -127,6 +129,7 @@ class FeedServer:
         app.router.add_get("/atom.xml", self._atom)
         for path, to in (("/moved", "/wp/feed/"), ("/loop/a", "/loop/b"), ("/loop/b", "/loop/a")):
             app.router.add_get(path, self._redirect_to(to))
+        app.router.add_get("/away", self._away)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -196,6 +199,9 @@ class FeedServer:
             return self._redirect(to)
 
         return handler
+
+    async def _away(self, request: web.Request) -> web.Response:
+        return self._redirect(self.away)
 
     @staticmethod
     def _text(body: str, content_type: str) -> web.Response:

@@ -80,6 +80,19 @@ async def test_a_config_feed_on_a_private_address_fails_unless_allowed(tmp_path,
         await feeds.stop()
 
 
+async def test_a_redirect_is_checked_like_the_first_address(tmp_path):
+    feeds = await FeedServer().start()
+    port = feeds.base.rsplit(":", 1)[1]
+    feeds.away = feeds.url("/wp/feed/")  # http://127.0.0.1:port/...: not the host the config allows
+    try:
+        async with Bot(tmp_path / "db.sqlite3", Clock(), NewsConfig(timeout=3.0, allow_hosts=("localhost",))) as bot:
+            await bot.poll(FeedConfig("away", f"http://localhost:{port}/away"))
+            state = await bot.store.feed_state("away")
+    finally:
+        await feeds.stop()
+    assert feeds.paths() == ["/away"] and state is not None and state.last_error == REFUSED
+
+
 class Recording(httpcore.AsyncNetworkBackend):
     """Records where it was asked to connect; connects nowhere."""
 
