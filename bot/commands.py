@@ -237,7 +237,7 @@ async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Repl
         return _find(ctx, text, example)
     assert live is not None
     near = (local.target,) if local.target is not None else local.candidates
-    result = await live.lookup(text, imports="none" if local.exact else "exact" if near else "best")
+    result = await live.lookup(text, imports="none" if local.exact else "exact" if near else "best", who=f"{ctx.msg.platform}:{ctx.msg.user}")
     if isinstance(result, Target):
         return result
     if near and (isinstance(result, str) or not _tvmaze_options(ctx, result)):
@@ -806,6 +806,8 @@ async def _dispatch(ctx: Context) -> Message | Reply:
         return _say(f"I don't know the command /{' '.join(ctx.path)[:30]}. Type /help to see the commands.")
     if command.subcommands:
         return await _dispatch_group(command, ctx)
+    if command.owner_only and not ctx.core.is_owner(ctx.msg):
+        return _refuse_non_owner(command)
     if command.admin_only and not await ctx.core.is_admin(ctx.msg):
         return _refuse()
     assert command.handler is not None

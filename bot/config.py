@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from .dbfile import NotSqlite, sqlite_path
 from .zones import LeadError, ZoneError, format_lead, parse_lead, parse_leads, resolve_zone
 
 
@@ -74,6 +75,7 @@ class NewsConfig:
     max_bytes: int = 5_000_000  # a larger response is abandoned unread
     timeout: float = 20.0  # seconds for one whole fetch
     max_per_hour: int = 20  # articles one chat gets per clock hour; the rest come in one digest at its end
+    allow_hosts: tuple[str, ...] = ()  # hosts, addresses or networks fetched although not public (loopback, private...)
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Config:
 
 
 TOP_KEYS = {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery", "tvmaze"}
-NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour"}
+NEWS_KEYS = {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour", "allow_hosts"}
 SECTION_KEYS = {
     "telegram": {
         "token", "paid_broadcast", "mode", "webhook_listen", "webhook_url", "webhook_secret", "base_url", "base_file_url",
@@ -213,6 +215,10 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
     database = text("database", raw.get("database", defaults.database))
     if not database.strip():
         raise fail("database", "must not be empty")
+    try:
+        database = sqlite_path(database)
+    except NotSqlite as exc:
+        raise fail("database", str(exc)) from None
     try:
         zone = resolve_zone(text("timezone", raw.get("timezone", defaults.timezone.key)))
     except ZoneError as exc:
@@ -324,7 +330,15 @@ def parse_news(news: Mapping[str, Any], fail: Callable[[str, str], ConfigError])
         max_bytes=int(number("max_bytes", 5_000_000, 10_000, 100_000_000)),
         timeout=float(number("timeout", 20, 1, 300)),
         max_per_hour=_whole(news.get("max_per_hour", 20), "news.max_per_hour", 1, 1000, fail),
+        allow_hosts=_allow_hosts(news.get("allow_hosts", []), fail),
     )
+
+
+def _allow_hosts(value: Any, fail: Callable[[str, str], ConfigError]) -> tuple[str, ...]:
+    """Host names, addresses or networks ("127.0.0.1", "10.0.0.0/8", "feeds.internal") as written."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() and " " not in v.strip() for v in value):
+        raise fail("news.allow_hosts", f'expected a list of host names or addresses, like ["127.0.0.1"], got {value!r}')
+    return tuple(v.strip() for v in value)
 
 
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a secret_token

@@ -333,7 +333,7 @@ class Core:
             outbox = Outbox(
                 adapter=adapter, ledger=self.ledger, owner=self,
                 send_timeout=self.config.delivery.send_timeout,
-                paid_broadcast=self.config.paid_broadcast(platform),
+                paid_broadcast=self.config.paid_broadcast(platform), on_rate=self.changed,
             )
             outbox.start()
             self.outboxes[platform] = outbox
@@ -380,7 +380,7 @@ class Core:
 
     def rates(self) -> dict[str, float | None]:
         """Messages per second each running platform can take."""
-        return {platform: outbox.rate for platform, outbox in self.outboxes.items()}
+        return {platform: outbox.planning_rate for platform, outbox in self.outboxes.items()}
 
     async def fanout_plan_start(self, airing: Airing, due: datetime) -> datetime:
         """When the reminder job due at `due` must start for its last message to leave before air."""
@@ -634,25 +634,29 @@ class Core:
         """Claim and queue in chunks, so the first messages leave while later chunks are still
         being claimed (the database works in its own thread meanwhile)."""
         recipients.sort(key=_by_chat)
-        expires = _ts(job.expires)
         count = 0
         for start in range(0, len(recipients), CLAIM_CHUNK):
-            chunk = recipients[start : start + CLAIM_CHUNK]
-            stamp = self._next_stamp()
-            claimed = await self.store.claim(job.kind, job.key, expires, chunk, stamp=stamp)
-            if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
-                taken = set(claimed)
-                chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
-            items: dict[str, list[Item]] = {}
-            for seq, r in enumerate(chunk):  # claims come back sorted by platform and chat, as `chunk` is
-                chat = ChatRef(r.platform, r.chat_id) if "/" not in r.chat_id else ChatRef.from_key(r.platform, r.chat_id)  # type: ignore[arg-type]
-                items.setdefault(r.platform, []).append(
-                    Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention)
-                )
+            items = await self._claim(job, recipients[start : start + CLAIM_CHUNK], version)
             for platform, batch in items.items():
                 self._queue(job, platform, batch)
-            count += len(chunk)
+                count += len(batch)
         return count
+
+    async def _claim(self, job: DeliveryJob, chunk: list[Recipient], version: int) -> dict[str, list[Item]]:
+        """Claim `job` for a chunk of recipients (sorted by chat); the items to queue, by platform:
+        one per row this claim inserted."""
+        stamp = self._next_stamp()
+        claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), chunk, stamp=stamp)
+        if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
+            taken = set(claimed)
+            chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
+        items: dict[str, list[Item]] = {}
+        for seq, r in enumerate(chunk):  # claims come back sorted by platform and chat, as `chunk` is
+            chat = ChatRef(r.platform, r.chat_id) if "/" not in r.chat_id else ChatRef.from_key(r.platform, r.chat_id)  # type: ignore[arg-type]
+            items.setdefault(r.platform, []).append(
+                Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention)
+            )
+        return items
 
     def _queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:
         outbox = self.outboxes.get(platform)
@@ -675,35 +679,54 @@ class Core:
         """Queue a newly fetched article once to every chat following a show or actor it names.
 
         Each chat gets at most `[news] max_per_hour` articles in a clock hour; the ones over it
-        are held in the database for that chat's digest at the end of the hour."""
+        are held in the database for that chat's digest at the end of the hour. The article, what
+        it names, the hour's counts, the held digest entries and the ledger's claims are written in
+        one transaction: when any of it fails nothing is kept, and the poller's next try publishes
+        the article afresh (it is not taken for one already delivered). Its messages are queued
+        once that transaction is committed."""
         now = self.clock.now()
         if "|" in article.feed or not article.feed:
             raise ValueError(f"feed name {article.feed!r} must be non-empty and must not contain '|'")
         published = _ts(article.published) if article.published else None
-        is_new = await self.store.save_article(
-            article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
-        )
-        if not is_new:
-            return 0
         about = self.catalog.news.find(article.title, article.summary)
-        if not about:
-            return 0
         by_key = {(t.kind, t.key): t for t in about}
-        await self.store.save_article_targets(article.feed, article.id, by_key)
-        version = self._version
-        followers = await self.store.news_recipients(list(by_key))
-        hour = _ts(now) // HOUR * HOUR
-        under = await self.store.take_news_slots(hour, self.config.news.max_per_hour, followers)
-        over = [chat for chat in followers if chat not in under]
+        job: NewsDelivery | None = None
+        claimed: list[dict[str, list[Item]]] = []
+        if not about:  # nobody can follow what it names: its entry's identity is all that is kept
+            await self.store.note_unmatched_article(
+                feed=article.feed, article_id=article.id, title=article.title, link=article.link, now=_ts(now)
+            )
+            return 0
+        async with self.store.atomic():
+            is_new = await self.store.save_article(
+                article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
+            )
+            if not is_new:
+                return 0
+            await self.store.save_article_targets(article.feed, article.id, by_key)
+            version = self._version
+            followers = await self.store.news_recipients(list(by_key))
+            hour = _ts(now) // HOUR * HOUR
+            under = await self.store.take_news_slots(hour, self.config.news.max_per_hour, followers)
+            over = [chat for chat in followers if chat not in under]
+            if over:
+                await self.store.hold_for_digest(hour, article.feed, article.id, over)
+            matched = {chat: frozenset(by_key[pair] for pair in pairs) for chat, (_, pairs) in followers.items() if chat in under}
+            job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR, matched)
+            recipients = sorted((followers[chat][0] for chat in matched), key=_by_chat)
+            for start in range(0, len(recipients), CLAIM_CHUNK):
+                claimed.append(await self._claim(job, recipients[start : start + CLAIM_CHUNK], version))
         if over:
-            await self.store.hold_for_digest(hour, article.feed, article.id, over)
             log.info("%d chats are at their hourly news cap: %s|%s waits for their digest", len(over), article.feed, article.id)
             if self._digest_noted != hour:
                 self._digest_noted = hour
                 self.changed()  # a digest is due at the end of this hour
-        matched = {chat: frozenset(by_key[pair] for pair in pairs) for chat, (_, pairs) in followers.items() if chat in under}
-        job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR, matched)
-        return await self._claim_and_queue(job, [followers[chat][0] for chat in matched], version)
+        count = 0
+        for items in claimed:
+            for platform, batch in items.items():
+                self._queue(job, platform, batch)
+                count += len(batch)
+        return count
 
     async def next_digest_at(self) -> datetime | None:
         """When the next digest of held articles is due (the end of the earliest hour holding some)."""
@@ -717,7 +740,7 @@ class Core:
         while (hour := await self.store.next_digest_hour()) is not None and hour + HOUR <= now:
             chats = await self.store.digest_chats(hour)
             flags = await self.store.chat_flags(chats)
-            recipients = [Recipient(p, c, *flags.get((p, c), (True, None)), None) for p, c in chats]
+            recipients = [Recipient(p, c, *flags.get((p, c), (True, None, None))[:2], None) for p, c in chats]
             expires = datetime.fromtimestamp(hour + HOUR, UTC) + NEWS_FRESH_FOR
             count += await self._claim_and_queue(DigestDelivery(self, hour, expires), recipients, self._version)
             await self.store.digest_queued(hour)
@@ -814,8 +837,8 @@ class Core:
             if job is None or _ts(now) > p.expires_at:
                 self.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
                 continue
-            private, zone = chats.get((d.platform, d.chat_id), (True, None))
-            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts)])
+            private, zone, mention = chats.get((d.platform, d.chat_id), (True, None, None))
+            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention)])
             count += 1
         return count
 

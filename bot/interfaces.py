@@ -201,6 +201,7 @@ class Limits:
     per_group: Rate | None = None
     paid: Rate | None = None
     in_flight: int = 16  # sends awaiting the platform at once
+    max_in_flight: int | None = None  # ...at most, when slow answers need more to keep the overall rate
 
 
 # ---- the contract -------------------------------------------------------------------------------

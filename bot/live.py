@@ -16,6 +16,7 @@ catalog's own keys for bundled ones; titles and aliases are data that can change
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,6 +29,7 @@ from .config import TvmazeConfig
 from .delivery import Item
 from .interfaces import Outgoing
 from .names import Target, normalise
+from .quota import LookupQuota
 from .releases import release_finder
 from .sources import Change, Edit, Sources
 from .store import Pending
@@ -105,6 +107,7 @@ class LiveCatalog:
         self.client = client if settings.enabled else None
         self.sources = Sources(bundled)
         self.version = 0
+        self.quota = LookupQuota()  # TVmaze lookups per person
         self._lock = asyncio.Lock()
         core.live = self
         core.job_finders["notice"] = self._notice_job
@@ -200,18 +203,23 @@ class LiveCatalog:
     def searchable(self) -> bool:
         return self.client is not None
 
-    async def lookup(self, text: str, *, imports: Imports = "best") -> Target | list[Found] | str:
+    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | str:
         """What `/subscribe text` means on TVmaze: a target (imported now, or before), choices, or
         a plain reason. Answers within LOOKUP_DEADLINE seconds whatever TVmaze does.
         `imports`: "best" imports the clear best match (`best_match`); "exact" only a single
         result whose title or name is the text (the catalog matched it only in part or
         misspelt); "none" nothing (the catalog has several of that exact name): otherwise the
-        plausible results are choices, to offer beside the catalog's."""
+        plausible results are choices, to offer beside the catalog's.
+        `who` ("platform:user"): the person asking, held to their share of lookups (`LookupQuota`);
+        None: no one's (not a command)."""
         if self.client is None:
             return "Looking shows up on TVmaze is turned off here."
         try:
-            async with asyncio.timeout(LOOKUP_DEADLINE):
-                return await self._lookup(self.client, text, imports)
+            with self.quota.take(who) if who is not None else contextlib.nullcontext() as refused:
+                if refused is not None:
+                    return refused[0].upper() + refused[1:] + "."
+                async with asyncio.timeout(LOOKUP_DEADLINE):
+                    return await self._lookup(self.client, text, imports)
         except TimeoutError:
             return "TVmaze did not answer in time; try again in a minute."
         except TvmazeError as exc:

@@ -30,6 +30,7 @@ WATERMARK = "reminders_done_until"
 ON_TIME = timedelta(minutes=1)  # a job firing this close to its due instant is on time, even at 0m lead
 KEEP_LEDGER = timedelta(days=7)  # ledger rows are kept this long after their airing began or news went stale
 PRUNE_EVERY = timedelta(days=1)
+KEEP_ARTICLES = timedelta(days=30)  # stored articles (for /news and digests) are kept this long
 HORIZON = timedelta(days=8)  # the plan holds jobs of airings up to this far ahead (leads are at most 7 days)
 EARLY_LOOKAHEAD = timedelta(hours=6)  # jobs this close are checked for an early start
 
@@ -176,3 +177,6 @@ class Jobs:
         if removed:
             log.info("forgot %d ledger rows older than %s", removed, KEEP_LEDGER)
         await self.core.store.prune_news(int((now - KEEP_LEDGER).timestamp()))
+        removed = await self.core.store.prune_articles(before=int((now - KEEP_ARTICLES).timestamp()))
+        if removed:
+            log.info("forgot %d articles received more than %s ago", removed, KEEP_ARTICLES)

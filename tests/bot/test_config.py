@@ -65,7 +65,7 @@ def test_example_file_lists_every_key():
     assert set(raw["tvmaze"]) == {"enabled", "base_url", "refresh", "max_requests", "streaming_hour"}
     assert set(raw["delivery"]) == {"send_timeout", "stop_grace"}
     assert set(raw["discord"]) == {"token", "dev_guild", "rest_url", "gateway_url", "shards"}
-    assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour"}
+    assert set(raw["news"]) == {"feeds", "poll_interval", "max_age", "max_bytes", "timeout", "max_per_hour", "allow_hosts"}
 
 
 def test_example_file_values_are_the_defaults():
@@ -295,8 +295,10 @@ def test_feeds_are_urls_named_by_host_or_named_tables():
 
 
 def test_news_limits_are_read():
-    news = parse_config({"news": {"max_age": "1d", "max_bytes": 1_000_000, "timeout": 5, "max_per_hour": 3}}).news
+    news = parse_config({"news": {"max_age": "1d", "max_bytes": 1_000_000, "timeout": 5, "max_per_hour": 3,
+                                  "allow_hosts": ["127.0.0.1", " 10.0.0.0/8", "feeds.internal"]}}).news
     assert (news.max_age, news.max_bytes, news.timeout, news.max_per_hour) == (timedelta(days=1), 1_000_000, 5.0, 3)
+    assert news.allow_hosts == ("127.0.0.1", "10.0.0.0/8", "feeds.internal")
 
 
 @pytest.mark.parametrize(
@@ -315,6 +317,9 @@ def test_news_limits_are_read():
         ({"max_per_hour": 0}, "news.max_per_hour", "expected a whole number from 1 to 1000, got 0"),
         ({"max_per_hour": 2.5}, "news.max_per_hour", "expected a whole number from 1 to 1000"),
         ({"max_per_hour": True}, "news.max_per_hour", "expected a whole number from 1 to 1000"),
+        ({"allow_hosts": "127.0.0.1"}, "news.allow_hosts", "expected a list of host names or addresses"),
+        ({"allow_hosts": ["", "x"]}, "news.allow_hosts", "expected a list of host names or addresses"),
+        ({"allow_hosts": [1]}, "news.allow_hosts", "expected a list of host names or addresses"),
     ],
 )
 def test_bad_news_settings_are_named(news, key, problem):

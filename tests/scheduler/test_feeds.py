@@ -16,7 +16,8 @@ from tests.fakes.feeds_server import FeedServer, Item
 
 NOW = datetime(2022, 12, 23, 9, 0, tzinfo=timezone.utc)
 INTERVAL = timedelta(minutes=15)
-SETTINGS = NewsConfig(poll_interval=INTERVAL, timeout=1.0)
+LOCAL = ("127.0.0.1",)  # the fixture server: feeds are fetched from public addresses only, unless allowed
+SETTINGS = NewsConfig(poll_interval=INTERVAL, timeout=1.0, allow_hosts=LOCAL)
 
 
 def _ts(instant: datetime) -> int:
