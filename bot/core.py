@@ -554,7 +554,8 @@ class Core:
                 if now < airing.start <= until:
                     end = airing.start + timedelta(minutes=show.runtime or 60)
                     episode = f"{show.key}#{airing.episode}"  # stable when the schedule moves the episode
-                    found.append(Upcoming(episode, show.title, airing.episode, show.network, airing.start, end))
+                    found.append(Upcoming(episode, visible(show.title), airing.episode, visible(show.network),
+                                          airing.start, end))
         return sorted(found, key=lambda u: (u.start, u.key))
 
     async def chats_with_events(self, platform: Platform) -> list[ChatRef]:

@@ -1,13 +1,17 @@
-"""Invisible characters a fan or a feed may send: control, bidi and zero-width characters are
-never echoed (an unclosed U+202E would flip the rest of the line), and names match without them.
-The real Telegram adapter and python-telegram-bot against the fake Bot API server."""
+"""Invisible characters a fan, a feed or a catalog may send: control, bidi and zero-width
+characters are never echoed (an unclosed U+202E would flip the rest of the line), and names match
+without them. The real adapters against the fake Telegram Bot API server and the fake Discord."""
 
 from __future__ import annotations
 
 import unicodedata
 
+from bot.catalog import parse_catalog
 from bot.core import Article
+from tests.adapters.discord_bot import ADMIN, ADMIN_PERMISSIONS, CHANNEL, GUILD, DiscordBot, answer, eventually, world
 from tests.adapters.telegram_bot import FAN, telegram_bot
+from tests.conftest import at
+from tests.fakes.discord_api import FakeDiscord
 
 RLO, ZWSP, ZWJ, WJ, BEL = "\u202e", "\u200b", "\u200d", "\u2060", "\x07"
 
@@ -38,3 +42,21 @@ async def test_a_feed_titles_stray_characters_are_not_posted(tmp_path):
         await bot.process.core.idle()
         [news] = bot.received(FAN, "📰")
         assert news.plain_text == "📰 Kiss & <Tell> wins big\nHan Ji Min smiles.\nFrom soompi · You follow: Kiss & <Tell>"
+
+
+async def test_a_discord_server_event_names_a_show_without_its_stray_characters(tmp_path):
+    catalog = parse_catalog({"shows": [{"title": f"Night{RLO} Owl{ZWSP} Test", "network": f"tvN{BEL}",
+                                        "airings": [{"episode": 1, "at": at("2022-12-21T13:30:00Z")}]}]})
+    async with FakeDiscord() as server:
+        world(server)
+        bot = await DiscordBot.start(server, tmp_path, catalog=catalog)
+        try:
+            where = dict(user=ADMIN, guild=GUILD, channel=CHANNEL, permissions=ADMIN_PERMISSIONS)
+            await answer(await server.slash("channel subscribe", {"name": "Night Owl Test"}, **where))
+            await answer(await server.slash("channel events", {"state": "on"}, **where))
+            await eventually(lambda: len(server.scheduled_events.get(GUILD, {})) == 1)
+            [event] = server.scheduled_events[GUILD].values()
+            assert (event["name"], event["entity_metadata"]) == ("Night Owl Test · episode 1", {"location": "tvN"})
+            assert invisible(event["description"]) == []
+        finally:
+            await bot.stop()
