@@ -106,11 +106,12 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _linkable(url: str) -> bool:
-    """A web address every platform can carry as a link."""
+    """A web address every platform can carry as a link (none that hides characters from its reader)."""
     return (
         url.lower().startswith(("https://", "http://"))
         and len(url) <= NEWS_LINK_MAX
         and not any(c.isspace() or c in '<>"`' for c in url)
+        and visible(url) == url
     )
 
 

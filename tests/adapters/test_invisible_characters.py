@@ -42,6 +42,13 @@ async def test_a_feed_titles_stray_characters_are_not_posted(tmp_path):
         await bot.process.core.idle()
         [news] = bot.received(FAN, "📰")
         assert news.plain_text == "📰 Kiss & <Tell> wins big\nHan Ji Min smiles.\nFrom soompi · You follow: Kiss & <Tell>"
+        assert [e["url"] for e in news.entities] == ["https://example.com/a"]
+        await bot.process.core.publish_article(Article(
+            feed="soompi", id="2", title="Kiss & <Tell> again", link=f"https://example.com/{RLO}gpj.exe",
+        ))
+        await bot.process.core.idle()
+        [_, hidden] = bot.received(FAN, "📰")
+        assert hidden.entities == [] and invisible(hidden.plain_text) == []  # a link hiding characters is left out
 
 
 async def test_a_discord_server_event_names_a_show_without_its_stray_characters(tmp_path):
