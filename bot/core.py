@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
+from .audiences import Audiences
 from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
@@ -313,6 +314,7 @@ class Core:
         self._change_listeners: list[Callable[[], object]] = []
         self._version = 0
         self._chat_versions: dict[tuple[str, str], int] = {}
+        self.audiences = Audiences(store)  # per show, for deadline plans; forgotten by what changes
         self.listening = True
         self._stamp = 0
         self.feed_watcher: FeedWatcher | None = None
@@ -383,7 +385,7 @@ class Core:
         show = self.catalog.shows.get(airing.show_key)
         if show is None or not any(self.rates().values()):
             return due
-        audience = await self.store.audience(self.targets(show))
+        audience = await self.audiences.of(catalog=self.catalog, show_key=show.key, targets=self.targets(show))
         plan = fanout_start(due=due, air=airing.start, audience=audience, rates=self.rates())
         return plan.start
 
@@ -426,14 +428,20 @@ class Core:
         now = _ts(self.clock.now())
         is_new = await self.store.subscribe(chat.platform, chat.key, private, target.kind, target.key, now)
         if is_new:
+            self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
             self._touch(chat, replan=True)
         return is_new
 
     async def unsubscribe(self, chat: ChatRef, target: Target) -> bool:
         removed = await self.store.unsubscribe(chat.platform, chat.key, target.kind, target.key)
         if removed:
+            self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
             self._touch(chat, replan=True)
         return removed
+
+    async def _forget_audiences_of(self, chat: ChatRef) -> None:
+        """The chat now counts, or no longer counts, in the audience of every show it follows."""
+        self.audiences.forget(self.catalog.shows_followed(await self.store.subscriptions(chat.platform, chat.key)))
 
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
         await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
@@ -457,6 +465,7 @@ class Core:
         """The platform says this chat cannot be reached: pause it, keep its subscriptions."""
         if await self.store.pause_chat(chat.platform, chat.key, reason, _ts(self.clock.now())):
             log.info("delivery to %s paused: %s", chat, reason)
+            await self._forget_audiences_of(chat)
         self._touch(chat, replan=False)
 
     async def resume(self, chat: ChatRef) -> str | None:
@@ -464,6 +473,7 @@ class Core:
         reason = await self.store.resume_chat(chat.platform, chat.key)
         if reason is not None:
             log.info("delivery to %s resumed", chat)
+            await self._forget_audiences_of(chat)
             self._touch(chat, replan=False)
         return reason
 
@@ -471,6 +481,7 @@ class Core:
         """The chat has a new id: settings, subscriptions and pending deliveries move with it."""
         await self.store.move_chat(chat.platform, chat.key, new_chat.key)
         log.info("%s moved to %s", chat, new_chat)
+        await self._forget_audiences_of(new_chat)
         self._touch(chat, replan=False)
         self._touch(new_chat, replan=True)
 

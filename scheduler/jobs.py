@@ -96,14 +96,14 @@ class Jobs:
         """Jobs in the lookahead window that must start before their due instant."""
         if not any(self.core.rates().values()):
             return {}
-        if self._early_version == self.core._version:
+        if self._early_version == self.core.audiences.version:
             return self._early
         early: dict[tuple[str, int], datetime] = {}
         for job in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD):
             start = await self.core.fanout_plan_start(job.airing, job.due)
             if start < job.due:
                 early[(job.airing.key, job.lead_minutes)] = start
-        self._early, self._early_version = early, self.core._version
+        self._early, self._early_version = early, self.core.audiences.version
         return early
 
     async def next_due(self) -> datetime | None:
