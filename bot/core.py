@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
-from .audiences import Audiences
+from .audiences import Audiences, InUse
 from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
@@ -29,7 +29,7 @@ from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Plat
 from .names import Target, plain_text
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When, fit_lines
-from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads
+from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
 from .zones import UTC
 
 if TYPE_CHECKING:
@@ -315,6 +315,7 @@ class Core:
         self._version = 0
         self._chat_versions: dict[tuple[str, str], int] = {}
         self.audiences = Audiences(store)  # per show, for deadline plans; forgotten by what changes
+        self.in_use = InUse(store)  # lead settings and zones of following chats, for the planner
         self.listening = True
         self._stamp = 0
         self.feed_watcher: FeedWatcher | None = None
@@ -372,7 +373,7 @@ class Core:
     async def leads_in_use(self) -> set[int]:
         """Every lead (minutes) some following chat wants: the reminder jobs to plan."""
         leads: set[int] = set()
-        for setting in await self.store.lead_settings_in_use():
+        for setting in await self.in_use.leads():
             leads.update(decode_leads(setting) or self.config.lead_minutes)
         return leads
 
@@ -429,6 +430,9 @@ class Core:
         is_new = await self.store.subscribe(chat.platform, chat.key, private, target.kind, target.key, now)
         if is_new:
             self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
+            settings = await self.store.chat(chat.platform, chat.key)
+            if settings is not None:
+                self.in_use.followed(leads=encode_leads(settings.leads) if settings.leads else None, zone=settings.timezone)
             self._touch(chat, replan=True)
         return is_new
 
@@ -436,6 +440,7 @@ class Core:
         removed = await self.store.unsubscribe(chat.platform, chat.key, target.kind, target.key)
         if removed:
             self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
+            self.in_use.forget()  # its settings may be in use by nobody else
             self._touch(chat, replan=True)
         return removed
 
@@ -445,10 +450,12 @@ class Core:
 
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
         await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
+        self.in_use.forget(leads=False)
         self._touch(chat, replan=True)  # streaming releases are planned per zone in use
 
     async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
         await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
+        self.in_use.forget(zones=False)
         self._touch(chat, replan=True)
 
     async def set_mention(self, chat: ChatRef, *, private: bool, mention: str | None) -> None:
@@ -482,6 +489,7 @@ class Core:
         await self.store.move_chat(chat.platform, chat.key, new_chat.key)
         log.info("%s moved to %s", chat, new_chat)
         await self._forget_audiences_of(new_chat)
+        self.in_use.forget()
         self._touch(chat, replan=False)
         self._touch(new_chat, replan=True)
 
@@ -589,7 +597,7 @@ class Core:
 
     async def zones_in_use(self) -> set[str]:
         """Every zone some following chat has (the default for chats without one)."""
-        return {zone or self.config.timezone.key for zone in await self.store.zones_in_use()}
+        return {zone or self.config.timezone.key for zone in await self.in_use.zones()}
 
     async def fire_reminder(self, airing: Airing, leads: int | Sequence[int]) -> int:
         """Queue the reminder for `airing` to everyone following its show now; returns how many.

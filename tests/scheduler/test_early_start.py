@@ -69,6 +69,18 @@ async def test_a_subscribe_recounts_only_the_audience_of_the_show_it_reaches(tmp
         return await count(targets)
 
     store.audience = counting  # type: ignore[method-assign]
+    scans: list[str] = []
+
+    def scanning(name: str):
+        read = getattr(store, name)
+
+        async def scan():
+            scans.append(name)
+            return await read()
+        return scan
+
+    for name in ("lead_settings_in_use", "zones_in_use"):
+        setattr(store, name, scanning(name))
     try:
         before = await process.jobs.next_due()
         assert before == AIR - DEADLINE_MARGIN - timedelta(seconds=2000)  # Show A: 2,000 chats at one a second
@@ -79,10 +91,13 @@ async def test_a_subscribe_recounts_only_the_audience_of_the_show_it_reaches(tmp
                                          target=Target("show", show_a.key, show_a.title))
             assert await process.jobs.next_due() == AIR - DEADLINE_MARGIN - timedelta(seconds=2001 + n)
         assert counted == [[("show", show_a.key)]] * 5  # Show A only, once per subscribe
+        assert scans == []  # nor every chat's leads and zone: a new subscription adds its own
         counted.clear()
         await process.core.set_timezone(ChatRef("telegram", "new0"), private=True, zone=process.core.zone_of("Asia/Seoul"))
         await process.jobs.next_due()
         assert counted == []  # a zone does not change who is reached
+        assert scans == ["zones_in_use"]  # only the zones in use are read again
+        assert "Asia/Seoul" in await process.core.zones_in_use()
         await process.core.chat_unreachable(ChatRef("telegram", "a0000"), "blocked")
         assert await process.jobs.next_due() == AIR - DEADLINE_MARGIN - timedelta(seconds=2004)
         assert counted == [[("show", show_a.key)]]
