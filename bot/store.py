@@ -247,7 +247,8 @@ class InstanceLock:
     def __init__(self, fd: int, path: str, given: str = ""):
         self._fd: int | None = fd
         self.path = path  # the database file locked (resolved)
-        self.given = given or path  # the path as configured
+        self.given = given or path  # the path as configured (named in messages)
+        self._where = os.path.abspath(self.given)  # what it names, whatever the working directory becomes
 
     @classmethod
     def take(cls, database: str) -> InstanceLock:
@@ -274,7 +275,7 @@ class InstanceLock:
             return None
         held = os.fstat(self._fd)
         try:
-            now = os.stat(self.given)
+            now = os.stat(self._where)
         except FileNotFoundError:
             return f"the database file {self.given} was deleted"
         except OSError as exc:
