@@ -1072,11 +1072,20 @@ class Store:
         )
         await self._db.commit()
 
-    async def prune_entries(self, feed: str, before: int) -> int:
-        """Forget entries the feed has not listed since `before`."""
+    async def prune_entries(self, feed: str, before: int, *, keep: int | None = None) -> int:
+        """Forget entries the feed has not listed since `before`, and (given `keep`) all but the
+        `keep` it listed most recently."""
         cur = await self._db.execute("DELETE FROM feed_entries WHERE feed = ? AND seen_at < ?", (feed, before))
+        removed = cur.rowcount
+        if keep is not None:
+            cur = await self._db.execute(
+                "DELETE FROM feed_entries WHERE feed = ? AND entry_id IN (SELECT entry_id FROM feed_entries "
+                "WHERE feed = ? ORDER BY seen_at DESC LIMIT -1 OFFSET ?)",
+                (feed, feed, keep),
+            )
+            removed += cur.rowcount
         await self._db.commit()
-        return cur.rowcount
+        return removed
 
     # ---- the live catalog (migration 5) --------------------------------------------------------
 
