@@ -870,7 +870,8 @@ class Core:
             return None
         title, link, summary, _published = stored
         article = Article(feed, article_id, title, link, summary)
-        about = self.catalog.news.find(title, summary)
+        named = [self.catalog.target(kind, key) for kind, key in await self.store.article_targets(feed, article_id)]
+        about = {t for t in named if t is not None} or self.catalog.news.find(title, summary)  # as it was matched
         return NewsDelivery(self, article, about, datetime.fromtimestamp(pending.expires_at, UTC))
 
     def _airing(self, key: str) -> Airing | None:

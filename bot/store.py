@@ -752,6 +752,14 @@ class Store:
         )
         await self._db.commit()
 
+    async def article_targets(self, feed: str, article_id: str) -> list[tuple[str, str]]:
+        """The (kind, key) targets a stored article named when it arrived."""
+        async with self._db.execute(
+            "SELECT kind, target FROM article_targets WHERE feed = ? AND article_id = ? ORDER BY kind, target",
+            (feed, article_id),
+        ) as cur:
+            return [(kind, target) for kind, target in await cur.fetchall()]
+
     async def latest_articles(self, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]:
         """The `limit` most recently received articles naming any of `targets`, newest first."""
         if not targets:
