@@ -26,6 +26,7 @@ class Sent:
     kind: str
     text: str
     choices: tuple[Choice, ...] = ()
+    mention: str | None = None  # whom the message notifies (a group's chosen role)
 
 
 class MockAdapter:
@@ -101,7 +102,8 @@ class MockAdapter:
                 window.append(now)
 
     def _record(self, chat: ChatRef, message: Outgoing) -> Sent:
-        sent = Sent(self._now(), self.platform, chat.key, message.kind, render_for(self.platform, message.body), message.choices)
+        sent = Sent(self._now(), self.platform, chat.key, message.kind, render_for(self.platform, message.body), message.choices,
+                    message.mention)
         self.outbox.append(sent)
         return sent
 

@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dramabot: {exc}", file=sys.stderr)
         return 2
     if args.command == "simulate":  # no network: TVmaze stays off on the virtual clock
-        return _simulate(args, replace(config, tvmaze=replace(config.tvmaze, enabled=False)), catalog)
+        return _simulate(args, config.model_copy(update={"tvmaze": config.tvmaze.model_copy(update={"enabled": False})}), catalog)
     return asyncio.run(_run(args, config, catalog))
 
 

@@ -26,7 +26,7 @@ from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
-from .names import Target, plain_text
+from .names import Target
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When, fit_lines
 from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
@@ -48,6 +48,8 @@ AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "st
 
 @dataclass(frozen=True)
 class Article:
+    """A news entry; `title` and `summary` are plain text (bot.feeds takes HTML fields' markup off)."""
+
     feed: str
     id: str
     title: str
@@ -114,7 +116,7 @@ def _linkable(url: str) -> bool:
 
 def article_headline(title: str, link: str, limit: int = NEWS_TITLE_MAX, link_limit: int = NEWS_LINK_MAX) -> Link | str:
     """An article's title on one line, linked when its link is a web address short enough."""
-    text = shorten(plain_text(title), limit) or "(untitled article)"
+    text = shorten(title, limit) or "(untitled article)"
     link = link.strip()
     return Link(text, link) if _linkable(link) and len(link) <= link_limit else text
 
@@ -123,7 +125,7 @@ def news_message(article: Article, matched: Iterable[Target]) -> Message:
     """📰 title (linked), a short summary, the feed's name and which of the chat's own
     subscriptions the article names; bounded in size whatever the feed sends (title 200,
     summary 300, feed name 60 characters, at most 8 names)."""
-    summary = shorten(plain_text(article.summary), NEWS_SUMMARY_MAX)
+    summary = shorten(article.summary, NEWS_SUMMARY_MAX)
     names = sorted({t.name for t in matched})
     if len(names) > NEWS_NAMES_MAX:
         names = names[:NEWS_NAMES_MAX] + [f"{len(names) - NEWS_NAMES_MAX} more"]
@@ -321,6 +323,7 @@ class Core:
         self.feed_watcher: FeedWatcher | None = None
         self._digest_noted: int | None = None
         self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
+        self._names: tuple[Catalog, list[tuple[str, str]]] | None = None  # names() of one catalog snapshot
         self.job_finders: dict[str, JobFinder] = {}  # ledger kind -> rebuilds a job to retry
 
     # ---- lifecycle --------------------------------------------------------------------------------
@@ -332,7 +335,7 @@ class Core:
             outbox = Outbox(
                 adapter=adapter, ledger=self.ledger, owner=self,
                 send_timeout=self.config.delivery.send_timeout,
-                paid_broadcast=self.config.paid_broadcast(platform),
+                paid_broadcast=self.config.paid_broadcast(platform), on_rate=self.changed,
             )
             outbox.start()
             self.outboxes[platform] = outbox
@@ -379,7 +382,7 @@ class Core:
 
     def rates(self) -> dict[str, float | None]:
         """Messages per second each running platform can take."""
-        return {platform: outbox.rate for platform, outbox in self.outboxes.items()}
+        return {platform: outbox.planning_rate for platform, outbox in self.outboxes.items()}
 
     async def fanout_plan_start(self, airing: Airing, due: datetime) -> datetime:
         """When the reminder job due at `due` must start for its last message to leave before air."""
@@ -539,15 +542,20 @@ class Core:
         return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
 
     def names(self) -> list[tuple[str, str]]:
-        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion)."""
-        index = self.catalog.names
+        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).
+        The same list while the catalog snapshot is the same: a new one after every change."""
+        catalog = self.catalog
+        if self._names is not None and self._names[0] is catalog:
+            return self._names[1]
+        index = catalog.names
         labels: dict[tuple[str, str], str] = {}
         found = []
-        for name, target in self.catalog.named_targets():
+        for name, target in catalog.named_targets():
             key = (target.kind, target.key)
             if key not in labels:
                 labels[key] = index.label(target)
             found.append((name, labels[key]))
+        self._names = (catalog, found)
         return found
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
@@ -748,7 +756,7 @@ class Core:
         while (hour := await self.store.next_digest_hour()) is not None and hour + HOUR <= now:
             chats = await self.store.digest_chats(hour)
             flags = await self.store.chat_flags(chats)
-            recipients = [Recipient(p, c, *flags.get((p, c), (True, None)), None) for p, c in chats]
+            recipients = [Recipient(p, c, *flags.get((p, c), (True, None, None))[:2], None) for p, c in chats]
             expires = datetime.fromtimestamp(hour + HOUR, UTC) + NEWS_FRESH_FOR
             count += await self._claim_and_queue(DigestDelivery(self, hour, expires), recipients, self._version)
             await self.store.digest_queued(hour)
@@ -845,8 +853,8 @@ class Core:
             if job is None or _ts(now) > p.expires_at:
                 self.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
                 continue
-            private, zone = chats.get((d.platform, d.chat_id), (True, None))
-            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts)])
+            private, zone, mention = chats.get((d.platform, d.chat_id), (True, None, None))
+            self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention)])
             count += 1
         return count
 

@@ -8,8 +8,9 @@ the limits the adapter declares (overall, per chat, per group), render each mess
 sent (the chat's settings and subscriptions as they are then), and read the outcome:
 
 - accepted: confirmed in the ledger, in batches (every 500 sends and every 250 ms);
-- rate limited: the whole platform (or the chat, where the platform scopes it so) waits, and
-  the item goes back to the front of its queue; nothing is marked sent before it was accepted;
+- rate limited: the chat waits as long as the platform asked, the rest of the platform (unless it
+  scopes the limit to the chat) at most PLATFORM_PAUSE_CAP seconds, and the item goes back to the
+  front of its queue; nothing is marked sent before it was accepted;
 - unreachable: the chat is paused (subscriptions kept) and its delivery dropped;
 - moved: the chat's rows move to the new id and the message goes there;
 - anything else, a timeout, or an exception of any kind: a transient failure, retried later
@@ -35,8 +36,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal, Protocol, TypeVar
 
 from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
-from .pacing import Spacing, Window
+from .pacing import SAFETY, Spacing, Window
 from .store import Store
+from .throughput import Achieved, InFlight
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
 CONFIRM_INTERVAL = 0.25  # ...and seconds
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
+PLATFORM_PAUSE_CAP = 5.0  # seconds a rate limit pauses a whole platform at most (the refused chat waits in full)
 STOP_GRACE = 10.0  # seconds in-flight sends may take to finish when the bot stops
 SEND_TIMEOUT = 30.0
 
@@ -138,6 +141,7 @@ class Ledger:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         self._kick = asyncio.Event()  # a batch is full: write it now
+        self._stopping = False
         self._failing = False
 
     def sent(self, item: Item) -> bool:
@@ -171,13 +175,13 @@ class Ledger:
     async def _run(self) -> None:
         """Write every CONFIRM_INTERVAL seconds, and at once when CONFIRM_EVERY outcomes are
         waiting; the senders never wait for the write (it runs in the database's thread)."""
-        while True:
+        while not self._stopping:
             try:
                 await asyncio.wait_for(self._kick.wait(), CONFIRM_INTERVAL if not self._failing else 1.0)
             except TimeoutError:
                 pass
             self._kick.clear()
-            if self._count:
+            if self._count and not self._stopping:
                 await self.flush()
 
     async def flush(self) -> bool:
@@ -192,13 +196,15 @@ class Ledger:
                 singles.setdefault(key, []).extend(chats)
             try:
                 await self.store.record_outcomes(singles, outcomes, int(self.clock.now().timestamp()), ranges)
-            except Exception as exc:  # keep every outcome; the next flush tries again
+            except BaseException as exc:  # keep every outcome (also when cancelled): the next flush tries again
                 for key, chats in sent.items():
                     self._sent.setdefault(key, []).extend(chats)
                 for run, entries in runs.items():
                     self._runs.setdefault(run, []).extend(entries)
                 self._outcomes[:0] = outcomes
                 self._count += count
+                if not isinstance(exc, Exception):
+                    raise
                 if not self._failing:
                     log.error("cannot record %d delivery outcomes (%s); will keep trying", count, exc)
                 self._failing = True
@@ -216,8 +222,12 @@ class Ledger:
         await self.close()
 
     async def close(self) -> None:
+        """Stop the writer once the write it may be inside has finished (cancelling it there would
+        drop that batch: its rows would stay claimed and be sent again at the next start), then
+        write what is left."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            self._kick.set()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
         await self.flush()
@@ -251,11 +261,16 @@ async def _nothing() -> None:
     return None
 
 
+def _per_second(rate: float | None) -> str:
+    return "no set rate" if rate is None else f"{rate:.1f}/s"
+
+
 # ---- the outbox --------------------------------------------------------------------------------
 
 
 @dataclass(eq=False)
 class _Worker:
+    index: int = 0
     task: asyncio.Task | None = None
     sending_since: float | None = None
     timed_out: bool = False
@@ -291,6 +306,7 @@ class Outbox:
         send_timeout: float = SEND_TIMEOUT,
         paid_broadcast: bool = False,
         monotonic: Callable[[], float] = time.monotonic,
+        on_rate: Callable[[], None] = lambda: None,
     ):
         self.adapter = adapter
         self.platform = adapter.platform
@@ -317,8 +333,14 @@ class Outbox:
         self._idle.set()
         self._wakeup = asyncio.Event()
         self._closing = asyncio.Event()
-        self._workers = [_Worker() for _ in range(max(1, limits.in_flight))]
+        self._in_flight = InFlight(rate=self.rate, base=limits.in_flight, bound=limits.max_in_flight or 0)
+        self._more = asyncio.Event()  # set (and replaced) when more workers may send
+        self._workers = [_Worker(index) for index in range(self._in_flight.bound)]
         self._watchdog: asyncio.Task | None = None
+        self._achieved = Achieved()
+        self._on_rate = on_rate
+        self._planned_rate = self.rate
+        self._dropped: dict[tuple[str, str, str], int] = {}  # (kind, job, why) -> messages dropped, not yet logged
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -332,6 +354,7 @@ class Outbox:
         """Take nothing new; let sends in flight finish for `grace` seconds, then abandon them."""
         self._closing.set()
         self._wakeup.set()
+        self._more.set()
         tasks = [w.task for w in self._workers if w.task is not None]
         if tasks:
             _, hanging = await asyncio.wait(tasks, timeout=grace)
@@ -344,6 +367,7 @@ class Outbox:
         if self._watchdog is not None:
             self._watchdog.cancel()
             await asyncio.gather(self._watchdog, return_exceptions=True)
+        self._report()
         for entry in [*self._replies, *(e[2] for e in self._delayed)]:
             if isinstance(entry, ReplyItem) and not entry.done.done():
                 entry.done.set_exception(DeliveryError("the bot is stopping"))
@@ -415,12 +439,20 @@ class Outbox:
         heapq.heappush(self._delayed, (until, next(self._seq), entry))
 
     def _release_delayed(self, now: float) -> None:
+        """Put the entries whose time has come back at the front of their queues, in the order
+        they were parked (one chat's messages keep the order they were made in)."""
+        replies: list[ReplyItem] = []
+        items: dict[tuple[str, str], list[Item]] = {}
         while self._delayed and self._delayed[0][0] <= now:
             _, _, entry = heapq.heappop(self._delayed)
             if isinstance(entry, ReplyItem):
-                self._replies.appendleft(entry)
+                replies.append(entry)
             else:
-                self._lanes[entry.job.kind].put(entry.job.key, (entry,), front=True)
+                items.setdefault((entry.job.kind, entry.job.key), []).append(entry)
+        if replies:
+            self._replies.extendleft(reversed(replies))
+        for (kind, key), released in items.items():
+            self._lanes[kind].put(key, released, front=True)
 
     def _first_ready(self, queue: deque, now: float) -> Item | ReplyItem | None:
         if not self._chat_paced:
@@ -499,6 +531,8 @@ class Outbox:
                     if await self._pause(ready - now):
                         return None
                     now = self._mono()
+                if self._paused_until > now:  # a rate limit came while this worker waited for its slot
+                    continue
             entry = self._pick(now)
             if entry is not None:
                 if self._window is not None:
@@ -511,6 +545,11 @@ class Outbox:
     async def _work(self, worker: _Worker) -> None:
         unpaced = self._overall is None and not self._chat_paced
         while True:
+            if worker.index >= self._in_flight.allowed:  # not needed at the answer times seen so far
+                if self._closing.is_set():
+                    return
+                await self._more.wait()
+                continue
             entry = await self._take()
             if entry is None:
                 return  # closing
@@ -553,7 +592,7 @@ class Outbox:
     async def _guarded(self, worker: _Worker, call: Callable[[], Awaitable[Any]]) -> tuple[Any, BaseException | None]:
         """Run one platform call; whatever it raises comes back as a value, not an exception,
         except the outbox's own cancellation (the bot is stopping past its grace period)."""
-        worker.sending_since = self._mono()
+        started = worker.sending_since = self._mono()
         result: Any = None
         error: BaseException | None = None
         try:
@@ -562,7 +601,27 @@ class Outbox:
             error = exc
         finally:
             worker.sending_since = None
+        if self._in_flight.adaptive:
+            self._answered(started)
         return result, self._outcome(worker, error)
+
+    def _answered(self, started: float) -> None:
+        """A platform call came back: keep rate x answer time in flight, and measure the rate."""
+        now = self._mono()
+        if self._in_flight.observe(now - started):
+            self._more.set()
+            self._more = asyncio.Event()
+        self._achieved.sent(now, behind=self._outstanding > self._in_flight.allowed)
+
+    @property
+    def planning_rate(self) -> float | None:
+        """The rate a fan-out can count on: the declared one, or the one achieved the last time
+        messages waited, when that was clearly lower (a platform slower than the in-flight bound
+        allows for)."""
+        achieved = self._achieved.rate()
+        if self.rate is None or achieved is None or achieved >= 0.9 * self.rate * SAFETY:
+            return self.rate
+        return achieved
 
     def _outcome(self, worker: _Worker, error: BaseException | None) -> DeliveryError | None:
         """What a platform call's exception means (None: it was accepted). Re-raises the outbox's
@@ -605,13 +664,16 @@ class Outbox:
         job = item.job
         now = self.owner.clock.now()
         if now > job.expires:
-            self.ledger.failed(item, "too late: the episode began or the news went stale", None)
+            self._drop(item, "too late: the episode began or the news went stale")
             return
         message = await job.message_for(item)
         if isinstance(message, str):
-            self.ledger.failed(item, message, None)
+            if message.startswith("too late"):
+                self._drop(item, message)
+            else:  # no longer wanted (unsubscribed, paused, moved episode): nothing is lost
+                self.ledger.failed(item, message, None)
             return
-        worker.sending_since = self._mono()
+        started = worker.sending_since = self._mono()
         try:
             await self.adapter.send(item.chat, message)
             error = None
@@ -621,6 +683,8 @@ class Outbox:
             worker.sending_since = None
         if worker.timed_out:
             error = self._outcome(worker, error)
+        if self._in_flight.adaptive:
+            self._answered(started)
         if error is None:
             if self.ledger.sent(item):
                 await asyncio.sleep(0)  # let the ledger's writer start on the full batch
@@ -646,23 +710,57 @@ class Outbox:
             self.ledger.failed(item, str(error), at)
 
     def _rate_limited(self, error: RateLimited, entry: Item | ReplyItem) -> None:
+        """The refused message's chat waits as long as the platform asked. A wait of the whole
+        platform is capped at PLATFORM_PAUSE_CAP: one chat's long wait (Telegram answers a private
+        chat's 429 like its overall one) must not hold every other chat and every reply; if the
+        platform really is saturated, the next refusal pauses it again."""
         now = self._mono()
-        until = now + max(0.0, error.retry_after or 0.0)
-        if error.scope == "platform":
-            if until > self._paused_until:
-                log.warning("%s asked to wait %.1f s: all its sends pause", self.platform, error.retry_after)
-            self._paused_until = max(self._paused_until, until)
-        else:
+        wait = max(0.0, error.retry_after or 0.0)
+        until = now + wait
+        if entry.chat is not None:
             for spacing in (self._per_chat, self._per_group):
                 if spacing is not None:
-                    if entry.chat is not None:
-                        spacing.hold(entry.chat.chat, until)
+                    spacing.hold(entry.chat.chat, until)
+        if error.scope == "platform":
+            pause = min(wait, PLATFORM_PAUSE_CAP)
+            if now + pause > self._paused_until:
+                if pause < wait:
+                    log.warning("%s asked to wait %.0f s after a send to %s: that chat waits so long, every other "
+                                "send pauses %.0f s (a longer pause would make reminders late)",
+                                self.platform, wait, entry.chat, pause)
+                else:
+                    log.warning("%s asked to wait %.1f s: all its sends pause", self.platform, wait)
+            self._paused_until = max(self._paused_until, now + pause)
         self._delay(entry, until)
+
+    def _drop(self, item: Item, why: str) -> None:
+        """A message given up for good although its chat still wanted it: counted, and logged as a
+        warning by the watchdog (one line per job and reason, however many)."""
+        self.ledger.failed(item, why, None)
+        key = (item.job.kind, item.job.key, why)
+        self._dropped[key] = self._dropped.get(key, 0) + 1
+
+    def _report(self) -> None:
+        """Log the drops counted since the last report, and tell the planner when the rate a
+        fan-out can count on changed clearly."""
+        dropped, self._dropped = self._dropped, {}
+        for (kind, job, why), count in dropped.items():
+            log.warning("%d %s %s messages of %s were dropped: %s (sending at %s, %d in flight, answers in %.1f s)",
+                        count, self.platform, kind, job, why, _per_second(self._achieved.rate() or self.rate),
+                        self._in_flight.allowed, self._in_flight.latency or 0.0)
+        rate = self.planning_rate
+        if rate != self._planned_rate and (rate is None or self._planned_rate is None
+                                           or abs(rate - self._planned_rate) > 0.1 * self._planned_rate):
+            log.warning("%s delivers at %s, not the declared %s: reminder jobs are planned at that rate",
+                        self.platform, _per_second(rate), _per_second(self.rate))
+            self._planned_rate = rate
+            self._on_rate()
 
     async def _watch(self) -> None:
         every = max(0.05, min(1.0, self.send_timeout / 4))
         while True:
             await asyncio.sleep(every)
+            self._report()
             now = self._mono()
             for worker in self._workers:
                 started = worker.sending_since

@@ -197,6 +197,7 @@ class Limits:
     per_group: Rate | None = None
     paid: Rate | None = None
     in_flight: int = 16  # sends awaiting the platform at once
+    max_in_flight: int | None = None  # ...at most, when slow answers need more to keep the overall rate
 
 
 # ---- the contract -------------------------------------------------------------------------------
@@ -221,7 +222,9 @@ class Inbox(Protocol):
 
     def names(self) -> list[tuple[str, str]]:
         """Every name of a show or actor people may type (titles, aliases, Hangul, actors), each
-        with the text that picks exactly its target in a command: for autocompletion."""
+        with the text that picks exactly its target in a command: for autocompletion. The same
+        list object until the catalog changes (an import, a correction, a reload), a new one after,
+        so an adapter can rebuild what it derives from it only when it is new."""
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
         """The episodes of what `chat` follows airing in the next `days` days, in air order."""

@@ -65,6 +65,7 @@ class Lookup:
 
     target: Target | None
     candidates: tuple[Target, ...] = ()
+    exact: bool = False  # the name typed is a title, name or alias (after normalisation), not a part or a misspelling
 
 
 KIND_PREFIX = re.compile(r"^\s*(show|actor)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -108,7 +109,7 @@ class NameIndex:
         if found.target is not None:
             return found if found.target.kind == kind else Lookup(None)
         of_kind = tuple(t for t in found.candidates if t.kind == kind)
-        return Lookup(of_kind[0]) if len(of_kind) == 1 else Lookup(None, of_kind)
+        return Lookup(of_kind[0], exact=found.exact) if len(of_kind) == 1 else Lookup(None, of_kind, found.exact)
 
     def label(self, target: Target) -> str:
         """What to type to get exactly `target`: its name, or "show: name" / "actor: name"."""
@@ -151,11 +152,11 @@ class NameIndex:
 
     def _pick(self, key: str, targets: set[Target]) -> Lookup:
         if len(targets) == 1:
-            return Lookup(next(iter(targets)))
+            return Lookup(next(iter(targets)), exact=True)
         own = [t for t in targets if normalise(t.name) == key]
         if len(own) == 1:
-            return Lookup(own[0])
-        return Lookup(None, self._sorted(targets))
+            return Lookup(own[0], exact=True)
+        return Lookup(None, self._sorted(targets), exact=True)
 
     @staticmethod
     def _sorted(targets: Iterable[Target]) -> tuple[Target, ...]:

@@ -511,17 +511,19 @@ class Store:
         ) as cur:
             return [row[0] for row in await cur.fetchall()]
 
-    async def chat_flags(self, chats: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[bool, str | None]]:
-        """(is_private, timezone) of many chats at once, by (platform, chat_id)."""
-        found: dict[tuple[str, str], tuple[bool, str | None]] = {}
+    async def chat_flags(
+        self, chats: Iterable[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[bool, str | None, str | None]]:
+        """(is_private, timezone, mention) of many chats at once, by (platform, chat_id)."""
+        found: dict[tuple[str, str], tuple[bool, str | None, str | None]] = {}
         for platform, group in itertools.groupby(sorted(set(chats)), key=lambda c: c[0]):
             async with self._db.execute(
-                "SELECT chat_id, is_private, timezone FROM chats WHERE platform = ? "
+                "SELECT chat_id, is_private, timezone, mention FROM chats WHERE platform = ? "
                 "AND chat_id IN (SELECT value FROM json_each(?))",
                 (platform, json.dumps([chat for _, chat in group])),
             ) as cur:
-                for chat_id, private, zone in await cur.fetchall():
-                    found[(platform, chat_id)] = (bool(private), zone)
+                for chat_id, private, zone, mention in await cur.fetchall():
+                    found[(platform, chat_id)] = (bool(private), zone, mention)
         return found
 
     async def pause_chat(self, platform: str, chat_id: str, reason: str, now: int) -> bool:

@@ -6,8 +6,9 @@ update processing and polling (`updater.start_polling`) or the webhook server
 (`updater.start_webhook`, which refuses requests without the secret); `stop` undoes both.
 
 Updates become `IncomingMessage`s: a chat is `ChatRef("telegram", chat id, thread)`, the
-thread set for messages inside a forum topic. Each update is handled in order; its reply is
-delivered in the background through `inbox.send_reply`, under the core's pace. A reply's
+thread set for messages inside a forum topic. Updates of different chats are handled at once
+(bounded), each chat's in the order sent (`updates.py`), so a command waiting on TVmaze holds
+no one else; a reply is delivered in the background through `inbox.send_reply`, under the core's pace. A reply's
 choices become an inline keyboard (see `choices.py`); a tap runs the choice and edits the
 message to say what happened. Admin status is asked with getChatMember when an admin command
 runs, and cached briefly.
@@ -59,6 +60,7 @@ from . import menu
 from .choices import ChoiceTable
 from .outgoing import delivery_error, html_parts
 from .secrecy import protect, redact
+from .updates import ChatOrderedUpdates
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta, without a deprecation warning
 
@@ -66,6 +68,7 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 ADMIN_TTL = 60.0  # seconds a getChatMember answer is trusted
+MAX_IN_FLIGHT = 128  # sends awaiting Telegram at once when it answers slowly (30/s at 3 s per answer, with headroom)
 ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 UPDATES = ["message", "channel_post", "callback_query"]
 STALE_CHOICE = "This button has expired or is not valid. Type the command again."
@@ -97,6 +100,7 @@ class TelegramAdapter:
             per_group=Rate(config.group_messages_per_minute, 60.0),
             paid=Rate(1000),
             in_flight=in_flight,
+            max_in_flight=MAX_IN_FLIGHT,
         )
         self.request_timeout = request_timeout
         self.poll_timeout = poll_timeout
@@ -121,8 +125,8 @@ class TelegramAdapter:
             builder = builder.base_file_url(config.base_file_url)
         timeout = self.request_timeout
         builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
-        builder = builder.connection_pool_size(max(8, self.limits.in_flight * 2))
-        app = builder.build()
+        builder = builder.connection_pool_size(max(8, self.limits.in_flight * 2, (self.limits.max_in_flight or 0) + 8))
+        app = builder.concurrent_updates(ChatOrderedUpdates()).build()
         app.add_handler(CommandHandler(menu.handled_names(), self._on_message, filters=_FRESH))
         app.add_handler(MessageHandler(filters.TEXT & _FRESH, self._on_message))
         app.add_handler(CallbackQueryHandler(self._on_callback))

@@ -14,9 +14,9 @@ from tests.conftest import at
 RATINGS = dict(
     feed="soompi",
     id="https://news.example.test/?p=101",
-    title="&#8220;The Interest of Love&#8221; Climbs in Ratings as Yoo Yeon Seok&#8217;s Character Makes a Choice",
+    title="“The Interest of Love” Climbs in Ratings as Yoo Yeon Seok’s Character Makes a Choice",
     link="https://news.example.test/ratings-climb/",
-    summary="<p>The JTBC drama starring <b>Moon Ga Young</b> &amp; Yoo Yeon Seok rose again this week.</p>",
+    summary="The JTBC drama starring Moon Ga Young & Yoo Yeon Seok rose again this week.",  # text, as bot.feeds makes it
 )
 
 

@@ -15,6 +15,7 @@ from tests.fakes.feeds_server import FeedServer, Item
 
 START = at("2022-12-23T09:00:00Z")
 OWNER = "telegram:9"
+LOCAL = {"allow_hosts": ["127.0.0.1"]}  # the fixture feed server: feeds come from public addresses only, unless allowed
 
 
 def item(n: int, about: str = "The Interest of Love", minutes: int = 0) -> Item:
@@ -33,7 +34,7 @@ def server(feed_server: FeedServer) -> FeedServer:
 
 
 def configured(server: FeedServer) -> dict:
-    return {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}]}
+    return {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}], **LOCAL}
 
 
 def polls(server: FeedServer, path: str = "/wp/feed/") -> int:
@@ -88,7 +89,7 @@ async def test_stop_between_two_polls_then_start_redelivers_nothing(make_story, 
 
 async def test_owner_adds_a_feed_that_delivers_nothing_on_its_first_poll(make_story, server):
     server.atom = [item(1, "Queen of Tears"), item(2, "Queen of Tears")]
-    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER])
+    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=LOCAL)
     owner = story.chat("telegram", "9")
     fan = story.chat("discord", "1")
     await fan.say("/subscribe Queen of Tears")
@@ -125,7 +126,7 @@ async def test_added_feed_first_poll_after_a_restart_delivers_nothing_either(mak
     """Added, then the bot stops before the feed's first poll: the next process's first poll of
     it still only records what it lists, and what comes after that is delivered."""
     server.wordpress = [item(1)]
-    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER])
+    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=LOCAL)
     owner = story.chat("telegram", "9")
     fan = story.chat("telegram", "1")
     await fan.say("/subscribe The Interest of Love")
@@ -182,7 +183,7 @@ async def test_owner_is_told_what_is_wrong_and_nothing_changes(make_story, serve
 
 async def test_owner_removes_an_added_feed_and_it_is_polled_no_more(make_story, server):
     server.atom = [item(1, "Queen of Tears")]
-    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER])
+    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=LOCAL)
     owner = story.chat("telegram", "9")
     await owner.say(f"/feeds add {server.url('/atom.xml')} wire")
     assert await owner.say("/feeds remove Wire") == f"Removed the feed <b>wire</b> ({server.url('/atom.xml')}); it is no longer polled."
@@ -202,7 +203,7 @@ async def test_owner_removes_an_added_feed_and_it_is_polled_no_more(make_story, 
 async def test_a_failing_feed_turns_unhealthy_is_polled_less_often_and_the_others_go_on(make_story, server, caplog):
     server.wordpress = [item(1)]
     server.atom = [item(10, "Queen of Tears")]
-    feeds = {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}, {"name": "wire", "url": server.url("/atom.xml")}]}
+    feeds = {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}, {"name": "wire", "url": server.url("/atom.xml")}], **LOCAL}
     story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=feeds)
     owner = story.chat("telegram", "9")
     fan = story.chat("telegram", "1")

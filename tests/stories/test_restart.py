@@ -265,3 +265,18 @@ async def test_a_job_fired_again_after_a_crash_before_progress_was_saved_sends_n
     assert await core.fire_reminder(episode_1, 30) == 0
     assert len(fan.received("reminder")) == 1
     assert len(other.received("reminder")) == 1
+
+
+async def test_a_group_reminder_retried_after_a_restart_still_mentions_the_role_its_admins_chose(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    channel = story.chat("discord", "555", user="7", admin=True)
+    await channel.say("/channel subscribe The Interest of Love")
+    await channel.say("/channel ping 4242")
+    story.sim.adapter("discord").failures["555"] = DeliveryError("502 Bad Gateway")
+    await story.advance("2022-12-21T13:00:10Z")  # the reminder failed: its retry is due in 30 s
+    del story.sim.adapter("discord").failures["555"]
+    await story.stop()
+    await story.start()  # a new process retries it
+    await story.advance("2022-12-21T13:10:00Z")
+    [reminder] = channel.received("reminder")
+    assert reminder.mention == "4242"
