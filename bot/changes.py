@@ -19,6 +19,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .catalog import Airing, Catalog
+from .jobkeys import NoticeKey
 from .render import Bold, Message, When
 
 Kind = Literal["moved", "removed", "added", "ended"]
@@ -54,7 +55,7 @@ def _ts(instant: datetime) -> int:
 
 def _key(kind: str, show: str, parts: Iterable[str]) -> str:
     digest = hashlib.sha1("\n".join(sorted(parts)).encode()).hexdigest()[:16]
-    return f"{kind}:{show}:{digest}"
+    return NoticeKey(kind, show, digest).encode()
 
 
 def diff_show(old: Catalog, new: Catalog, show_key: str, now: datetime, *, ended: bool = False) -> list[Notice]:

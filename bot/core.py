@@ -26,6 +26,7 @@ from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
+from .jobkeys import DigestKey, NewsKey, Rebuilders, ReminderKey
 from .names import Target
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When, fit_lines
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-JobFinder = Callable[[Pending], Awaitable[DeliveryJob | None]]
 
 NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
 NO_ADAPTER_RETRY = timedelta(minutes=15)
@@ -66,20 +66,7 @@ def _ts(instant: datetime) -> int:
     return int(instant.timestamp())
 
 
-def reminder_job(airing: Airing, lead_minutes: int) -> str:
-    return f"{airing.key}|{lead_minutes}"
-
-
-def news_job(feed: str, article_id: str) -> str:
-    return f"{feed}|{article_id}"
-
-
-DIGEST_JOB = "|digest|"  # feed names are never empty, so no article's job starts with "|"
 HOUR = 3600
-
-
-def digest_job(hour: int) -> str:
-    return f"{DIGEST_JOB}{hour}"
 
 
 def reminder_message(show: Show, airing: Airing, zone: ZoneInfo, now: datetime) -> Message:
@@ -167,7 +154,7 @@ class ReminderDelivery:
 
     def __init__(self, core: Core, show: Show, airing: Airing, lead: int):
         self.core, self.show, self.airing, self.lead = core, show, airing, lead
-        self.key = reminder_job(airing, lead)
+        self.key = ReminderKey(airing.key, lead).encode()
         self.expires = airing.start + (AT_AIR_GRACE if lead == 0 else timedelta(0))
         self.retry_until = airing.start
         self._bodies: dict[tuple[str | None, int], Outgoing] = {}
@@ -225,7 +212,7 @@ class NewsDelivery:
         matched: dict[tuple[str, str], frozenset[Target]] | None = None,
     ):
         self.core, self.article, self.about, self.expires, self.retry_until = core, article, about, expires, expires
-        self.key = news_job(article.feed, article.id)
+        self.key = NewsKey(article.feed, article.id).encode()
         self._matched = matched or {}
         self._bodies: dict[frozenset[Target], Outgoing] = {}
 
@@ -255,7 +242,7 @@ class DigestDelivery:
 
     def __init__(self, core: Core, hour: int, expires: datetime):
         self.core, self.hour, self.expires, self.retry_until = core, hour, expires, expires
-        self.key = digest_job(hour)
+        self.key = DigestKey(hour).encode()
 
     async def message_for(self, item: Item) -> Outgoing | str:
         store = self.core.store
@@ -326,7 +313,10 @@ class Core:
         self._digest_noted: int | None = None
         self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
         self._names: tuple[Catalog, list[tuple[str, str]]] | None = None  # names() of one catalog snapshot
-        self.job_finders: dict[str, JobFinder] = {}  # ledger kind -> rebuilds a job to retry
+        self.rebuilders: Rebuilders[DeliveryJob] = Rebuilders()  # stored key -> its job again, for a retry
+        self.rebuilders.register(ReminderKey, self._reminder_job)
+        self.rebuilders.register(NewsKey, self._news_job)
+        self.rebuilders.register(DigestKey, self._digest_job)
 
     # ---- lifecycle --------------------------------------------------------------------------------
 
@@ -643,7 +633,7 @@ class Core:
                 superseded.setdefault(other, []).append((r.platform, r.chat_id))
         expires = _ts(airing.start)
         for lead, chats in superseded.items():
-            await self.store.claim("reminder", reminder_job(airing, lead), expires, chats,
+            await self.store.claim("reminder", ReminderKey(airing.key, lead).encode(), expires, chats,
                                    state="dropped", note="superseded by a later lead time")
         count = 0
         for lead, group in chosen.items():
@@ -865,27 +855,21 @@ class Core:
 
     async def _job_for(self, pending: Pending) -> DeliveryJob | None:
         d = pending.delivery
-        finder = self.job_finders.get(d.kind)
-        if finder is not None:
-            return await finder(pending)
-        if d.kind == "news" and d.job.startswith(DIGEST_JOB):
-            hour = d.job.removeprefix(DIGEST_JOB)
-            return DigestDelivery(self, int(hour), datetime.fromtimestamp(pending.expires_at, UTC)) if hour.isdigit() else None
-        if d.kind == "reminder":
-            airing_key, _, lead = d.job.rpartition("|")
-            airing = self._airing(airing_key)
-            if airing is None:
-                return None
-            return ReminderDelivery(self, self.catalog.shows[airing.show_key], airing, int(lead))
-        feed, _, article_id = d.job.partition("|")
-        stored = await self.store.article(feed, article_id)
+        return await self.rebuilders.rebuild(d.kind, d.job, datetime.fromtimestamp(pending.expires_at, UTC))
+
+    async def _reminder_job(self, key: ReminderKey, _expires: datetime) -> ReminderDelivery | None:
+        airing = self.catalog.airing(key.airing)
+        return None if airing is None else ReminderDelivery(self, self.catalog.shows[airing.show_key], airing, key.lead)
+
+    async def _digest_job(self, key: DigestKey, expires: datetime) -> DigestDelivery:
+        return DigestDelivery(self, key.hour, expires)
+
+    async def _news_job(self, key: NewsKey, expires: datetime) -> NewsDelivery | None:
+        stored = await self.store.article(key.feed, key.article)
         if stored is None:
             return None
         title, link, summary, _published = stored
-        article = Article(feed, article_id, title, link, summary)
-        named = [self.catalog.target(kind, key) for kind, key in await self.store.article_targets(feed, article_id)]
+        article = Article(key.feed, key.article, title, link, summary)
+        named = [self.catalog.target(kind, k) for kind, k in await self.store.article_targets(key.feed, key.article)]
         about = {t for t in named if t is not None} or self.catalog.news.find(title, summary)  # as it was matched
-        return NewsDelivery(self, article, about, datetime.fromtimestamp(pending.expires_at, UTC))
-
-    def _airing(self, key: str) -> Airing | None:
-        return self.catalog.airing(key)
+        return NewsDelivery(self, article, about, expires)

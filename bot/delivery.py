@@ -33,9 +33,10 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
+from .jobkeys import JOB_KINDS, JobKind
 from .pacing import SAFETY, Spacing, Window
 from .store import Store
 from .throughput import Achieved, InFlight
@@ -43,7 +44,7 @@ from .throughput import Achieved, InFlight
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
-Lane = Literal["reminder", "release", "notice", "news"]
+Lane = JobKind  # one lane per kind of ledger job, in this order of priority
 
 CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
 CONFIRM_INTERVAL = 0.25  # ...and seconds
@@ -323,7 +324,7 @@ class Outbox:
         self._per_group = Spacing(limits.per_group) if limits.per_group else None
         self._chat_paced = self._per_chat is not None or self._per_group is not None
         self._replies: deque = deque()
-        self._lanes: dict[str, _Lane] = {"reminder": _Lane(), "release": _Lane(), "notice": _Lane(), "news": _Lane()}
+        self._lanes: dict[str, _Lane] = {kind: _Lane() for kind in JOB_KINDS}
         self._lane_list = tuple(self._lanes.values())
         self._delayed: list[tuple[float, int, Item | ReplyItem]] = []
         self._seq = itertools.count()

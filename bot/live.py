@@ -28,11 +28,11 @@ from .changes import Notice, diff_catalogs, notice_message
 from .config import TvmazeConfig
 from .delivery import Item
 from .interfaces import Outgoing
+from .jobkeys import NoticeKey, ReleaseKey
 from .names import Target, normalise
 from .quota import LookupQuota
 from .releases import release_finder
 from .sources import Change, Edit, Sources
-from .store import Pending
 from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, TvmazeClient, TvmazeError, tvmaze_id
 from .zones import UTC
 
@@ -110,8 +110,8 @@ class LiveCatalog:
         self.quota = LookupQuota()  # TVmaze lookups per person
         self._lock = asyncio.Lock()
         core.live = self
-        core.job_finders["notice"] = self._notice_job
-        core.job_finders["release"] = release_finder(core)
+        core.rebuilders.register(NoticeKey, self._notice_job)
+        core.rebuilders.register(ReleaseKey, release_finder(core))
 
     # ---- lifecycle ----------------------------------------------------------------------------
 
@@ -193,8 +193,8 @@ class LiveCatalog:
             await store.notice_announced(notice.key, now)
         return count
 
-    async def _notice_job(self, pending: Pending) -> NoticeDelivery | None:
-        data = await self.core.store.notice(pending.delivery.job)
+    async def _notice_job(self, key: NoticeKey, _expires: datetime) -> NoticeDelivery | None:
+        data = await self.core.store.notice(key.encode())
         return NoticeDelivery(self.core, Notice.from_json(data)) if data else None
 
     # ---- TVmaze lookups -----------------------------------------------------------------------

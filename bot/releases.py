@@ -10,7 +10,7 @@ is the release (kind "release"), so a chat that changes zone between two jobs is
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 from .catalog import Catalog, Show
 from .delivery import Item
 from .interfaces import Outgoing
+from .jobkeys import ReleaseKey
 from .render import Bold, Message
-from .store import Pending, Recipient
+from .store import Recipient
 from .zones import UTC
 
 if TYPE_CHECKING:
@@ -36,8 +37,12 @@ class Release:
     day: date
 
     @property
+    def job_key(self) -> ReleaseKey:
+        return ReleaseKey(self.show_key, self.episode, self.day)
+
+    @property
     def key(self) -> str:
-        return f"{self.show_key}#{self.episode}@{self.day:%Y%m%d}"
+        return self.job_key.encode()
 
     def due(self, zone: ZoneInfo, hour: time) -> datetime:
         """When followers in `zone` are told: the release date at `hour` there."""
@@ -56,12 +61,12 @@ def releases_between(catalog: Catalog, first: date, last: date, show_keys: Itera
     return sorted(found, key=lambda r: (r.day, r.show_key, r.episode))
 
 
-def find_release(catalog: Catalog, key: str) -> Release | None:
-    show_key, _, rest = key.partition("#")
-    show = catalog.shows.get(show_key)
+def find_release(catalog: Catalog, key: ReleaseKey) -> Release | None:
+    """The release `key` names, while the catalog still dates that episode on that day."""
+    show = catalog.shows.get(key.show)
     if show is None:
         return None
-    return next((r for e, d in show.dated if (r := Release(show_key, e, d)).key == key), None)
+    return next((Release(key.show, e, d) for e, d in show.dated if e == key.episode and d == key.day), None)
 
 
 def release_message(show: Show, release: Release) -> Message:
@@ -84,7 +89,7 @@ class ReleaseDelivery:
         core = self.core
         if core.clock.now() > self.expires:
             return "too late: the release is past"
-        if find_release(core.catalog, self.key) is None:
+        if find_release(core.catalog, self.release.job_key) is None:
             return "the release moved or was cancelled"
         reason = await core.recheck(item, self.show.key)
         return reason if isinstance(reason, str) else self.body
@@ -93,7 +98,7 @@ class ReleaseDelivery:
 async def fire_release(core: Core, release: Release, zone: str) -> int:
     """Tell the show's followers whose zone is `zone` (None counts as the default zone)."""
     show = core.catalog.shows.get(release.show_key)
-    if show is None or find_release(core.catalog, release.key) is None:
+    if show is None or find_release(core.catalog, release.job_key) is None:
         return 0
     default = core.config.timezone.key
 
@@ -103,11 +108,11 @@ async def fire_release(core: Core, release: Release, zone: str) -> int:
     return await core.fan_out(ReleaseDelivery(core, show, release), core.targets(show), where=in_zone)
 
 
-def release_finder(core: Core):
+def release_finder(core: Core) -> Callable[[ReleaseKey, datetime], Awaitable[ReleaseDelivery | None]]:
     """Rebuilds a release delivery for a retry (None: the release is gone)."""
 
-    async def find(pending: Pending) -> ReleaseDelivery | None:
-        release = find_release(core.catalog, pending.delivery.job)
+    async def find(key: ReleaseKey, _expires: datetime) -> ReleaseDelivery | None:
+        release = find_release(core.catalog, key)
         return ReleaseDelivery(core, core.catalog.shows[release.show_key], release) if release else None
 
     return find
