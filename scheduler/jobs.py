@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from bot.core import Core
+from bot.jobkeys import ReminderKey
 from bot.releases import fire_release
 from bot.zones import UTC
 
@@ -47,8 +48,8 @@ class Jobs:
         self._planned_catalog: object = None  # the catalog snapshot the plan was made from
         self._dirty = True
         self._pruned_at: datetime | None = None
-        self._fired_early: set[tuple[str, int]] = set()
-        self._early: dict[tuple[str, int], datetime] = {}
+        self._fired_early: set[ReminderKey] = set()
+        self._early: dict[ReminderKey, datetime] = {}
         self._early_version: object = None
         core.on_change(self.mark_dirty)
 
@@ -92,7 +93,7 @@ class Jobs:
         self._planned_zones = zones
         log.debug("planned %d reminder jobs until %s for leads %s", len(self.plan), until.isoformat(), sorted(leads))
 
-    async def _early_starts(self, now: datetime) -> dict[tuple[str, int], datetime]:
+    async def _early_starts(self, now: datetime) -> dict[ReminderKey, datetime]:
         """Jobs in the lookahead window that must start before their due instant."""
         rates = self.core.rates()
         if not any(rates.values()):
@@ -100,11 +101,11 @@ class Jobs:
         version = (self.core.audiences.version, tuple(sorted(rates.items())))  # what the plans are made of
         if self._early_version == version:
             return self._early
-        early: dict[tuple[str, int], datetime] = {}
+        early: dict[ReminderKey, datetime] = {}
         for job in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD):
             start = await self.core.fanout_plan_start(job.airing, job.due)
             if start < job.due:
-                early[(job.airing.key, job.lead_minutes)] = start
+                early[ReminderKey(job.airing.key, job.lead_minutes)] = start
         self._early, self._early_version = early, version
         return early
 
@@ -136,7 +137,7 @@ class Jobs:
             await self._rebuild(self.plan.leads)  # further ahead, same leads: a change waits for the watermark
         due: list[ReminderJob] = []
         for job in self.plan.due_between(self.watermark, now):
-            key = (job.airing.key, job.lead_minutes)
+            key = ReminderKey(job.airing.key, job.lead_minutes)
             if key in self._fired_early:
                 self._fired_early.discard(key)
                 continue
@@ -147,7 +148,7 @@ class Jobs:
         for key, start in (await self._early_starts(now)).items():
             if start <= now and key not in self._fired_early:
                 early = next((j for j in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD)
-                              if (j.airing.key, j.lead_minutes) == key), None)
+                              if ReminderKey(j.airing.key, j.lead_minutes) == key), None)
                 if early is not None and early.due > now:
                     log.info("starting %s lead %dm %s early: its audience needs that long at the platforms' pace",
                              early.airing.key, early.lead_minutes, early.due - now)
