@@ -151,8 +151,7 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     catalog_path = args.catalog or config.catalog or None
-    reloads: set[asyncio.Task] = set()
-    loop.add_signal_handler(signal.SIGHUP, lambda: _reload_on_signal(reloads, process, catalog_path))
+    loop.add_signal_handler(signal.SIGHUP, lambda: _reload_on_signal(process.reloads, process, catalog_path))
     waits = {loop.create_task(stop.wait()), loop.create_task(process.failed.wait())}
     console = adapters.get("console")
     closed = getattr(console, "closed", None)
@@ -161,7 +160,5 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     for task in waits:
         task.cancel()
-    if reloads:  # a reload under way finishes (bounded) before the store it writes to closes
-        await asyncio.wait(reloads, timeout=config.delivery.stop_grace)
-    await process.stop()
+    await process.stop()  # a reload under way finishes first (bounded), before the store it writes to closes
     return 1 if process.failure else 0

@@ -1,0 +1,242 @@
+"""The start-up steps of one bot process, each an async context manager.
+
+`BotProcess.start` (scheduler/process.py) enters them in order on one `AsyncExitStack`; leaving
+the stack stops them in reverse, whether the process stops or a step failed part-way (then only
+what had started is closed). Each step says what it starts in `name` (the one-line start-up error
+names it) and closes what it started when left; a close that fails is logged and the others
+still run.
+
+In order: the database (with its instance lock), each adapter connects, delivery (the core's
+outboxes and ledger writer), the catalog (imports and edits from the database, a TVmaze client),
+the reminder plan (interrupted sends requeued, pending notices announced), the scheduler
+(catch-up sends go out only now that adapters can send), feed polling, TVmaze refreshes, each
+adapter listens, incoming messages are answered, the database file is watched, and SIGHUP
+reloads under way are waited for (bounded by `[delivery] stop_grace`) before anything closes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+
+from bot.catalog import Catalog
+from bot.config import Config
+from bot.core import Core
+from bot.interfaces import Adapter, Clock, VirtualClock
+from bot.live import LiveCatalog
+from bot.store import Store
+from bot.tvmaze import TvmazeClient
+
+from .aps import ApsDriver
+from .jobs import Jobs
+from .news import NewsPolling
+from .tvmaze import Refresher
+from .virtual import VirtualDriver
+
+log = logging.getLogger(__name__)
+
+FILE_CHECK_EVERY = 2.0  # seconds between checks that the database path still names the open file
+
+
+@dataclass(frozen=True)
+class Startup:
+    """What a process is started with."""
+
+    config: Config
+    catalog: Catalog
+    clock: Clock
+    adapters: Mapping[str, Adapter]
+    db_path: str | None = None
+    start_adapters: bool = True  # False: the adapters neither connect nor listen
+    poll_feeds: bool = True  # False: no feed polling
+
+
+class Parts:
+    """What the steps have started so far (a step sets its parts; later steps read them)."""
+
+    store: Store
+    core: Core
+    client: TvmazeClient | None = None
+    live: LiveCatalog
+    refresher: Refresher
+    jobs: Jobs
+    driver: ApsDriver | VirtualDriver
+    news: NewsPolling | None = None
+    failure: str | None = None  # why the run cannot go on (the database file watch)
+    killed = False  # True: the steps are left without closing anything (`BotProcess.kill`)
+
+    def __init__(self) -> None:
+        self.failed = asyncio.Event()  # set when the run cannot go on (`failure` says why)
+        self.reloads: set[asyncio.Task] = set()  # SIGHUP reloads under way (bot.cli)
+
+
+StepContext = Callable[[Parts, Startup], AbstractAsyncContextManager[object]]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # what it does, as the start-up error says ("connecting to telegram")
+    enter: StepContext = field(repr=False)
+
+
+@asynccontextmanager
+async def closing(parts: Parts, name: str, close: Callable[[], Awaitable[object]]) -> AsyncIterator[None]:
+    """Run `close` when left (unless the process was killed); a failure to close is logged, not
+    raised (the rest still close)."""
+    try:
+        yield
+    finally:
+        if not parts.killed:
+            try:
+                await close()
+            except Exception:
+                log.exception("closing %s failed", name)
+
+
+@asynccontextmanager
+async def database(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    parts.store = await Store.open(startup.db_path or startup.config.database)
+    async with closing(parts, "the database", parts.store.close):
+        yield
+
+
+def connect(platform: str) -> StepContext:
+    @asynccontextmanager
+    async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+        adapter = startup.adapters[platform]
+        await adapter.connect()
+        async with closing(parts, platform, adapter.stop):
+            yield
+
+    return step
+
+
+@asynccontextmanager
+async def delivery(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    parts.core = Core(store=parts.store, catalog=startup.catalog, config=startup.config, clock=startup.clock,
+                      adapters=startup.adapters)
+    parts.core.open_delivery()
+    async with closing(parts, "delivery", parts.core.close_delivery):
+        yield
+
+
+@asynccontextmanager
+async def live_catalog(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    settings = startup.config.tvmaze
+    if not settings.enabled:
+        parts.live = LiveCatalog(parts.core, startup.catalog, settings=settings)
+        await parts.live.start()
+        parts.refresher = Refresher(parts.live)
+        yield
+        return
+    client = parts.client = TvmazeClient(settings.base_url, max_requests=settings.max_requests)
+    async with closing(parts, "the TVmaze client", client.close):
+        parts.live = LiveCatalog(parts.core, startup.catalog, settings=settings, client=client)
+        await parts.live.start()
+        parts.refresher = Refresher(parts.live)
+        yield
+
+
+@asynccontextmanager
+async def reminder_plan(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    parts.jobs = Jobs(parts.core)
+    await parts.jobs.start()
+    await parts.live.announce_pending()  # after the ledger requeued what a stop interrupted
+    yield
+
+
+@asynccontextmanager
+async def scheduler(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    clock = startup.clock
+    parts.driver = VirtualDriver(parts.jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(parts.jobs)
+    await parts.driver.start()
+    async with closing(parts, "the scheduler", parts.driver.stop):
+        yield
+
+
+@asynccontextmanager
+async def feed_polling(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    driver = parts.driver
+    news = parts.news = NewsPolling.for_core(parts.core, driver.scheduler if isinstance(driver, ApsDriver) else None)
+    if isinstance(driver, VirtualDriver):
+        driver.add_source(news)
+    async with closing(parts, "feed polling", news.stop):  # a start that fails part-way stops what it began
+        await news.start()
+        yield
+
+
+@asynccontextmanager
+async def tvmaze_refreshes(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    if not isinstance(parts.driver, ApsDriver) or parts.client is None:
+        yield  # on the virtual clock a story runs refreshes itself
+        return
+    parts.refresher.attach(parts.driver.scheduler)
+    async with closing(parts, "refreshing from TVmaze", parts.refresher.stop):
+        yield
+
+
+def listen(platform: str) -> StepContext:
+    @asynccontextmanager
+    async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+        await startup.adapters[platform].listen(parts.core)
+        yield  # the adapter stops listening when it stops (see `connect`)
+
+    return step
+
+
+@asynccontextmanager
+async def answering(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    async with closing(parts, "incoming messages", parts.core.stop_listening):
+        yield
+
+
+@asynccontextmanager
+async def database_watch(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    task = asyncio.get_running_loop().create_task(watch_database(parts))
+    try:
+        yield
+    finally:
+        task.cancel()
+
+
+async def watch_database(parts: Parts) -> None:
+    """Every FILE_CHECK_EVERY seconds: does the database path still name the file the store
+    writes to? A file deleted or replaced under the bot would take every change with it (the
+    next start would begin empty), so the bot stops answering at once and fails loudly."""
+    while (problem := parts.store.file_problem()) is None:
+        await asyncio.sleep(FILE_CHECK_EVERY)
+    parts.core.listening = False  # no more "Subscribed" that no start will remember
+    parts.failure = f"{problem}; what the bot writes now would be lost: stopping"
+    log.error("%s", parts.failure)
+    parts.failed.set()
+
+
+@asynccontextmanager
+async def reloads_finish(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    try:
+        yield
+    finally:
+        if parts.reloads and not parts.killed:  # a reload under way finishes (bounded) before the store it writes to closes
+            await asyncio.wait(set(parts.reloads), timeout=startup.config.delivery.stop_grace)
+
+
+def steps(startup: Startup) -> list[Step]:
+    """The start-up steps for `startup`, in the order they are entered."""
+    platforms = list(startup.adapters) if startup.start_adapters else []
+    return [
+        Step("opening the database", database),
+        *(Step(f"connecting to {platform}", connect(platform)) for platform in platforms),
+        Step("starting delivery", delivery),
+        Step("loading the catalog", live_catalog),
+        Step("planning reminders", reminder_plan),
+        Step("starting the scheduler", scheduler),
+        *([Step("starting feed polling", feed_polling)] if startup.poll_feeds else []),
+        Step("starting TVmaze refreshes", tvmaze_refreshes),
+        *(Step(f"listening on {platform}", listen(platform)) for platform in platforms),
+        Step("answering incoming messages", answering),
+        Step("watching the database file", database_watch),
+        Step("taking catalog reloads", reloads_finish),
+    ]
