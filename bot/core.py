@@ -696,8 +696,7 @@ class Core:
         the article afresh (it is not taken for one already delivered). Its messages are queued
         once that transaction is committed."""
         now = self.clock.now()
-        if "|" in article.feed or not article.feed:
-            raise ValueError(f"feed name {article.feed!r} must be non-empty and must not contain '|'")
+        NewsKey(article.feed, article.id)  # raises (a ValueError) for a feed name no stored key could be read back from
         published = _ts(article.published) if article.published else None
         about = self.catalog.news.find(article.title, article.summary)
         by_key = {(t.kind, t.key): t for t in about}
