@@ -112,3 +112,28 @@ async def test_stop_closes_every_step_in_reverse_once(tmp_path):
     await process.stop()
     await process.stop()  # a second stop does nothing
     assert events[len(names):] == [("closed", n) for n in reversed(names)]
+
+
+async def test_stop_lets_a_catalog_reload_under_way_finish_before_the_database_closes(tmp_path):
+    clock = VirtualClock(datetime(2022, 12, 20, tzinfo=UTC))
+    process = await BotProcess.start(**bot_settings(clock, tmp_path))
+    release = asyncio.Event()
+
+    async def reload():  # as a SIGHUP reload writes the new catalog's notices
+        await release.wait()
+        await process.core.store.set_meta("reloaded", "yes")
+
+    reloading = asyncio.get_running_loop().create_task(reload())
+    process.reloads.add(reloading)
+    stopping = asyncio.get_running_loop().create_task(process.stop())
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert not stopping.done() and process.core.adapters["telegram"].connected  # nothing closed under the reload
+    release.set()
+    await asyncio.wait_for(stopping, timeout=30)
+    assert reloading.exception() is None
+    again = await BotProcess.start(**bot_settings(clock, tmp_path))
+    try:
+        assert await again.core.store.get_meta("reloaded") == "yes"
+    finally:
+        await again.stop()
