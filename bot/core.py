@@ -469,7 +469,7 @@ class Core:
     def _with_notice(reply: Reply | None, notice: str | None) -> Reply | None:
         if reply is None or notice is None:
             return reply
-        return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
+        return replace(reply, body=Message.lines(notice, reply.body))  # a refusal stays one
 
     def names(self) -> list[tuple[str, str]]:
         """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).

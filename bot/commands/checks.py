@@ -36,7 +36,7 @@ async def refusal(access: Access, msg: IncomingMessage, *, name: str, checks: It
     when every check passes (the platform is asked about admins only if ADMIN is among them)."""
     for check in checks:
         if check == OWNER and not access.is_owner(msg):
-            return Reply(Message.of(owners_only(name)))
+            return Reply(Message.of(owners_only(name)), refused=True)
         if check == ADMIN and not await access.is_admin(msg):
-            return Reply(Message.of(ADMINS_ONLY))
+            return Reply(Message.of(ADMINS_ONLY), refused=True)
     return None
