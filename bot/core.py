@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
+from .audiences import Audiences, InUse
 from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
@@ -31,7 +32,7 @@ from .names import Target
 from .pacing import fanout_start
 from .render import Bold, Countdown, Message, When, fit_lines
 from .sanitize import visible
-from .store import ChatSettings, Pending, Recipient, Store, StoredArticle, decode_leads
+from .store import ChatSettings, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
 from .zones import UTC
 
 if TYPE_CHECKING:
@@ -264,6 +265,8 @@ class Core:
         self._change_listeners: list[Callable[[], object]] = []
         self._version = 0
         self._chat_versions: dict[tuple[str, str], int] = {}
+        self.audiences = Audiences(store)  # per show, for deadline plans; forgotten by what changes
+        self.in_use = InUse(store)  # lead settings and zones of following chats, for the planner
         self.listening = True
         self._stamp = 0
         self.feed_watcher: FeedWatcher | None = None
@@ -322,7 +325,7 @@ class Core:
     async def leads_in_use(self) -> set[int]:
         """Every lead (minutes) some following chat wants: the reminder jobs to plan."""
         leads: set[int] = set()
-        for setting in await self.store.lead_settings_in_use():
+        for setting in await self.in_use.leads():
             leads.update(decode_leads(setting) or self.config.lead_minutes)
         return leads
 
@@ -335,7 +338,7 @@ class Core:
         show = self.catalog.shows.get(airing.show_key)
         if show is None or not any(self.rates().values()):
             return due
-        audience = await self.store.audience(self.targets(show))
+        audience = await self.audiences.of(catalog=self.catalog, show_key=show.key, targets=self.targets(show))
         plan = fanout_start(due=due, air=airing.start, audience=audience, rates=self.rates())
         return plan.start
 
@@ -378,21 +381,33 @@ class Core:
         now = _ts(self.clock.now())
         is_new = await self.store.subscribe(chat.platform, chat.key, private, target.kind, target.key, now)
         if is_new:
+            self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
+            settings = await self.store.chat(chat.platform, chat.key)
+            if settings is not None:
+                self.in_use.followed(leads=encode_leads(settings.leads) if settings.leads else None, zone=settings.timezone)
             self._touch(chat, replan=True)
         return is_new
 
     async def unsubscribe(self, chat: ChatRef, target: Target) -> bool:
         removed = await self.store.unsubscribe(chat.platform, chat.key, target.kind, target.key)
         if removed:
+            self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
+            self.in_use.forget()  # its settings may be in use by nobody else
             self._touch(chat, replan=True)
         return removed
 
+    async def _forget_audiences_of(self, chat: ChatRef) -> None:
+        """The chat now counts, or no longer counts, in the audience of every show it follows."""
+        self.audiences.forget(self.catalog.shows_followed(await self.store.subscriptions(chat.platform, chat.key)))
+
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
         await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
+        self.in_use.forget(leads=False)
         self._touch(chat, replan=True)  # streaming releases are planned per zone in use
 
     async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
         await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
+        self.in_use.forget(zones=False)
         self._touch(chat, replan=True)
 
     async def set_mention(self, chat: ChatRef, *, private: bool, mention: str | None) -> None:
@@ -409,6 +424,7 @@ class Core:
         """The platform says this chat cannot be reached: pause it, keep its subscriptions."""
         if await self.store.pause_chat(chat.platform, chat.key, reason, _ts(self.clock.now())):
             log.info("delivery to %s paused: %s", chat, reason)
+            await self._forget_audiences_of(chat)
         self._touch(chat, replan=False)
 
     async def resume(self, chat: ChatRef) -> str | None:
@@ -416,6 +432,7 @@ class Core:
         reason = await self.store.resume_chat(chat.platform, chat.key)
         if reason is not None:
             log.info("delivery to %s resumed", chat)
+            await self._forget_audiences_of(chat)
             self._touch(chat, replan=False)
         return reason
 
@@ -423,6 +440,8 @@ class Core:
         """The chat has a new id: settings, subscriptions and pending deliveries move with it."""
         await self.store.move_chat(chat.platform, chat.key, new_chat.key)
         log.info("%s moved to %s", chat, new_chat)
+        await self._forget_audiences_of(new_chat)
+        self.in_use.forget()
         self._touch(chat, replan=False)
         self._touch(new_chat, replan=True)
 
@@ -538,7 +557,7 @@ class Core:
 
     async def zones_in_use(self) -> set[str]:
         """Every zone some following chat has (the default for chats without one)."""
-        return {zone or self.config.timezone.key for zone in await self.store.zones_in_use()}
+        return {zone or self.config.timezone.key for zone in await self.in_use.zones()}
 
     async def fire_reminder(self, airing: Airing, leads: int | Sequence[int]) -> int:
         """Queue the reminder for `airing` to everyone following its show now; returns how many.
@@ -811,7 +830,8 @@ class Core:
             return None
         title, link, summary, _published = stored
         article = Article(feed, article_id, title, link, summary)
-        about = self.catalog.news.find(title, summary)
+        named = [self.catalog.target(kind, key) for kind, key in await self.store.article_targets(feed, article_id)]
+        about = {t for t in named if t is not None} or self.catalog.news.find(title, summary)  # as it was matched
         return NewsDelivery(self, article, about, datetime.fromtimestamp(pending.expires_at, UTC))
 
     def _airing(self, key: str) -> Airing | None:

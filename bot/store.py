@@ -247,7 +247,8 @@ class InstanceLock:
     def __init__(self, fd: int, path: str, given: str = ""):
         self._fd: int | None = fd
         self.path = path  # the database file locked (resolved)
-        self.given = given or path  # the path as configured
+        self.given = given or path  # the path as configured (named in messages)
+        self._where = os.path.abspath(self.given)  # what it names, whatever the working directory becomes
 
     @classmethod
     def take(cls, database: str) -> InstanceLock:
@@ -274,7 +275,7 @@ class InstanceLock:
             return None
         held = os.fstat(self._fd)
         try:
-            now = os.stat(self.given)
+            now = os.stat(self._where)
         except FileNotFoundError:
             return f"the database file {self.given} was deleted"
         except OSError as exc:
@@ -690,11 +691,18 @@ class Store:
         return found
 
     async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
-        """How many unpaused chats per platform follow any of the targets (for deadline plans)."""
-        counts: dict[str, int] = {}
-        for recipient in await self.recipients(targets):
-            counts[recipient.platform] = counts.get(recipient.platform, 0) + 1
-        return counts
+        """How many unpaused chats per platform follow any of the targets (for deadline plans),
+        counted by the database: one index search per target, no row read back."""
+        if not targets:
+            return {}
+        async with self._db.execute(
+            "SELECT f.platform, COUNT(*) FROM (SELECT DISTINCT s.platform, s.chat_id FROM json_each(?) j "
+            "JOIN subscriptions s ON s.kind = j.value ->> 0 AND s.target = j.value ->> 1) f "
+            "JOIN chats c ON c.platform = f.platform AND c.chat_id = f.chat_id WHERE c.paused_at IS NULL "
+            "GROUP BY f.platform",
+            (json.dumps(sorted(set(targets))),),
+        ) as cur:
+            return {platform: count for platform, count in await cur.fetchall()}
 
     # ---- articles -----------------------------------------------------------------------------
 
@@ -745,6 +753,14 @@ class Store:
             [(feed, article_id, kind, key) for kind, key in targets],
         )
         await self._db.commit()
+
+    async def article_targets(self, feed: str, article_id: str) -> list[tuple[str, str]]:
+        """The (kind, key) targets a stored article named when it arrived."""
+        async with self._db.execute(
+            "SELECT kind, target FROM article_targets WHERE feed = ? AND article_id = ? ORDER BY kind, target",
+            (feed, article_id),
+        ) as cur:
+            return [(kind, target) for kind, target in await cur.fetchall()]
 
     async def latest_articles(self, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]:
         """The `limit` most recently received articles naming any of `targets`, newest first."""
@@ -1066,11 +1082,20 @@ class Store:
         )
         await self._db.commit()
 
-    async def prune_entries(self, feed: str, before: int) -> int:
-        """Forget entries the feed has not listed since `before`."""
+    async def prune_entries(self, feed: str, before: int, *, keep: int | None = None) -> int:
+        """Forget entries the feed has not listed since `before`, and (given `keep`) all but the
+        `keep` it listed most recently."""
         cur = await self._db.execute("DELETE FROM feed_entries WHERE feed = ? AND seen_at < ?", (feed, before))
+        removed = cur.rowcount
+        if keep is not None:
+            cur = await self._db.execute(
+                "DELETE FROM feed_entries WHERE feed = ? AND entry_id IN (SELECT entry_id FROM feed_entries "
+                "WHERE feed = ? ORDER BY seen_at DESC LIMIT -1 OFFSET ?)",
+                (feed, feed, keep),
+            )
+            removed += cur.rowcount
         await self._db.commit()
-        return cur.rowcount
+        return removed
 
     # ---- the live catalog (migration 5) --------------------------------------------------------
 

@@ -86,6 +86,7 @@ class Episode:
     airtime: str  # "HH:MM" or "" (streaming releases)
     airstamp: str  # UTC ISO instant, or ""
     runtime: int | None
+    impossible: bool = False  # TVmaze sent an air time or date out of range: dropped (see `parse_episode`)
 
 
 @dataclass(frozen=True)
@@ -212,12 +213,13 @@ def parse_episode(raw: Any) -> Episode | None:
     if episode_id is None:
         return None
     airdate, airtime, airstamp = _text(data.get("airdate")), _text(data.get("airtime")), _text(data.get("airstamp"))
-    if (airstamp and airstamp_instant(airstamp) is None) or (airdate and airdate_day(airdate) is None):
+    impossible = bool((airstamp and airstamp_instant(airstamp) is None) or (airdate and airdate_day(airdate) is None))
+    if impossible:
         log.warning("TVmaze episode %d has an impossible air time (%r, %r); skipped", episode_id, airdate[:40], airstamp[:40])
         airdate = airstamp = ""
     return Episode(
         id=episode_id, season=_int(data.get("season")) or 1, number=_int(data.get("number")), name=_text(data.get("name")),
-        airdate=airdate, airtime=airtime, airstamp=airstamp, runtime=_int(data.get("runtime")),
+        airdate=airdate, airtime=airtime, airstamp=airstamp, runtime=_int(data.get("runtime")), impossible=impossible,
     )
 
 
@@ -226,7 +228,7 @@ def keep_known_air_times(fresh: ImportedShow, known: ImportedShow | None) -> Imp
     keeps what was known of those episodes, rather than announcing them cancelled."""
     if known is None:
         return fresh
-    lost = {e.id for e in fresh.episodes if e.airtime and not e.airstamp and not e.airdate}
+    lost = {e.id for e in fresh.episodes if e.impossible}
     if not lost:
         return fresh
     before = {e.id: e for e in known.episodes if e.id in lost}

@@ -45,6 +45,7 @@ UNHEALTHY_AFTER = 3  # consecutive failures
 MAX_BACKOFF = timedelta(hours=6)  # or the poll interval, if longer
 JITTER = 0.1  # next polls spread over +-10% of the delay
 KEEP_ENTRIES = timedelta(days=30)  # an entry no longer listed for this long is forgotten
+KEEP_ENTRIES_PER_FEED = 20_000  # and beyond this many, those listed longest ago (never one listed now)
 REFUSED = "not a public address (loopback, private, link-local and reserved ones are refused; see [news] allow_hosts)"
 
 Publish = Callable[[Article], Awaitable[object]]
@@ -152,7 +153,8 @@ class FeedPoller:
                 baseline = int(now.timestamp())
             else:
                 kept_validators = await self._deliver_new(feed, articles, now)
-            await self.store.prune_entries(feed.name, int((now - KEEP_ENTRIES).timestamp()))
+            await self.store.prune_entries(feed.name, int((now - KEEP_ENTRIES).timestamp()),
+                                           keep=max(KEEP_ENTRIES_PER_FEED, len(articles)))
         due = next_poll_at(now, self.settings.poll_interval, rand=self.rand())
         await self.store.save_feed_state(
             replace(

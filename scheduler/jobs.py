@@ -49,7 +49,7 @@ class Jobs:
         self._pruned_at: datetime | None = None
         self._fired_early: set[tuple[str, int]] = set()
         self._early: dict[tuple[str, int], datetime] = {}
-        self._early_version = -1
+        self._early_version: object = None
         core.on_change(self.mark_dirty)
 
     def mark_dirty(self) -> None:
@@ -74,7 +74,7 @@ class Jobs:
             self._dirty = False
             leads = await self.core.leads_in_use()
         leads = set(leads)
-        self._early_version = -1
+        self._early_version = None
         now = self.core.clock.now()
         zones = await self.core.zones_in_use()
         same_catalog = self._planned_catalog is self.core.catalog  # a live catalog swaps in new snapshots
@@ -94,16 +94,18 @@ class Jobs:
 
     async def _early_starts(self, now: datetime) -> dict[tuple[str, int], datetime]:
         """Jobs in the lookahead window that must start before their due instant."""
-        if not any(self.core.rates().values()):
+        rates = self.core.rates()
+        if not any(rates.values()):
             return {}
-        if self._early_version == self.core._version:
+        version = (self.core.audiences.version, tuple(sorted(rates.items())))  # what the plans are made of
+        if self._early_version == version:
             return self._early
         early: dict[tuple[str, int], datetime] = {}
         for job in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD):
             start = await self.core.fanout_plan_start(job.airing, job.due)
             if start < job.due:
                 early[(job.airing.key, job.lead_minutes)] = start
-        self._early, self._early_version = early, self.core._version
+        self._early, self._early_version = early, version
         return early
 
     async def next_due(self) -> datetime | None:

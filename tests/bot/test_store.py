@@ -361,3 +361,21 @@ async def test_old_articles_are_pruned_unless_a_digest_still_needs_them(tmp_path
         assert await store.article("soompi", "s2") is None
     finally:
         await store.close()
+
+
+async def test_audience_counts_each_unpaused_chat_once_per_platform(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        for platform, chat, kind, target in (("telegram", "1", "show", "love"), ("telegram", "1", "actor", "moon"),
+                                             ("telegram", "2", "actor", "moon"), ("discord", "3", "show", "love"),
+                                             ("telegram", "4", "show", "love"), ("telegram", "5", "show", "other")):
+            await store.subscribe(platform, chat, True, kind, target, 1)
+        await store.pause_chat("telegram", "4", "blocked", 2)
+        targets = [("show", "love"), ("actor", "moon")]
+        assert await store.audience(targets) == {"telegram": 2, "discord": 1}
+        assert await store.audience(targets) == {
+            p: len([r for r in await store.recipients(targets) if r.platform == p]) for p in ("telegram", "discord")
+        }
+        assert await store.audience([]) == {}
+    finally:
+        await store.close()

@@ -94,6 +94,21 @@ async def test_news_that_fails_is_retried_until_it_goes_stale(make_story):
     assert news.at == at("2022-12-20T00:00:30Z")
 
 
+async def test_a_retried_article_names_what_it_named_when_it_arrived(make_story):
+    """The stored summary is cut to 2,000 characters; a retry still knows what the article named,
+    even when the name came later in the summary."""
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    story.sim.adapter("telegram").failures["1"] = DeliveryError("timeout")
+    await story.publish(feed="soompi", id="long-1", title="This week's ratings", link="https://news.example.test/long-1/",
+                        summary="Numbers for every channel. " * 100 + "The Interest of Love rose again.")
+    del story.sim.adapter("telegram").failures["1"]
+    await story.advance(story.now + timedelta(minutes=5))
+    [news] = fan.received("news")
+    assert news.text.endswith("You follow: The Interest of Love")
+
+
 async def test_huge_article_arrives_cut_to_fit_one_message(make_story):
     story = await make_story(start="2022-12-20T00:00:00Z")
     fan = story.chat("discord", "1")

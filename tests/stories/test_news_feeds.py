@@ -286,3 +286,28 @@ async def test_unmatched_entries_are_not_kept_and_a_huge_summary_is_cut(make_sto
     await story.advance(START + timedelta(minutes=45))
     assert len(fan.received("news")) == 1
     assert len(stored_articles(db)) == 1
+
+
+async def test_a_feed_of_endless_new_entries_keeps_a_bounded_number_of_identities(make_story, server, tmp_path, monkeypatch):
+    import sqlite3
+
+    import scheduler.feeds
+
+    monkeypatch.setattr(scheduler.feeds, "KEEP_ENTRIES_PER_FEED", 30)
+    db = str(tmp_path / "endless.sqlite3")
+
+    def noise(poll: int) -> list[Item]:
+        return [Item(title=f"Stock market update {poll}-{n}", link=f"https://kdrama-news.example.test/m/{poll}-{n}/",
+                     guid=f"https://kdrama-news.example.test/?p=m{poll}-{n}", published=START) for n in range(20)]
+
+    server.wordpress = [item(1), *noise(0)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server), db=db)
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    for poll in range(1, 8):  # every poll lists 20 entries never seen before, and the same recap
+        server.wordpress = [item(2, minutes=5), *noise(poll)]
+        await story.advance(START + timedelta(minutes=15 * poll))
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM feed_entries").fetchone()[0] <= 30
+    [news] = fan.received("news")  # the recap listed at every poll was delivered once
+    assert "episode 2 recap" in news.text
