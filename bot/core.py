@@ -16,7 +16,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -25,13 +25,15 @@ from .audiences import Audiences, InUse
 from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
+from .feed_admin import FeedInfo, FeedRefused, FeedWatcher
+from .headlines import article_headline, shorten
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
 from .jobkeys import DigestKey, NewsKey, Rebuilders, ReminderKey
 from .names import Target
 from .pacing import fanout_start
-from .render import Bold, Countdown, Link, Message, When, fit_lines
+from .render import Bold, Countdown, Message, When, fit_lines
 from .sanitize import visible
-from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
+from .store import ChatSettings, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
 from .zones import UTC
 
 if TYPE_CHECKING:
@@ -77,37 +79,9 @@ def reminder_message(show: Show, airing: Airing, zone: ZoneInfo, now: datetime) 
     )
 
 
-NEWS_TITLE_MAX = 200
 NEWS_SUMMARY_MAX = 300
-NEWS_LINK_MAX = 500  # longer links are not shown: no platform message could hold them
 NEWS_NAMES_MAX = 8
 NEWS_FEED_MAX = 60
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` on one line, cut at a word before `limit` characters with an ellipsis."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut) + "…"
-
-
-def _linkable(url: str) -> bool:
-    """A web address every platform can carry as a link (none that hides characters from its reader)."""
-    return (
-        url.lower().startswith(("https://", "http://"))
-        and len(url) <= NEWS_LINK_MAX
-        and not any(c.isspace() or c in '<>"`' for c in url)
-        and visible(url) == url
-    )
-
-
-def article_headline(title: str, link: str, limit: int = NEWS_TITLE_MAX, link_limit: int = NEWS_LINK_MAX) -> Link | str:
-    """An article's title on one line, linked when its link is a web address short enough."""
-    text = shorten(title, limit) or "(untitled article)"
-    link = link.strip()
-    return Link(text, link) if _linkable(link) and len(link) <= link_limit else text
 
 
 def news_message(article: Article, matched: Iterable[Target]) -> Message:
@@ -253,33 +227,6 @@ class DigestDelivery:
         if not articles:
             return "the chat no longer follows anything the held articles name"
         return Outgoing("news", digest_message(articles, self.core.config.news.max_per_hour))
-
-
-class FeedRefused(Exception):
-    """A feed cannot be added or removed; the message says why, for the owner."""
-
-
-class FeedWatcher(Protocol):
-    """What polls the feeds (the scheduler's), as the core tells it about feeds added or removed."""
-
-    async def check(self, url: str) -> int:
-        """Fetch `url` once: how many entries the feed lists; raise FeedRefused if it is no feed."""
-
-    def watch(self, feed: FeedConfig) -> None:
-        """Start polling `feed` (its first poll only records what it lists)."""
-
-    async def unwatch(self, name: str) -> None:
-        """Stop polling the feed called `name` (a poll under way is cut off)."""
-
-
-@dataclass(frozen=True)
-class FeedInfo:
-    """One feed as `/feeds` lists it."""
-
-    feed: FeedConfig
-    from_config: bool
-    state: FeedState | None
-    last: StoredArticle | None
 
 
 # ---- the core -------------------------------------------------------------------------------------
@@ -531,7 +478,7 @@ class Core:
     def _with_notice(reply: Reply | None, notice: str | None) -> Reply | None:
         if reply is None or notice is None:
             return reply
-        return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
+        return replace(reply, body=Message.lines(notice, reply.body))  # a refusal stays one
 
     def names(self) -> list[tuple[str, str]]:
         """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).

@@ -98,11 +98,13 @@ class Reply:
     """The core's answer to one message, for the adapter to deliver in its platform's way.
 
     `personal` replies concern only the person who asked (Discord sends them ephemeral).
+    `refused`: a command's check turned the sender away (`bot.commands.checks`); nothing changed.
     """
 
     body: Message
     choices: tuple[Choice, ...] = ()
     personal: bool = True
+    refused: bool = False
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from .names import Target, normalise
 from .quota import LookupQuota
 from .releases import release_finder
 from .sources import Change, Edit, Sources
-from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, TvmazeClient, TvmazeError, tvmaze_id
+from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
 from .zones import UTC
 
 if TYPE_CHECKING:
@@ -49,7 +49,6 @@ MAX_CURRENT_SHOWS = 8  # an actor's current shows imported with them
 CURRENT = frozenset({"Running", "To Be Determined", "In Development"})
 SOON = timedelta(hours=48)  # followed shows airing this soon are refreshed every `refresh`
 DAILY = timedelta(days=1)
-Imports = Literal["best", "exact", "none"]  # what a TVmaze lookup may import (LiveCatalog.lookup)
 
 
 def best_match(query: str, found: Sequence[Found]) -> Found | list[Found]:

@@ -23,7 +23,7 @@ from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -38,6 +38,7 @@ MAX_BACKOFF = 30.0
 CACHE_ENTRIES = 256
 IN_FLIGHT = 4  # requests awaiting TVmaze at once: a rate slot is taken only when one can be sent
 SHOW_PREFIX, PERSON_PREFIX = "tvmaze:", "tvmaze:person:"
+Imports = Literal["best", "exact", "none"]  # what a TVmaze lookup may import (LiveCatalog.lookup)
 
 
 class TvmazeError(Exception):

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.catalog import Catalog
-from bot.releases import Release, releases_between
+from bot.release_dates import Release, releases_between
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ thread set for messages inside a forum topic. Updates of different chats are han
 (bounded), each chat's in the order sent (`updates.py`), so a command waiting on TVmaze holds
 no one else; a reply is delivered in the background through `inbox.send_reply`, under the core's pace. A reply's
 choices become an inline keyboard (see `choices.py`); a tap runs the choice and edits the
-message to say what happened. Admin status is asked with getChatMember when an admin command
+message to say what happened, or, when the command's checks refuse the tapper (the commands
+layer decides, as for a typed command), answers with an alert and leaves the buttons. Admin status is asked with getChatMember when an admin command
 runs, and cached briefly.
 """
 
@@ -52,7 +53,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands import BY_NAME
 from bot.config import TelegramConfig
 from bot.interfaces import ChatRef, DeliveryError, Inbox, IncomingMessage, Limits, Outgoing, Platform, Rate, Reply
 
@@ -298,12 +298,8 @@ class TelegramAdapter:
         if choice is None:
             await self._answer(query, STALE_CHOICE)
             return
-        command = BY_NAME.get(choice.command[0])
-        admin_only = command is not None and (command.admin_only or any(
-            s.admin_only for s in command.subcommands if choice.command[1:2] == (s.name,)))
-        allowed = msg.private or not admin_only or await msg.ask_admin()
         reply = await self._inbox.run(msg, choice.command, choice.arguments)
-        if not allowed:  # the core may still have let a configured owner through; the buttons stay
+        if reply.refused:  # the command's checks turned the tapper away: the buttons stay for someone else
             await self._answer(query, _plain(html_parts(reply.body)[0]))
             return
         self.choices.forget(query.data or "")

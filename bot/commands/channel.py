@@ -1,0 +1,71 @@
+"""A group's or server channel's own settings, for its admins: `/channel ...`."""
+
+from __future__ import annotations
+
+from ..interfaces import Reply
+from ..render import Message
+from .settings import CHANNEL_LEADS, CHANNEL_ZONE, set_leads, set_zone
+from .spec import EVENTS, NAME, ROLE, SCHEDULE_DAYS, Command, Context
+from .subscriptions import follow, list_followed, unfollow
+from .text import say
+
+
+async def cmd_channel_subscribe(ctx: Context) -> Message | Reply:
+    return await follow(ctx, ctx.text, "/channel subscribe")
+
+
+async def cmd_channel_unsubscribe(ctx: Context) -> Message | Reply:
+    return await unfollow(ctx, ctx.text, "/channel unsubscribe")
+
+
+async def cmd_channel_list(ctx: Context) -> Message:
+    return await list_followed(ctx)
+
+
+async def cmd_channel_timezone(ctx: Context) -> Message:
+    return await set_zone(ctx, ctx.text, "/channel timezone")
+
+
+async def cmd_channel_remind(ctx: Context) -> Message:
+    return await set_leads(ctx, ctx.text, "/channel remind")
+
+
+async def cmd_channel_ping(ctx: Context) -> Message:
+    handle = ctx.text.strip()
+    if handle.casefold() in ("", "off", "none"):
+        await ctx.chats.set_mention(ctx.chat, private=False, mention=None)
+        return say("Reminders here mention no one. Pick a role with /channel ping <role> to notify its members.")
+    if len(handle) > 100 or any(c.isspace() for c in handle):
+        return say("Pick one role, e.g. /channel ping @Drama Fans, or /channel ping without a role to stop.")
+    await ctx.chats.set_mention(ctx.chat, private=False, mention=handle)
+    return say("Reminders here will mention the role you picked. /channel ping without a role stops that.")
+
+
+async def cmd_channel_events(ctx: Context) -> Message:
+    state = ctx.text.strip().casefold()
+    if state not in ("on", "off"):
+        return say("Usage: /channel events on, or /channel events off.")
+    await ctx.chats.set_events(ctx.chat, private=False, on=state == "on")
+    if state == "off":
+        return say("I will no longer list this chat's episodes as server events (those already listed are removed).")
+    return say(
+        f"Every episode this chat follows in the next {SCHEDULE_DAYS} days will be listed as a server event, "
+        "kept in step with the schedule, so members can mark themselves interested."
+    )
+
+
+CHANNEL = Command(
+    "channel",
+    "admin settings for this group or server channel",
+    admin_only=True,
+    subcommands=(
+        Command("subscribe", "make this chat follow a show or actor", cmd_channel_subscribe, (NAME,), admin_only=True),
+        Command("unsubscribe", "stop this chat following a show or actor", cmd_channel_unsubscribe, (NAME,), admin_only=True),
+        Command("list", "what this chat follows", cmd_channel_list, admin_only=True),
+        Command("timezone", "set this chat's time zone", cmd_channel_timezone, (CHANNEL_ZONE,), admin_only=True),
+        Command("remind", "set this chat's lead times", cmd_channel_remind, (CHANNEL_LEADS,), admin_only=True),
+        Command("ping", "make this chat's reminders mention a role (none: stop)", cmd_channel_ping, (ROLE,), admin_only=True),
+        Command("events", f"list this chat's episodes of the next {SCHEDULE_DAYS} days as server events",
+                cmd_channel_events, (EVENTS,), admin_only=True),
+    ),
+)

@@ -1,0 +1,84 @@
+"""Shared links: `/share` makes https://t.me/<bot>?start=<payload>, which arrives as
+`/start <payload>` and follows what it names (`/start` alone greets with the help)."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+from ..catalog import Catalog
+from ..interfaces import Reply
+from ..names import Target
+from ..render import Bold, Link, Message
+from .checks import refusal
+from .find import find
+from .help import cmd_help
+from .spec import ADMIN, NAME, Argument, Command, Context
+from .subscriptions import follow_target
+from .text import say
+
+PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram carries in a start parameter
+_PAYLOAD_KINDS = {"show": "s", "actor": "a"}
+
+
+def share_payload(target: Target) -> str | None:
+    """The start parameter that follows `target`: "s-<key>" / "a-<key>", or "sx-"/"ax-" and the key in
+    base64url when it is not plain ASCII (Hangul names); None when it would not fit 64 characters."""
+    kind = _PAYLOAD_KINDS[target.kind]
+    if re.fullmatch(r"[a-z0-9]+", target.key):
+        payload = f"{kind}-{target.key}"
+    else:
+        payload = f"{kind}x-" + base64.urlsafe_b64encode(target.key.encode()).decode().rstrip("=")
+    return payload if PAYLOAD.fullmatch(payload) else None
+
+
+def payload_target(catalog: Catalog, payload: str) -> Target | None:
+    """The show or actor a start parameter names, or None for a stale or forged one."""
+    kind_code, sep, rest = payload.partition("-")
+    if not sep or not PAYLOAD.fullmatch(payload):
+        return None
+    kind = next((k for k, code in _PAYLOAD_KINDS.items() if kind_code in (code, code + "x")), None)
+    if kind is None:
+        return None
+    key = rest
+    if kind_code.endswith("x"):
+        try:
+            key = base64.urlsafe_b64decode(rest + "=" * (-len(rest) % 4)).decode()
+        except (ValueError, UnicodeDecodeError):
+            return None
+    return catalog.target(kind, key)
+
+
+async def cmd_start(ctx: Context) -> Message | Reply:
+    """/start greets with the help text; /start <payload> (a shared link) follows what it names."""
+    payload = ctx.text.strip()
+    if not payload:
+        return await cmd_help(ctx)
+    target = payload_target(ctx.lookup.catalog, payload)
+    if target is None:
+        return Message.lines(
+            "That link names no show or actor I know (it may be out of date). Try /subscribe with its name.",
+            await cmd_help(ctx),
+        )
+    if not ctx.msg.private:  # in a group, following is the admins' choice, as with /channel subscribe
+        refused = await refusal(ctx.access, ctx.msg, name="start", checks=(ADMIN,))
+        if refused is not None:
+            return refused
+    return await follow_target(ctx, target)
+
+
+async def cmd_share(ctx: Context) -> Message | Reply:
+    """A one-tap link that makes whoever opens it follow a show or actor."""
+    found = find(ctx, ctx.text, "/share")
+    if isinstance(found, Reply):
+        return found
+    payload = share_payload(found)
+    if payload is None or not ctx.msg.bot_username:
+        return say("I cannot make a link for ", Bold(found.name), f"; fans can type /subscribe {found.name}.")
+    url = f"https://t.me/{ctx.msg.bot_username}?start={payload}"
+    return say("Share this link: whoever opens it and taps Start follows ", Bold(found.name), ":\n", Link(url, url))
+
+
+SHARE = Command("share", "a link that subscribes whoever opens it to a show or actor", cmd_share, (NAME,), platforms=("telegram",))
+START = Command("start", "greet, or follow what a shared link names", cmd_start,
+                (Argument("payload", "link code", "what a shared link carries", required=False),), hidden=True)

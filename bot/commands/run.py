@@ -1,0 +1,81 @@
+"""Running a command: `respond` to a typed line, `execute` a path and options (a Discord slash
+command, a tapped choice). The spec's checks are evaluated here (`checks.refusal`), once for
+every way a command comes; each handler is given a `Context` with the narrow services it may
+use. The reply is returned for the adapter to deliver."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+
+from ..interfaces import IncomingMessage, Reply
+from ..render import Message
+from ..sanitize import visible
+from .checks import checks_of, refusal
+from .parse import Typed, parse_line
+from .ports import Services
+from .registry import BY_NAME, COMMANDS, resolve
+from .spec import Command, Context
+from .text import quote, say
+
+log = logging.getLogger(__name__)
+
+
+async def respond(services: Services, msg: IncomingMessage) -> Reply | None:
+    """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group)."""
+    typed = msg.text or ""
+    msg = replace(msg, text=visible(typed))  # a stray control, bidi or zero-width character spoils nothing
+    parsed = parse_line(msg, BY_NAME, typed=typed)
+    if not isinstance(parsed, Typed):
+        return parsed
+    return await execute(services, msg, parsed.path, parsed.args)
+
+
+async def execute(services: Services, msg: IncomingMessage, path: tuple[str, ...], args: Mapping[str, str]) -> Reply:
+    """Run a command given as a path and options; the reply says what happened or what was wrong."""
+    path = tuple(p.casefold() for p in path)
+    ctx = Context(
+        msg=msg, path=path, args=dict(args), now=services.clock.now(), command=resolve(path), commands=COMMANDS,
+        chats=services, lookup=services, feeds=services, access=services, settings=services,
+    )
+    try:
+        body = await _dispatch(ctx)
+    except Exception:
+        log.exception("command %r failed", " ".join(path)[:80])
+        body = say("Sorry, something went wrong on my side. Please try again later.")
+    reply = body if isinstance(body, Reply) else Reply(body)
+    if ctx.path[:1] == ("channel",):
+        reply = replace(reply, personal=False)
+    return reply
+
+
+async def _dispatch(ctx: Context) -> Message | Reply:
+    command = BY_NAME.get(ctx.path[0]) if ctx.path else None
+    if command is None or not command.available_on(ctx.msg.platform):
+        return say(f"I don't know the command /{' '.join(ctx.path)[:30]}. Type /help to see the commands.")
+    if command.subcommands and not command.owner_only and ctx.msg.private:
+        return say(
+            f"/{command.name} commands set up a group chat or server channel. "
+            "Here, use /subscribe, /timezone and /remind for yourself."
+        )
+    sub = next((s for s in command.subcommands if ctx.path[1:2] == (s.name,)), None)
+    refused = await refusal(ctx.access, ctx.msg, name=command.name, checks=checks_of((command, sub) if sub else (command,)))
+    if refused is not None:
+        return refused
+    if not command.subcommands:
+        assert command.handler is not None
+        return await command.handler(ctx)
+    return await _dispatch_group(command, sub, ctx)
+
+
+async def _dispatch_group(group: Command, sub: Command | None, ctx: Context) -> Message | Reply:
+    options = ", ".join(s.usage(group.name) for s in group.subcommands)
+    if len(ctx.path) < 2:
+        return await group.handler(ctx) if group.handler is not None else say(f"Use one of: {options}.")
+    if sub is None:
+        return say(f"/{group.name} has no {quote(ctx.path[1], 20)}. Use one of: {options}.")
+    if sub.args and sub.args[0].required and not ctx.text.strip():
+        return say(f"Usage: {sub.usage(group.name)}.")
+    assert sub.handler is not None
+    return await sub.handler(ctx)

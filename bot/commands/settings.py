@@ -1,0 +1,63 @@
+"""A chat's time zone and lead times: `/timezone` and `/remind` (and `/channel timezone|remind`)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+
+from ..render import Bold, Message
+from ..zones import LeadError, ZoneError, format_local, parse_leads, resolve_zone
+from .spec import LEADS, ZONE, Command, Context
+from .text import leads_text, personal, say
+
+Setter = Callable[[Context, str, str], Awaitable[Message]]
+
+
+async def set_zone(ctx: Context, text: str, command: str) -> Message:
+    if not text.strip():
+        zone, _ = await ctx.chats.chat_settings(ctx.chat)
+        return say(
+            "Times here are shown in ", Bold(zone.key), f" (now {format_local(ctx.now, zone)}). "
+            f"Change it with {command} <city or zone>, e.g. {command} America/New_York."
+        )
+    try:
+        zone = resolve_zone(text, command)
+    except ZoneError as exc:
+        return say(str(exc))
+    await ctx.chats.set_timezone(ctx.chat, private=ctx.msg.private, zone=zone)
+    return say("Time zone set to ", Bold(zone.key), f". Local time now: {format_local(ctx.now, zone)}.")
+
+
+async def set_leads(ctx: Context, text: str, command: str) -> Message:
+    if not text.strip():
+        _, current = await ctx.chats.chat_settings(ctx.chat)
+        return say(
+            f"Reminders come {leads_text(current)} each episode. Change with {command} <lead ...>, "
+            f"e.g. {command} 1h 10m (one to three of 30m, 1h, 1h30m, 1d, 0m for air time)."
+        )
+    try:
+        parsed = parse_leads(text.split(), command)
+    except LeadError as exc:
+        return say(str(exc))
+    minutes = tuple(int(lead.total_seconds() // 60) for lead in parsed)
+    await ctx.chats.set_leads(ctx.chat, private=ctx.msg.private, minutes=minutes)
+    return say(f"Reminders will come {leads_text(minutes)} each episode.")
+
+
+async def _show_or_set(ctx: Context, sub: str, command: str, setter: Setter) -> Message:
+    """Anyone may read a setting; in a group only /channel may change it."""
+    refusal = personal(ctx, sub, command) if ctx.text.strip() else None
+    return refusal or await setter(ctx, ctx.text, command)
+
+
+async def cmd_timezone(ctx: Context) -> Message:
+    return await _show_or_set(ctx, "timezone <zone>", "/timezone", set_zone)
+
+
+async def cmd_remind(ctx: Context) -> Message:
+    return await _show_or_set(ctx, "remind <lead ...>", "/remind", set_leads)
+
+
+TIMEZONE = Command("timezone", "show or set the time zone reminders are written in", cmd_timezone, (ZONE,))
+REMIND = Command("remind", "show or set how long before each episode reminders come", cmd_remind, (LEADS,))
+CHANNEL_ZONE, CHANNEL_LEADS = replace(ZONE, required=True), replace(LEADS, required=True)
