@@ -14,8 +14,8 @@ import stat
 import sys
 from typing import TextIO
 
-from bot.interfaces import ChatRef, Inbox, IncomingMessage, Limits, Outgoing, Platform
-from bot.render import to_plain
+from bot.domain.interfaces import ChatRef, Inbox, IncomingMessage, Limits, Outgoing, Platform
+from bot.domain.render import to_plain
 
 log = logging.getLogger(__name__)
 

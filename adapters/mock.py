@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.interfaces import ChatRef, Choice, Inbox, IncomingMessage, Limits, Outgoing, Platform, RateLimited, Reply
-from bot.render import render_for
+from bot.domain.interfaces import ChatRef, Choice, Inbox, IncomingMessage, Limits, Outgoing, Platform, RateLimited, Reply
+from bot.domain.render import render_for
 
 
 @dataclass(frozen=True)

@@ -27,10 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.mock import MockAdapter  # noqa: E402
-from bot.catalog import parse_catalog  # noqa: E402
 from bot.config import parse_config  # noqa: E402
-from bot.interfaces import ChatRef, Limits, Rate, VirtualClock  # noqa: E402
-from bot.names import Target  # noqa: E402
+from bot.domain.catalog import parse_catalog  # noqa: E402
+from bot.domain.interfaces import ChatRef, Limits, Rate, VirtualClock  # noqa: E402
+from bot.domain.names import Target  # noqa: E402
 from scheduler.process import BotProcess  # noqa: E402
 from tests.scheduler.realclock import seed, soon_catalog  # noqa: E402
 

@@ -30,7 +30,7 @@ import time
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
-from bot.catalog import WEEKDAYS, load_catalog, parse_catalog
+from bot.domain.catalog import WEEKDAYS, load_catalog, parse_catalog
 
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 WINDOW = timedelta(days=8)

@@ -29,10 +29,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.mock import MockAdapter  # noqa: E402
-from bot.catalog import parse_catalog  # noqa: E402
 from bot.config import parse_config  # noqa: E402
-from bot.interfaces import Limits, Rate, SystemClock  # noqa: E402
-from bot.pacing import fanout_start  # noqa: E402
+from bot.domain.catalog import parse_catalog  # noqa: E402
+from bot.domain.interfaces import Limits, Rate, SystemClock  # noqa: E402
+from bot.domain.pacing import fanout_start  # noqa: E402
 from scheduler.process import BotProcess  # noqa: E402
 from tests.scheduler.realclock import seed  # noqa: E402
 

@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.catalog import parse_catalog
-from bot.interfaces import ChatRef
-from bot.names import Target
+from bot.domain.catalog import parse_catalog
+from bot.domain.interfaces import ChatRef
+from bot.domain.names import Target
 from tests.adapters.discord_bot import GUILD, OTHER, DiscordBot, world
 from tests.conftest import at
 from tests.fakes.discord_api import FakeDiscord

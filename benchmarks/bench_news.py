@@ -14,8 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.names import Target  # noqa: E402
-from bot.news import NewsMatcher  # noqa: E402
+from bot.domain.names import Target  # noqa: E402
+from bot.domain.news import NewsMatcher  # noqa: E402
 
 SURNAMES = "Kim Lee Park Choi Jung Kang Cho Yoon Jang Lim Han Oh Seo Shin Kwon Hwang Ahn Song Yoo Hong".split()
 SYLLABLES = (

@@ -32,10 +32,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bot.catalog import WEEKDAYS, load_catalog, parse_catalog
 from bot.config import Config
-from bot.interfaces import ChatRef, Limits, Outgoing, VirtualClock
-from bot.render import Bold, Message
+from bot.domain.catalog import WEEKDAYS, load_catalog, parse_catalog
+from bot.domain.interfaces import ChatRef, Limits, Outgoing, VirtualClock
+from bot.domain.render import Bold, Message
 from bot.store import Store
 from scheduler.process import BotProcess
 

@@ -26,10 +26,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.telegram import TelegramAdapter  # noqa: E402
-from bot.catalog import parse_catalog  # noqa: E402
 from bot.config import parse_config  # noqa: E402
-from bot.interfaces import ChatRef, VirtualClock  # noqa: E402
-from bot.names import Target  # noqa: E402
+from bot.domain.catalog import parse_catalog  # noqa: E402
+from bot.domain.interfaces import ChatRef, VirtualClock  # noqa: E402
+from bot.domain.names import Target  # noqa: E402
 from scheduler.process import BotProcess  # noqa: E402
 from tests.fakes.telegram_api import FakeTelegram, FloodLimits  # noqa: E402
 

@@ -16,11 +16,11 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .catalog import Catalog, CatalogError, load_catalog
 from .config import Config, ConfigError, load_config
+from .domain.catalog import Catalog, CatalogError, load_catalog
 
 if TYPE_CHECKING:
-    from .interfaces import Adapter
+    from .domain.interfaces import Adapter
 
 log = logging.getLogger("dramabot")
 
@@ -132,7 +132,7 @@ def platform_adapters(config: Config) -> dict[str, Adapter]:
 
 
 async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> int:
-    from bot.interfaces import SystemClock
+    from bot.domain.interfaces import SystemClock
     from scheduler.process import BotProcess, StartupError
 
     try:

@@ -14,27 +14,28 @@ import logging
 import operator
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
-from .audiences import Audiences, InUse
-from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
+from .domain.article import Article
+from .domain.audiences import Audiences, InUse
+from .domain.catalog import Airing, Catalog, Show
+from .domain.headlines import article_headline, shorten
+from .domain.interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
+from .domain.jobkeys import DigestKey, NewsKey, Rebuilders, ReminderKey
+from .domain.names import Target
+from .domain.pacing import fanout_start
+from .domain.render import Bold, Countdown, Message, When, fit_lines
+from .domain.sanitize import visible
+from .domain.zones import UTC
 from .feed_admin import FeedInfo, FeedRefused, FeedWatcher
-from .headlines import article_headline, shorten
-from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
-from .jobkeys import DigestKey, NewsKey, Rebuilders, ReminderKey
-from .names import Target
-from .pacing import fanout_start
-from .render import Bold, Countdown, Message, When, fit_lines
-from .sanitize import visible
 from .store import ChatSettings, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
-from .zones import UTC
 
 if TYPE_CHECKING:
     from .live import LiveCatalog
@@ -47,18 +48,6 @@ NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is droppe
 NO_ADAPTER_RETRY = timedelta(minutes=15)
 CLAIM_CHUNK = 10_000  # ledger rows claimed in one statement; a fan-out sends one chunk while claiming the next
 AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "starts now" this late
-
-
-@dataclass(frozen=True)
-class Article:
-    """A news entry; `title` and `summary` are plain text (bot.feeds takes HTML fields' markup off)."""
-
-    feed: str
-    id: str
-    title: str
-    link: str
-    summary: str = ""
-    published: datetime | None = None
 
 
 _by_chat = operator.itemgetter(0, 1)  # a recipient's (platform, chat id)

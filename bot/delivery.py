@@ -35,11 +35,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
-from .jobkeys import JOB_KINDS, JobKind
-from .pacing import SAFETY, Spacing, Window
+from .domain.interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
+from .domain.jobkeys import JOB_KINDS, JobKind
+from .domain.pacing import SAFETY, Spacing, Window
+from .domain.throughput import Achieved, InFlight
 from .store import Store
-from .throughput import Achieved, InFlight
 
 log = logging.getLogger(__name__)
 

@@ -23,18 +23,18 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from .catalog import Catalog
-from .changes import Notice, diff_catalogs, notice_message
 from .config import TvmazeConfig
 from .delivery import Item
-from .interfaces import Outgoing
-from .jobkeys import NoticeKey, ReleaseKey
-from .names import Target, normalise
-from .quota import LookupQuota
+from .domain.catalog import Catalog
+from .domain.changes import Notice, diff_catalogs, notice_message
+from .domain.interfaces import Outgoing
+from .domain.jobkeys import NoticeKey, ReleaseKey
+from .domain.names import Target, normalise
+from .domain.quota import LookupQuota
+from .domain.zones import UTC
 from .releases import release_finder
 from .sources import Change, Edit, Sources
 from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
-from .zones import UTC
 
 if TYPE_CHECKING:
     from .core import Core

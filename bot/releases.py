@@ -14,14 +14,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Literal
 
-from .catalog import Show
 from .delivery import Item
-from .interfaces import Outgoing
-from .jobkeys import ReleaseKey
-from .release_dates import Release, find_release, format_day
-from .render import Bold, Message
+from .domain.catalog import Show
+from .domain.interfaces import Outgoing
+from .domain.jobkeys import ReleaseKey
+from .domain.release_dates import Release, find_release, format_day
+from .domain.render import Bold, Message
+from .domain.zones import UTC
 from .store import Recipient
-from .zones import UTC
 
 if TYPE_CHECKING:
     from .core import Core

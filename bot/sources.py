@@ -15,9 +15,9 @@ from datetime import date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .catalog import Actor, Catalog, Show
+from .domain.catalog import Actor, Catalog, Show
+from .domain.zones import UTC
 from .tvmaze import ImportedPerson, ImportedShow, airdate_day, airstamp_instant
-from .zones import UTC
 
 
 @dataclass(frozen=True)

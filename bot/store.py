@@ -24,7 +24,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
 
-from .dbfile import NotSqlite, sqlite_path
+from .domain.dbfile import NotSqlite, sqlite_path
 
 T = TypeVar("T")
 
@@ -213,7 +213,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE catalog_notices (
         notice       TEXT PRIMARY KEY,     -- the change's identity, also the ledger's job key
         show_key     TEXT NOT NULL,
-        data         TEXT NOT NULL,        -- JSON (bot.changes.Notice)
+        data         TEXT NOT NULL,        -- JSON (bot.domain.changes.Notice)
         expires_at   INTEGER NOT NULL,
         announced_at INTEGER               -- NULL: its ledger rows are not claimed yet
     );

@@ -28,9 +28,9 @@ from datetime import datetime, timedelta
 import httpx
 
 from bot.config import FeedConfig, NewsConfig
-from bot.core import Article
+from bot.domain.article import Article
+from bot.domain.interfaces import Clock
 from bot.feeds import FeedError, link_key, parse_feed
-from bot.interfaces import Clock
 from bot.store import FeedState, Store
 
 from .addresses import AddressGuard, AddressRefused, GuardedTransport

@@ -7,7 +7,7 @@ at start, and are sent only if their episode has not begun; several leads of one
 fell due while stopped come to each chat as one message. The plan covers a rolling horizon
 (`HORIZON` ahead), so start-up costs the same whatever the catalog's history. A job whose
 audience cannot be served at the platforms' pace between its due instant and air starts early
-(`bot.pacing.fanout_start`).
+(`bot.domain.pacing.fanout_start`).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from datetime import datetime, timedelta
 from itertools import groupby
 
 from bot.core import Core
-from bot.jobkeys import ReminderKey
+from bot.domain.jobkeys import ReminderKey
+from bot.domain.zones import UTC
 from bot.releases import fire_release
-from bot.zones import UTC
 
 from .planner import ReminderJob, ReminderPlan
 from .releases import ReleasePlan

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.catalog import Airing
+from bot.domain.catalog import Airing
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 
-from bot.catalog import Catalog
 from bot.config import Config
-from bot.interfaces import Adapter, Clock
+from bot.domain.catalog import Catalog
+from bot.domain.interfaces import Adapter, Clock
 from bot.store import StoreError
 
 from .aps import ApsDriver

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.catalog import Catalog
-from bot.release_dates import Release, releases_between
+from bot.domain.catalog import Catalog
+from bot.domain.release_dates import Release, releases_between
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,11 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from adapters.mock import MockAdapter, Sent
-from bot.catalog import Catalog
 from bot.config import Config
-from bot.core import Article
-from bot.interfaces import Adapter, VirtualClock
-from bot.zones import to_utc_iso
+from bot.domain.article import Article
+from bot.domain.catalog import Catalog
+from bot.domain.interfaces import Adapter, VirtualClock
+from bot.domain.zones import to_utc_iso
 
 from .process import BotProcess
 from .virtual import VirtualDriver

@@ -22,10 +22,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
-from bot.catalog import Catalog
 from bot.config import Config
 from bot.core import Core
-from bot.interfaces import Adapter, Clock, VirtualClock
+from bot.domain.catalog import Catalog
+from bot.domain.interfaces import Adapter, Clock, VirtualClock
 from bot.live import LiveCatalog
 from bot.store import Store
 from bot.tvmaze import TvmazeClient

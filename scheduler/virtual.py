@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
-from bot.interfaces import VirtualClock
+from bot.domain.interfaces import VirtualClock
 
 from .jobs import Jobs
 

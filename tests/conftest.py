@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from adapters.mock import Sent
-from bot.catalog import Catalog, load_catalog, parse_catalog
 from bot.config import Config, parse_config
-from bot.core import Article
+from bot.domain.article import Article
+from bot.domain.catalog import Catalog, load_catalog, parse_catalog
 from scheduler.simulator import Simulator
 from tests.fakes.feeds_server import FeedServer
 from tests.fakes.tvmaze_api import FakeTvmaze

@@ -32,7 +32,7 @@ import discord
 from discord import app_commands
 
 from bot.config import DiscordConfig
-from bot.interfaces import (
+from bot.domain.interfaces import (
     ChatRef,
     Clock,
     DeliveryError,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 
-from bot.names import normalise
+from bot.domain.names import normalise
 
 MAX_CHOICES = 25  # Discord shows at most 25
 MAX_LENGTH = 100  # a choice's name and value: at most 100 characters each

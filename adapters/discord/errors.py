@@ -13,7 +13,7 @@ import asyncio
 import aiohttp
 import discord
 
-from bot.interfaces import DeliveryError, RateLimited, Unreachable
+from bot.domain.interfaces import DeliveryError, RateLimited, Unreachable
 
 DMS_CLOSED = 50007  # Cannot send messages to this user
 MISSING_ACCESS = 50001

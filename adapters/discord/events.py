@@ -20,7 +20,7 @@ from datetime import datetime
 
 import discord
 
-from bot.interfaces import Inbox, Upcoming
+from bot.domain.interfaces import Inbox, Upcoming
 
 log = logging.getLogger(__name__)
 

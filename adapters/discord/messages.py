@@ -3,7 +3,7 @@
 Reminders and news go out as embeds: the first bold or linked span is the title (linked when it
 is a link), what follows is the description, where `<t:UNIX:F>` and `<t:UNIX:R>` show each
 reader the air time in their own zone. Every piece of user and feed text is escaped for
-Discord markdown (`bot.render`). Mentions are suppressed (`allowed_mentions`) except the one
+Discord markdown (`bot.domain.render`). Mentions are suppressed (`allowed_mentions`) except the one
 role a channel's admins chose for its reminders.
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.interfaces import Outgoing
-from bot.render import Bold, Link, Message, Span, to_discord_markdown
+from bot.domain.interfaces import Outgoing
+from bot.domain.render import Bold, Link, Message, Span, to_discord_markdown
 
 MAX_CONTENT = 2000
 MAX_TITLE = 256

@@ -54,7 +54,7 @@ from telegram.ext import (
 )
 
 from bot.config import TelegramConfig
-from bot.interfaces import ChatRef, DeliveryError, Inbox, IncomingMessage, Limits, Outgoing, Platform, Rate, Reply
+from bot.domain.interfaces import ChatRef, DeliveryError, Inbox, IncomingMessage, Limits, Outgoing, Platform, Rate, Reply
 
 from . import menu
 from .choices import ChoiceTable

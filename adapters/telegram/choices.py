@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.interfaces import Choice
+from bot.domain.interfaces import Choice
 
 DATA = re.compile(r"([A-Za-z0-9_-]{8}):([0-9]{1,2})")
 

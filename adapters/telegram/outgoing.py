@@ -15,8 +15,8 @@ from typing import Literal
 
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter, TelegramError, TimedOut
 
-from bot.interfaces import ChatMoved, ChatRef, DeliveryError, RateLimited, Unreachable
-from bot.render import Bold, Link, Message, Span, telegram_span
+from bot.domain.interfaces import ChatMoved, ChatRef, DeliveryError, RateLimited, Unreachable
+from bot.domain.render import Bold, Link, Message, Span, telegram_span
 
 MAX_LENGTH = 4096  # visible characters in one Telegram message
 

@@ -13,7 +13,7 @@ Every handler either changes state through its services and says so, or explains
 and what to type instead, changing nothing.
 """
 
-from ..render import Message
+from ..domain.render import Message
 from .checks import ADMINS_ONLY, owners_only, refusal
 from .links import payload_target, share_payload
 from .parse import MAX_TEXT

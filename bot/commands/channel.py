@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..interfaces import Reply
-from ..render import Message
+from ..domain.interfaces import Reply
+from ..domain.render import Message
 from .settings import CHANNEL_LEADS, CHANNEL_ZONE, set_leads, set_zone
 from .spec import EVENTS, NAME, ROLE, SCHEDULE_DAYS, Command, Context
 from .subscriptions import follow, list_followed, unfollow

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..interfaces import IncomingMessage, Reply
-from ..render import Message
+from ..domain.interfaces import IncomingMessage, Reply
+from ..domain.render import Message
 from .ports import Access
 from .spec import ADMIN, OWNER, Check, Command
 

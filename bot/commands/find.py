@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..catalog import Airing
-from ..interfaces import Choice, Reply
-from ..names import Lookup as NameLookup
-from ..names import Target
-from ..release_dates import Release, format_day, releases_between
-from ..render import Bold, Message
+from ..domain.catalog import Airing
+from ..domain.interfaces import Choice, Reply
+from ..domain.names import Lookup as NameLookup
+from ..domain.names import Target
+from ..domain.release_dates import Release, format_day, releases_between
+from ..domain.render import Bold, Message
 from ..tvmaze import Found
 from .spec import Context
 from .text import quote, say

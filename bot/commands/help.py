@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..render import Message
+from ..domain.render import Message
 from .spec import Command, Context
 
 

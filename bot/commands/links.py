@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import re
 
-from ..catalog import Catalog
-from ..interfaces import Reply
-from ..names import Target
-from ..render import Bold, Link, Message
+from ..domain.catalog import Catalog
+from ..domain.interfaces import Reply
+from ..domain.names import Target
+from ..domain.render import Bold, Link, Message
 from .checks import refusal
 from .find import find
 from .help import cmd_help

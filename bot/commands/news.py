@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from ..headlines import article_headline, shorten
-from ..interfaces import Reply
-from ..render import Message, fit_lines
-from ..zones import format_local_date
+from ..domain.headlines import article_headline, shorten
+from ..domain.interfaces import Reply
+from ..domain.render import Message, fit_lines
+from ..domain.zones import format_local_date
 from .find import find
 from .spec import OPTIONAL_NAME, Command, Context
 from .text import typed

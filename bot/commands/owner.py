@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
-from ..catalog import Show
-from ..changes import Notice
+from ..domain.catalog import Show
+from ..domain.changes import Notice
+from ..domain.headlines import shorten
+from ..domain.render import Bold, Countdown, Message, When, fit_lines
 from ..feed_admin import FeedInfo, FeedRefused
-from ..headlines import shorten
-from ..render import Bold, Countdown, Message, When, fit_lines
 from ..sources import Edit
 from .spec import FEED_NAME, FEED_URL, Argument, Command, Context
 

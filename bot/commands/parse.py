@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..interfaces import IncomingMessage, Reply
-from ..render import Message
+from ..domain.interfaces import IncomingMessage, Reply
+from ..domain.render import Message
 from .spec import Argument, Command
 
 MAX_TEXT = 500  # longest command line read

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from ..catalog import Catalog
-from ..changes import Notice
 from ..config import Config, FeedConfig
+from ..domain.catalog import Catalog
+from ..domain.changes import Notice
+from ..domain.interfaces import ChatRef, Clock, IncomingMessage
+from ..domain.names import Target
 from ..feed_admin import FeedInfo
-from ..interfaces import ChatRef, Clock, IncomingMessage
-from ..names import Target
 from ..sources import Edit
 from ..store import ChatSettings, StoredArticle
 from ..tvmaze import Found, Imports

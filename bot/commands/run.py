@@ -9,9 +9,9 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ..interfaces import IncomingMessage, Reply
-from ..render import Message
-from ..sanitize import visible
+from ..domain.interfaces import IncomingMessage, Reply
+from ..domain.render import Message
+from ..domain.sanitize import visible
 from .checks import checks_of, refusal
 from .parse import Typed, parse_line
 from .ports import Services

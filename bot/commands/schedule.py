@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..interfaces import Reply
-from ..release_dates import format_day, releases_between
-from ..render import Bold, Countdown, Message, When
+from ..domain.interfaces import Reply
+from ..domain.release_dates import format_day, releases_between
+from ..domain.render import Bold, Countdown, Message, When
 from .find import find, finished_on, next_airing, next_release, release_line, show_names, target_shows
 from .spec import OPTIONAL_NAME, SCHEDULE_DAYS, Command, Context
 from .text import and_, say, typed

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from ..render import Bold, Message
-from ..zones import LeadError, ZoneError, format_local, parse_leads, resolve_zone
+from ..domain.render import Bold, Message
+from ..domain.zones import LeadError, ZoneError, format_local, parse_leads, resolve_zone
 from .spec import LEADS, ZONE, Command, Context
 from .text import leads_text, personal, say
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
-from ..interfaces import ChatRef, IncomingMessage, Reply
-from ..render import Message
+from ..domain.interfaces import ChatRef, IncomingMessage, Reply
+from ..domain.render import Message
 from .ports import Access, Chats, FeedsAdmin, Lookup, Settings
 
 OPTION_KEY = re.compile(r"[a-z0-9_-]{1,32}")

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from ..interfaces import Reply
-from ..names import Target
-from ..render import Bold, Countdown, Message, When
-from ..zones import format_local_date
+from ..domain.interfaces import Reply
+from ..domain.names import Target
+from ..domain.render import Bold, Countdown, Message, When
+from ..domain.zones import format_local_date
 from .find import find, find_anywhere, finished_on, next_airing, next_release, release_line, show_names, target_shows
 from .spec import NAME, Command, Context
 from .text import LIST_LINES, TVMAZE_CREDIT, and_, leads_text, personal, say, typed

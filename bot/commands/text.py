@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from ..render import Message
-from ..zones import format_lead
+from ..domain.render import Message
+from ..domain.zones import format_lead
 from .spec import Context
 
 LIST_LINES = 30

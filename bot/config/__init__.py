@@ -5,11 +5,11 @@ Unknown keys and bad values stop start-up with a message naming the key. The doc
 live in `config.example.toml`; the sections' defaults must agree with it (a test checks).
 """
 
-from .load import ENV_TOKENS, ConfigError, load_config, parse_config, read_toml
+from .load import ENV_TOKENS, ConfigError, load_config, parse_config
 from .sections import Config, DeliveryConfig, DiscordConfig, NewsConfig, TelegramConfig, TvmazeConfig
 from .values import FEED_NAME_MAX, FeedConfig, feed_name, feed_name_problem
 
 __all__ = [
     "ENV_TOKENS", "FEED_NAME_MAX", "Config", "ConfigError", "DeliveryConfig", "DiscordConfig", "FeedConfig", "NewsConfig",
-    "TelegramConfig", "TvmazeConfig", "feed_name", "feed_name_problem", "load_config", "parse_config", "read_toml",
+    "TelegramConfig", "TvmazeConfig", "feed_name", "feed_name_problem", "load_config", "parse_config",
 ]

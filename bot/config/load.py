@@ -20,7 +20,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import EnvSettingsSource
 
-from ..dbfile import NotSqlite, sqlite_path
+from ..domain.dbfile import NotSqlite, sqlite_path
+from ..domain.tomlfile import read_toml
 from .sections import KEYS, Config
 from .values import KeyProblem
 
@@ -51,26 +52,6 @@ def parse_config(raw: Mapping[str, Any], source: str = "<memory>", env: Mapping[
         return Config(**_merged(dict(raw), layer), source=source)
     except ValidationError as exc:
         raise ConfigError("\n".join(_problems(exc, source, env or {}))) from None
-
-
-def read_toml(path: Path, error: type[ValueError], what: str) -> dict[str, Any]:
-    """Parse a TOML file; any failure raises `error` with the file named, on one line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-        if text.startswith("\ufeff"):
-            raise error(
-                f"{path}: the {what} file starts with a UTF-8 byte-order mark, which TOML does not allow; "
-                "save it as UTF-8 without BOM"
-            )
-        return tomllib.loads(text)
-    except RecursionError:
-        raise error(f"{path}: not valid {what}: arrays or tables are nested too deeply") from None
-    except FileNotFoundError:
-        raise error(f"{path}: {what} file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(f"{path}: cannot read {what}: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise error(f"{path}: not valid TOML: {exc}") from None
 
 
 def _beside(raw: dict[str, Any], base: Path) -> dict[str, Any]:

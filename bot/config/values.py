@@ -15,8 +15,8 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..dbfile import NotSqlite, sqlite_path
-from ..zones import LeadError, ZoneError, format_lead, parse_lead, parse_leads, resolve_zone
+from ..domain.dbfile import NotSqlite, sqlite_path
+from ..domain.zones import LeadError, ZoneError, format_lead, parse_lead, parse_leads, resolve_zone
 
 Check = Callable[[Any], Any]
 

@@ -17,9 +17,9 @@ from datetime import datetime
 from typing import Any
 
 from adapters.discord import DiscordAdapter
-from bot.catalog import Catalog
 from bot.config import Config, parse_config
-from bot.interfaces import Clock, VirtualClock
+from bot.domain.catalog import Catalog
+from bot.domain.interfaces import Clock, VirtualClock
 from scheduler.process import BotProcess
 from scheduler.virtual import VirtualDriver
 from tests.conftest import at, bundled_catalog

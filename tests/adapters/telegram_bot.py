@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.telegram import TelegramAdapter
-from bot.catalog import Catalog, parse_catalog
 from bot.config import parse_config
-from bot.interfaces import VirtualClock
+from bot.domain.catalog import Catalog, parse_catalog
+from bot.domain.interfaces import VirtualClock
 from scheduler.process import BotProcess
 from tests.fakes.telegram_api import FakeTelegram, SentMessage
 

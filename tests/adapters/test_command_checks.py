@@ -6,7 +6,7 @@ Each story runs the production adapters against the fake Telegram and the fake D
 
 from __future__ import annotations
 
-from bot.interfaces import Choice
+from bot.domain.interfaces import Choice
 from tests.adapters import discord_bot as discord
 from tests.adapters.discord_bot import DiscordBot, answer, world
 from tests.adapters.telegram_bot import ADMIN, FAN, GROUP, MEMBER, telegram_bot

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.catalog import parse_catalog
+from bot.domain.catalog import parse_catalog
 from tests.adapters.discord_bot import (
     ADMIN,
     ADMIN_PERMISSIONS,
@@ -175,7 +175,7 @@ async def test_a_channel_command_in_a_thread_routes_reminders_to_that_thread(ser
 
 
 async def test_news_reaches_a_channel_as_a_linked_embed_without_the_role_ping(server, bot):
-    from bot.core import Article
+    from bot.domain.article import Article
     from tests.conftest import at
 
     for command, options in (("channel subscribe", {"name": "Moon Ga Young"}), ("channel ping", {"role": ROLE})):

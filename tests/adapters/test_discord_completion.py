@@ -13,7 +13,7 @@ from datetime import date
 
 import pytest
 
-from bot.catalog import parse_catalog
+from bot.domain.catalog import parse_catalog
 from tests.adapters.discord_bot import FAN, GUILD, OTHER, DiscordBot, answer, world
 from tests.conftest import bundled_catalog
 from tests.fakes.discord_api import FakeDiscord

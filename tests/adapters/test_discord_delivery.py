@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.catalog import parse_catalog
+from bot.domain.catalog import parse_catalog
 from tests.adapters.discord_bot import ADMIN, ADMIN_PERMISSIONS, CHANNEL, GUILD, DiscordBot, answer, eventually, world
 from tests.fakes.discord_api import FakeDiscord
 

@@ -13,10 +13,11 @@ from adapters.discord.completion import MAX_CHOICES, NameCompleter
 from adapters.discord.errors import DMS_CLOSED_REASON, delivery_error
 from adapters.discord.messages import embed_of, post_of
 from adapters.discord.urls import rest_base
-from bot.core import Article, news_message
-from bot.interfaces import DeliveryError, Outgoing, RateLimited, Unreachable
-from bot.names import Target
-from bot.render import Bold, Countdown, Message, When
+from bot.core import news_message
+from bot.domain.article import Article
+from bot.domain.interfaces import DeliveryError, Outgoing, RateLimited, Unreachable
+from bot.domain.names import Target
+from bot.domain.render import Bold, Countdown, Message, When
 
 NAMES = [("The Interest of Love", "The Interest of Love"), ("사랑의 이해", "The Interest of Love"),
          ("Queen of Tears", "Queen of Tears"), ("Queenmaker", "Queenmaker"), ("Moon Ga Young", "Moon Ga Young"),

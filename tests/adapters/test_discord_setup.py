@@ -11,10 +11,10 @@ import discord
 import pytest
 
 from adapters.discord import DiscordAdapter
-from bot.catalog import parse_catalog
 from bot.cli import platform_adapters
-from bot.interfaces import ChatRef, IncomingMessage, Reply, SystemClock, Upcoming
-from bot.render import Message
+from bot.domain.catalog import parse_catalog
+from bot.domain.interfaces import ChatRef, IncomingMessage, Reply, SystemClock, Upcoming
+from bot.domain.render import Message
 from tests.adapters.discord_bot import ADMIN_PERMISSIONS, FAN, GUILD, ROLE, DiscordBot, answer, config_for, world
 from tests.fakes.discord_api import MANAGE_GUILD, FakeDiscord, point_discord_at, running
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.catalog import parse_catalog
-from bot.core import Article
+from bot.domain.article import Article
+from bot.domain.catalog import parse_catalog
 from tests.adapters.discord_bot import ADMIN, ADMIN_PERMISSIONS, CHANNEL, GUILD, DiscordBot, answer, eventually, world
 from tests.adapters.telegram_bot import FAN, telegram_bot
 from tests.conftest import at

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.core import Article
+from bot.domain.article import Article
 from tests.adapters.telegram_bot import ADMIN, AIRS, FAN, GROUP, MEMBER, OTHER_FAN, telegram_bot
 
 TITLE = "Kiss & <Tell>"

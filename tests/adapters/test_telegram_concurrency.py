@@ -13,7 +13,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
-from bot.quota import PER_WINDOW
+from bot.domain.quota import PER_WINDOW
 from tests.fakes.feeds_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.tvmaze_api import FakeTvmaze

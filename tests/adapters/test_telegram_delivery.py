@@ -12,7 +12,7 @@ import aiohttp
 
 from adapters.telegram import TelegramAdapter
 from adapters.telegram.outgoing import html_parts
-from bot.render import Bold, Message
+from bot.domain.render import Bold, Message
 from tests.adapters.telegram_bot import ADMIN, AIRS, FAN, OTHER_FAN, bot_config, telegram_bot
 from tests.fakes.telegram_api import FakeTelegram, parse_html
 

@@ -7,7 +7,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 
 from adapters.telegram.choices import ChoiceTable
 from adapters.telegram.outgoing import delivery_error
-from bot.interfaces import ChatMoved, ChatRef, Choice, DeliveryError, RateLimited, Unreachable
+from bot.domain.interfaces import ChatMoved, ChatRef, Choice, DeliveryError, RateLimited, Unreachable
 
 PRIVATE, GROUP = ChatRef("telegram", "42"), ChatRef("telegram", "-100123")
 

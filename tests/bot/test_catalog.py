@@ -14,8 +14,8 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-import bot.catalog as catalog_module
-from bot.catalog import (
+import bot.domain.catalog as catalog_module
+from bot.domain.catalog import (
     WEEKDAYS,
     Airing,
     Catalog,
@@ -535,7 +535,7 @@ def test_window_around_new_yorks_spring_forward_gap():
 
 
 def count_airings(monkeypatch) -> list[Airing]:
-    """From now on, every Airing bot.catalog creates is also appended to the list returned."""
+    """From now on, every Airing bot.domain.catalog creates is also appended to the list returned."""
     created: list[Airing] = []
 
     class CountedAiring(Airing):
@@ -811,7 +811,7 @@ def test_weekday_names_must_be_real_days():
 
 
 def test_a_show_id_keeps_its_identity_when_the_title_changes():
-    from bot.catalog import CatalogError, parse_catalog
+    from bot.domain.catalog import CatalogError, parse_catalog
     from tests.fixtures.catalogs import night_owl
 
     assert list(parse_catalog(night_owl()).shows) == ["nightowltest"]  # no id: the normalised title

@@ -3,9 +3,9 @@
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.catalog import Catalog, Show
-from bot.changes import Notice, diff_catalogs, diff_show, notice_message
-from bot.render import to_plain
+from bot.domain.catalog import Catalog, Show
+from bot.domain.changes import Notice, diff_catalogs, diff_show, notice_message
+from bot.domain.render import to_plain
 
 NOW = datetime(2027, 1, 7, 14, 0, tzinfo=UTC)
 SEOUL = ZoneInfo("Asia/Seoul")

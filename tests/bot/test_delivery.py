@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta, timezone
 
 from bot.delivery import MAX_ATTEMPTS, confirmations, retry_time
-from bot.interfaces import DeliveryError, RateLimited
+from bot.domain.interfaces import DeliveryError, RateLimited
 
 NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
@@ -30,7 +30,7 @@ async def test_the_outbox_never_bursts_past_its_rate_after_the_event_loop_stalls
     import time
 
     from bot.delivery import Outbox
-    from bot.interfaces import Limits, Rate, SystemClock
+    from bot.domain.interfaces import Limits, Rate, SystemClock
 
     class Platform:
         platform, limits = "telegram", Limits(overall=Rate(50), in_flight=12)

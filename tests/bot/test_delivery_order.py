@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from adapters.mock import MockAdapter
 from bot.delivery import Item, Ledger, Outbox
-from bot.interfaces import ChatRef, Limits, Outgoing, Rate, SystemClock
-from bot.render import Message
+from bot.domain.interfaces import ChatRef, Limits, Outgoing, Rate, SystemClock
+from bot.domain.render import Message
 from bot.store import Store
 
 FAN = ChatRef("telegram", "100")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.jobkeys import JOB_KINDS, BadKey, DigestKey, NewsKey, NoticeKey, ReleaseKey, ReminderKey, decode
+from bot.domain.jobkeys import JOB_KINDS, BadKey, DigestKey, NewsKey, NoticeKey, ReleaseKey, ReminderKey, decode
 
 odd_text = st.text(st.characters(blacklist_categories=("Cs",)))  # "|", "#", "@", ":", newlines, emoji...
 feed_names = odd_text.filter(lambda name: name != "" and "|" not in name)

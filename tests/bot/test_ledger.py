@@ -8,7 +8,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.delivery import Item, Ledger
-from bot.interfaces import ChatRef, VirtualClock
+from bot.domain.interfaces import ChatRef, VirtualClock
 from bot.store import Store
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import Catalog, load_catalog, parse_catalog
-from bot.names import NameIndex, Target, normalise, plain_text, words
-from bot.news import NewsMatcher
+from bot.domain.catalog import Catalog, load_catalog, parse_catalog
+from bot.domain.names import NameIndex, Target, normalise, plain_text, words
+from bot.domain.news import NewsMatcher
 
 INTEREST = Target("show", "interestoflove", "The Interest of Love")
 WOO = Target("show", "extraordinaryattorneywoo", "Extraordinary Attorney Woo")

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import Catalog, parse_catalog
-from bot.names import Target, normalise, plain_text
-from bot.news import ORDINARY_ZIPF, NewsMatcher, english_zipf, is_given_name, is_ordinary
+from bot.domain.catalog import Catalog, parse_catalog
+from bot.domain.names import Target, normalise, plain_text
+from bot.domain.news import ORDINARY_ZIPF, NewsMatcher, english_zipf, is_given_name, is_ordinary
 from tests.fixtures.headlines import HEADLINES, news_catalog
 
 

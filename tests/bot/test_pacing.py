@@ -5,8 +5,8 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.interfaces import Rate
-from bot.pacing import DEADLINE_MARGIN, SAFETY, Spacing, Window, fanout_start
+from bot.domain.interfaces import Rate
+from bot.domain.pacing import DEADLINE_MARGIN, SAFETY, Spacing, Window, fanout_start
 
 DUE = datetime(2030, 3, 6, 13, 0, tzinfo=timezone.utc)
 AIR = DUE + timedelta(minutes=30)

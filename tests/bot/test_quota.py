@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.quota import LookupQuota
+from bot.domain.quota import LookupQuota
 
 
 def test_a_person_may_have_two_lookups_under_way_and_start_six_a_minute():

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.render import Bold, Countdown, Link, Message, When, render_for, to_discord_markdown, to_plain, to_telegram_html
+from bot.domain.render import Bold, Countdown, Link, Message, When, render_for, to_discord_markdown, to_plain, to_telegram_html
 
 UTC = UTC
 NEW_YORK = ZoneInfo("America/New_York")

@@ -1,8 +1,8 @@
 """What the bot echoes carries no control, bidi or zero-width characters; names match without them."""
 
-from bot.interfaces import Choice
-from bot.names import NameIndex, Target, normalise
-from bot.sanitize import matchable, visible
+from bot.domain.interfaces import Choice
+from bot.domain.names import NameIndex, Target, normalise
+from bot.domain.sanitize import matchable, visible
 
 LOVE = Target("show", "interestoflove", "The Interest of Love")
 

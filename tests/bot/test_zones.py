@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.zones import (
+from bot.domain.zones import (
     LeadError,
     ZoneError,
     describe_duration,

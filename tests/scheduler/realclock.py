@@ -11,9 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from adapters.mock import MockAdapter
-from bot.catalog import parse_catalog
 from bot.config import parse_config
-from bot.interfaces import SystemClock
+from bot.domain.catalog import parse_catalog
+from bot.domain.interfaces import SystemClock
 from bot.store import Store
 from scheduler.process import BotProcess
 

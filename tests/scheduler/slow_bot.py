@@ -16,9 +16,9 @@ import time
 from datetime import datetime
 
 from adapters.mock import MockAdapter
-from bot.catalog import parse_catalog
 from bot.config import parse_config
-from bot.interfaces import ChatRef, Limits, Outgoing, SystemClock
+from bot.domain.catalog import parse_catalog
+from bot.domain.interfaces import ChatRef, Limits, Outgoing, SystemClock
 from scheduler.process import BotProcess
 
 

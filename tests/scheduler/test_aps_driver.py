@@ -4,9 +4,9 @@ import asyncio
 from datetime import datetime, timedelta
 
 from adapters.mock import MockAdapter
-from bot.catalog import parse_catalog
 from bot.config import parse_config
-from bot.interfaces import SystemClock
+from bot.domain.catalog import parse_catalog
+from bot.domain.interfaces import SystemClock
 from scheduler.aps import JOB_ID, WATCHDOG_ID, ApsDriver
 from scheduler.jobs import HORIZON
 from scheduler.process import BotProcess

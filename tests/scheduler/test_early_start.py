@@ -6,10 +6,10 @@ import logging
 from datetime import datetime, timedelta, timezone
 
 from adapters.mock import MockAdapter
-from bot.catalog import parse_catalog
 from bot.config import parse_config
-from bot.interfaces import Limits, Rate, VirtualClock
-from bot.pacing import DEADLINE_MARGIN
+from bot.domain.catalog import parse_catalog
+from bot.domain.interfaces import Limits, Rate, VirtualClock
+from bot.domain.pacing import DEADLINE_MARGIN
 from scheduler.process import BotProcess
 
 from .realclock import seed, soon_catalog
@@ -46,8 +46,8 @@ async def test_a_fan_out_too_big_for_the_time_left_starts_early(tmp_path, caplog
 async def test_a_subscribe_recounts_only_the_audience_of_the_show_it_reaches(tmp_path):
     """Deadline plans need each due job's audience. A fan subscribing to Show A must not make the
     bot count again the followers of every other show due in the next hours."""
-    from bot.interfaces import ChatRef
-    from bot.names import Target
+    from bot.domain.interfaces import ChatRef
+    from bot.domain.names import Target
 
     db = str(tmp_path / "bot.sqlite3")
     names = "abcdef"

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.config import FeedConfig, NewsConfig
-from bot.core import Article
+from bot.domain.article import Article
 from bot.store import Store
 from scheduler.feeds import USER_AGENT, FeedPoller, next_poll_at
 from tests.fakes.feeds_server import FeedServer, Item

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import parse_config
-from bot.interfaces import SystemClock
+from bot.domain.interfaces import SystemClock
 from scheduler.aps import ApsDriver
 from scheduler.feeds import FeedPoller
 from scheduler.news import NewsPolling, job_ids

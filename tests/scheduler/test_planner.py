@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import Airing
+from bot.domain.catalog import Airing
 from scheduler.planner import ReminderPlan
 
 UTC = UTC

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.interfaces import Limits, Rate, RateLimited, SystemClock
+from bot.domain.interfaces import Limits, Rate, RateLimited, SystemClock
 
 from .realclock import ledger_states, mock, reminders, seed, soon_catalog, start, wait_for
 

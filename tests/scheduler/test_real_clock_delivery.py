@@ -9,8 +9,8 @@ import sqlite3
 import time
 from datetime import timedelta
 
-from bot.catalog import parse_catalog
-from bot.interfaces import DeliveryError, Limits, Rate, SystemClock, Unreachable
+from bot.domain.catalog import parse_catalog
+from bot.domain.interfaces import DeliveryError, Limits, Rate, SystemClock, Unreachable
 from scheduler.aps import JOB_ID
 
 from .realclock import ledger_states, mock, reminders, seed, soon_catalog, start, wait_for

@@ -11,8 +11,8 @@ import pytest
 
 from adapters.mock import MockAdapter
 from bot.config import parse_config
-from bot.interfaces import Clock, SystemClock, VirtualClock
-from bot.zones import UTC
+from bot.domain.interfaces import Clock, SystemClock, VirtualClock
+from bot.domain.zones import UTC
 from scheduler.process import BotProcess, StartupError
 from scheduler.startup import Startup, Step, steps
 from tests.conftest import bundled_catalog

@@ -3,9 +3,9 @@
 from datetime import timedelta
 
 from adapters.mock import MockAdapter
-from bot.catalog import Catalog
 from bot.config import parse_config
-from bot.interfaces import SystemClock
+from bot.domain.catalog import Catalog
+from bot.domain.interfaces import SystemClock
 from scheduler.aps import ApsDriver
 from scheduler.process import BotProcess
 from scheduler.tvmaze import JOB_ID

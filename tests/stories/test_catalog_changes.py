@@ -3,7 +3,7 @@ followers hear of each change once, and reminders follow at once, also across re
 
 from datetime import date
 
-from bot.catalog import parse_catalog
+from bot.domain.catalog import parse_catalog
 from tests.conftest import at
 from tests.fixtures.catalogs import night_owl
 

@@ -5,10 +5,11 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import Article, news_message
-from bot.interfaces import DeliveryError
-from bot.names import Target
-from bot.render import to_discord_markdown, to_plain, to_telegram_html
+from bot.core import news_message
+from bot.domain.article import Article
+from bot.domain.interfaces import DeliveryError
+from bot.domain.names import Target
+from bot.domain.render import to_discord_markdown, to_plain, to_telegram_html
 from tests.conftest import at
 
 RATINGS = dict(

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import digest_message
-from bot.interfaces import ChatMoved
-from bot.render import to_discord_markdown, to_telegram_html
+from bot.domain.interfaces import ChatMoved
+from bot.domain.render import to_discord_markdown, to_telegram_html
 from bot.store import StoredArticle
 from tests.conftest import at
 

@@ -4,8 +4,8 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.interfaces import ChatMoved, DeliveryError, Unreachable
-from bot.render import to_plain
+from bot.domain.interfaces import ChatMoved, DeliveryError, Unreachable
+from bot.domain.render import to_plain
 from tests.conftest import at
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.config import parse_config
-from bot.zones import describe_duration
+from bot.domain.zones import describe_duration
 from scheduler.simulator import Simulator
 from tests.conftest import bundled_catalog
 

@@ -6,8 +6,8 @@ import logging
 from dataclasses import replace
 from datetime import date
 
-from bot.catalog import Catalog
-from bot.changes import Notice
+from bot.domain.catalog import Catalog
+from bot.domain.changes import Notice
 from bot.store import Store
 from tests.conftest import at, bundled_catalog
 
@@ -57,7 +57,7 @@ async def test_pending_deliveries_of_every_kind_stored_by_an_older_process_are_r
         await store.claim(kind, job, expires, FAN)
     await store.close()
 
-    with caplog.at_level(logging.WARNING, logger="bot.jobkeys"):
+    with caplog.at_level(logging.WARNING, logger="bot.domain.jobkeys"):
         await story.start()
         await story.advance("2022-12-21T12:05:00Z")
 
@@ -68,7 +68,7 @@ async def test_pending_deliveries_of_every_kind_stored_by_an_older_process_are_r
     assert any("1 more article about what you follow" in t and "cast reunites" in t for t in texts)
     assert any("episode 99, is out today" in t for t in texts)
     assert any(t.startswith("📺 Schedule change") and "episode 2 now airs" in t for t in texts)
-    garbled = [r.getMessage() for r in caplog.records if r.name == "bot.jobkeys"]
+    garbled = [r.getMessage() for r in caplog.records if r.name == "bot.domain.jobkeys"]
     assert len(garbled) == 4 and all("cannot be read" in line for line in garbled), garbled
 
 

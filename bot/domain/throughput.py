@@ -4,7 +4,7 @@ A paced platform's rate holds only while enough sends await it at once: at 2 s p
 in flight, a 30/s platform gets 8/s. `InFlight` keeps `rate x observed latency` sends in flight
 (with some headroom, never below the adapter's base count nor above its bound). `Achieved`
 measures the rate actually reached while messages were waiting, so a fan-out that cannot keep
-the declared rate is planned with the rate it gets (`bot.pacing.fanout_start`).
+the declared rate is planned with the rate it gets (`bot.domain.pacing.fanout_start`).
 """
 
 from __future__ import annotations

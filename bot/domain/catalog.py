@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .config import read_toml
 from .names import NameIndex, Target, normalise
 from .news import NewsMatcher
+from .tomlfile import read_toml
 from .zones import UTC
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

@@ -2,9 +2,9 @@
 
 One normal form serves both: case folded, accents and punctuation gone, spaces and hyphens
 gone, a leading English "The" dropped, and characters nobody sees (zero-width, bidi and control
-characters: `bot.sanitize`) ignored. "The Interest of Love", "interest-of-love" and
+characters: `bot.domain.sanitize`) ignored. "The Interest of Love", "interest-of-love" and
 "INTEREST OF LOVE" are the same key; "Yoo Yeon Seok" and "Yoo Yeon-seok" too. Hangul
-is kept as it is (after NFC). News matching itself lives in `bot.news`.
+is kept as it is (after NFC). News matching itself lives in `bot.domain.news`.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class Message:
 
     def __post_init__(self) -> None:
         # Nothing the bot says carries control, bidi or zero-width characters, whoever wrote the
-        # text (a fan's input echoed, a feed's title, a TVmaze name): bot.sanitize.visible.
+        # text (a fan's input echoed, a feed's title, a TVmaze name): bot.domain.sanitize.visible.
         object.__setattr__(self, "spans", tuple(_visible_span(span) for span in self.spans))
 
     @classmethod

@@ -1,7 +1,7 @@
 """What the planner reads about followers, kept between changes: how many chats each show's
 reminders reach (`Audiences`), and the lead settings and zones in use (`InUse`).
 
-Audiences, per platform, are what deadline plans need (`bot.pacing.fanout_start`), asked for
+Audiences, per platform, are what deadline plans need (`bot.domain.pacing.fanout_start`), asked for
 every job in the early-start lookahead.
 
 Counted by the database and cached per show. A change forgets only the shows it can reach: a
