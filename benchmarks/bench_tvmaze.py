@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.config import parse_config  # noqa: E402
 from bot.domain.catalog import Catalog  # noqa: E402
-from bot.sources import Change  # noqa: E402
-from bot.tvmaze import Episode, ImportedShow  # noqa: E402
+from bot.integrations.sources import Change  # noqa: E402
+from bot.integrations.tvmaze import Episode, ImportedShow  # noqa: E402
 from scheduler.simulator import Simulator  # noqa: E402
 
 NOW = datetime(2027, 1, 5, 0, 0, tzinfo=UTC)

@@ -32,9 +32,9 @@ from .domain.jobkeys import NoticeKey, ReleaseKey
 from .domain.names import Target, normalise
 from .domain.quota import LookupQuota
 from .domain.zones import UTC
+from .integrations.sources import Change, Edit, Sources
+from .integrations.tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
 from .releases import release_finder
-from .sources import Change, Edit, Sources
-from .tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
 
 if TYPE_CHECKING:
     from .core import Core

@@ -194,7 +194,7 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE catalog_imports (
         kind            TEXT NOT NULL CHECK (kind IN ('show', 'person')),
         key             TEXT NOT NULL,     -- 'tvmaze:123', 'tvmaze:person:45'
-        data            TEXT NOT NULL,     -- JSON (bot.tvmaze.ImportedShow / ImportedPerson)
+        data            TEXT NOT NULL,     -- JSON (bot.integrations.tvmaze.ImportedShow / ImportedPerson)
         ended           INTEGER NOT NULL DEFAULT 0,
         refreshed_at    INTEGER NOT NULL,
         next_refresh_at INTEGER,           -- NULL: never again (an ended show)

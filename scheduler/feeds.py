@@ -30,7 +30,7 @@ import httpx
 from bot.config import FeedConfig, NewsConfig
 from bot.domain.article import Article
 from bot.domain.interfaces import Clock
-from bot.feeds import FeedError, link_key, parse_feed
+from bot.integrations.feeds import FeedError, link_key, parse_feed
 from bot.store import FeedState, Store
 
 from .addresses import AddressGuard, AddressRefused, GuardedTransport

@@ -26,7 +26,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import FeedConfig
 from bot.core import Core, FeedRefused
-from bot.feeds import FeedError
+from bot.integrations.feeds import FeedError
 
 from .feeds import JITTER, FeedPoller, FetchError, FetchRefused
 

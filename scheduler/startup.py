@@ -26,9 +26,9 @@ from bot.config import Config
 from bot.core import Core
 from bot.domain.catalog import Catalog
 from bot.domain.interfaces import Adapter, Clock, VirtualClock
+from bot.integrations.tvmaze import TvmazeClient
 from bot.live import LiveCatalog
 from bot.store import Store
-from bot.tvmaze import TvmazeClient
 
 from .aps import ApsDriver
 from .jobs import Jobs

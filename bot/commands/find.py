@@ -12,7 +12,7 @@ from ..domain.names import Lookup as NameLookup
 from ..domain.names import Target
 from ..domain.release_dates import Release, format_day, releases_between
 from ..domain.render import Bold, Message
-from ..tvmaze import Found
+from ..integrations.tvmaze import Found
 from .spec import Context
 from .text import quote, say
 

@@ -17,7 +17,7 @@ from ..domain.changes import Notice
 from ..domain.headlines import shorten
 from ..domain.render import Bold, Countdown, Message, When, fit_lines
 from ..feed_admin import FeedInfo, FeedRefused
-from ..sources import Edit
+from ..integrations.sources import Edit
 from .spec import FEED_NAME, FEED_URL, Argument, Command, Context
 
 FEED_URL_MAX = 80

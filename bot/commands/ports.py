@@ -21,9 +21,9 @@ from ..domain.changes import Notice
 from ..domain.interfaces import ChatRef, Clock, IncomingMessage
 from ..domain.names import Target
 from ..feed_admin import FeedInfo
-from ..sources import Edit
+from ..integrations.sources import Edit
+from ..integrations.tvmaze import Found, Imports
 from ..store import ChatSettings, StoredArticle
-from ..tvmaze import Found, Imports
 
 
 class ChatReads(Protocol):

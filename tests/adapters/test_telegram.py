@@ -124,7 +124,7 @@ async def test_a_shared_link_subscribes_whoever_opens_it(tmp_path):
 async def test_titles_from_the_catalog_and_from_feeds_are_escaped(tmp_path):
     async with telegram_bot(tmp_path) as (bot, server):
         await bot.says(FAN, FAN, f"/subscribe {TITLE}")
-        # an article's title and summary are text (bot.feeds takes markup off HTML fields only),
+        # an article's title and summary are text (bot.integrations.feeds takes markup off HTML fields only),
         # so what looks like a tag here is text and must reach the reader as written
         await bot.process.core.publish_article(Article(
             feed="soompi", id="1", title="Kiss & <Tell> wins <b>big</b>",

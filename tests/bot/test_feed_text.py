@@ -3,7 +3,7 @@ is taken off HTML and XHTML fields only, so bracketed words in a text title stay
 
 from __future__ import annotations
 
-from bot.feeds import parse_feed
+from bot.integrations.feeds import parse_feed
 
 
 def rss_item(title: str, description: str = "") -> bytes:

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from bot.feeds import FeedError, entry_id, link_key, parse_feed
+from bot.integrations.feeds import FeedError, entry_id, link_key, parse_feed
 from tests.fakes.feeds_server import HTML_PAGE, Item, atom_feed, wordpress_rss
 
 WHEN = datetime(2022, 12, 21, 13, 0, tzinfo=timezone.utc)

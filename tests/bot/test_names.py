@@ -205,7 +205,7 @@ def test_title_in_curly_quotes_written_as_numeric_entities():
 
 
 def test_html_tags_in_a_summary_are_not_text():
-    # a field the feed marks as HTML reaches the matcher as text: bot.feeds takes the tags off
+    # a field the feed marks as HTML reaches the matcher as text: bot.integrations.feeds takes the tags off
     assert news(plain_text("<p>Star <b>Yoo Yeon-seok</b> talks about his role</p>")) == {YOO}
     assert news(plain_text("Interview<br/>Moon<i>Ga</i>Young")) == {MOON}  # tags separate words
 

@@ -36,7 +36,7 @@ def test_expected_targets_exist_in_the_catalog():
 
 
 def found(rule: str, title: str, summary: str) -> set[str]:
-    """What the matcher finds in a row; "markup" rows are HTML fields, read as bot.feeds reads them."""
+    """What the matcher finds in a row; "markup" rows are HTML fields, read as bot.integrations.feeds reads them."""
     if rule == "markup":
         title, summary = plain_text(title), plain_text(summary)
     return labels(catalog().news.find(title, summary))

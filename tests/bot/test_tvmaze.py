@@ -6,9 +6,18 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.integrations.sources import Edit, imported_show
+from bot.integrations.tvmaze import (
+    Episode,
+    Found,
+    ImportedPerson,
+    ImportedShow,
+    RateLimiter,
+    TvmazeClient,
+    TvmazeError,
+    tvmaze_id,
+)
 from bot.live import best_match
-from bot.sources import Edit, imported_show
-from bot.tvmaze import Episode, Found, ImportedPerson, ImportedShow, RateLimiter, TvmazeClient, TvmazeError, tvmaze_id
 
 
 class VirtualTime:

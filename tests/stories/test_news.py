@@ -17,7 +17,7 @@ RATINGS = dict(
     id="https://news.example.test/?p=101",
     title="“The Interest of Love” Climbs in Ratings as Yoo Yeon Seok’s Character Makes a Choice",
     link="https://news.example.test/ratings-climb/",
-    summary="The JTBC drama starring Moon Ga Young & Yoo Yeon Seok rose again this week.",  # text, as bot.feeds makes it
+    summary="The JTBC drama starring Moon Ga Young & Yoo Yeon Seok rose again this week.",  # text, as bot.integrations.feeds makes it
 )
 
 

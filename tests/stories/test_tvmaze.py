@@ -321,7 +321,7 @@ async def test_one_show_with_a_bad_air_time_does_not_stop_another_shows_move_in_
 
 async def test_a_show_that_cannot_be_applied_holds_no_other_show_back(make_story, fake_tvmaze, monkeypatch, caplog):
     """Whatever else breaks on one show's new data, the round still applies the others."""
-    import bot.sources
+    import bot.integrations.sources
     from tests.fakes.tvmaze_api import weekly_episodes
 
     fake_tvmaze.shows[7010]["_embedded"]["episodes"] = weekly_episodes(701000, datetime(2027, 1, 4).date(), 8, days=(0, 1))
@@ -329,14 +329,14 @@ async def test_a_show_that_cannot_be_applied_holds_no_other_show_back(make_story
     fan = story.chat("telegram", "100")
     assert "Subscribed to" in await fan.say("/subscribe tvmaze:7001")
     assert "Subscribed to" in await fan.say("/subscribe tvmaze:7010")
-    building = bot.sources.imported_show
+    building = bot.integrations.sources.imported_show
 
     def fragile(imported, *args, **kwargs):
         if any(e.name == "Unbuildable" for e in imported.episodes):
             raise RuntimeError("a bug this data finds")
         return building(imported, *args, **kwargs)
 
-    monkeypatch.setattr(bot.sources, "imported_show", fragile)
+    monkeypatch.setattr(bot.integrations.sources, "imported_show", fragile)
     await story.advance("2027-01-07T14:00:00Z")
     fake_tvmaze.episodes(7010)[5]["name"] = "Unbuildable"
     fake_tvmaze.episodes(7001)[2]["airstamp"] = "2027-01-13T14:30:00+00:00"  # episode 3 moves an hour later

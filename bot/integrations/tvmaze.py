@@ -207,7 +207,7 @@ def airdate_day(text: str) -> date | None:
 
 def parse_episode(raw: Any) -> Episode | None:
     """One episode; an air time or date out of range is dropped with a warning (the episode is
-    then no airing: see `bot.sources.imported_show`), so one bad record breaks nothing else."""
+    then no airing: see `bot.integrations.sources.imported_show`), so one bad record breaks nothing else."""
     data = _dict(raw)
     episode_id = _int(data.get("id"))
     if episode_id is None:

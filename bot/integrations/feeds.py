@@ -19,8 +19,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import feedparser
 
-from .domain.article import Article
-from .domain.names import plain_text
+from ..domain.article import Article
+from ..domain.names import plain_text
 
 _CLOSING_TAGS = (b"</rss>", b"</feed>", b"</rdf:rdf>")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})

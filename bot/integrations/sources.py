@@ -15,8 +15,8 @@ from datetime import date, datetime, time
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .domain.catalog import Actor, Catalog, Show
-from .domain.zones import UTC
+from ..domain.catalog import Actor, Catalog, Show
+from ..domain.zones import UTC
 from .tvmaze import ImportedPerson, ImportedShow, airdate_day, airstamp_instant
 
 
