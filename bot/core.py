@@ -16,11 +16,12 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import Literal, TypeVar
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
+from .commands.ports import LiveLookup
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
 from .domain.article import Article
@@ -36,9 +37,6 @@ from .domain.sanitize import visible
 from .domain.zones import UTC
 from .feed_admin import FeedInfo, FeedRefused, FeedWatcher
 from .store import ChatSettings, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
-
-if TYPE_CHECKING:
-    from .live import LiveCatalog
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +245,7 @@ class Core:
         self._stamp = 0
         self.feed_watcher: FeedWatcher | None = None
         self._digest_noted: int | None = None
-        self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
+        self.live: LiveLookup | None = None  # the catalog's owner while the bot runs (bot.live)
         self._names: tuple[Catalog, list[tuple[str, str]]] | None = None  # names() of one catalog snapshot
         self.rebuilders: Rebuilders[DeliveryJob] = Rebuilders()  # stored key -> its job again, for a retry
         self.rebuilders.register(ReminderKey, self._reminder_job)

@@ -21,8 +21,9 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from .catalog_host import CatalogHost
 from .config import TvmazeConfig
 from .delivery import Item
 from .domain.catalog import Catalog
@@ -35,9 +36,6 @@ from .domain.zones import UTC
 from .integrations.sources import Change, Edit, Sources
 from .integrations.tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
 from .releases import release_finder
-
-if TYPE_CHECKING:
-    from .core import Core
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +80,7 @@ class NoticeDelivery:
 
     kind: Literal["notice"] = "notice"
 
-    def __init__(self, core: Core, notice: Notice):
+    def __init__(self, core: CatalogHost, notice: Notice):
         self.core, self.notice = core, notice
         self.key = notice.key
         self.expires = self.retry_until = datetime.fromtimestamp(notice.expires, UTC)
@@ -101,7 +99,7 @@ class NoticeDelivery:
 class LiveCatalog:
     """The catalog's one owner; `core.catalog` is always its latest snapshot."""
 
-    def __init__(self, core: Core, bundled: Catalog, *, settings: TvmazeConfig, client: TvmazeClient | None = None):
+    def __init__(self, core: CatalogHost, bundled: Catalog, *, settings: TvmazeConfig, client: TvmazeClient | None = None):
         self.core, self.settings = core, settings
         self.client = client if settings.enabled else None
         self.sources = Sources(bundled)

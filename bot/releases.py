@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from .catalog_host import CatalogHost
 from .delivery import Item
 from .domain.catalog import Show
 from .domain.interfaces import Outgoing
@@ -22,9 +23,6 @@ from .domain.release_dates import Release, find_release, format_day
 from .domain.render import Bold, Message
 from .domain.zones import UTC
 from .store import Recipient
-
-if TYPE_CHECKING:
-    from .core import Core
 
 FRESH_FOR = timedelta(days=2)  # a release not announced by two days after its date is dropped
 
@@ -39,7 +37,7 @@ class ReleaseDelivery:
 
     kind: Literal["release"] = "release"
 
-    def __init__(self, core: Core, show: Show, release: Release):
+    def __init__(self, core: CatalogHost, show: Show, release: Release):
         self.core, self.show, self.release = core, show, release
         self.key = release.key
         self.expires = self.retry_until = datetime.combine(release.day, time(0), tzinfo=UTC) + FRESH_FOR
@@ -55,7 +53,7 @@ class ReleaseDelivery:
         return reason if isinstance(reason, str) else self.body
 
 
-async def fire_release(core: Core, release: Release, zone: str) -> int:
+async def fire_release(core: CatalogHost, release: Release, zone: str) -> int:
     """Tell the show's followers whose zone is `zone` (None counts as the default zone)."""
     show = core.catalog.shows.get(release.show_key)
     if show is None or find_release(core.catalog, release.job_key) is None:
@@ -68,7 +66,7 @@ async def fire_release(core: Core, release: Release, zone: str) -> int:
     return await core.fan_out(ReleaseDelivery(core, show, release), core.targets(show), where=in_zone)
 
 
-def release_finder(core: Core) -> Callable[[ReleaseKey, datetime], Awaitable[ReleaseDelivery | None]]:
+def release_finder(core: CatalogHost) -> Callable[[ReleaseKey, datetime], Awaitable[ReleaseDelivery | None]]:
     """Rebuilds a release delivery for a retry (None: the release is gone)."""
 
     async def find(key: ReleaseKey, _expires: datetime) -> ReleaseDelivery | None:
