@@ -14,13 +14,10 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .config import Config, ConfigError, load_config
 from .domain.catalog import Catalog, CatalogError, load_catalog
-
-if TYPE_CHECKING:
-    from .domain.interfaces import Adapter
+from .domain.interfaces import Adapter, SystemClock
 
 log = logging.getLogger("dramabot")
 
@@ -132,7 +129,6 @@ def platform_adapters(config: Config) -> dict[str, Adapter]:
 
 
 async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> int:
-    from bot.domain.interfaces import SystemClock
     from scheduler.process import BotProcess, StartupError
 
     try:
