@@ -329,11 +329,11 @@ async def _unfollow(ctx: Context, text: str, example: str) -> Message | Reply:
         return found
     core = ctx.core
     if not await core.unsubscribe(ctx.chat, found):
-        why = _kept_by(ctx, found, await core.store.subscriptions(ctx.chat.platform, ctx.chat.key))
+        why = _kept_by(ctx, found, await core.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key))
         if why:
             return _say("This chat does not follow ", Bold(found.name), f" itself. {why.replace('still come', 'come')}")
         return _say("This chat does not follow ", Bold(found.name), f". {_command(ctx, 'subscriptions')} lists what it follows.")
-    why = _kept_by(ctx, found, await core.store.subscriptions(ctx.chat.platform, ctx.chat.key))
+    why = _kept_by(ctx, found, await core.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key))
     if not why:
         return _say("Unsubscribed from ", Bold(found.name), ". No more reminders or news for it here.")
     return _say("Unsubscribed from ", Bold(found.name), f". {why}")
@@ -363,9 +363,9 @@ def _kept_by(ctx: Context, found: Target, remaining: list[tuple[str, str]]) -> s
 
 async def _list(ctx: Context) -> Message:
     core = ctx.core
-    settings = await core.store.chat(ctx.chat.platform, ctx.chat.key)
+    settings = await core.store.chat(platform=ctx.chat.platform, chat_id=ctx.chat.key)
     zone, leads = await core.chat_settings(ctx.chat)
-    subs = await core.store.subscriptions(ctx.chat.platform, ctx.chat.key)
+    subs = await core.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
     if not subs:
         return _say(f"This chat follows nothing yet. Try {_command(ctx, 'subscribe')} The Interest of Love.")
     lines: list[Message | str] = ["This chat follows:"]
@@ -492,7 +492,7 @@ async def cmd_next(ctx: Context) -> Message | Reply:
             return found
         keys, about = _target_shows(ctx, found), found.name
     else:
-        subs = await core.store.subscriptions(ctx.chat.platform, ctx.chat.key)
+        subs = await core.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
         if not subs:
             return _say(
                 f"This chat follows nothing yet. Try /next The Interest of Love, or {_command(ctx, 'subscribe')} to a show first."
@@ -517,7 +517,7 @@ async def cmd_next(ctx: Context) -> Message | Reply:
 async def cmd_schedule(ctx: Context) -> Message:
     core = ctx.core
     zone, _ = await core.chat_settings(ctx.chat)
-    subs = await core.store.subscriptions(ctx.chat.platform, ctx.chat.key)
+    subs = await core.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
     if not subs:
         return _say(
             f"This chat follows nothing yet, so there is no schedule. Try {_command(ctx, 'subscribe')} The Interest of Love."

@@ -20,7 +20,7 @@ from .catalog import Catalog, Show
 from .delivery import Item
 from .interfaces import Outgoing
 from .render import Bold, Message
-from .store import Pending, Recipient
+from .storage.values import Pending, Recipient
 from .zones import UTC
 
 if TYPE_CHECKING:

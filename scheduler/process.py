@@ -26,7 +26,7 @@ from bot.config import Config
 from bot.core import Core
 from bot.interfaces import Adapter, Clock, VirtualClock
 from bot.live import LiveCatalog
-from bot.store import Store, StoreError
+from bot.storage import StorageError, open_storage
 from bot.tvmaze import TvmazeClient
 
 from .aps import ApsDriver
@@ -72,7 +72,7 @@ class BotProcess:
         closers: list[tuple[str, Callable[[], Awaitable[object]]]] = []
         step = "opening the database"
         try:
-            store = await Store.open(db_path or config.database)
+            store = await open_storage(db_path or config.database)
             closers.append(("the database", store.close))
             if start_adapters:
                 for platform, adapter in adapters.items():
@@ -118,7 +118,7 @@ class BotProcess:
         except BaseException as exc:
             await _close(closers)
             if isinstance(exc, Exception):
-                detail = str(exc) if isinstance(exc, StoreError) else f"{step}: {type(exc).__name__}: {exc}"
+                detail = str(exc) if isinstance(exc, StorageError) else f"{step}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
         process = cls(core, jobs, driver, live, refresher, news, closers)
