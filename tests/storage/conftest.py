@@ -1,7 +1,7 @@
 """The backend every contract test runs against: one fixture, one parameter per backend.
 
-A backend is added by a factory below and its name in `params` (the PostgreSQL issue adds
-"postgresql"); the contract tests themselves name no backend.
+A backend is added by a factory below and its entry in FACTORIES (the PostgreSQL issue adds
+"postgresql"); the fixture runs every contract test once per entry, and the tests name no backend.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def sqlite_backend(tmp_path: Path) -> Backend:
 FACTORIES = {"sqlite": sqlite_backend}
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=list(FACTORIES))
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
     made = FACTORIES[request.param](tmp_path)
     yield made
