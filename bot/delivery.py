@@ -33,12 +33,13 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from .interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
 from .jobkeys import JOB_KINDS, JobKind
 from .pacing import SAFETY, Spacing, Window
-from .store import Store
+from .storage import Storage
+from .storage.values import JobPlatform, Outcome, SentRange
 from .throughput import Achieved, InFlight
 
 log = logging.getLogger(__name__)
@@ -131,13 +132,13 @@ class Ledger:
     CONFIRM_INTERVAL seconds. A failed write (disk full, database locked) keeps the buffer and
     is tried again until the store works: nothing claimed stays claimed in a running process."""
 
-    def __init__(self, store: Store, clock: Clock, *, on_retries: Callable[[], None] = lambda: None):
+    def __init__(self, store: Storage, clock: Clock, *, on_retries: Callable[[], None] = lambda: None):
         self.store = store
         self.clock = clock
         self.on_retries = on_retries
-        self._sent: dict[tuple[str, str, str], list[str]] = {}
-        self._runs: dict[tuple[str, str, str, int], list[tuple[int, str]]] = {}
-        self._outcomes: list[tuple[str, str, str, str, str, str, int | None]] = []
+        self._sent: dict[tuple[Lane, str, str], list[str]] = {}
+        self._runs: dict[tuple[Lane, str, str, int], list[tuple[int, str]]] = {}
+        self._outcomes: list[Outcome] = []
         self._count = 0
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
@@ -162,10 +163,10 @@ class Ledger:
         """A failed send: retried at `retry_at`, or dropped for good when it is None."""
         self.outcome(item.job.kind, item.job.key, item.chat, error, retry_at)
 
-    def outcome(self, kind: str, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
-        state = "failed" if retry_at is not None else "dropped"
+    def outcome(self, kind: Lane, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
         at = int(retry_at.timestamp()) if retry_at is not None else None
-        self._outcomes.append((kind, job, chat.platform, chat.key, state, error[:500], at))
+        state: Literal["failed", "dropped"] = "failed" if retry_at is not None else "dropped"
+        self._outcomes.append(Outcome(kind, job, chat.platform, chat.key, state, error[:500], at))
         self._count += 1
         if self._count >= CONFIRM_EVERY:
             self._kick.set()
@@ -194,9 +195,11 @@ class Ledger:
             self._sent, self._runs, self._outcomes, self._count = {}, {}, [], 0
             ranges, singles = confirmations(runs)
             for key, chats in sent.items():
-                singles.setdefault(key, []).extend(chats)
+                singles.setdefault(JobPlatform(*key), []).extend(chats)
             try:
-                await self.store.record_outcomes(singles, outcomes, int(self.clock.now().timestamp()), ranges)
+                await self.store.record_outcomes(
+                    now=int(self.clock.now().timestamp()), sent=singles, outcomes=outcomes, ranges=ranges
+                )
             except BaseException as exc:  # keep every outcome (also when cancelled): the next flush tries again
                 for key, chats in sent.items():
                     self._sent.setdefault(key, []).extend(chats)
@@ -213,7 +216,7 @@ class Ledger:
             if self._failing:
                 log.warning("delivery outcomes are recorded again")
             self._failing = False
-        if any(o[4] == "failed" for o in outcomes):
+        if any(o.state == "failed" for o in outcomes):
             self.on_retries()
         return True
 
@@ -238,12 +241,12 @@ MIN_RANGE = 4  # consecutive sends confirmed as one key range rather than one by
 
 
 def confirmations(
-    runs: dict[tuple[str, str, str, int], list[tuple[int, str]]],
-) -> tuple[list[tuple[str, str, str, int, str, str]], dict[tuple[str, str, str], list[str]]]:
+    runs: dict[tuple[Lane, str, str, int], list[tuple[int, str]]],
+) -> tuple[list[SentRange], dict[JobPlatform, list[str]]]:
     """Split sent items, by claim and place in the claim's sorted rows, into key ranges (runs of
     consecutive places, every one of them sent) and single chats (the rest)."""
-    ranges: list[tuple[str, str, str, int, str, str]] = []
-    singles: dict[tuple[str, str, str], list[str]] = {}
+    ranges: list[SentRange] = []
+    singles: dict[JobPlatform, list[str]] = {}
     for (kind, job, platform, stamp), entries in runs.items():
         entries.sort()
         start = 0
@@ -251,9 +254,9 @@ def confirmations(
             if end < len(entries) and entries[end][0] == entries[end - 1][0] + 1:
                 continue
             if end - start >= MIN_RANGE:
-                ranges.append((kind, job, platform, stamp, entries[start][1], entries[end - 1][1]))
+                ranges.append(SentRange(kind, job, platform, stamp, entries[start][1], entries[end - 1][1]))
             else:
-                singles.setdefault((kind, job, platform), []).extend(chat for _, chat in entries[start:end])
+                singles.setdefault(JobPlatform(kind, job, platform), []).extend(chat for _, chat in entries[start:end])
             start = end
     return ranges, singles
 

@@ -20,7 +20,7 @@ from .interfaces import Outgoing
 from .jobkeys import ReleaseKey
 from .release_dates import Release, find_release, format_day
 from .render import Bold, Message
-from .store import Recipient
+from .storage.values import Recipient
 from .zones import UTC
 
 if TYPE_CHECKING:

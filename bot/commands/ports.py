@@ -22,18 +22,18 @@ from ..feed_admin import FeedInfo
 from ..interfaces import ChatRef, Clock, IncomingMessage
 from ..names import Target
 from ..sources import Edit
-from ..store import ChatSettings, StoredArticle
+from ..storage.values import ChatSettings, StoredArticle
 from ..tvmaze import Found, Imports
 
 
 class ChatReads(Protocol):
     """What the handlers read of the database directly."""
 
-    async def chat(self, platform: str, chat_id: str) -> ChatSettings | None: ...
+    async def chat(self, *, platform: str, chat_id: str) -> ChatSettings | None: ...
 
-    async def subscriptions(self, platform: str, chat_id: str) -> list[tuple[str, str]]: ...
+    async def subscriptions(self, *, platform: str, chat_id: str) -> list[tuple[str, str]]: ...
 
-    async def latest_articles(self, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]: ...
+    async def latest_articles(self, *, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]: ...
 
 
 class Chats(Protocol):

@@ -10,7 +10,7 @@ from adapters.mock import MockAdapter
 from bot.delivery import Item, Ledger, Outbox
 from bot.interfaces import ChatRef, Limits, Outgoing, Rate, SystemClock
 from bot.render import Message
-from bot.store import Store
+from bot.storage import Storage, open_storage
 
 FAN = ChatRef("telegram", "100")
 
@@ -37,8 +37,8 @@ class Article:
         return Outgoing("news", Message.of(self.title))
 
 
-async def outbox_for(tmp_path, adapter: MockAdapter) -> tuple[Outbox, Ledger, Store]:
-    store = await Store.open(str(tmp_path / "bot.sqlite3"))
+async def outbox_for(tmp_path, adapter: MockAdapter) -> tuple[Outbox, Ledger, Storage]:
+    store = await open_storage(str(tmp_path / "bot.sqlite3"))
     ledger = Ledger(store, Owner.clock)
     ledger.start()
     outbox = Outbox(adapter=adapter, ledger=ledger, owner=Owner())  # type: ignore[arg-type]

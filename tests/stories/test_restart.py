@@ -187,7 +187,7 @@ async def test_subscriptions_say_when_delivery_is_paused(make_story):
     story.sim.adapter("telegram").failures["100"] = Unreachable("Forbidden: bot was blocked by the user")
     await story.advance("2022-12-21T13:00:00Z")
     core = story.sim.process.core
-    settings = await core.store.chat("telegram", "100")
+    settings = await core.store.chat(platform="telegram", chat_id="100")
     assert settings.paused_reason == "Forbidden: bot was blocked by the user"
     # read before the chat writes again (a Discord user's DMs stay closed while they use a server)
     reply = (await core.handle(replace(story.sim.adapter("telegram").message("100", "100", "/subscriptions"), reaches_chat=False))).body
@@ -205,7 +205,7 @@ async def test_a_moved_chat_takes_its_subscriptions_settings_and_pending_reminde
     [reminder] = moved.received("reminder")
     assert "Thu 22:30 (Asia/Seoul)" not in reminder.text and "Wed 22:30 (Asia/Seoul)" in reminder.text
     assert "The Interest of Love" in await moved.say("/channel list")
-    assert await story.sim.process.core.store.chat("telegram", "-100") is None
+    assert await story.sim.process.core.store.chat(platform="telegram", chat_id="-100") is None
     await story.advance("2022-12-22T13:00:00Z")
     assert len(moved.received("reminder")) == 2 and group.received("reminder") == []
 
