@@ -334,6 +334,7 @@ class Outbox:
         self._wakeup = asyncio.Event()
         self._closing = asyncio.Event()
         self._in_flight = InFlight(rate=self.rate, base=limits.in_flight, bound=limits.max_in_flight or 0)
+        self._adaptive = self._in_flight.adaptive  # (read on the hot path)
         self._more = asyncio.Event()  # set (and replaced) when more workers may send
         self._workers = [_Worker(index) for index in range(self._in_flight.bound)]
         self._watchdog: asyncio.Task | None = None
@@ -601,7 +602,7 @@ class Outbox:
             error = exc
         finally:
             worker.sending_since = None
-        if self._in_flight.adaptive:
+        if self._adaptive and call is not _nothing:  # a bare pace slot is no answer time
             self._answered(started)
         return result, self._outcome(worker, error)
 
@@ -683,7 +684,7 @@ class Outbox:
             worker.sending_since = None
         if worker.timed_out:
             error = self._outcome(worker, error)
-        if self._in_flight.adaptive:
+        if self._adaptive:
             self._answered(started)
         if error is None:
             if self.ledger.sent(item):
