@@ -536,10 +536,25 @@ class Outbox:
                     continue
             entry = self._pick(now)
             if entry is not None:
-                if self._window is not None:
-                    self._window.depart(now)
                 return entry
         return None
+
+    async def _depart(self) -> bool:
+        """Wait until the platform's window (and any pause) allows one more send, and count it as
+        leaving now: when it goes to the platform, not when it was picked. Rendering a message can
+        wait on the database (a chat that changed is read again), and sends picked in even steps
+        but delayed unevenly would reach the platform bunched, over its limit. False when the
+        outbox closes meanwhile (the send does not happen)."""
+        window = self._window
+        assert window is not None
+        while True:
+            now = self._mono()
+            ready = max(window.ready_at(now), self._paused_until)
+            if ready <= now:
+                window.depart(now)
+                return True
+            if await self._pause(ready - now):
+                return False
 
     # ---- sending ------------------------------------------------------------------------------------
 
@@ -648,6 +663,9 @@ class Outbox:
         return error
 
     async def _reply(self, worker: _Worker, entry: ReplyItem) -> None:
+        if self._window is not None and not await self._depart():
+            entry.done.set_exception(DeliveryError("the bot is stopping"))
+            return
         result, error = await self._guarded(worker, entry.send)
         if isinstance(error, RateLimited):
             self._rate_limited(error, entry)
@@ -674,6 +692,8 @@ class Outbox:
             else:  # no longer wanted (unsubscribed, paused, moved episode): nothing is lost
                 self.ledger.failed(item, message, None)
             return
+        if self._window is not None and not await self._depart():
+            return  # stopping: it stays claimed and goes at the next start
         started = worker.sending_since = self._mono()
         try:
             await self.adapter.send(item.chat, message)
