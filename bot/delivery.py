@@ -47,6 +47,8 @@ Lane = Literal["reminder", "release", "notice", "news"]
 
 CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
 CONFIRM_INTERVAL = 0.25  # ...and seconds
+UNCONFIRMED_BOUND = 50  # while outcomes cannot be written, no new message leaves past this many unwritten ones
+HOLD_CHECK = 0.2  # seconds between looks at a ledger that could not write
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
 PLATFORM_PAUSE_CAP = 5.0  # seconds a rate limit pauses a whole platform at most (the refused chat waits in full)
@@ -144,6 +146,13 @@ class Ledger:
         self._stopping = False
         self._failing = False
 
+    @property
+    def holding(self) -> bool:
+        """Outcomes cannot be written (disk full, database locked) and UNCONFIRMED_BOUND are
+        waiting: another send could be repeated after a crash, so none leaves (replies aside, which
+        the ledger does not record) until a write works again."""
+        return self._failing and self._count >= UNCONFIRMED_BOUND
+
     def sent(self, item: Item) -> bool:
         """Note a send the platform accepted; True when that makes a batch to write now."""
         job = item.job
@@ -206,11 +215,12 @@ class Ledger:
                 if not isinstance(exc, Exception):
                     raise
                 if not self._failing:
-                    log.error("cannot record %d delivery outcomes (%s); will keep trying", count, exc)
+                    log.error("cannot record %d delivery outcomes (%s); will keep trying, and reminders and news "
+                              "wait while %d or more are unrecorded", count, exc, UNCONFIRMED_BOUND)
                 self._failing = True
                 return False
             if self._failing:
-                log.warning("delivery outcomes are recorded again")
+                log.warning("delivery outcomes are recorded again; reminders and news go on")
             self._failing = False
         if any(o[4] == "failed" for o in outcomes):
             self.on_retries()
@@ -467,13 +477,15 @@ class Outbox:
             self._delay(entry, ready)
         return None
 
-    def _pick(self, now: float) -> Item | ReplyItem | None:
+    def _pick(self, now: float, *, lanes: bool = True) -> Item | ReplyItem | None:
         if self._delayed:
             self._release_delayed(now)
         if self._replies:
             entry = self._first_ready(self._replies, now)
             if entry is not None:
                 return entry
+        if not lanes:
+            return None
         for lane in self._lanes.values():
             for _ in range(len(lane.order)):
                 key = lane.order.popleft()
@@ -509,6 +521,10 @@ class Outbox:
                 continue
             if self._delayed:
                 self._release_delayed(now)
+            if self.ledger.holding and not self._replies:
+                if await self._pause(HOLD_CHECK):  # until the ledger can write again
+                    return None
+                continue
             if not self._replies and not any(lane.order for lane in lanes):
                 self._wakeup.clear()
                 timeout = self._delayed[0][0] - now if self._delayed else None
@@ -534,7 +550,7 @@ class Outbox:
                     now = self._mono()
                 if self._paused_until > now:  # a rate limit came while this worker waited for its slot
                     continue
-            entry = self._pick(now)
+            entry = self._pick(now, lanes=not self.ledger.holding)
             if entry is not None:
                 return entry
         return None
@@ -587,7 +603,7 @@ class Outbox:
     def _pick_unpaced(self) -> Item | ReplyItem | None:
         """`_pick` for a platform with no pace to keep, without its checks: the next reply, else the
         next entry of the lanes in order, jobs taking turns."""
-        if self._closing.is_set() or self._delayed or self._paused_until:
+        if self._closing.is_set() or self._delayed or self._paused_until or self.ledger.holding:
             return None
         if self._replies:
             return self._replies.popleft()
