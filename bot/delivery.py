@@ -369,12 +369,15 @@ class Outbox:
         tasks = [w.task for w in self._workers if w.task is not None]
         if tasks:
             _, hanging = await asyncio.wait(tasks, timeout=grace)
+            # handed to the platform but unanswered: it may have them; their outcome is unknown
+            unknown = sum(1 for w in self._workers if w.task in hanging and w.sending_since is not None)
             for task in hanging:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            if hanging:
-                log.warning("%d %s sends did not finish within %.0f s; they are retried at the next start",
-                            len(hanging), self.platform, grace)
+            if unknown:
+                log.warning("%d %s sends had reached the platform without an answer within %g s (stop_grace): they "
+                            "are sent again at the next start, so their chats may get them twice",
+                            unknown, self.platform, grace)
         if self._watchdog is not None:
             self._watchdog.cancel()
             await asyncio.gather(self._watchdog, return_exceptions=True)
