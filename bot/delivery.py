@@ -654,7 +654,7 @@ class Outbox:
         messages waited, when that was clearly lower (a platform slower than the in-flight bound
         allows for)."""
         achieved = self._achieved.rate()
-        if self.rate is None or achieved is None or achieved >= 0.9 * self.rate * SAFETY:
+        if self.rate is None or achieved is None or achieved >= 0.85 * self.rate * SAFETY:
             return self.rate
         return achieved
 
@@ -791,8 +791,11 @@ class Outbox:
         rate = self.planning_rate
         if rate != self._planned_rate and (rate is None or self._planned_rate is None
                                            or abs(rate - self._planned_rate) > 0.1 * self._planned_rate):
-            log.warning("%s delivers at %s, not the declared %s: reminder jobs are planned at that rate",
-                        self.platform, _per_second(rate), _per_second(self.rate))
+            if rate == self.rate:
+                log.info("%s delivers at its declared %s again", self.platform, _per_second(rate))
+            else:
+                log.warning("%s delivers at %s, not the declared %s: reminder jobs are planned at that rate",
+                            self.platform, _per_second(rate), _per_second(self.rate))
             self._planned_rate = rate
             self._on_rate()
 
