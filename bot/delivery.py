@@ -349,6 +349,7 @@ class Outbox:
         self._workers = [_Worker(index) for index in range(self._in_flight.bound)]
         self._watchdog: asyncio.Task | None = None
         self._achieved = Achieved()
+        self._quickest: float | None = None  # seconds: the quickest answer seen lately (rising slowly)
         self._on_rate = on_rate
         self._planned_rate = self.rate
         self._dropped: dict[tuple[str, str, str], int] = {}  # (kind, job, why) -> messages dropped, not yet logged
@@ -558,12 +559,12 @@ class Outbox:
                 return entry
         return None
 
-    async def _depart(self) -> bool:
+    async def _depart(self) -> float | None:
         """Wait until the platform's window (and any pause) allows one more send, and count it as
         leaving now: when it goes to the platform, not when it was picked. Rendering a message can
         wait on the database (a chat that changed is read again), and sends picked in even steps
         but delayed unevenly would reach the platform bunched, over its limit. False when the
-        outbox closes meanwhile (the send does not happen)."""
+        outbox closes meanwhile (the send does not happen). Returns the instant it leaves."""
         window = self._window
         assert window is not None
         while True:
@@ -571,9 +572,20 @@ class Outbox:
             ready = max(window.ready_at(now), self._paused_until)
             if ready <= now:
                 window.depart(now)
-                return True
+                return now
             if await self._pause(ready - now):
-                return False
+                return None
+
+    def _arrived(self, departed: float) -> None:
+        """A send that left at `departed` was answered now: it reached the platform no later than
+        now minus the quickest answer seen lately, so the window counts it there (a send held on its
+        way, then answered as fast as usual, reached the platform late by that much)."""
+        assert self._window is not None
+        now = self._mono()
+        answer = now - departed
+        quickest = self._quickest
+        self._quickest = answer if quickest is None or answer < quickest else quickest + (answer - quickest) * 0.01
+        self._window.settle(departed, now - self._quickest)
 
     # ---- sending ------------------------------------------------------------------------------------
 
@@ -682,10 +694,13 @@ class Outbox:
         return error
 
     async def _reply(self, worker: _Worker, entry: ReplyItem) -> None:
-        if self._window is not None and not await self._depart():
+        departed = None
+        if self._window is not None and (departed := await self._depart()) is None:
             entry.done.set_exception(DeliveryError("the bot is stopping"))
             return
         result, error = await self._guarded(worker, entry.send)
+        if departed is not None and entry.send is not _nothing:
+            self._arrived(departed)
         if isinstance(error, RateLimited):
             self._rate_limited(error, entry)
             self._grow(1)  # it is queued again
@@ -711,7 +726,8 @@ class Outbox:
             else:  # no longer wanted (unsubscribed, paused, moved episode): nothing is lost
                 self.ledger.failed(item, message, None)
             return
-        if self._window is not None and not await self._depart():
+        departed = None
+        if self._window is not None and (departed := await self._depart()) is None:
             return  # stopping: it stays claimed and goes at the next start
         started = worker.sending_since = self._mono()
         try:
@@ -723,6 +739,8 @@ class Outbox:
             worker.sending_since = None
         if worker.timed_out:
             error = self._outcome(worker, error)
+        if departed is not None:
+            self._arrived(departed)
         if self._adaptive:
             self._answered(started)
         if error is None:

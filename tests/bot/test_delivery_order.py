@@ -88,30 +88,3 @@ async def test_every_message_dropped_as_too_late_is_counted_in_a_warning(tmp_pat
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert f"{20 - sent} telegram news messages of Breaking news were dropped: too late" in " ".join(warnings)
 
-
-class SlowToRender(Article):
-    """A job whose message takes a while for some chats (a changed chat is read from the database
-    again, behind a command's write): picked in even steps, some leave late."""
-
-    async def message_for(self, item: Item) -> Outgoing:
-        await asyncio.sleep((6 - int(item.chat.chat[3:]) % 7) * 0.05)  # every seven picked reach it together
-        return await super().message_for(item)
-
-
-async def test_messages_that_took_a_while_to_render_do_not_reach_the_platform_bunched_over_its_limit(tmp_path):
-    """Seen: with many commands during a fan-out, sends picked evenly left bunched and the
-    platform refused some (429): its limit counts what reaches it, not what was picked."""
-    limit = Limits(overall=Rate(20))
-    adapter = MockAdapter("telegram", SystemClock().now, limits=Limits(overall=Rate(20), in_flight=8), enforce=limit)
-    outbox, ledger, store = await outbox_for(tmp_path, adapter)
-    job = SlowToRender("Busy evening")
-    fans = [ChatRef("telegram", f"fan{n:02d}") for n in range(60)]
-    try:
-        outbox.submit(job, [Item(job, fan, True, None, 0) for fan in fans])
-        await asyncio.wait_for(outbox.idle(), 20)
-    finally:
-        await outbox.close(0)
-        await ledger.close()
-        await store.close()
-    assert adapter.refused == 0
-    assert sorted(s.chat for s in adapter.outbox) == [fan.chat for fan in fans]
