@@ -563,8 +563,8 @@ class Outbox:
         """Wait until the platform's window (and any pause) allows one more send, and count it as
         leaving now: when it goes to the platform, not when it was picked. Rendering a message can
         wait on the database (a chat that changed is read again), and sends picked in even steps
-        but delayed unevenly would reach the platform bunched, over its limit. False when the
-        outbox closes meanwhile (the send does not happen). Returns the instant it leaves."""
+        but delayed unevenly would reach the platform bunched, over its limit. Returns the instant
+        it leaves, or None when the outbox closes meanwhile (the send does not happen)."""
         window = self._window
         assert window is not None
         while True:
