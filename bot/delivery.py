@@ -288,20 +288,20 @@ class _Worker:
 
 @dataclass(eq=False)
 class _Lane:
-    """Queues of one class, one per job, served round-robin."""
+    """Queues of one class, one per job, served round-robin; ahead of them, the messages a chat's
+    limit held back, in the order they were held (so one chat's messages keep their order across
+    jobs, whichever job's turn comes first)."""
 
     queues: dict[str, deque] = field(default_factory=dict)
     order: deque = field(default_factory=deque)
+    released: deque = field(default_factory=deque)
 
-    def put(self, key: str, items, *, front: bool = False) -> None:
+    def put(self, key: str, items) -> None:
         queue = self.queues.get(key)
         if queue is None:
             queue = self.queues[key] = deque()
             self.order.append(key)
-        if front:
-            queue.extendleft(reversed(list(items)))
-        else:
-            queue.extend(items)
+        queue.extend(items)
 
 
 class Outbox:
@@ -454,20 +454,17 @@ class Outbox:
         heapq.heappush(self._delayed, (until, next(self._seq), entry))
 
     def _release_delayed(self, now: float) -> None:
-        """Put the entries whose time has come back at the front of their queues, in the order
-        they were parked (one chat's messages keep the order they were made in)."""
+        """Put the entries whose time has come back ahead of their class's queues, in the order they
+        were parked (one chat's messages keep the order they were made in)."""
         replies: list[ReplyItem] = []
-        items: dict[tuple[str, str], list[Item]] = {}
         while self._delayed and self._delayed[0][0] <= now:
             _, _, entry = heapq.heappop(self._delayed)
             if isinstance(entry, ReplyItem):
                 replies.append(entry)
             else:
-                items.setdefault((entry.job.kind, entry.job.key), []).append(entry)
+                self._lanes[entry.job.kind].released.append(entry)
         if replies:
             self._replies.extendleft(reversed(replies))
-        for (kind, key), released in items.items():
-            self._lanes[kind].put(key, released, front=True)
 
     def _first_ready(self, queue: deque, now: float) -> Item | ReplyItem | None:
         if not self._chat_paced:
@@ -491,6 +488,10 @@ class Outbox:
         if not lanes:
             return None
         for lane in self._lanes.values():
+            if lane.released:
+                entry = self._first_ready(lane.released, now)
+                if entry is not None:
+                    return entry
             for _ in range(len(lane.order)):
                 key = lane.order.popleft()
                 queue = lane.queues[key]
@@ -529,7 +530,7 @@ class Outbox:
                 if await self._pause(HOLD_CHECK):  # until the ledger can write again
                     return None
                 continue
-            if not self._replies and not any(lane.order for lane in lanes):
+            if not self._replies and not any(lane.order or lane.released for lane in lanes):
                 self._wakeup.clear()
                 timeout = self._delayed[0][0] - now if self._delayed else None
                 try:
@@ -623,6 +624,8 @@ class Outbox:
         if self._replies:
             return self._replies.popleft()
         for lane in self._lane_list:
+            if lane.released:
+                return lane.released.popleft()
             order = lane.order
             if order:
                 key = order[0]
