@@ -667,7 +667,11 @@ class Outbox:
     def planning_rate(self) -> float | None:
         """The rate a fan-out can count on: the declared one, or the one achieved the last time
         messages waited, when that was clearly lower (a platform slower than the in-flight bound
-        allows for)."""
+        allows for). It changes only when the achieved rate moved clearly, once a second at most,
+        so plans made from it are not remade for every send."""
+        return self._planned_rate
+
+    def _rate_now(self) -> float | None:
         achieved = self._achieved.rate()
         if self.rate is None or achieved is None or achieved >= 0.85 * self.rate * SAFETY:
             return self.rate
@@ -809,7 +813,7 @@ class Outbox:
             log.warning("%d %s %s messages of %s were dropped: %s (sending at %s, %d in flight, answers in %.1f s)",
                         count, self.platform, kind, job, why, _per_second(self._achieved.rate() or self.rate),
                         self._in_flight.allowed, self._in_flight.latency or 0.0)
-        rate = self.planning_rate
+        rate = self._rate_now()
         if rate != self._planned_rate and (rate is None or self._planned_rate is None
                                            or abs(rate - self._planned_rate) > 0.1 * self._planned_rate):
             if rate == self.rate:
