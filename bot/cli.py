@@ -13,7 +13,6 @@ import os
 import signal
 import sys
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -61,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"dramabot: {exc}", file=sys.stderr)
         return 2
     if args.command == "simulate":  # no network: TVmaze stays off on the virtual clock
-        return _simulate(args, replace(config, tvmaze=replace(config.tvmaze, enabled=False)), catalog)
+        return _simulate(args, config.model_copy(update={"tvmaze": config.tvmaze.model_copy(update={"enabled": False})}), catalog)
     return asyncio.run(_run(args, config, catalog))
 
 
@@ -105,6 +104,15 @@ async def _reload(process, path: str | None) -> None:
     log.warning("catalog reloaded from %s: %d shows, %d change notices", catalog.source, len(catalog.shows), len(notices))
 
 
+def _reload_on_signal(reloads: set[asyncio.Task], process, path: str | None) -> asyncio.Task:
+    """Start a SIGHUP reload, kept in `reloads` until it finishes: the event loop holds tasks only
+    weakly, and a reload nobody references could be collected in the middle of its run."""
+    task = asyncio.get_running_loop().create_task(_reload(process, path))
+    reloads.add(task)
+    task.add_done_callback(reloads.discard)
+    return task
+
+
 def platform_adapters(config: Config) -> dict[str, Adapter]:
     """The adapters `dramabot run` starts: every platform with a token, else the console."""
     adapters: dict[str, Adapter] = {}
@@ -143,8 +151,9 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     catalog_path = args.catalog or config.catalog or None
-    loop.add_signal_handler(signal.SIGHUP, lambda: loop.create_task(_reload(process, catalog_path)))
-    waits = {loop.create_task(stop.wait())}
+    reloads: set[asyncio.Task] = set()
+    loop.add_signal_handler(signal.SIGHUP, lambda: _reload_on_signal(reloads, process, catalog_path))
+    waits = {loop.create_task(stop.wait()), loop.create_task(process.failed.wait())}
     console = adapters.get("console")
     closed = getattr(console, "closed", None)
     if closed is not None:
@@ -152,5 +161,7 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
     for task in waits:
         task.cancel()
+    if reloads:  # a reload under way finishes (bounded) before the store it writes to closes
+        await asyncio.wait(reloads, timeout=config.delivery.stop_grace)
     await process.stop()
-    return 0
+    return 1 if process.failure else 0

@@ -23,10 +23,11 @@ from zoneinfo import ZoneInfo
 from . import news_commands
 from .catalog import Airing
 from .interfaces import ChatRef, Choice, IncomingMessage, Reply
-from .names import Target
+from .names import Lookup, Target
 from .owner import cmd_show_move, cmd_show_skip
 from .releases import Release, format_day, releases_between
 from .render import Bold, Countdown, Link, Message, When
+from .sanitize import visible
 from .tvmaze import Found
 from .zones import (
     LeadError,
@@ -221,27 +222,26 @@ def _show_names(ctx: Context, keys: set[str]) -> list[str]:
 
 
 async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply:
-    """`_find`, or TVmaze when the catalog knows no such name (or the name is a TVmaze key):
-    a show or person imported now, choices to pick from, or a plain reason."""
+    """`_find`, asking TVmaze too unless the catalog has the name exactly (or it is a TVmaze key):
+    an exact title or name wins wherever it is; a part or a misspelling the catalog matched stands
+    only when TVmaze offers nothing else (or cannot be asked), otherwise both are choices."""
     key = text.strip().lower()
     imported = ctx.core.catalog.target("show", key) or ctx.core.catalog.target("actor", key)
     if imported is not None:
         return imported
     live = ctx.core.live
     remote = live is not None and live.searchable and bool(key)
-    found = None if remote and key.startswith("tvmaze:") else _find(ctx, text, example)
-    if found is not None and (isinstance(found, Target) or not remote):
-        return found
+    index = ctx.core.catalog.names
+    local = Lookup(None) if remote and key.startswith("tvmaze:") else index.lookup(text)
+    if not remote or (local.exact and local.target is not None):
+        return _find(ctx, text, example)
     assert live is not None
-    local = found.choices if found is not None else ()
-    result = await live.lookup(text, choices_only=bool(local))
-    if found is not None and local:  # the catalog could mean several: TVmaze's join them, nothing imported yet
-        if not isinstance(result, list) or not result:
-            return found
-        arg = _command_of(ctx).args[0].key
-        return _choices(ctx, text, example, [(c.arguments[arg], c.label) for c in local], result)
+    near = (local.target,) if local.target is not None else local.candidates
+    result = await live.lookup(text, imports="none" if local.exact else "exact" if near else "best", who=f"{ctx.msg.platform}:{ctx.msg.user}")
     if isinstance(result, Target):
         return result
+    if near and (isinstance(result, str) or not _tvmaze_options(ctx, result)):
+        return _find(ctx, text, example)  # TVmaze offers nothing else: the catalog's answer stands
     if isinstance(result, str):
         return Reply(_say(f"I know no show or actor called {_quote(text)} in my catalog, and could not ask TVmaze: {result}"))
     if not result:
@@ -249,19 +249,26 @@ async def _find_anywhere(ctx: Context, text: str, example: str) -> Target | Repl
             f"I know no show or actor called {_quote(text)}, and TVmaze knows none either. Check the spelling, "
             "or try the English or Korean title or an actor's name."
         ))
-    return _choices(ctx, text, example, [], result)
+    labels = [index.label(t) for t in near]
+    return _choices(ctx, text, example, [(label, label) for label in labels], result)
+
+
+def _tvmaze_options(ctx: Context, found: list[Found]) -> list[tuple[str, str]]:
+    """(value typed, label) of each TVmaze result the catalog does not hold already."""
+    options = []
+    for item in found:
+        ident, label = (item.show.key, f"{item.show.name} ({item.show.describe()})") if item.show else \
+            (item.person.key, f"{item.person.name} (actor, {item.person.describe()})") if item.person else ("", "")
+        if ident and ctx.core.catalog.target("show", ident) is None and ctx.core.catalog.target("actor", ident) is None:
+            options.append((ident, label))
+    return options
 
 
 def _choices(ctx: Context, text: str, example: str, local: list[tuple[str, str]], found: list[Found]) -> Reply:
     """Candidates to pick from: the catalog's (value typed, label) and TVmaze's results, each
     with the exact command that picks it."""
     arg = _command_of(ctx).args[0].key
-    options = list(local)
-    for item in found:
-        ident, label = (item.show.key, f"{item.show.name} ({item.show.describe()})") if item.show else \
-            (item.person.key, f"{item.person.name} (actor, {item.person.describe()})") if item.person else ("", "")
-        if ident and ctx.core.catalog.target("show", ident) is None and ctx.core.catalog.target("actor", ident) is None:
-            options.append((ident, label))
+    options = list(local) + _tvmaze_options(ctx, found)
     where = "shows or people" if local else "shows or people on TVmaze"
     lines: list[Message | str] = [f"{_quote(text)} could be several {where}; pick one:"]
     lines += [f"• {label}: {example} {value}" for value, label in options]
@@ -719,7 +726,9 @@ BY_NAME: dict[str, Command] = {alias: c for c in COMMANDS for alias in (c.name, 
 
 async def respond(core: Core, msg: IncomingMessage) -> Reply | None:
     """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group)."""
-    text = msg.text or ""
+    typed = msg.text or ""
+    text = visible(typed)  # a stray control, bidi or zero-width character spoils nothing
+    msg = replace(msg, text=text)
     stripped = text.strip()
     is_command = stripped.startswith("/")
     if len(text) > MAX_TEXT:
@@ -729,7 +738,7 @@ async def respond(core: Core, msg: IncomingMessage) -> Reply | None:
             f"That message is {len(text):,} characters long; commands are at most {MAX_TEXT}. Type /help to see them."
         ))
     if not is_command:  # chatter in a group, or a photo or sticker without text: say nothing
-        if msg.private and stripped:
+        if msg.private and typed.strip():
             return Reply(_say("I answer commands that start with /. Type /help to see them."))
         return None
     parts = stripped.split(maxsplit=1)
@@ -797,6 +806,8 @@ async def _dispatch(ctx: Context) -> Message | Reply:
         return _say(f"I don't know the command /{' '.join(ctx.path)[:30]}. Type /help to see the commands.")
     if command.subcommands:
         return await _dispatch_group(command, ctx)
+    if command.owner_only and not ctx.core.is_owner(ctx.msg):
+        return _refuse_non_owner(command)
     if command.admin_only and not await ctx.core.is_admin(ctx.msg):
         return _refuse()
     assert command.handler is not None

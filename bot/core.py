@@ -21,14 +21,16 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from . import commands
+from .audiences import Audiences, InUse
 from .catalog import Airing, Catalog, Show
 from .config import Config, FeedConfig, feed_name, feed_name_problem
 from .delivery import DeliveryJob, Item, Ledger, Outbox
 from .interfaces import Adapter, ChatRef, Clock, IncomingMessage, Outgoing, Platform, Reply, Upcoming
-from .names import Target, plain_text
+from .names import Target
 from .pacing import fanout_start
 from .render import Bold, Countdown, Link, Message, When, fit_lines
-from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads
+from .sanitize import visible
+from .store import ChatSettings, FeedState, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
 from .zones import UTC
 
 if TYPE_CHECKING:
@@ -47,6 +49,8 @@ AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "st
 
 @dataclass(frozen=True)
 class Article:
+    """A news entry; `title` and `summary` are plain text (bot.feeds takes HTML fields' markup off)."""
+
     feed: str
     id: str
     title: str
@@ -103,17 +107,18 @@ def shorten(text: str, limit: int) -> str:
 
 
 def _linkable(url: str) -> bool:
-    """A web address every platform can carry as a link."""
+    """A web address every platform can carry as a link (none that hides characters from its reader)."""
     return (
         url.lower().startswith(("https://", "http://"))
         and len(url) <= NEWS_LINK_MAX
         and not any(c.isspace() or c in '<>"`' for c in url)
+        and visible(url) == url
     )
 
 
 def article_headline(title: str, link: str, limit: int = NEWS_TITLE_MAX, link_limit: int = NEWS_LINK_MAX) -> Link | str:
     """An article's title on one line, linked when its link is a web address short enough."""
-    text = shorten(plain_text(title), limit) or "(untitled article)"
+    text = shorten(title, limit) or "(untitled article)"
     link = link.strip()
     return Link(text, link) if _linkable(link) and len(link) <= link_limit else text
 
@@ -122,7 +127,7 @@ def news_message(article: Article, matched: Iterable[Target]) -> Message:
     """📰 title (linked), a short summary, the feed's name and which of the chat's own
     subscriptions the article names; bounded in size whatever the feed sends (title 200,
     summary 300, feed name 60 characters, at most 8 names)."""
-    summary = shorten(plain_text(article.summary), NEWS_SUMMARY_MAX)
+    summary = shorten(article.summary, NEWS_SUMMARY_MAX)
     names = sorted({t.name for t in matched})
     if len(names) > NEWS_NAMES_MAX:
         names = names[:NEWS_NAMES_MAX] + [f"{len(names) - NEWS_NAMES_MAX} more"]
@@ -313,11 +318,14 @@ class Core:
         self._change_listeners: list[Callable[[], object]] = []
         self._version = 0
         self._chat_versions: dict[tuple[str, str], int] = {}
+        self.audiences = Audiences(store)  # per show, for deadline plans; forgotten by what changes
+        self.in_use = InUse(store)  # lead settings and zones of following chats, for the planner
         self.listening = True
         self._stamp = 0
         self.feed_watcher: FeedWatcher | None = None
         self._digest_noted: int | None = None
         self.live: LiveCatalog | None = None  # the catalog's owner while the bot runs (bot.live)
+        self._names: tuple[Catalog, list[tuple[str, str]]] | None = None  # names() of one catalog snapshot
         self.job_finders: dict[str, JobFinder] = {}  # ledger kind -> rebuilds a job to retry
 
     # ---- lifecycle --------------------------------------------------------------------------------
@@ -370,7 +378,7 @@ class Core:
     async def leads_in_use(self) -> set[int]:
         """Every lead (minutes) some following chat wants: the reminder jobs to plan."""
         leads: set[int] = set()
-        for setting in await self.store.lead_settings_in_use():
+        for setting in await self.in_use.leads():
             leads.update(decode_leads(setting) or self.config.lead_minutes)
         return leads
 
@@ -383,7 +391,7 @@ class Core:
         show = self.catalog.shows.get(airing.show_key)
         if show is None or not any(self.rates().values()):
             return due
-        audience = await self.store.audience(self.targets(show))
+        audience = await self.audiences.of(catalog=self.catalog, show_key=show.key, targets=self.targets(show))
         plan = fanout_start(due=due, air=airing.start, audience=audience, rates=self.rates())
         return plan.start
 
@@ -426,21 +434,33 @@ class Core:
         now = _ts(self.clock.now())
         is_new = await self.store.subscribe(chat.platform, chat.key, private, target.kind, target.key, now)
         if is_new:
+            self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
+            settings = await self.store.chat(chat.platform, chat.key)
+            if settings is not None:
+                self.in_use.followed(leads=encode_leads(settings.leads) if settings.leads else None, zone=settings.timezone)
             self._touch(chat, replan=True)
         return is_new
 
     async def unsubscribe(self, chat: ChatRef, target: Target) -> bool:
         removed = await self.store.unsubscribe(chat.platform, chat.key, target.kind, target.key)
         if removed:
+            self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
+            self.in_use.forget()  # its settings may be in use by nobody else
             self._touch(chat, replan=True)
         return removed
 
+    async def _forget_audiences_of(self, chat: ChatRef) -> None:
+        """The chat now counts, or no longer counts, in the audience of every show it follows."""
+        self.audiences.forget(self.catalog.shows_followed(await self.store.subscriptions(chat.platform, chat.key)))
+
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
         await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
+        self.in_use.forget(leads=False)
         self._touch(chat, replan=True)  # streaming releases are planned per zone in use
 
     async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
         await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
+        self.in_use.forget(zones=False)
         self._touch(chat, replan=True)
 
     async def set_mention(self, chat: ChatRef, *, private: bool, mention: str | None) -> None:
@@ -457,6 +477,7 @@ class Core:
         """The platform says this chat cannot be reached: pause it, keep its subscriptions."""
         if await self.store.pause_chat(chat.platform, chat.key, reason, _ts(self.clock.now())):
             log.info("delivery to %s paused: %s", chat, reason)
+            await self._forget_audiences_of(chat)
         self._touch(chat, replan=False)
 
     async def resume(self, chat: ChatRef) -> str | None:
@@ -464,6 +485,7 @@ class Core:
         reason = await self.store.resume_chat(chat.platform, chat.key)
         if reason is not None:
             log.info("delivery to %s resumed", chat)
+            await self._forget_audiences_of(chat)
             self._touch(chat, replan=False)
         return reason
 
@@ -471,6 +493,8 @@ class Core:
         """The chat has a new id: settings, subscriptions and pending deliveries move with it."""
         await self.store.move_chat(chat.platform, chat.key, new_chat.key)
         log.info("%s moved to %s", chat, new_chat)
+        await self._forget_audiences_of(new_chat)
+        self.in_use.forget()
         self._touch(chat, replan=False)
         self._touch(new_chat, replan=True)
 
@@ -499,7 +523,7 @@ class Core:
         if not self.listening:
             return Reply(Message.of("I am restarting; try again in a minute."))
         notice = await self._pause_notice(msg)
-        reply = await commands.execute(self, msg, command, args)
+        reply = await commands.execute(self, msg, command, {key: visible(value) for key, value in args.items()})
         return self._with_notice(reply, notice) or reply
 
     async def _pause_notice(self, msg: IncomingMessage) -> str | None:
@@ -520,15 +544,22 @@ class Core:
         return Reply(Message.lines(notice, reply.body), reply.choices, reply.personal)
 
     def names(self) -> list[tuple[str, str]]:
-        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion)."""
-        index = self.catalog.names
+        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).
+        The same list object until a catalog change alters a name: a new one after."""
+        catalog = self.catalog
+        if self._names is not None and self._names[0] is catalog:
+            return self._names[1]
+        index = catalog.names
         labels: dict[tuple[str, str], str] = {}
         found = []
-        for name, target in self.catalog.named_targets():
+        for name, target in catalog.named_targets():
             key = (target.kind, target.key)
             if key not in labels:
-                labels[key] = index.label(target)
-            found.append((name, labels[key]))
+                labels[key] = visible(index.label(target))
+            found.append((visible(name), labels[key]))
+        if self._names is not None and self._names[1] == found:
+            found = self._names[1]  # a change that renamed nothing (a refresh, a correction): nothing to rebuild
+        self._names = (catalog, found)
         return found
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
@@ -543,7 +574,8 @@ class Core:
                 if now < airing.start <= until:
                     end = airing.start + timedelta(minutes=show.runtime or 60)
                     episode = f"{show.key}#{airing.episode}"  # stable when the schedule moves the episode
-                    found.append(Upcoming(episode, show.title, airing.episode, show.network, airing.start, end))
+                    found.append(Upcoming(episode, visible(show.title), airing.episode, visible(show.network),
+                                          airing.start, end))
         return sorted(found, key=lambda u: (u.start, u.key))
 
     async def chats_with_events(self, platform: Platform) -> list[ChatRef]:
@@ -578,7 +610,7 @@ class Core:
 
     async def zones_in_use(self) -> set[str]:
         """Every zone some following chat has (the default for chats without one)."""
-        return {zone or self.config.timezone.key for zone in await self.store.zones_in_use()}
+        return {zone or self.config.timezone.key for zone in await self.in_use.zones()}
 
     async def fire_reminder(self, airing: Airing, leads: int | Sequence[int]) -> int:
         """Queue the reminder for `airing` to everyone following its show now; returns how many.
@@ -623,25 +655,29 @@ class Core:
         """Claim and queue in chunks, so the first messages leave while later chunks are still
         being claimed (the database works in its own thread meanwhile)."""
         recipients.sort(key=_by_chat)
-        expires = _ts(job.expires)
         count = 0
         for start in range(0, len(recipients), CLAIM_CHUNK):
-            chunk = recipients[start : start + CLAIM_CHUNK]
-            stamp = self._next_stamp()
-            claimed = await self.store.claim(job.kind, job.key, expires, chunk, stamp=stamp)
-            if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
-                taken = set(claimed)
-                chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
-            items: dict[str, list[Item]] = {}
-            for seq, r in enumerate(chunk):  # claims come back sorted by platform and chat, as `chunk` is
-                chat = ChatRef(r.platform, r.chat_id) if "/" not in r.chat_id else ChatRef.from_key(r.platform, r.chat_id)  # type: ignore[arg-type]
-                items.setdefault(r.platform, []).append(
-                    Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention)
-                )
+            items = await self._claim(job, recipients[start : start + CLAIM_CHUNK], version)
             for platform, batch in items.items():
                 self._queue(job, platform, batch)
-            count += len(chunk)
+                count += len(batch)
         return count
+
+    async def _claim(self, job: DeliveryJob, chunk: list[Recipient], version: int) -> dict[str, list[Item]]:
+        """Claim `job` for a chunk of recipients (sorted by chat); the items to queue, by platform:
+        one per row this claim inserted."""
+        stamp = self._next_stamp()
+        claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), chunk, stamp=stamp)
+        if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
+            taken = set(claimed)
+            chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
+        items: dict[str, list[Item]] = {}
+        for seq, r in enumerate(chunk):  # claims come back sorted by platform and chat, as `chunk` is
+            chat = ChatRef(r.platform, r.chat_id) if "/" not in r.chat_id else ChatRef.from_key(r.platform, r.chat_id)  # type: ignore[arg-type]
+            items.setdefault(r.platform, []).append(
+                Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention)
+            )
+        return items
 
     def _queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:
         outbox = self.outboxes.get(platform)
@@ -664,35 +700,54 @@ class Core:
         """Queue a newly fetched article once to every chat following a show or actor it names.
 
         Each chat gets at most `[news] max_per_hour` articles in a clock hour; the ones over it
-        are held in the database for that chat's digest at the end of the hour."""
+        are held in the database for that chat's digest at the end of the hour. The article, what
+        it names, the hour's counts, the held digest entries and the ledger's claims are written in
+        one transaction: when any of it fails nothing is kept, and the poller's next try publishes
+        the article afresh (it is not taken for one already delivered). Its messages are queued
+        once that transaction is committed."""
         now = self.clock.now()
         if "|" in article.feed or not article.feed:
             raise ValueError(f"feed name {article.feed!r} must be non-empty and must not contain '|'")
         published = _ts(article.published) if article.published else None
-        is_new = await self.store.save_article(
-            article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
-        )
-        if not is_new:
-            return 0
         about = self.catalog.news.find(article.title, article.summary)
-        if not about:
-            return 0
         by_key = {(t.kind, t.key): t for t in about}
-        await self.store.save_article_targets(article.feed, article.id, by_key)
-        version = self._version
-        followers = await self.store.news_recipients(list(by_key))
-        hour = _ts(now) // HOUR * HOUR
-        under = await self.store.take_news_slots(hour, self.config.news.max_per_hour, followers)
-        over = [chat for chat in followers if chat not in under]
+        job: NewsDelivery | None = None
+        claimed: list[dict[str, list[Item]]] = []
+        if not about:  # nobody can follow what it names: its entry's identity is all that is kept
+            await self.store.note_unmatched_article(
+                feed=article.feed, article_id=article.id, title=article.title, link=article.link, now=_ts(now)
+            )
+            return 0
+        async with self.store.atomic():
+            is_new = await self.store.save_article(
+                article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
+            )
+            if not is_new:
+                return 0
+            await self.store.save_article_targets(article.feed, article.id, by_key)
+            version = self._version
+            followers = await self.store.news_recipients(list(by_key))
+            hour = _ts(now) // HOUR * HOUR
+            under = await self.store.take_news_slots(hour, self.config.news.max_per_hour, followers)
+            over = [chat for chat in followers if chat not in under]
+            if over:
+                await self.store.hold_for_digest(hour, article.feed, article.id, over)
+            matched = {chat: frozenset(by_key[pair] for pair in pairs) for chat, (_, pairs) in followers.items() if chat in under}
+            job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR, matched)
+            recipients = sorted((followers[chat][0] for chat in matched), key=_by_chat)
+            for start in range(0, len(recipients), CLAIM_CHUNK):
+                claimed.append(await self._claim(job, recipients[start : start + CLAIM_CHUNK], version))
         if over:
-            await self.store.hold_for_digest(hour, article.feed, article.id, over)
             log.info("%d chats are at their hourly news cap: %s|%s waits for their digest", len(over), article.feed, article.id)
             if self._digest_noted != hour:
                 self._digest_noted = hour
                 self.changed()  # a digest is due at the end of this hour
-        matched = {chat: frozenset(by_key[pair] for pair in pairs) for chat, (_, pairs) in followers.items() if chat in under}
-        job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR, matched)
-        return await self._claim_and_queue(job, [followers[chat][0] for chat in matched], version)
+        count = 0
+        for items in claimed:
+            for platform, batch in items.items():
+                self._queue(job, platform, batch)
+                count += len(batch)
+        return count
 
     async def next_digest_at(self) -> datetime | None:
         """When the next digest of held articles is due (the end of the earliest hour holding some)."""
@@ -831,7 +886,8 @@ class Core:
             return None
         title, link, summary, _published = stored
         article = Article(feed, article_id, title, link, summary)
-        about = self.catalog.news.find(title, summary)
+        named = [self.catalog.target(kind, key) for kind, key in await self.store.article_targets(feed, article_id)]
+        about = {t for t in named if t is not None} or self.catalog.news.find(title, summary)  # as it was matched
         return NewsDelivery(self, article, about, datetime.fromtimestamp(pending.expires_at, UTC))
 
     def _airing(self, key: str) -> Airing | None:

@@ -3,6 +3,10 @@
 Pure: bytes in, `Article`s out, no network. `parse_feed` raises `FeedError` for a body that is
 not a feed (an HTML page, an empty body) or is malformed XML cut short (a truncated download);
 a complete document with small XML errors is read as far as feedparser's lenient parser can.
+
+An article's title and summary are plain text: a field the feed marks as HTML or XHTML
+(feedparser reports each field's type) loses its tags and entities, any other is taken as
+written, so "<사랑의 이해>" in an RSS title stays in the title.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from urllib.parse import urlsplit, urlunsplit
 import feedparser
 
 from .core import Article
+from .names import plain_text
 
 _CLOSING_TAGS = (b"</rss>", b"</feed>", b"</rdf:rdf>")
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 class FeedError(Exception):
@@ -51,15 +57,24 @@ def _is_xml_error(exc: Any) -> bool:
 
 
 def _article(feed: str, entry: Any) -> Article | None:
-    title = (entry.get("title") or "").strip()
+    title = _text(entry.get("title_detail"), entry.get("title")).strip()
     link = (entry.get("link") or "").strip()
     if not title and not link:
         return None
     published = _instant(entry.get("published_parsed") or entry.get("updated_parsed"))
-    summary = entry.get("summary") or ""
+    summary = _text(entry.get("summary_detail"), entry.get("summary"))
     if not summary and entry.get("content"):
-        summary = entry["content"][0].get("value", "")
-    return Article(feed, entry_id(entry, published), title, link, summary, published)
+        content = entry["content"][0]
+        summary = _text(content, content.get("value"))
+    return Article(feed, entry_id(entry, published), title, link, summary.strip(), published)
+
+
+def _text(detail: Any, value: Any) -> str:
+    """A feed field as plain text: without tags and entities (and the runs of spaces and line
+    breaks markup leaves) where the feed says it is HTML or XHTML, else exactly as written."""
+    text = value if isinstance(value, str) else ""
+    kind = detail.get("type", "") if isinstance(detail, dict) else ""
+    return " ".join(plain_text(text).split()) if kind in HTML_TYPES else text
 
 
 def _instant(parsed: Any) -> datetime | None:

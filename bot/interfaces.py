@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Literal, NamedTuple, Protocol, TypeVar, get_args
 
 from .render import Message
+from .sanitize import visible
 
 Platform = Literal["telegram", "discord", "console"]
 MessageKind = Literal["reply", "reminder", "news", "notice"]
@@ -83,6 +84,9 @@ class Choice:
     label: str
     command: tuple[str, ...]  # command path: ("subscribe",) or ("channel", "subscribe")
     args: tuple[tuple[str, str], ...] = ()  # option name -> value
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", visible(self.label))  # a button shows what a message would
 
     @property
     def arguments(self) -> dict[str, str]:
@@ -222,7 +226,9 @@ class Inbox(Protocol):
 
     def names(self) -> list[tuple[str, str]]:
         """Every name of a show or actor people may type (titles, aliases, Hangul, actors), each
-        with the text that picks exactly its target in a command: for autocompletion."""
+        with the text that picks exactly its target in a command: for autocompletion. The same
+        list object until a catalog change (an import, a reload) alters a name, a new one after,
+        so an adapter can rebuild what it derives from it only when it is new."""
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
         """The episodes of what `chat` follows airing in the next `days` days, in air order."""

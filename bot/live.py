@@ -16,6 +16,7 @@ catalog's own keys for bundled ones; titles and aliases are data that can change
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
@@ -28,6 +29,7 @@ from .config import TvmazeConfig
 from .delivery import Item
 from .interfaces import Outgoing
 from .names import Target, normalise
+from .quota import LookupQuota
 from .releases import release_finder
 from .sources import Change, Edit, Sources
 from .store import Pending
@@ -47,13 +49,13 @@ MAX_CURRENT_SHOWS = 8  # an actor's current shows imported with them
 CURRENT = frozenset({"Running", "To Be Determined", "In Development"})
 SOON = timedelta(hours=48)  # followed shows airing this soon are refreshed every `refresh`
 DAILY = timedelta(days=1)
+Imports = Literal["best", "exact", "none"]  # what a TVmaze lookup may import (LiveCatalog.lookup)
 
 
 def best_match(query: str, found: Sequence[Found]) -> Found | list[Found]:
     """The clear best search result (one exact title or name after normalisation, or one score
     far ahead of the rest), else the plausible ones to choose from (empty: nothing found)."""
-    wanted = normalise(query)
-    exact = [f for f in found if normalise(f.name) == wanted]
+    exact = exact_matches(query, found)
     if len(exact) == 1:
         return exact[0]
     if exact:
@@ -61,7 +63,19 @@ def best_match(query: str, found: Sequence[Found]) -> Found | list[Found]:
     ranked = sorted(found, key=lambda f: -f.score)
     if len(ranked) == 1 or (ranked and ranked[0].score >= FAR_AHEAD * ranked[1].score and ranked[0].score > 0):
         return ranked[0]
-    return [f for f in ranked if f.score >= PLAUSIBLE * ranked[0].score][:MAX_CHOICES]
+    return plausible(ranked)
+
+
+def exact_matches(query: str, found: Sequence[Found]) -> list[Found]:
+    """The results whose title or name is `query` after normalisation."""
+    wanted = normalise(query)
+    return [f for f in found if normalise(f.name) == wanted]
+
+
+def plausible(found: Sequence[Found]) -> list[Found]:
+    """The results scoring at least PLAUSIBLE of the best, best first, at most MAX_CHOICES."""
+    ranked = sorted(found, key=lambda f: -f.score)
+    return [f for f in ranked if f.score >= PLAUSIBLE * ranked[0].score][:MAX_CHOICES] if ranked else []
 
 
 class NoticeDelivery:
@@ -93,6 +107,7 @@ class LiveCatalog:
         self.client = client if settings.enabled else None
         self.sources = Sources(bundled)
         self.version = 0
+        self.quota = LookupQuota()  # TVmaze lookups per person
         self._lock = asyncio.Lock()
         core.live = self
         core.job_finders["notice"] = self._notice_job
@@ -188,21 +203,29 @@ class LiveCatalog:
     def searchable(self) -> bool:
         return self.client is not None
 
-    async def lookup(self, text: str, *, choices_only: bool = False) -> Target | list[Found] | str:
+    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | str:
         """What `/subscribe text` means on TVmaze: a target (imported now, or before), choices, or
         a plain reason. Answers within LOOKUP_DEADLINE seconds whatever TVmaze does.
-        `choices_only`: import nothing, a clear best match is one choice among the catalog's."""
+        `imports`: "best" imports the clear best match (`best_match`); "exact" only a single
+        result whose title or name is the text (the catalog matched it only in part or
+        misspelt); "none" nothing (the catalog has several of that exact name): otherwise the
+        plausible results are choices, to offer beside the catalog's.
+        `who` ("platform:user"): the person asking, held to their share of lookups (`LookupQuota`);
+        None: no one's (not a command)."""
         if self.client is None:
             return "Looking shows up on TVmaze is turned off here."
         try:
-            async with asyncio.timeout(LOOKUP_DEADLINE):
-                return await self._lookup(self.client, text, choices_only)
+            with self.quota.take(who) if who is not None else contextlib.nullcontext() as refused:
+                if refused is not None:
+                    return refused[0].upper() + refused[1:] + "."
+                async with asyncio.timeout(LOOKUP_DEADLINE):
+                    return await self._lookup(self.client, text, imports)
         except TimeoutError:
             return "TVmaze did not answer in time; try again in a minute."
         except TvmazeError as exc:
             return f"{exc}; try again later."
 
-    async def _lookup(self, client: TvmazeClient, text: str, choices_only: bool) -> Target | list[Found] | str:
+    async def _lookup(self, client: TvmazeClient, text: str, imports: Imports) -> Target | list[Found] | str:
         person_id = tvmaze_id(text, PERSON_PREFIX)
         show_id = None if person_id is not None else tvmaze_id(text)
         if show_id is not None:
@@ -210,9 +233,14 @@ class LiveCatalog:
         if person_id is not None:
             return await self.import_person(person_id)
         shows, people = await asyncio.gather(client.search_shows(text), client.search_people(text))
-        pick = best_match(text, [*shows, *people])
-        if isinstance(pick, list) or choices_only:
-            return pick if isinstance(pick, list) else [pick]
+        found = [*shows, *people]
+        if imports == "best":
+            pick = best_match(text, found)
+        else:
+            exact = exact_matches(text, found)
+            pick = exact[0] if imports == "exact" and len(exact) == 1 else exact[:MAX_CHOICES] or plausible(found)
+        if isinstance(pick, list):
+            return pick
         if pick.show is not None:
             return await self.import_show(pick.show.id)
         assert pick.person is not None

@@ -1,7 +1,8 @@
 """Name normalisation and fuzzy lookup for commands; the text helpers news matching shares.
 
 One normal form serves both: case folded, accents and punctuation gone, spaces and hyphens
-gone, a leading English "The" dropped. "The Interest of Love", "interest-of-love" and
+gone, a leading English "The" dropped, and characters nobody sees (zero-width, bidi and control
+characters: `bot.sanitize`) ignored. "The Interest of Love", "interest-of-love" and
 "INTEREST OF LOVE" are the same key; "Yoo Yeon Seok" and "Yoo Yeon-seok" too. Hangul
 is kept as it is (after NFC). News matching itself lives in `bot.news`.
 """
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from .sanitize import matchable
+
 FUZZY_ACCEPT = 80  # a misspelling this close is accepted when it clearly beats the rest
 FUZZY_MARGIN = 8  # ...by at least this many points
 FUZZY_SUGGEST = 60  # candidates at least this close are listed
@@ -28,7 +31,7 @@ PARTICLES = frozenset(
 
 
 def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
+    decomposed = unicodedata.normalize("NFKD", matchable(text))
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped).casefold()
 
@@ -65,6 +68,7 @@ class Lookup:
 
     target: Target | None
     candidates: tuple[Target, ...] = ()
+    exact: bool = False  # the name typed is a title, name or alias (after normalisation), not a part or a misspelling
 
 
 KIND_PREFIX = re.compile(r"^\s*(show|actor)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -84,17 +88,17 @@ class NameIndex:
         self._word_starts: dict[str, set[int]] = {}
         for name, target in names:
             parts = words(name)
-            if len(parts) > 1 and parts[0] == "the":
-                parts = parts[1:]
-            key = "".join(parts)
-            if not key:
-                continue
-            self._by_key.setdefault(key, set()).add(target)
-            starts = self._word_starts.setdefault(key, set())
-            offset = 0
-            for part in parts:
-                starts.add(offset)
-                offset += len(part)
+            spellings = [parts[1:], parts] if len(parts) > 1 and parts[0] == "the" else [parts]
+            for spelled in spellings:  # "The X" is also found as one word ("#TheX", "The\u200bX")
+                key = "".join(spelled)
+                if not key:
+                    continue
+                self._by_key.setdefault(key, set()).add(target)
+                starts = self._word_starts.setdefault(key, set())
+                offset = 0
+                for part in spelled:
+                    starts.add(offset)
+                    offset += len(part)
         self._keys = list(self._by_key)
 
     def lookup(self, text: str) -> Lookup:
@@ -108,7 +112,7 @@ class NameIndex:
         if found.target is not None:
             return found if found.target.kind == kind else Lookup(None)
         of_kind = tuple(t for t in found.candidates if t.kind == kind)
-        return Lookup(of_kind[0]) if len(of_kind) == 1 else Lookup(None, of_kind)
+        return Lookup(of_kind[0], exact=found.exact) if len(of_kind) == 1 else Lookup(None, of_kind, found.exact)
 
     def label(self, target: Target) -> str:
         """What to type to get exactly `target`: its name, or "show: name" / "actor: name"."""
@@ -151,11 +155,11 @@ class NameIndex:
 
     def _pick(self, key: str, targets: set[Target]) -> Lookup:
         if len(targets) == 1:
-            return Lookup(next(iter(targets)))
+            return Lookup(next(iter(targets)), exact=True)
         own = [t for t in targets if normalise(t.name) == key]
         if len(own) == 1:
-            return Lookup(own[0])
-        return Lookup(None, self._sorted(targets))
+            return Lookup(own[0], exact=True)
+        return Lookup(None, self._sorted(targets), exact=True)
 
     @staticmethod
     def _sorted(targets: Iterable[Target]) -> tuple[Target, ...]:

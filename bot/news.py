@@ -24,7 +24,7 @@ from functools import lru_cache
 import ahocorasick
 from wordfreq import zipf_frequency
 
-from .names import PARTICLES, Target, _fold, _is_hangul, normalise, plain_text, words
+from .names import PARTICLES, Target, _fold, _is_hangul, normalise, words
 
 MIN_NEWS_PATTERN = 4  # shorter keys ("NOT", "Kim") match too many unrelated words in news
 MIN_CONTEXT_PATTERN = 2  # networks are short ("tvN", "ENA"); they only ever add context
@@ -32,32 +32,56 @@ ORDINARY_ZIPF = 3.0  # a name this frequent in English text (once per million wo
 MAX_CONTEXT_GAP = 1  # words allowed between an ordinary title and its network or cast name
 ZIPF_PER_WORD = 9.0  # zipf is log10 of frequency per billion words: a product of frequencies
 # loses 9 per extra word
+GIVEN_NAME_MARGIN = 0.5  # a one-word name at most this much more frequent (zipf) in English than in
+# other languages is a given name ("Suzy", "Irene", "Lisa"), not an English word ("Rain", "Signal")
+OTHER_LANGUAGES = ("de", "fr", "es", "it", "nl", "pt", "sv", "pl", "fi", "id", "tr", "cs")
 
 _TOKEN = re.compile(r"[^\W_]+")
 _SENTENCE_BREAK = re.compile(r"[.!?。…][\"'”’)\]]*\s|\n")
-_QUOTES = {'"': '"”“', "“": "”\"“", "„": "“”\"", "”": "”\"", "'": "'’‘", "‘": "’'", "«": "»"}
+_QUOTES = {'"': '"”“', "“": "”\"“", "„": "“”\"", "”": "”\"", "'": "'’‘", "‘": "’'", "«": "»",
+           # the brackets Korean, Chinese and Japanese outlets write titles in: <Signal>, 《Mouse》, 「Goblin」
+           "<": ">", "〈": "〉", "《": "》", "「": "」", "『": "』"}
 
 
 @lru_cache(maxsize=65536)
-def _word_zipf(word: str) -> float:
-    return zipf_frequency(word, "en")
+def _word_zipf(word: str, language: str = "en") -> float:
+    return zipf_frequency(word, language)
+
+
+def _english_words(name: str) -> list[str]:
+    parts = words(name)
+    return parts[1:] if len(parts) > 1 and parts[0] == "the" else parts
 
 
 def english_zipf(name: str) -> float:
     """Estimated zipf frequency of `name` as English text: its words (a leading "The" dropped)
-    taken as independent, so the sum of their zipf values minus 9 for each word after the first.
-    "Signal" 4.6, "Healer" 3.3, "Vincenzo" 2.9, "Queen of Tears" -1.3, "Yoo Yeon Seok" -9.6."""
-    parts = words(name)
-    if len(parts) > 1 and parts[0] == "the":
-        parts = parts[1:]
+    taken as independent, so the sum of their zipf values minus 9 for each word after the first;
+    or, when higher, the frequency of its words written as one ("Start-Up" is also "startup").
+    "Signal" 4.6, "Healer" 3.3, "Start-Up" 3.8, "Vincenzo" 2.9, "Queen of Tears" -1.3."""
+    parts = _english_words(name)
     if not parts or _is_hangul(name):
         return 0.0
-    return sum(_word_zipf(p) for p in parts) - ZIPF_PER_WORD * (len(parts) - 1)
+    estimate = sum(_word_zipf(p) for p in parts) - ZIPF_PER_WORD * (len(parts) - 1)
+    return max(estimate, _word_zipf("".join(parts))) if len(parts) > 1 else estimate
+
+
+def is_given_name(word: str) -> bool:
+    """A word used about as often in other languages as in English is a personal name ("Suzy",
+    "Irene", "Lisa": names cross languages), not an English word ("Rain", "Joy": they do not):
+    its English zipf is at most GIVEN_NAME_MARGIN above its median over OTHER_LANGUAGES."""
+    others = sorted(_word_zipf(word, language) for language in OTHER_LANGUAGES)
+    middle = len(others) // 2
+    median = (others[middle - 1] + others[middle]) / 2 if len(others) % 2 == 0 else others[middle]
+    return _word_zipf(word) - median <= GIVEN_NAME_MARGIN
 
 
 def is_ordinary(name: str) -> bool:
-    """True when `name` is also an ordinary English word or phrase (estimate >= ORDINARY_ZIPF)."""
-    return english_zipf(name) >= ORDINARY_ZIPF
+    """True when `name` is also an ordinary English word or phrase (estimate >= ORDINARY_ZIPF),
+    unless it is one word that is a personal name (`is_given_name`)."""
+    if english_zipf(name) < ORDINARY_ZIPF:
+        return False
+    parts = _english_words(name)
+    return not (len(parts) == 1 and is_given_name(parts[0]))
 
 
 def _compact(name: str) -> set[str]:
@@ -89,7 +113,7 @@ class _Text:
     """One text reduced for matching: folded, its words, and those words run together."""
 
     def __init__(self, text: str):
-        self.folded = _fold(plain_text(text))
+        self.folded = _fold(text)
         self.spans = [m.span() for m in _TOKEN.finditer(self.folded)]
         self.compact = "".join(self.folded[s:e] for s, e in self.spans)
         self.word_starts: list[int] = []  # compact offset where each word starts
@@ -124,7 +148,7 @@ class _Text:
         return found
 
     def quoted(self, hit: _Hit) -> bool:
-        """The hit is exactly a quoted span: “Signal”, "Signal," or 'Signal.'."""
+        """The hit is exactly a quoted span: “Signal”, "Signal," or 'Signal.'; or a bracketed one: <Signal>."""
         text, start, end = self.folded, self.spans[hit.first][0], self.spans[hit.last][1]
         if start == 0 or text[start - 1] not in _QUOTES or (start > 1 and text[start - 2].isalnum()):
             return False

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .sanitize import visible
 from .zones import describe_duration, format_local, format_local_date
 
 
@@ -55,6 +56,11 @@ class Message:
 
     spans: tuple[Span, ...]
 
+    def __post_init__(self) -> None:
+        # Nothing the bot says carries control, bidi or zero-width characters, whoever wrote the
+        # text (a fan's input echoed, a feed's title, a TVmaze name): bot.sanitize.visible.
+        object.__setattr__(self, "spans", tuple(_visible_span(span) for span in self.spans))
+
     @classmethod
     def of(cls, *spans: Span) -> Message:
         return cls(tuple(spans))
@@ -67,6 +73,18 @@ class Message:
                 spans.append("\n")
             spans.extend(line.spans if isinstance(line, Message) else (line,))
         return cls(tuple(spans))
+
+
+def _visible_span(span: Span) -> Span:
+    if isinstance(span, str):
+        return visible(span)
+    if isinstance(span, Bold):
+        text = visible(span.text)
+        return span if text == span.text else Bold(text)
+    if isinstance(span, Link):
+        text = visible(span.text)
+        return span if text == span.text else Link(text, span.url)
+    return span
 
 
 def _when_plain(span: When) -> str:

@@ -16,7 +16,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .catalog import Actor, Catalog, Show
-from .tvmaze import ImportedPerson, ImportedShow
+from .tvmaze import ImportedPerson, ImportedShow, airdate_day, airstamp_instant
 from .zones import UTC
 
 
@@ -98,18 +98,11 @@ def _zone(name: str) -> ZoneInfo:
 
 
 def _instant(stamp: str) -> datetime | None:
-    try:
-        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return at.astimezone(UTC) if at.tzinfo is not None else None
+    return airstamp_instant(stamp)
 
 
 def _date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    return airdate_day(text)
 
 
 def imported_show(imported: ImportedShow, cast: tuple[str, ...] = (), edits: Iterable[Edit] = ()) -> Show:
@@ -127,6 +120,8 @@ def imported_show(imported: ImportedShow, cast: tuple[str, ...] = (), edits: Ite
         start = _instant(episode.airstamp) if episode.airtime else None
         if start is not None:
             explicit[number] = start
+        elif episode.airtime and episode.airstamp:
+            continue  # an impossible air time (stored before parsing checked it): not a streaming date either
         elif (day := _date(episode.airdate)) is not None:
             dated[number] = day
     for edit in edits:

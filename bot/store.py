@@ -9,6 +9,7 @@ idempotent across restarts.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import fcntl
 import functools
 import inspect
@@ -16,12 +17,14 @@ import itertools
 import json
 import os
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple, TypeVar
 
 import aiosqlite
+
+from .dbfile import NotSqlite, sqlite_path
 
 T = TypeVar("T")
 
@@ -219,40 +222,80 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+ARTICLE_SUMMARY_KEEP = 2000  # characters of an article's summary kept (messages show 300)
+ARTICLE_TITLE_KEEP = 500  # and of its title (messages show 200)
+ARTICLE_LINK_KEEP = 2000
+LAST_UNMATCHED = "last_unmatched_article|"  # meta: per feed, the newest article that named nothing
+
+
 class StoreError(Exception):
     """The database cannot be opened or used; the message names the file."""
 
 
 class InstanceLock:
-    """An exclusive lock on `<database>.lock`, held while a bot runs on that database.
+    """An exclusive lock on the database file itself, held while a bot runs on it.
 
-    The operating system drops it when the process ends, even by SIGKILL, so a crash never
-    leaves a stale lock behind. Scale-out on a shared database needs PostgreSQL (later).
+    The lock is taken on the file the path resolves to (symlinks and `..` followed), with
+    flock on a descriptor of that file, so another spelling of the path, a symlink, or deleting
+    a file beside it cannot let a second bot in. (flock locks are apart from SQLite's own POSIX
+    record locks; the descriptor stays open until the database is closed.) `<database>.lock`
+    beside the file only tells whom a refusal names. The operating system drops the lock when
+    the process ends, even by SIGKILL, so a crash never leaves a stale lock behind. Scale-out on
+    a shared database needs PostgreSQL (later).
     """
 
-    def __init__(self, fd: int, path: str):
+    def __init__(self, fd: int, path: str, given: str = ""):
         self._fd: int | None = fd
-        self.path = path
+        self.path = path  # the database file locked (resolved)
+        self.given = given or path  # the path as configured (named in messages)
+        self._where = os.path.abspath(self.given)  # what it names, whatever the working directory becomes
 
     @classmethod
     def take(cls, database: str) -> InstanceLock:
-        path = f"{database}.lock"
+        path = os.path.realpath(database)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.read(fd, 32).decode(errors="replace").strip()
             os.close(fd)
-            who = f" (process {holder})" if holder else ""
+            holder = _read_small(f"{path}.lock")
+            who = f" (process {holder})" if holder.isdigit() else ""
             raise StoreError(f"{database}: another dramabot is already running on this database{who}") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
-        return cls(fd, path)
+        try:
+            with open(f"{path}.lock", "w", encoding="ascii") as note:
+                note.write(str(os.getpid()))
+        except OSError:
+            pass  # only the refusal's detail
+        return cls(fd, path, database)
+
+    def problem(self) -> str | None:
+        """Why the configured path no longer leads to the file this lock holds open (None: it
+        does). Two system calls, no I/O beyond the inode: cheap enough to ask every few seconds."""
+        if self._fd is None:
+            return None
+        held = os.fstat(self._fd)
+        try:
+            now = os.stat(self._where)
+        except FileNotFoundError:
+            return f"the database file {self.given} was deleted"
+        except OSError as exc:
+            return f"the database file {self.given} cannot be reached ({exc.strerror})"
+        if (now.st_dev, now.st_ino) != (held.st_dev, held.st_ino):
+            return f"the database file {self.given} was replaced (the path leads to another file now)"
+        return None
 
     def release(self) -> None:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _read_small(path: str) -> str:
+    try:
+        with open(path, encoding="ascii", errors="replace") as file:
+            return file.read(32).strip()
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -345,13 +388,16 @@ class Store:
     async def open(cls, path: str | Path, *, exclusive: bool = True) -> Store:
         """Open (creating and migrating) the database. `exclusive` takes the database's instance
         lock first: a second bot on the same file is refused with a StoreError naming it."""
-        path = str(path)
+        try:
+            path = sqlite_path(str(path))
+        except NotSqlite as exc:
+            raise StoreError(str(exc)) from None
         lock = None
         try:
             if path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
                 lock = InstanceLock.take(path) if exclusive else None
-            db = await aiosqlite.connect(path)
+            db = await aiosqlite.connect(lock.path if lock else path)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"{path}: cannot open the database: {exc}") from None
         try:
@@ -377,6 +423,34 @@ class Store:
                 lock.release()
             raise
         return store
+
+    @contextlib.asynccontextmanager
+    async def atomic(self) -> AsyncIterator[None]:
+        """Run the store methods this task calls inside the block as one transaction: each one's
+        commit waits for the end of the block, and an exception anywhere in it rolls them all
+        back. No other task's store calls run meanwhile (they wait their turn)."""
+        task = asyncio.current_task()
+        if self._turn_holder is task:  # already inside one: part of it
+            yield
+            return
+        async with self._turn:
+            self._turn_holder = task
+            real = self._db
+            self._db = _CommitAtEnd(real)  # type: ignore[assignment]
+            try:
+                yield
+                await real.commit()
+            except BaseException:
+                await real.rollback()
+                raise
+            finally:
+                self._db = real
+                self._turn_holder = None
+
+    def file_problem(self) -> str | None:
+        """Why the database's path no longer names the file this store writes to (deleted, or
+        replaced by another file), else None. Only a store holding the instance lock knows."""
+        return self._lock.problem() if self._lock is not None else None
 
     async def close(self) -> None:
         try:
@@ -477,7 +551,8 @@ class Store:
         return row[0] or "it could not be reached"
 
     async def move_chat(self, platform: str, old: str, new: str) -> None:
-        """A chat got a new id: its settings, subscriptions and pending deliveries move there.
+        """A chat got a new id: its settings, subscriptions, pending deliveries, the hour's news
+        count and the articles held for its digest move there.
         Where the new id already has something, what it has wins."""
         try:
             await self._db.execute(
@@ -498,11 +573,27 @@ class Store:
                 "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
             )
             await self._db.execute("DELETE FROM deliveries WHERE platform = ? AND chat_id = ?", (platform, old))
+            await self._move_news_rows(platform=platform, old=old, new=new)
             await self._db.execute("DELETE FROM chats WHERE platform = ? AND chat_id = ?", (platform, old))
             await self._db.commit()
         except BaseException:
             await self._db.rollback()
             raise
+
+    async def _move_news_rows(self, *, platform: str, old: str, new: str) -> None:
+        """Part of `move_chat`: the hourly news counts add up at the new id (the cap holds across
+        the move), and articles held for a digest wait there."""
+        await self._db.execute(
+            "INSERT INTO news_quota (platform, chat_id, hour, queued) "
+            "SELECT platform, ?, hour, queued FROM news_quota WHERE platform = ? AND chat_id = ? AND true "
+            "ON CONFLICT (platform, chat_id, hour) DO UPDATE SET queued = queued + excluded.queued",
+            (new, platform, old),
+        )
+        await self._db.execute("DELETE FROM news_quota WHERE platform = ? AND chat_id = ?", (platform, old))
+        await self._db.execute(
+            "UPDATE OR IGNORE news_digest SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
+        )
+        await self._db.execute("DELETE FROM news_digest WHERE platform = ? AND chat_id = ?", (platform, old))
 
     async def _ensure_chat(self, platform: str, chat_id: str, is_private: bool, now: int) -> None:
         await self._db.execute(
@@ -600,25 +691,60 @@ class Store:
         return found
 
     async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
-        """How many unpaused chats per platform follow any of the targets (for deadline plans)."""
-        counts: dict[str, int] = {}
-        for recipient in await self.recipients(targets):
-            counts[recipient.platform] = counts.get(recipient.platform, 0) + 1
-        return counts
+        """How many unpaused chats per platform follow any of the targets (for deadline plans),
+        counted by the database: one index search per target, no row read back."""
+        if not targets:
+            return {}
+        async with self._db.execute(
+            "SELECT f.platform, COUNT(*) FROM (SELECT DISTINCT s.platform, s.chat_id FROM json_each(?) j "
+            "JOIN subscriptions s ON s.kind = j.value ->> 0 AND s.target = j.value ->> 1) f "
+            "JOIN chats c ON c.platform = f.platform AND c.chat_id = f.chat_id WHERE c.paused_at IS NULL "
+            "GROUP BY f.platform",
+            (json.dumps(sorted(set(targets))),),
+        ) as cur:
+            return {platform: count for platform, count in await cur.fetchall()}
 
     # ---- articles -----------------------------------------------------------------------------
 
     async def save_article(
         self, feed: str, article_id: str, title: str, link: str, summary: str, published: int | None, now: int
     ) -> bool:
-        """True when the article is new."""
+        """True when the article is new. What is kept is bounded whatever the feed sent: the
+        summary's first ARTICLE_SUMMARY_KEEP characters, the title's ARTICLE_TITLE_KEEP."""
         cur = await self._db.execute(
             "INSERT OR IGNORE INTO articles (feed, article_id, title, link, summary, published, received_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (feed, article_id, title, link, summary, published, now),
+            (feed, article_id, title[:ARTICLE_TITLE_KEEP], link[:ARTICLE_LINK_KEEP], summary[:ARTICLE_SUMMARY_KEEP],
+             published, now),
         )
         await self._db.commit()
         return cur.rowcount == 1
+
+    async def note_unmatched_article(self, *, feed: str, article_id: str, title: str, link: str, now: int) -> None:
+        """An article that names nothing in the catalog is not kept (its entry's identity, in
+        `feed_entries`, is what dedupes it); only the newest one per feed is noted, for /feeds."""
+        await self._db.execute(
+            "INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (f"{LAST_UNMATCHED}{feed}",
+             json.dumps([article_id, title[:ARTICLE_TITLE_KEEP], link[:ARTICLE_LINK_KEEP], now], ensure_ascii=False)),
+        )
+        await self._db.commit()
+
+    async def prune_articles(self, *, before: int) -> int:
+        """Forget articles received before `before` and any that names nothing (kept by earlier
+        versions), with what they named; an article held for a digest not sent yet stays."""
+        cur = await self._db.execute(
+            "DELETE FROM articles WHERE (received_at < ? OR NOT EXISTS (SELECT 1 FROM article_targets t "
+            "WHERE t.feed = articles.feed AND t.article_id = articles.article_id)) AND NOT EXISTS (SELECT 1 FROM "
+            "news_digest d WHERE d.feed = articles.feed AND d.article_id = articles.article_id AND d.queued = 0)",
+            (before,),
+        )
+        await self._db.execute(
+            "DELETE FROM article_targets WHERE NOT EXISTS (SELECT 1 FROM articles a "
+            "WHERE a.feed = article_targets.feed AND a.article_id = article_targets.article_id)"
+        )
+        await self._db.commit()
+        return cur.rowcount
 
     async def save_article_targets(self, feed: str, article_id: str, targets: Iterable[tuple[str, str]]) -> None:
         """Remember which (kind, key) targets an article names."""
@@ -627,6 +753,14 @@ class Store:
             [(feed, article_id, kind, key) for kind, key in targets],
         )
         await self._db.commit()
+
+    async def article_targets(self, feed: str, article_id: str) -> list[tuple[str, str]]:
+        """The (kind, key) targets a stored article named when it arrived."""
+        async with self._db.execute(
+            "SELECT kind, target FROM article_targets WHERE feed = ? AND article_id = ? ORDER BY kind, target",
+            (feed, article_id),
+        ) as cur:
+            return [(kind, target) for kind, target in await cur.fetchall()]
 
     async def latest_articles(self, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]:
         """The `limit` most recently received articles naming any of `targets`, newest first."""
@@ -643,7 +777,7 @@ class Store:
             return [StoredArticle(*row) for row in await cur.fetchall()]
 
     async def last_articles(self, feeds: Sequence[str]) -> dict[str, StoredArticle]:
-        """Each feed's most recently received article."""
+        """Each feed's most recently received article (kept, or noted as naming nothing)."""
         found: dict[str, StoredArticle] = {}
         for feed in feeds:
             row = await self._one(
@@ -651,6 +785,11 @@ class Store:
                 "WHERE feed = ? ORDER BY received_at DESC, article_id DESC LIMIT 1",
                 (feed,),
             )
+            noted = await self._one("SELECT value FROM meta WHERE name = ?", (f"{LAST_UNMATCHED}{feed}",))
+            if noted is not None:
+                article_id, title, link, received = json.loads(noted[0])
+                if row is None or received > row[6]:
+                    row = (feed, article_id, title, link, "", None, received)
             if row is not None:
                 found[feed] = StoredArticle(*row)
         return found
@@ -943,11 +1082,20 @@ class Store:
         )
         await self._db.commit()
 
-    async def prune_entries(self, feed: str, before: int) -> int:
-        """Forget entries the feed has not listed since `before`."""
+    async def prune_entries(self, feed: str, before: int, *, keep: int | None = None) -> int:
+        """Forget entries the feed has not listed since `before`, and (given `keep`) all but the
+        `keep` it listed most recently."""
         cur = await self._db.execute("DELETE FROM feed_entries WHERE feed = ? AND seen_at < ?", (feed, before))
+        removed = cur.rowcount
+        if keep is not None:
+            cur = await self._db.execute(
+                "DELETE FROM feed_entries WHERE feed = ? AND entry_id IN (SELECT entry_id FROM feed_entries "
+                "WHERE feed = ? ORDER BY seen_at DESC LIMIT -1 OFFSET ?)",
+                (feed, feed, keep),
+            )
+            removed += cur.rowcount
         await self._db.commit()
-        return cur.rowcount
+        return removed
 
     # ---- the live catalog (migration 5) --------------------------------------------------------
 
@@ -1032,6 +1180,23 @@ class Store:
         """Every (kind, key) some chat follows."""
         async with self._db.execute("SELECT DISTINCT kind, target FROM subscriptions") as cur:
             return {(kind, key) for kind, key in await cur.fetchall()}
+
+
+class _CommitAtEnd:
+    """The connection as the methods inside `Store.atomic` see it: their commits (and the
+    rollbacks of their own error paths, which re-raise) are left to the end of the block."""
+
+    def __init__(self, db: aiosqlite.Connection):
+        self._real = db
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    async def commit(self) -> None:
+        pass
+
+    async def rollback(self) -> None:
+        pass
 
 
 def _one_at_a_time(method: Callable[..., Awaitable[T]]) -> Callable[..., Awaitable[T]]:

@@ -21,12 +21,15 @@ import logging
 import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
 
 log = logging.getLogger(__name__)
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # air times outside these years are data errors
 
 USER_AGENT = "dramabot/0.1 (+https://github.com/dramabot/dramabot; K-drama reminders)"
 PERIOD = 10.0  # TVmaze counts calls per 10 seconds
@@ -82,6 +85,7 @@ class Episode:
     airtime: str  # "HH:MM" or "" (streaming releases)
     airstamp: str  # UTC ISO instant, or ""
     runtime: int | None
+    impossible: bool = False  # TVmaze sent an air time or date out of range: dropped (see `parse_episode`)
 
 
 @dataclass(frozen=True)
@@ -178,16 +182,56 @@ def _dict(value: Any) -> Mapping[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def airstamp_instant(stamp: str) -> datetime | None:
+    """An episode's airstamp as a UTC instant; None when it is missing, malformed, without a
+    zone, or outside the years a broadcast can have (EARLIEST_YEAR to LATEST_YEAR: TVmaze has
+    sent 0001 and 9999, which break the arithmetic of leads and runtimes)."""
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+        if at.tzinfo is None or not EARLIEST_YEAR <= at.year <= LATEST_YEAR:
+            return None
+        return at.astimezone(UTC)
+    except (ValueError, OverflowError):
+        return None
+
+
+def airdate_day(text: str) -> date | None:
+    """An episode's airdate; None when missing, malformed or out of range."""
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if EARLIEST_YEAR <= day.year <= LATEST_YEAR else None
+
+
 def parse_episode(raw: Any) -> Episode | None:
+    """One episode; an air time or date out of range is dropped with a warning (the episode is
+    then no airing: see `bot.sources.imported_show`), so one bad record breaks nothing else."""
     data = _dict(raw)
     episode_id = _int(data.get("id"))
     if episode_id is None:
         return None
+    airdate, airtime, airstamp = _text(data.get("airdate")), _text(data.get("airtime")), _text(data.get("airstamp"))
+    impossible = bool((airstamp and airstamp_instant(airstamp) is None) or (airdate and airdate_day(airdate) is None))
+    if impossible:
+        log.warning("TVmaze episode %d has an impossible air time (%r, %r); skipped", episode_id, airdate[:40], airstamp[:40])
+        airdate = airstamp = ""
     return Episode(
         id=episode_id, season=_int(data.get("season")) or 1, number=_int(data.get("number")), name=_text(data.get("name")),
-        airdate=_text(data.get("airdate")), airtime=_text(data.get("airtime")), airstamp=_text(data.get("airstamp")),
-        runtime=_int(data.get("runtime")),
+        airdate=airdate, airtime=airtime, airstamp=airstamp, runtime=_int(data.get("runtime")), impossible=impossible,
     )
+
+
+def keep_known_air_times(fresh: ImportedShow, known: ImportedShow | None) -> ImportedShow:
+    """A refreshed show whose episodes lost their air time to bad data (see `parse_episode`)
+    keeps what was known of those episodes, rather than announcing them cancelled."""
+    if known is None:
+        return fresh
+    lost = {e.id for e in fresh.episodes if e.impossible}
+    if not lost:
+        return fresh
+    before = {e.id: e for e in known.episodes if e.id in lost}
+    return replace(fresh, episodes=tuple(before.get(e.id, e) for e in fresh.episodes))
 
 
 def parse_show(raw: Any) -> ImportedShow:

@@ -3,7 +3,10 @@ says when to poll it next.
 
 A fetch is a conditional GET (ETag, Last-Modified) with gzip, a whole-fetch timeout, at most
 MAX_REDIRECTS redirects, a descriptive User-Agent, and a size cap: the body is streamed and
-abandoned, never parsed, once it passes `max_bytes`. Failures back off exponentially per feed;
+abandoned, never parsed, once it passes `max_bytes` (decompressed by `capped.py`, which stops at
+the cap: a gzip bomb costs no more memory than an honest feed). Only public addresses are
+connected to, unless `[news] allow_hosts` allows a host (`addresses.py`, checked on each
+connection, redirects included). Failures back off exponentially per feed;
 a feed is logged when it starts failing, when it turns unhealthy, and when it recovers, each
 time with its name and URL. All state lives in the store, so a restart redelivers nothing.
 
@@ -30,6 +33,9 @@ from bot.feeds import FeedError, link_key, parse_feed
 from bot.interfaces import Clock
 from bot.store import FeedState, Store
 
+from .addresses import AddressGuard, AddressRefused, GuardedTransport
+from .capped import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_capped
+
 log = logging.getLogger(__name__)
 
 USER_AGENT = "dramabot/0.1 (+https://github.com/dramabot/dramabot; K-drama news for fan chats)"
@@ -39,6 +45,8 @@ UNHEALTHY_AFTER = 3  # consecutive failures
 MAX_BACKOFF = timedelta(hours=6)  # or the poll interval, if longer
 JITTER = 0.1  # next polls spread over +-10% of the delay
 KEEP_ENTRIES = timedelta(days=30)  # an entry no longer listed for this long is forgotten
+KEEP_ENTRIES_PER_FEED = 20_000  # and beyond this many, those listed longest ago (never one listed now)
+REFUSED = "not a public address (loopback, private, link-local and reserved ones are refused; see [news] allow_hosts)"
 
 Publish = Callable[[Article], Awaitable[object]]
 
@@ -70,6 +78,10 @@ class FetchError(Exception):
         self.retry_after = retry_after
 
 
+class FetchRefused(FetchError):
+    """The URL (or a redirect) leads to an address feeds may not be fetched from."""
+
+
 @dataclass(frozen=True)
 class Fetched:
     """A 200 with its body, or a 304 (body None); the validators to send next time."""
@@ -95,10 +107,12 @@ class FeedPoller:
     ):
         self.store, self.publish, self.settings, self.clock, self.rand = store, publish, settings, clock, rand
         self.client = client or httpx.AsyncClient(
+            transport=GuardedTransport(AddressGuard(settings.allow_hosts)),
+            trust_env=False,  # no proxy from the environment: the guard checks the address actually connected
             timeout=settings.timeout,
             follow_redirects=True,
             max_redirects=MAX_REDIRECTS,
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
         )
 
     async def aclose(self) -> None:
@@ -116,7 +130,7 @@ class FeedPoller:
         """Fetch `url` once, as a feed never polled (no validators, nothing stored), and parse it:
         the entries it lists. Raises FetchError or FeedError when it is not a readable feed."""
         fetched = await self._fetch(FeedConfig("check", url), FeedState("check", url))
-        return parse_feed("check", fetched.body or b"", fetched.content_type)
+        return await _parse("check", fetched)
 
     async def poll(self, feed: FeedConfig) -> datetime:
         """Fetch `feed` once, publish its new entries, store its state; returns the next poll instant."""
@@ -126,7 +140,7 @@ class FeedPoller:
         now = self.clock.now()
         try:
             fetched = await self._fetch(feed, state)
-            articles = None if fetched.body is None else parse_feed(feed.name, fetched.body, fetched.content_type)
+            articles = None if fetched.body is None else await _parse(feed.name, fetched)
         except (FetchError, FeedError) as exc:
             return await self._failed(feed, state, now, exc)
         if state.failures:
@@ -139,7 +153,8 @@ class FeedPoller:
                 baseline = int(now.timestamp())
             else:
                 kept_validators = await self._deliver_new(feed, articles, now)
-            await self.store.prune_entries(feed.name, int((now - KEEP_ENTRIES).timestamp()))
+            await self.store.prune_entries(feed.name, int((now - KEEP_ENTRIES).timestamp()),
+                                           keep=max(KEEP_ENTRIES_PER_FEED, len(articles)))
         due = next_poll_at(now, self.settings.poll_interval, rand=self.rand())
         await self.store.save_feed_state(
             replace(
@@ -219,26 +234,34 @@ class FeedPoller:
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and "content-encoding" not in response.headers and int(declared) > limit:
                         raise FetchError(f"response of {declared} bytes is over the {limit}-byte limit; not read")
-                    chunks, size = [], 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > limit:
-                            raise FetchError(f"response passed the {limit}-byte limit; abandoned unparsed")
-                        chunks.append(chunk)
+                    try:
+                        body = await read_capped(response.aiter_raw(), response.headers.get("content-encoding", ""), limit)
+                    except BodyTooLarge:
+                        raise FetchError(f"response passed the {limit}-byte limit; abandoned unparsed") from None
+                    except BadEncoding as exc:
+                        raise FetchError(str(exc)) from None
                     return Fetched(
-                        b"".join(chunks),
+                        body,
                         response.headers.get("content-type"),
                         response.headers.get("etag"),
                         response.headers.get("last-modified"),
                     )
         except TimeoutError:
             raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
+        except AddressRefused:
+            raise FetchRefused(REFUSED) from None
         except httpx.TooManyRedirects:
             raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)") from None
         except httpx.TimeoutException:
             raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
         except httpx.HTTPError as exc:
             raise FetchError(f"unreachable: {type(exc).__name__}: {exc}") from None
+
+
+async def _parse(feed: str, fetched: Fetched) -> list[Article]:
+    """The fetched document's entries, parsed in a worker thread: a feed of several megabytes takes
+    seconds of CPU that must not stall the event loop (commands, sends, other polls)."""
+    return await asyncio.to_thread(parse_feed, feed, fetched.body or b"", fetched.content_type)
 
 
 def _oldest_first(articles: list[Article]) -> list[Article]:

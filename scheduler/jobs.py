@@ -30,6 +30,7 @@ WATERMARK = "reminders_done_until"
 ON_TIME = timedelta(minutes=1)  # a job firing this close to its due instant is on time, even at 0m lead
 KEEP_LEDGER = timedelta(days=7)  # ledger rows are kept this long after their airing began or news went stale
 PRUNE_EVERY = timedelta(days=1)
+KEEP_ARTICLES = timedelta(days=30)  # stored articles (for /news and digests) are kept this long
 HORIZON = timedelta(days=8)  # the plan holds jobs of airings up to this far ahead (leads are at most 7 days)
 EARLY_LOOKAHEAD = timedelta(hours=6)  # jobs this close are checked for an early start
 
@@ -48,7 +49,7 @@ class Jobs:
         self._pruned_at: datetime | None = None
         self._fired_early: set[tuple[str, int]] = set()
         self._early: dict[tuple[str, int], datetime] = {}
-        self._early_version = -1
+        self._early_version: object = None
         core.on_change(self.mark_dirty)
 
     def mark_dirty(self) -> None:
@@ -73,7 +74,7 @@ class Jobs:
             self._dirty = False
             leads = await self.core.leads_in_use()
         leads = set(leads)
-        self._early_version = -1
+        self._early_version = None
         now = self.core.clock.now()
         zones = await self.core.zones_in_use()
         same_catalog = self._planned_catalog is self.core.catalog  # a live catalog swaps in new snapshots
@@ -93,16 +94,18 @@ class Jobs:
 
     async def _early_starts(self, now: datetime) -> dict[tuple[str, int], datetime]:
         """Jobs in the lookahead window that must start before their due instant."""
-        if not any(self.core.rates().values()):
+        rates = self.core.rates()
+        if not any(rates.values()):
             return {}
-        if self._early_version == self.core._version:
+        version = (self.core.audiences.version, tuple(sorted(rates.items())))  # what the plans are made of
+        if self._early_version == version:
             return self._early
         early: dict[tuple[str, int], datetime] = {}
         for job in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD):
             start = await self.core.fanout_plan_start(job.airing, job.due)
             if start < job.due:
                 early[(job.airing.key, job.lead_minutes)] = start
-        self._early, self._early_version = early, self.core._version
+        self._early, self._early_version = early, version
         return early
 
     async def next_due(self) -> datetime | None:
@@ -176,3 +179,6 @@ class Jobs:
         if removed:
             log.info("forgot %d ledger rows older than %s", removed, KEEP_LEDGER)
         await self.core.store.prune_news(int((now - KEEP_LEDGER).timestamp()))
+        removed = await self.core.store.prune_articles(before=int((now - KEEP_ARTICLES).timestamp()))
+        if removed:
+            log.info("forgot %d articles received more than %s ago", removed, KEEP_ARTICLES)

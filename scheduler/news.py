@@ -28,12 +28,14 @@ from bot.config import FeedConfig
 from bot.core import Core, FeedRefused
 from bot.feeds import FeedError
 
-from .feeds import JITTER, FeedPoller, FetchError
+from .feeds import JITTER, FeedPoller, FetchError, FetchRefused
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "feed:"
 MAX_JITTER = timedelta(minutes=1)
+REFUSED_REPLY = ("Feeds are fetched from public addresses only: loopback, private, link-local and reserved ones are "
+                 "refused (the config's [news] allow_hosts can allow a host). Nothing was added.")
 
 
 class NewsPolling:
@@ -103,6 +105,8 @@ class NewsPolling:
     async def check(self, url: str) -> int:
         try:
             articles = await self.poller.check(url)
+        except FetchRefused:  # the same words whatever the address, port or path: nothing to probe with
+            raise FeedRefused(REFUSED_REPLY) from None
         except (FetchError, FeedError) as exc:
             raise FeedRefused(f"{url[:200]} is not a feed I can read: {exc}. Nothing was added.") from None
         return len(articles)

@@ -16,6 +16,7 @@ start and stop as many as a story needs on a virtual clock, against the same dat
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from .virtual import VirtualDriver
 
 log = logging.getLogger(__name__)
 
+FILE_CHECK_EVERY = 2.0  # seconds between checks that the database path still names the open file
+
 
 class StartupError(Exception):
     """Start-up failed at one step; what had started was closed again."""
@@ -50,6 +53,9 @@ class BotProcess:
     refresher: Refresher
     news: NewsPolling | None = None
     _closers: list[tuple[str, Callable[[], Awaitable[object]]]] = field(default_factory=list)
+    failed: asyncio.Event = field(default_factory=asyncio.Event)  # set when the run cannot go on (`failure` says why)
+    failure: str | None = None
+    _watch: asyncio.Task | None = None
 
     @classmethod
     async def start(
@@ -115,9 +121,26 @@ class BotProcess:
                 detail = str(exc) if isinstance(exc, StoreError) else f"{step}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
-        return cls(core, jobs, driver, live, refresher, news, closers)
+        process = cls(core, jobs, driver, live, refresher, news, closers)
+        process._watch = asyncio.get_running_loop().create_task(process._watch_database())
+        return process
+
+    async def _watch_database(self) -> None:
+        """Every FILE_CHECK_EVERY seconds: does the database path still name the file the store
+        writes to? A file deleted or replaced under the bot would take every change with it (the
+        next start would begin empty), so the bot stops answering at once and fails loudly."""
+        store = self.core.store
+        while (problem := store.file_problem()) is None:
+            await asyncio.sleep(FILE_CHECK_EVERY)
+        self.core.listening = False  # no more "Subscribed" that no start will remember
+        self.failure = f"{problem}; what the bot writes now would be lost: stopping"
+        log.error("%s", self.failure)
+        self.failed.set()
 
     async def stop(self) -> None:
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         closers, self._closers = self._closers, []
         await _close(closers)
 
@@ -125,6 +148,9 @@ class BotProcess:
         """Die as by SIGKILL, for tests: sends in flight are cut off and nothing buffered is
         written; only what the database already holds survives."""
         self._closers = []
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         self.core.listening = False
         if self.news is not None:
             self.news.abort()

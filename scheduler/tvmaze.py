@@ -21,7 +21,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.live import LiveCatalog
 from bot.sources import Change
-from bot.tvmaze import PERSON_PREFIX, ImportedPerson, ImportedShow, TvmazeError, tvmaze_id
+from bot.tvmaze import PERSON_PREFIX, ImportedPerson, ImportedShow, TvmazeError, keep_known_air_times, tvmaze_id
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,8 @@ class Refresher:
                     if show is not None and not show.episodes and (known := live.sources.shows.get(show.id)) and known.episodes:
                         log.warning("TVmaze listed no episodes for %s, which had %d; keeping them", key, len(known.episodes))
                         show = replace(show, episodes=known.episodes)
+                    if show is not None:
+                        show = keep_known_air_times(show, live.sources.shows.get(show.id))
                     shows += [show] if show is not None else []
                 else:
                     person_id = tvmaze_id(key, PERSON_PREFIX)
@@ -70,9 +72,31 @@ class Refresher:
             except TvmazeError as exc:
                 log.warning("refreshing %s from TVmaze failed (%s); trying again later", key, exc)
                 await live.refresh_schedule(kind, key, followed=True)
+            except Exception:  # one import's bad data must not end the round for the others
+                log.exception("refreshing %s from TVmaze failed; trying again later", key)
+                await live.refresh_schedule(kind, key, followed=True)
         if shows or people:
-            await live.apply(Change(shows=tuple(shows), people=tuple(people)))
+            await self._apply(shows, people)
         return len(shows) + len(people)
+
+    async def _apply(self, shows: list[ImportedShow], people: list[ImportedPerson]) -> None:
+        """Apply the round as one change; should that fail, each show and person on its own, so
+        one that cannot be applied holds no other back (it is tried again after `refresh`)."""
+        live = self.live
+        try:
+            await live.apply(Change(shows=tuple(shows), people=tuple(people)))
+            return
+        except Exception:
+            log.exception("a refresh of %d shows and %d people failed as a whole; applying them one by one",
+                          len(shows), len(people))
+        for change, kind, key in [(Change(shows=(s,)), "show", s.key) for s in shows] + [
+            (Change(people=(p,)), "person", p.key) for p in people
+        ]:
+            try:
+                await live.apply(change)
+            except Exception:
+                log.exception("refreshing %s from TVmaze failed; trying again later", key)
+                await live.refresh_schedule(kind, key, followed=True)
 
     def attach(self, scheduler: AsyncIOScheduler) -> None:
         """Look for due refreshes every minute on the bot's APScheduler."""

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -22,6 +23,11 @@ from bot.core import Article
 from scheduler.simulator import Simulator
 from tests.fakes.feeds_server import FeedServer
 from tests.fakes.tvmaze_api import FakeTvmaze
+
+# Every configuration key can come from a DRAMABOT_* variable (over the file), and the bots the tests
+# start as processes inherit this environment: one left set in a developer's shell must not change them.
+for _name in [name for name in os.environ if name.upper().startswith("DRAMABOT_")]:
+    del os.environ[_name]
 
 
 def at(value: str | datetime) -> datetime:

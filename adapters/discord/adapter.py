@@ -86,6 +86,7 @@ class DiscordAdapter:
         self.tree: app_commands.CommandTree | None = None
         self.inbox: Inbox | None = None
         self.completer = NameCompleter(())
+        self._completer_names: list[tuple[str, str]] | None = None  # what `completer` was built from
         self.calendar: EventCalendar | None = None
         self.events_every = events_every
         self.clock = clock or SystemClock()  # the core's clock: which scheduled events have passed
@@ -158,7 +159,7 @@ class DiscordAdapter:
             log.info("Discord: slash commands synced to the development server %s", self.config.dev_guild)
 
     async def listen(self, inbox: Inbox) -> None:
-        self.completer = NameCompleter(inbox.names())
+        self._completer_for(inbox)
         self.inbox = inbox
         assert self.client is not None
         self.calendar = EventCalendar(self.client, inbox, self._slot, self.clock.now, every=self.events_every)
@@ -241,8 +242,16 @@ class DiscordAdapter:
 
     # ---- interactions ------------------------------------------------------------------------------
 
+    def _completer_for(self, inbox: Inbox) -> NameCompleter:
+        """The autocomplete index of the live catalog: rebuilt when the catalog's names changed."""
+        names = inbox.names()
+        if names is not self._completer_names:
+            self.completer, self._completer_names = NameCompleter(names), names
+        return self.completer
+
     async def _complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=name, value=value) for name, value in self.completer.complete(current)]
+        completer = self.completer if self.inbox is None else self._completer_for(self.inbox)
+        return [app_commands.Choice(name=name, value=value) for name, value in completer.complete(current)]
 
     async def _message(self, interaction: discord.Interaction, personal: bool) -> IncomingMessage:
         """The core's view of an interaction: a personal command belongs to the user's DM chat."""

@@ -6,8 +6,9 @@ update processing and polling (`updater.start_polling`) or the webhook server
 (`updater.start_webhook`, which refuses requests without the secret); `stop` undoes both.
 
 Updates become `IncomingMessage`s: a chat is `ChatRef("telegram", chat id, thread)`, the
-thread set for messages inside a forum topic. Each update is handled in order; its reply is
-delivered in the background through `inbox.send_reply`, under the core's pace. A reply's
+thread set for messages inside a forum topic. Updates of different chats are handled at once
+(bounded), each chat's in the order sent (`updates.py`), so a command waiting on TVmaze holds
+no one else; a reply is delivered in the background through `inbox.send_reply`, under the core's pace. A reply's
 choices become an inline keyboard (see `choices.py`); a tap runs the choice and edits the
 message to say what happened. Admin status is asked with getChatMember when an admin command
 runs, and cached briefly.
@@ -59,6 +60,7 @@ from . import menu
 from .choices import ChoiceTable
 from .outgoing import delivery_error, html_parts
 from .secrecy import protect, redact
+from .updates import ChatOrderedUpdates
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")  # RetryAfter.retry_after as a timedelta, without a deprecation warning
 
@@ -124,7 +126,7 @@ class TelegramAdapter:
         timeout = self.request_timeout
         builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
         builder = builder.connection_pool_size(max(8, self.limits.in_flight * 2, (self.limits.max_in_flight or 0) + 8))
-        app = builder.build()
+        app = builder.concurrent_updates(ChatOrderedUpdates()).build()
         app.add_handler(CommandHandler(menu.handled_names(), self._on_message, filters=_FRESH))
         app.add_handler(MessageHandler(filters.TEXT & _FRESH, self._on_message))
         app.add_handler(CallbackQueryHandler(self._on_callback))

@@ -44,6 +44,7 @@ def world(server: FakeDiscord) -> FakeDiscord:
 def config_for(server: FakeDiscord, discord: dict[str, Any] | None = None, **raw: Any) -> Config:
     """A config (raw TOML keys) whose [discord] section points at the fake."""
     section = {"token": server.token, "rest_url": server.url, "gateway_url": server.gateway_url} | (discord or {})
+    raw.setdefault("tvmaze", {"enabled": False})  # no internet in tests; a test may point it at the fake
     return parse_config({"discord": section, **raw})
 
 

@@ -80,6 +80,7 @@ def bot_config(server: FakeTelegram, **telegram: Any) -> Any:
         "leads": ["30m"],
         "delivery": {"send_timeout": 2, "stop_grace": 1},
         "telegram": {"token": server.token, "base_url": server.base_url, "base_file_url": server.base_file_url, **settings},
+        "tvmaze": {"enabled": False},  # no internet in tests: a near name would ask TVmaze
     })
 
 

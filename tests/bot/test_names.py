@@ -205,8 +205,9 @@ def test_title_in_curly_quotes_written_as_numeric_entities():
 
 
 def test_html_tags_in_a_summary_are_not_text():
-    assert news("<p>Star <b>Yoo Yeon-seok</b> talks about his role</p>") == {YOO}
-    assert news("Interview<br/>Moon<i>Ga</i>Young") == {MOON}  # tags separate words
+    # a field the feed marks as HTML reaches the matcher as text: bot.feeds takes the tags off
+    assert news(plain_text("<p>Star <b>Yoo Yeon-seok</b> talks about his role</p>")) == {YOO}
+    assert news(plain_text("Interview<br/>Moon<i>Ga</i>Young")) == {MOON}  # tags separate words
 
 
 def test_escaped_tags_are_still_not_text():

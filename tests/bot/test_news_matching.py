@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import Catalog, parse_catalog
-from bot.names import Target, normalise
-from bot.news import ORDINARY_ZIPF, NewsMatcher, english_zipf, is_ordinary
+from bot.names import Target, normalise, plain_text
+from bot.news import ORDINARY_ZIPF, NewsMatcher, english_zipf, is_given_name, is_ordinary
 from tests.fixtures.headlines import HEADLINES, news_catalog
 
 
@@ -35,25 +35,49 @@ def test_expected_targets_exist_in_the_catalog():
     assert set().union(*(row[3] for row in HEADLINES)) <= known
 
 
+def found(rule: str, title: str, summary: str) -> set[str]:
+    """What the matcher finds in a row; "markup" rows are HTML fields, read as bot.feeds reads them."""
+    if rule == "markup":
+        title, summary = plain_text(title), plain_text(summary)
+    return labels(catalog().news.find(title, summary))
+
+
 @pytest.mark.parametrize("rule, title, summary, expected", HEADLINES, ids=[f"{r[0]}:{r[1][:40]}" for r in HEADLINES])
 def test_headline(rule, title, summary, expected):
-    assert labels(catalog().news.find(title, summary)) == expected
+    assert found(rule, title, summary) == expected
 
 
 def test_precision_and_recall_are_one():
+    """Also on the rows written apart from the rules: the matcher before issue 14 scored precision
+    0.800 and recall 0.667 on those (0.941 and 0.889 on the whole set)."""
     true_pos = false_pos = false_neg = 0
-    for _, title, summary, expected in HEADLINES:
-        found = labels(catalog().news.find(title, summary))
-        true_pos += len(found & expected)
-        false_pos += len(found - expected)
-        false_neg += len(expected - found)
+    for rule, title, summary, expected in HEADLINES:
+        got = found(rule, title, summary)
+        true_pos += len(got & expected)
+        false_pos += len(got - expected)
+        false_neg += len(expected - got)
     assert true_pos / (true_pos + false_pos) == 1.0
     assert true_pos / (true_pos + false_neg) == 1.0
 
 
 def test_wordfreq_decides_which_names_are_ordinary_words():
     ordinary = {name for name, _ in catalog().named_targets() if is_ordinary(name)}
-    assert ordinary == {"Signal", "Mouse", "Healer", "Stranger", "Goblin", "Rain"}
+    assert ordinary == {"Signal", "Mouse", "Healer", "Stranger", "Goblin", "Rain", "Start-Up", "Check-In"}
+
+
+@pytest.mark.parametrize("name", ["Suzy", "Irene", "Lisa", "Jennie", "Nana", "Tiffany", "Jessica"])
+def test_a_one_word_stage_name_is_a_name_not_an_ordinary_word(name):
+    assert english_zipf(name) >= ORDINARY_ZIPF and is_given_name(name.lower()) and not is_ordinary(name)
+
+
+@pytest.mark.parametrize("name", ["Rain", "Joy", "Key", "Solar", "Rose", "Sunny", "Signal", "Healer", "Goblin"])
+def test_an_english_word_stays_ordinary_even_as_a_stage_name(name):
+    assert not is_given_name(name.lower()) and is_ordinary(name)
+
+
+def test_a_title_that_is_an_ordinary_word_once_joined_is_ordinary():
+    assert english_zipf("Start-Up") == english_zipf("startup") >= ORDINARY_ZIPF > english_zipf("Start Up Today")
+    assert is_ordinary("Start Up") and not is_ordinary("Sweet Home")
 
 
 @pytest.mark.parametrize(

@@ -166,8 +166,13 @@ async def test_a_chat_is_paused_resumed_and_moved_with_everything_it_has(tmp_pat
         assert await store.recipients([("show", "interestoflove")]) == []
         assert await store.resume_chat("telegram", "-1") == "kicked"
         assert await store.resume_chat("telegram", "-1") is None
+        assert await store.take_news_slots(3600, 2, [("telegram", "-1")]) == {("telegram", "-1")}
+        await store.hold_for_digest(0, "soompi", "a1", [("telegram", "-1")])
         await store.move_chat("telegram", "-1", "-1009")
         assert await store.chat("telegram", "-1") is None
+        assert await store.digest_chats(0) == [("telegram", "-1009")]  # held articles wait at the new id
+        assert await store.take_news_slots(3600, 2, [("telegram", "-1009")]) == {("telegram", "-1009")}
+        assert await store.take_news_slots(3600, 2, [("telegram", "-1009")]) == set()  # the hour's count came along
         moved = await store.chat("telegram", "-1009")
         assert moved is not None and moved.timezone == "Asia/Seoul" and not moved.is_private
         assert await store.subscriptions("telegram", "-1009") == [("show", "interestoflove")]
@@ -316,5 +321,61 @@ async def test_added_feeds_are_kept_and_removed_with_their_poll_state(tmp_path):
         assert await store.remove_feed("wire")
         assert not await store.remove_feed("wire")
         assert await store.added_feeds() == [] and await store.feed_state("wire") is None
+    finally:
+        await store.close()
+
+
+async def test_an_atomic_block_keeps_all_of_its_writes_or_none(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        with pytest.raises(RuntimeError):
+            async with store.atomic():
+                assert await store.save_article("soompi", "a1", "Title", "https://x.test/a1", "", None, 1)
+                await store.claim("news", "soompi|a1", 10**10, [("telegram", "1")])
+                raise RuntimeError("the next write failed")
+        assert await store.article("soompi", "a1") is None and await store.delivery_states() == {}
+        async with store.atomic():
+            assert await store.save_article("soompi", "a1", "Title", "https://x.test/a1", "", None, 1)
+            await store.claim("news", "soompi|a1", 10**10, [("telegram", "1")])
+        assert await store.article("soompi", "a1") is not None and len(await store.delivery_states()) == 1
+    finally:
+        await store.close()
+
+
+async def test_old_articles_are_pruned_unless_a_digest_still_needs_them(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    day = 86_400
+    try:
+        for article_id, received in (("old", 1 * day), ("held", 1 * day), ("new", 40 * day)):
+            await store.save_article("soompi", article_id, f"Title {article_id}", "https://x.test/", "", None, received)
+            await store.save_article_targets("soompi", article_id, [("show", "interestoflove")])
+        await store.save_article("soompi", "unmatched", "Stocks", "https://x.test/s", "", None, 40 * day)  # an earlier version kept these
+        await store.hold_for_digest(1 * day // 3600 * 3600, "soompi", "held", [("telegram", "1")])
+        assert await store.prune_articles(before=10 * day) == 2
+        assert [a.article_id for a in await store.latest_articles([("show", "interestoflove")], 5)] == ["new", "held"]
+        assert await store.article("soompi", "old") is None and await store.article("soompi", "unmatched") is None
+        # the newest article that named nothing is noted for /feeds, without being kept
+        await store.note_unmatched_article(feed="soompi", article_id="s2", title="Stocks again", link="https://x.test/s2",
+                                           now=41 * day)
+        assert (await store.last_articles(["soompi"]))["soompi"].title == "Stocks again"
+        assert await store.article("soompi", "s2") is None
+    finally:
+        await store.close()
+
+
+async def test_audience_counts_each_unpaused_chat_once_per_platform(tmp_path):
+    store = await Store.open(tmp_path / "bot.sqlite3")
+    try:
+        for platform, chat, kind, target in (("telegram", "1", "show", "love"), ("telegram", "1", "actor", "moon"),
+                                             ("telegram", "2", "actor", "moon"), ("discord", "3", "show", "love"),
+                                             ("telegram", "4", "show", "love"), ("telegram", "5", "show", "other")):
+            await store.subscribe(platform, chat, True, kind, target, 1)
+        await store.pause_chat("telegram", "4", "blocked", 2)
+        targets = [("show", "love"), ("actor", "moon")]
+        assert await store.audience(targets) == {"telegram": 2, "discord": 1}
+        assert await store.audience(targets) == {
+            p: len([r for r in await store.recipients(targets) if r.platform == p]) for p in ("telegram", "discord")
+        }
+        assert await store.audience([]) == {}
     finally:
         await store.close()

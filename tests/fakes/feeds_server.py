@@ -2,16 +2,20 @@
 
 Routes: `/wp/feed/` (WordPress RSS 2.0: content:encoded, dc:creator, categories, numeric entities;
 ETag and Last-Modified with 304), `/atom.xml` (Atom), `/gzip/feed/` (the WordPress feed gzipped),
-`/moved` (one redirect to `/wp/feed/`), `/loop/a` and `/loop/b` (redirecting to each other).
+`/moved` (one redirect to `/wp/feed/`), `/loop/a` and `/loop/b` (redirecting to each other),
+`/away` (one redirect to the absolute URL in `away`).
 Setting `mode` makes `/wp/feed/` misbehave until it is set back to "ok": "slow" (answers after
 30 s), "500", "truncated" (the feed cut two thirds in), "html" (a web page), "loop" (a redirect
 into the loop), "huge" (6 MB streamed without a length), "declared" (6 MB with a Content-Length),
-"noetag" (no validators, never 304). Every request is logged in `requests`.
+"noetag" (no validators, never 304), "bomb" (a gzip bomb: 200 KB on the wire, 200 MB of zeros once
+decompressed, sent with Content-Encoding: gzip). Every request is logged in `requests`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,6 +95,15 @@ def atom_feed(items: list[Item]) -> str:
 
 HTML_PAGE = "<!DOCTYPE html><html><head><title>Welcome</title></head><body><h1>Site moved</h1></body></html>"
 HUGE_BYTES = 6_000_000
+BOMB_BYTES = 200_000_000  # decompressed
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """BOMB_BYTES of zeros, gzipped (about 200 KB)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: the gzip container
+    zeros = bytes(1_000_000)
+    return b"".join([*(packer.compress(zeros) for _ in range(BOMB_BYTES // len(zeros))), packer.flush()])
 
 
 @dataclass
@@ -101,6 +114,7 @@ class FeedServer:
     atom: list[Item] = field(default_factory=list)
     requests: list[web.Request] = field(default_factory=list)
     mode: str = "ok"
+    away: str = ""  # where /away redirects to
     base: str = ""
     _runner: web.AppRunner | None = None
     _stopping: asyncio.Event = field(default_factory=asyncio.Event)
@@ -115,6 +129,7 @@ class FeedServer:
         app.router.add_get("/atom.xml", self._atom)
         for path, to in (("/moved", "/wp/feed/"), ("/loop/a", "/loop/b"), ("/loop/b", "/loop/a")):
             app.router.add_get(path, self._redirect_to(to))
+        app.router.add_get("/away", self._away)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -152,6 +167,8 @@ class FeedServer:
             return await self._huge(request)
         if self.mode == "declared":
             return web.Response(body=b" " * HUGE_BYTES, content_type="application/rss+xml")
+        if self.mode == "bomb":
+            return web.Response(body=gzip_bomb(), headers={"Content-Type": "application/rss+xml", "Content-Encoding": "gzip"})
         if self.mode == "noetag":
             return self._text(wordpress_rss(self.wordpress), "application/rss+xml")
         return self._conditional(request, wordpress_rss(self.wordpress), "application/rss+xml; charset=UTF-8")
@@ -182,6 +199,9 @@ class FeedServer:
             return self._redirect(to)
 
         return handler
+
+    async def _away(self, request: web.Request) -> web.Response:
+        return self._redirect(self.away)
 
     @staticmethod
     def _text(body: str, content_type: str) -> web.Response:

@@ -41,3 +41,65 @@ async def test_a_fan_out_too_big_for_the_time_left_starts_early(tmp_path, caplog
         assert await process.jobs.run_due() == 0
     finally:
         await process.kill()
+
+
+async def test_a_subscribe_recounts_only_the_audience_of_the_show_it_reaches(tmp_path):
+    """Deadline plans need each due job's audience. A fan subscribing to Show A must not make the
+    bot count again the followers of every other show due in the next hours."""
+    from bot.interfaces import ChatRef
+    from bot.names import Target
+
+    db = str(tmp_path / "bot.sqlite3")
+    names = "abcdef"
+    airs = {n: AIR + timedelta(minutes=10 * i) for i, n in enumerate(names)}
+    catalog = parse_catalog(soon_catalog(**airs))
+    keys = {n: next(k for k, s in catalog.shows.items() if s.title == f"Show {n.upper()}") for n in names}
+    for n in names:
+        await seed(db, keys[n], (f"{n}{i:04d}" for i in range(2000 if n == "a" else 300)))
+    clock = VirtualClock(AIR - timedelta(hours=2))
+    adapter = MockAdapter("telegram", clock.now, limits=Limits(overall=Rate(1)))
+    process = await BotProcess.start(config=parse_config({"leads": ["30m"]}), catalog=catalog, clock=clock,
+                                     adapters={"telegram": adapter}, db_path=db)
+    counted: list[list[tuple[str, str]]] = []
+    store = process.core.store
+    count = store.audience
+
+    async def counting(targets):
+        counted.append(sorted(targets))
+        return await count(targets)
+
+    store.audience = counting  # type: ignore[method-assign]
+    scans: list[str] = []
+
+    def scanning(name: str):
+        read = getattr(store, name)
+
+        async def scan():
+            scans.append(name)
+            return await read()
+        return scan
+
+    for name in ("lead_settings_in_use", "zones_in_use"):
+        setattr(store, name, scanning(name))
+    try:
+        before = await process.jobs.next_due()
+        assert before == AIR - DEADLINE_MARGIN - timedelta(seconds=2000)  # Show A: 2,000 chats at one a second
+        counted.clear()
+        show_a = catalog.shows[keys["a"]]
+        for n in range(5):
+            await process.core.subscribe(ChatRef("telegram", f"new{n}"), private=True,
+                                         target=Target("show", show_a.key, show_a.title))
+            assert await process.jobs.next_due() == AIR - DEADLINE_MARGIN - timedelta(seconds=2001 + n)
+        assert counted == [[("show", show_a.key)]] * 5  # Show A only, once per subscribe
+        assert scans == []  # nor every chat's leads and zone: a new subscription adds its own
+        counted.clear()
+        await process.core.set_timezone(ChatRef("telegram", "new0"), private=True, zone=process.core.zone_of("Asia/Seoul"))
+        await process.jobs.next_due()
+        assert counted == []  # a zone does not change who is reached
+        assert scans == ["zones_in_use"]  # only the zones in use are read again
+        assert "Asia/Seoul" in await process.core.zones_in_use()
+        await process.core.chat_unreachable(ChatRef("telegram", "a0000"), "blocked")
+        assert await process.jobs.next_due() == AIR - DEADLINE_MARGIN - timedelta(seconds=2004)
+        assert counted == [[("show", show_a.key)]]
+    finally:
+        await process.kill()

@@ -24,6 +24,7 @@ from tests.fakes.feeds_server import FeedServer, Item
 from .realclock import mock, seed, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ["127.0.0.1"]  # the fixture feed server: feeds are fetched from public addresses only, unless allowed
 
 
 def item(n: int, about: str = "The Interest of Love") -> Item:
@@ -60,7 +61,7 @@ def news(adapter) -> list:
 async def test_one_interval_job_per_feed_on_the_bots_scheduler(server, tmp_path):
     feeds = [{"name": "wp", "url": server.url("/wp/feed/")}, {"name": "wire", "url": server.url("/atom.xml")}]
     telegram = mock()
-    process = await start(str(tmp_path / "db.sqlite3"), {"telegram": telegram}, owners=["telegram:9"], news={"feeds": feeds})
+    process = await start(str(tmp_path / "db.sqlite3"), {"telegram": telegram}, owners=["telegram:9"], news={"feeds": feeds, "allow_hosts": LOCAL})
     try:
         driver = process.driver
         assert isinstance(driver, ApsDriver) and process.news is not None
@@ -89,7 +90,7 @@ async def test_polls_repeat_at_every_interval_and_deliver_new_entries(server, tm
     await seed(db, "interestoflove", ["1"])
     server.wordpress = [item(1)]
     telegram = mock()
-    process = await start(db, {"telegram": telegram}, news={"timeout": 1})
+    process = await start(db, {"telegram": telegram}, news={"timeout": 1, "allow_hosts": LOCAL})
     polling = polling_every(process, timedelta(seconds=0.25))
     try:
         assert polling.jitter == timedelta(seconds=0.025)
@@ -111,7 +112,7 @@ async def test_polls_repeat_at_every_interval_and_deliver_new_entries(server, tm
 async def test_a_hanging_feed_holds_neither_the_others_nor_its_own_next_polls(server, tmp_path):
     server.mode = "slow"  # /wp/feed/ answers after 30 s; the fetch gives up after 1 s
     telegram = mock()
-    process = await start(str(tmp_path / "db.sqlite3"), {"telegram": telegram}, news={"timeout": 1}, owners=["telegram:9"])
+    process = await start(str(tmp_path / "db.sqlite3"), {"telegram": telegram}, news={"timeout": 1, "allow_hosts": LOCAL}, owners=["telegram:9"])
     polling = polling_every(process, timedelta(seconds=0.2))
     core = process.core
     try:
@@ -134,7 +135,7 @@ async def test_restart_between_two_polls_redelivers_nothing(server, tmp_path):
     db = str(tmp_path / "db.sqlite3")
     await seed(db, "interestoflove", ["1"])
     server.wordpress = [item(1)]
-    feeds = {"feeds": [{"name": "wp", "url": server.url("/wp/feed/")}]}
+    feeds = {"feeds": [{"name": "wp", "url": server.url("/wp/feed/")}], "allow_hosts": LOCAL}
     first = mock()
     process = await start(db, {"telegram": first}, news=feeds)
     assert await wait_for(lambda: _baseline(db, "wp"), 5)
@@ -197,7 +198,7 @@ async def _run_bot(config: Path, db: Path, lines: list[str], until, seconds: flo
 async def test_dramabot_run_polls_the_configured_feed_and_posts_matches(server, tmp_path):
     config = tmp_path / "dramabot.toml"
     config.write_text(
-        f'owners = ["console:console"]\n[news]\nfeeds = [{{name = "kdrama-news", url = "{server.url("/wp/feed/")}"}}]\n'
+        f'owners = ["console:console"]\n[news]\nallow_hosts = ["127.0.0.1"]\nfeeds = [{{name = "kdrama-news", url = "{server.url("/wp/feed/")}"}}]\n'
     )
     db = tmp_path / "bot.sqlite3"
     server.wordpress = [item(1)]

@@ -7,7 +7,10 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
@@ -53,3 +56,77 @@ def test_a_file_that_is_not_a_database_is_refused_with_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.startswith(f"dramabot: {db}: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr
+
+
+def test_a_database_url_it_cannot_open_is_refused_and_no_file_is_created(tmp_path):
+    """`database = "postgresql://..."` once made a SQLite file of that name; now it says it cannot."""
+    config = tmp_path / "dramabot.toml"
+    config.write_text('database = "postgresql://bot:s3cret@db.example:5432/dramabot"\n')
+    for args in (["--config", str(config)], ["--db", "mysql://bot@db.example/dramabot"]):
+        result = subprocess.run([sys.executable, "-m", "bot", "run", *args], input="/help\n", capture_output=True,
+                                text=True, timeout=60, cwd=tmp_path, env=ENV)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1 and result.stderr.startswith("dramabot: ")
+        assert "only SQLite" in result.stderr and "s3cret" not in result.stderr
+        assert sorted(p.name for p in tmp_path.rglob("*")) == ["dramabot.toml"]
+    # a sqlite: URL names a file, beside the config as a relative path is
+    config.write_text('database = "sqlite:///bot.sqlite3"\n')
+    result = subprocess.run([sys.executable, "-m", "bot", "run", "--config", str(config)], input="/help\n",
+                            capture_output=True, text=True, timeout=60, cwd=tmp_path, env=ENV)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "bot.sqlite3").exists()
+
+
+def test_one_bot_per_database_holds_through_a_symlink_another_spelling_and_a_deleted_lock_file(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "sub").mkdir()
+    db = tmp_path / "data" / "bot.sqlite3"
+    (tmp_path / "link.sqlite3").symlink_to(db)
+    (tmp_path / "datalink").symlink_to(tmp_path / "data")
+    first = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--db", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=ENV,
+    )
+    try:
+        assert first.stdout is not None and first.stdout.readline().startswith("dramabot console")
+        for spelling in ("link.sqlite3", "sub/../data/bot.sqlite3", "datalink/bot.sqlite3"):
+            second = run(tmp_path / spelling)
+            assert second.returncode == 2, spelling
+            assert second.stderr.startswith(f"dramabot: {tmp_path / spelling}: another dramabot is already running")
+        for lock in tmp_path.rglob("*.lock"):
+            lock.unlink()  # an operator "cleaning up"
+        second = run(db)
+        assert second.returncode == 2 and "another dramabot is already running on this database" in second.stderr
+    finally:
+        first.communicate("", timeout=30)
+    assert first.returncode == 0
+    assert run(tmp_path / "link.sqlite3", stdin="/help\n").returncode == 0  # free again once the first has stopped
+
+
+@pytest.mark.parametrize("how", ["deleted", "replaced"])
+def test_a_database_file_deleted_or_replaced_under_the_bot_stops_it_loudly(tmp_path, how):
+    """Writing on into a deleted file would answer "Subscribed" and lose it all at the next start."""
+    db = tmp_path / "bot.sqlite3"
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run", "--db", str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=ENV,
+    )
+    try:
+        assert bot.stdout is not None and bot.stdout.readline().startswith("dramabot console")
+        if how == "deleted":
+            db.unlink()
+        else:
+            with sqlite3.connect(tmp_path / "other.sqlite3") as other:
+                other.execute("CREATE TABLE t (x)")
+            os.replace(tmp_path / "other.sqlite3", db)
+        started = time.monotonic()
+        returncode = bot.wait(timeout=20)  # stdin stays open: only the bot itself can end the run
+        waited = time.monotonic() - started
+    finally:
+        if bot.poll() is None:
+            bot.kill()
+        _, err = bot.communicate(timeout=30)
+    assert returncode == 1
+    assert waited < 10
+    [line] = [line for line in err.splitlines() if " ERROR " in line]
+    assert f"the database file {db} was {how}" in line and "stopping" in line

@@ -62,3 +62,41 @@ def test_sighup_reloads_the_catalog_file_and_announces_the_change(tmp_path):
         if bot.poll() is None:
             bot.kill()
             bot.wait()
+
+
+async def test_a_reload_under_way_is_kept_until_it_finishes(tmp_path):
+    """The event loop holds tasks weakly: a SIGHUP reload that nothing references could be
+    collected mid-run (its catalog half applied). The handler keeps it until it is done."""
+    import asyncio
+    import gc
+    import weakref
+
+    from bot import cli
+
+    waiting: list[weakref.ref] = []
+    applied: list[int] = []
+
+    class Live:
+        async def reload(self, catalog):
+            future = asyncio.get_running_loop().create_future()  # reachable only through this task
+            waiting.append(weakref.ref(future))
+            await future
+            applied.append(len(catalog.shows))
+            return []
+
+    class Process:
+        live = Live()
+
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(catalog_toml(datetime(2030, 1, 7, 12, tzinfo=UTC)))
+    reloads: set[asyncio.Task] = set()
+    cli._reload_on_signal(reloads, Process(), str(catalog))  # the signal handler drops what it returns
+    for _ in range(5):
+        await asyncio.sleep(0)
+    gc.collect()
+    future = waiting[0]()
+    assert future is not None and len(reloads) == 1  # still there, still waiting
+    future.set_result(None)
+    del future
+    await asyncio.wait(set(reloads), timeout=5)
+    assert applied == [1] and reloads == set()

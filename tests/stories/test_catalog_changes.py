@@ -89,3 +89,25 @@ async def test_a_reloaded_catalog_file_gives_the_same_alerts(make_story):
     assert [r.at for r in fan.received("reminder")] == [
         at("2026-03-01T14:20:00Z"), at("2026-03-15T14:20:00Z"), at("2026-03-22T14:20:00Z"), at("2026-03-29T14:20:00Z"),
     ]
+
+
+async def test_an_owners_command_without_subcommands_refuses_everyone_else(make_story, monkeypatch):
+    """An owner-only command with no subcommands (a future /purge, say) is refused to a fan,
+    whose message changes nothing; an owner runs it."""
+    from bot import commands
+
+    ran: list[str] = []
+
+    async def purge(ctx) -> commands.Message:
+        ran.append(ctx.msg.user)
+        return commands.Message.of("Purged.")
+
+    purge_command = commands.Command("purge", "forget every stale feed (bot owners)", purge, owner_only=True)
+    monkeypatch.setitem(commands.BY_NAME, "purge", purge_command)
+    story, fan, owner = await fan_and_owner(make_story)
+    assert await fan.say("/purge") == (
+        "Only the bot's owners can use /purge: it changes what every chat gets. Nothing was changed."
+    )
+    assert ran == []
+    assert await owner.say("/purge") == "Purged."
+    assert ran == ["1"]

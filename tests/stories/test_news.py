@@ -14,9 +14,9 @@ from tests.conftest import at
 RATINGS = dict(
     feed="soompi",
     id="https://news.example.test/?p=101",
-    title="&#8220;The Interest of Love&#8221; Climbs in Ratings as Yoo Yeon Seok&#8217;s Character Makes a Choice",
+    title="“The Interest of Love” Climbs in Ratings as Yoo Yeon Seok’s Character Makes a Choice",
     link="https://news.example.test/ratings-climb/",
-    summary="<p>The JTBC drama starring <b>Moon Ga Young</b> &amp; Yoo Yeon Seok rose again this week.</p>",
+    summary="The JTBC drama starring Moon Ga Young & Yoo Yeon Seok rose again this week.",  # text, as bot.feeds makes it
 )
 
 
@@ -92,6 +92,21 @@ async def test_news_that_fails_is_retried_until_it_goes_stale(make_story):
     await story.advance(story.now + timedelta(minutes=5))
     [news] = fan.received("news")
     assert news.at == at("2022-12-20T00:00:30Z")
+
+
+async def test_a_retried_article_names_what_it_named_when_it_arrived(make_story):
+    """The stored summary is cut to 2,000 characters; a retry still knows what the article named,
+    even when the name came later in the summary."""
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    story.sim.adapter("telegram").failures["1"] = DeliveryError("timeout")
+    await story.publish(feed="soompi", id="long-1", title="This week's ratings", link="https://news.example.test/long-1/",
+                        summary="Numbers for every channel. " * 100 + "The Interest of Love rose again.")
+    del story.sim.adapter("telegram").failures["1"]
+    await story.advance(story.now + timedelta(minutes=5))
+    [news] = fan.received("news")
+    assert news.text.endswith("You follow: The Interest of Love")
 
 
 async def test_huge_article_arrives_cut_to_fit_one_message(make_story):

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import digest_message
+from bot.interfaces import ChatMoved
 from bot.render import to_discord_markdown, to_telegram_html
 from bot.store import StoredArticle
 from tests.conftest import at
@@ -170,3 +171,24 @@ async def test_news_shows_the_five_latest_for_the_chat_or_for_a_name(make_story)
     await story.stop()
     await story.start()
     assert await fan.say("/news") == reply
+
+
+async def test_a_group_that_moves_mid_hour_keeps_its_count_and_gets_its_digest_at_the_new_id(make_story):
+    story = await make_story(start="2022-12-23T10:00:00Z", news={"max_per_hour": 2})
+    group = story.chat("telegram", "-100", user="7", admin=True)
+    await group.say("/channel subscribe The Interest of Love")
+    await story.publish(**recap(1))
+    assert len(group.received("news")) == 1
+    story.sim.adapter("telegram").failures["-100"] = ChatMoved("-1009")  # upgraded to a supergroup
+    await story.advance("2022-12-23T10:10:00Z")
+    await story.publish(**recap(2))  # its second article of the hour goes to the new id
+    moved = story.chat("telegram", "-1009", user="7", admin=True)
+    assert [p.text.split("\n")[0].endswith("episode 2 recap</a>") for p in moved.received("news")] == [True]
+    await story.advance("2022-12-23T10:20:00Z")
+    await story.publish(**recap(3))  # the third is over the hour's cap of 2, counted across the move
+    assert len(moved.received("news")) == 1
+    await story.advance("2022-12-23T11:00:01Z")
+    [_, digest] = moved.received("news")
+    assert digest.text.startswith("📰 1 more article about what you follow came in the last hour, beyond this chat's 2 an hour:")
+    assert "episode 3 recap" in digest.text
+    assert len(group.received("news")) == 1

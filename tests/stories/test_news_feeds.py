@@ -15,6 +15,7 @@ from tests.fakes.feeds_server import FeedServer, Item
 
 START = at("2022-12-23T09:00:00Z")
 OWNER = "telegram:9"
+LOCAL = {"allow_hosts": ["127.0.0.1"]}  # the fixture feed server: feeds come from public addresses only, unless allowed
 
 
 def item(n: int, about: str = "The Interest of Love", minutes: int = 0) -> Item:
@@ -33,7 +34,7 @@ def server(feed_server: FeedServer) -> FeedServer:
 
 
 def configured(server: FeedServer) -> dict:
-    return {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}]}
+    return {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}], **LOCAL}
 
 
 def polls(server: FeedServer, path: str = "/wp/feed/") -> int:
@@ -88,7 +89,7 @@ async def test_stop_between_two_polls_then_start_redelivers_nothing(make_story, 
 
 async def test_owner_adds_a_feed_that_delivers_nothing_on_its_first_poll(make_story, server):
     server.atom = [item(1, "Queen of Tears"), item(2, "Queen of Tears")]
-    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER])
+    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=LOCAL)
     owner = story.chat("telegram", "9")
     fan = story.chat("discord", "1")
     await fan.say("/subscribe Queen of Tears")
@@ -125,7 +126,7 @@ async def test_added_feed_first_poll_after_a_restart_delivers_nothing_either(mak
     """Added, then the bot stops before the feed's first poll: the next process's first poll of
     it still only records what it lists, and what comes after that is delivered."""
     server.wordpress = [item(1)]
-    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER])
+    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=LOCAL)
     owner = story.chat("telegram", "9")
     fan = story.chat("telegram", "1")
     await fan.say("/subscribe The Interest of Love")
@@ -182,7 +183,7 @@ async def test_owner_is_told_what_is_wrong_and_nothing_changes(make_story, serve
 
 async def test_owner_removes_an_added_feed_and_it_is_polled_no_more(make_story, server):
     server.atom = [item(1, "Queen of Tears")]
-    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER])
+    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=LOCAL)
     owner = story.chat("telegram", "9")
     await owner.say(f"/feeds add {server.url('/atom.xml')} wire")
     assert await owner.say("/feeds remove Wire") == f"Removed the feed <b>wire</b> ({server.url('/atom.xml')}); it is no longer polled."
@@ -202,7 +203,7 @@ async def test_owner_removes_an_added_feed_and_it_is_polled_no_more(make_story, 
 async def test_a_failing_feed_turns_unhealthy_is_polled_less_often_and_the_others_go_on(make_story, server, caplog):
     server.wordpress = [item(1)]
     server.atom = [item(10, "Queen of Tears")]
-    feeds = {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}, {"name": "wire", "url": server.url("/atom.xml")}]}
+    feeds = {"feeds": [{"name": "kdrama-news", "url": server.url("/wp/feed/")}, {"name": "wire", "url": server.url("/atom.xml")}], **LOCAL}
     story = await make_story(start=START.isoformat(), poll_feeds=True, owners=[OWNER], news=feeds)
     owner = story.chat("telegram", "9")
     fan = story.chat("telegram", "1")
@@ -229,3 +230,84 @@ async def test_a_failing_feed_turns_unhealthy_is_polled_less_often_and_the_other
     await story.advance(START + timedelta(hours=8))
     assert "kdrama-news (" in caplog.text and "is healthy again after" in caplog.text
     assert "<b>kdrama-news</b> (config) " in (listing := await owner.say("/feeds")) and "UNHEALTHY" not in listing
+
+
+async def test_an_article_whose_publishing_failed_reaches_its_followers_at_the_next_poll(make_story, server):
+    server.wordpress = [item(1)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server))
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    store = story.sim.process.core.store
+    # the database refuses the article's claims once (a full disk, say), after the article was written
+    await store._db.execute(
+        "CREATE TEMP TRIGGER refuse_news BEFORE INSERT ON deliveries WHEN NEW.kind = 'news' "
+        "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    server.wordpress.insert(0, item(2, minutes=5))
+    await story.advance(START + timedelta(minutes=15))
+    assert fan.received("news") == []
+    await store._db.execute("DROP TRIGGER refuse_news")
+    await story.advance(START + timedelta(minutes=30))  # the next poll
+    [news] = fan.received("news")
+    assert news.at == START + timedelta(minutes=30) and "episode 2 recap" in news.text
+    await story.advance(START + timedelta(minutes=60))
+    assert len(fan.received("news")) == 1
+
+
+def stored_articles(db: str) -> list[tuple[str, int]]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT article_id, length(summary) FROM articles ORDER BY article_id").fetchall()
+
+
+async def test_unmatched_entries_are_not_kept_and_a_huge_summary_is_cut(make_story, server, tmp_path):
+    """A busy feed of entries about nothing anyone could follow, and one article with a summary
+    of a million characters: the database keeps the article /news needs, cut, and the entries'
+    identities (so nothing is delivered twice), not 1,000 articles."""
+    db = str(tmp_path / "busy.sqlite3")
+    server.wordpress = [item(1)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server), db=db)
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    noise = [Item(title=f"Stock market update {n}", link=f"https://kdrama-news.example.test/markets/{n}/",
+                  guid=f"https://kdrama-news.example.test/?p=m{n}", published=START, summary="Numbers. " * 50)
+             for n in range(1000)]
+    huge = Item(**{**item(2, minutes=5).__dict__, "summary": "Episode 2 was long. " * 52_000})
+    server.wordpress[:0] = [huge, *noise]
+    await story.advance(START + timedelta(minutes=15))
+    [news] = fan.received("news")
+    assert "episode 2 recap" in news.text and len(news.text) < 1000
+    [(kept, length)] = stored_articles(db)
+    assert kept == "https://kdrama-news.example.test/?p=2" and length == 2000
+    assert "episode 2 recap" in await fan.say("/news The Interest of Love")
+    await story.stop()
+    await story.start()  # the same document again: nothing is new
+    await story.advance(START + timedelta(minutes=45))
+    assert len(fan.received("news")) == 1
+    assert len(stored_articles(db)) == 1
+
+
+async def test_a_feed_of_endless_new_entries_keeps_a_bounded_number_of_identities(make_story, server, tmp_path, monkeypatch):
+    import sqlite3
+
+    import scheduler.feeds
+
+    monkeypatch.setattr(scheduler.feeds, "KEEP_ENTRIES_PER_FEED", 30)
+    db = str(tmp_path / "endless.sqlite3")
+
+    def noise(poll: int) -> list[Item]:
+        return [Item(title=f"Stock market update {poll}-{n}", link=f"https://kdrama-news.example.test/m/{poll}-{n}/",
+                     guid=f"https://kdrama-news.example.test/?p=m{poll}-{n}", published=START) for n in range(20)]
+
+    server.wordpress = [item(1), *noise(0)]
+    story = await make_story(start=START.isoformat(), poll_feeds=True, news=configured(server), db=db)
+    fan = story.chat("telegram", "1")
+    await fan.say("/subscribe The Interest of Love")
+    for poll in range(1, 8):  # every poll lists 20 entries never seen before, and the same recap
+        server.wordpress = [item(2, minutes=5), *noise(poll)]
+        await story.advance(START + timedelta(minutes=15 * poll))
+        with sqlite3.connect(db) as conn:
+            assert conn.execute("SELECT COUNT(*) FROM feed_entries").fetchone()[0] <= 30
+    [news] = fan.received("news")  # the recap listed at every poll was delivered once
+    assert "episode 2 recap" in news.text

@@ -281,3 +281,66 @@ async def test_a_refresh_that_lists_no_episodes_at_all_removes_none(make_story, 
     assert fan.received("notice") == []
     await story.advance("2027-01-08T00:00:00Z")
     assert len(fan.received("reminder")) == 2
+
+
+async def test_an_episode_with_an_impossible_air_time_is_skipped_and_the_rest_of_the_show_works(make_story, fake_tvmaze):
+    episodes = fake_tvmaze.episodes(7001)
+    episodes[14]["airstamp"] = "0001-01-01T00:00:00+09:00"  # episode 15
+    episodes[15]["airstamp"] = "9999-12-31T23:30:00-05:00"  # episode 16
+    story = await tvmaze_story(make_story, fake_tvmaze)
+    fan = story.chat("telegram", "100")
+    reply = await fan.say("/subscribe the river runs test")
+    assert reply.startswith("Subscribed to <b>The River Runs Test</b>")
+    assert "Next: The River Runs Test episode 1, Wed 13:30 (UTC), 6 Jan 2027" in reply
+    await story.advance("2027-03-01T00:00:00Z")
+    reminders = fan.received("reminder")
+    assert [r.at for r in reminders] == [stamp - timedelta(minutes=30) for stamp in airstamps(fake_tvmaze)[:14]]
+
+
+async def test_one_show_with_a_bad_air_time_does_not_stop_another_shows_move_in_the_same_refresh(make_story, fake_tvmaze):
+    from tests.fakes.tvmaze_api import weekly_episodes
+
+    fake_tvmaze.shows[7010]["_embedded"]["episodes"] = weekly_episodes(701000, datetime(2027, 1, 4).date(), 8, days=(0, 1))
+    story = await tvmaze_story(make_story, fake_tvmaze)
+    fan = story.chat("telegram", "100")
+    assert "Subscribed to" in await fan.say("/subscribe tvmaze:7001")
+    assert "Subscribed to" in await fan.say("/subscribe tvmaze:7010")
+    await story.advance("2027-01-07T14:00:00Z")
+    fake_tvmaze.episodes(7010)[5]["airstamp"] = "9999-12-31T23:30:00-05:00"  # broken upstream
+    fake_tvmaze.episodes(7001)[2]["airstamp"] = "2027-01-13T14:30:00+00:00"  # episode 3 really moves an hour later
+    assert await story.refresh() == 2
+    [notice] = fan.received("notice")
+    assert "<b>The River Runs Test</b> (JTBC): episode 3 now airs Wed 14:30 (UTC), 13 Jan 2027" in notice.text
+    asked = len(fake_tvmaze.requests)
+    await story.advance("2027-01-07T16:00:00Z")
+    await story.refresh()
+    assert len(fake_tvmaze.requests) - asked <= 2  # the round completed: no show is read again at once
+    await story.advance("2027-01-14T00:00:00Z")
+    assert at("2027-01-13T14:00:00Z") in [r.at for r in fan.received("reminder")]
+
+
+async def test_a_show_that_cannot_be_applied_holds_no_other_show_back(make_story, fake_tvmaze, monkeypatch, caplog):
+    """Whatever else breaks on one show's new data, the round still applies the others."""
+    import bot.sources
+    from tests.fakes.tvmaze_api import weekly_episodes
+
+    fake_tvmaze.shows[7010]["_embedded"]["episodes"] = weekly_episodes(701000, datetime(2027, 1, 4).date(), 8, days=(0, 1))
+    story = await tvmaze_story(make_story, fake_tvmaze)
+    fan = story.chat("telegram", "100")
+    assert "Subscribed to" in await fan.say("/subscribe tvmaze:7001")
+    assert "Subscribed to" in await fan.say("/subscribe tvmaze:7010")
+    building = bot.sources.imported_show
+
+    def fragile(imported, *args, **kwargs):
+        if any(e.name == "Unbuildable" for e in imported.episodes):
+            raise RuntimeError("a bug this data finds")
+        return building(imported, *args, **kwargs)
+
+    monkeypatch.setattr(bot.sources, "imported_show", fragile)
+    await story.advance("2027-01-07T14:00:00Z")
+    fake_tvmaze.episodes(7010)[5]["name"] = "Unbuildable"
+    fake_tvmaze.episodes(7001)[2]["airstamp"] = "2027-01-13T14:30:00+00:00"  # episode 3 moves an hour later
+    await story.refresh()
+    [notice] = fan.received("notice")
+    assert "<b>The River Runs Test</b> (JTBC): episode 3 now airs Wed 14:30 (UTC), 13 Jan 2027" in notice.text
+    assert "refreshing tvmaze:7010 from TVmaze failed; trying again later" in caplog.text
