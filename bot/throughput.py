@@ -41,7 +41,7 @@ class InFlight:
         if wanted > self.allowed:
             self.allowed = wanted
             return True
-        if wanted < self.allowed * 0.75:  # shrink only on a clear change, so it does not flap
+        if wanted < self.allowed * 0.75 or wanted == self.base:  # shrink on a clear change only (no flapping)
             self.allowed = wanted
         return False
 
