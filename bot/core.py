@@ -809,7 +809,7 @@ class Core:
             return 0
         chats = await self.store.chat_flags({(p.delivery.platform, p.delivery.chat_id) for p in pending})
         jobs: dict[tuple[str, str], DeliveryJob | None] = {}
-        count = 0
+        count = late = 0
         for p in pending:
             d = p.delivery
             chat = ChatRef.from_key(d.platform, d.chat_id)
@@ -818,10 +818,13 @@ class Core:
             job = jobs[(d.kind, d.job)]
             if job is None or _ts(now) > p.expires_at:
                 self.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
+                late += job is not None
                 continue
             private, zone, mention = chats.get(ChatKey(d.platform, d.chat_id), _UNKNOWN_CHAT)
             self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention)])
             count += 1
+        if late:
+            log.warning("%d deliveries due for a retry were dropped: too late by now", late)
         return count
 
     async def _job_for(self, pending: Pending) -> DeliveryJob | None:

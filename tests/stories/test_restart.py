@@ -280,3 +280,15 @@ async def test_a_group_reminder_retried_after_a_restart_still_mentions_the_role_
     await story.advance("2022-12-21T13:10:00Z")
     [reminder] = channel.received("reminder")
     assert reminder.mention == "4242"
+
+
+async def test_a_retry_that_comes_too_late_after_a_restart_is_dropped_with_a_warning(make_story, caplog):
+    story, fan = await subscribed_fan(make_story)
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("502 Bad Gateway")
+    await story.advance("2022-12-21T13:00:10Z")  # failed: retry at 13:00:30
+    del story.sim.adapter("telegram").failures["100"]
+    await story.stop()
+    await story.advance("2022-12-21T13:45:00Z")  # episode 1 began at 13:30 while stopped
+    await story.start()
+    assert fan.received("reminder") == []
+    assert "1 deliveries due for a retry were dropped: too late by now" in caplog.text
