@@ -58,9 +58,9 @@ async def main(shows: int, per_show: int, subscribes: int) -> None:
         def counting(name: str):
             read = getattr(store, name)
 
-            async def counted(*args):
+            async def counted(*args, **kwargs):
                 calls[name] += 1
-                return await read(*args)
+                return await read(*args, **kwargs)
             return counted
 
         for name in COUNTED:

@@ -14,7 +14,7 @@ Run from the project root (about 15 s at the default sizes; the figures go to st
    VirtualClock); also from process launch. RSS from /proc. Targets <= 2 s and <= 150 MB.
 3. Naive design, in a fresh subprocess: one DateTrigger job per subscriber in a running
    AsyncIOScheduler; timed: adding N jobs (and RSS growth), then all N jobs running when due.
-Databases are filled with sqlite3.executemany on the schema Store.open creates, in a temp dir.
+Databases are filled with sqlite3.executemany on the schema open_storage creates, in a temp dir.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from bot.config import Config
 from bot.domain.catalog import WEEKDAYS, load_catalog, parse_catalog
 from bot.domain.interfaces import ChatRef, Limits, Outgoing, VirtualClock
 from bot.domain.render import Bold, Message
-from bot.store import Store
+from bot.storage import open_storage
 from scheduler.process import BotProcess
 
 # Later than the real clock, so APScheduler never fires during a run.
@@ -108,7 +108,7 @@ def to_toml(raw: dict) -> str:
 
 
 async def make_db(path: Path, chats: list[tuple], subs: list[tuple]) -> None:
-    await (await Store.open(path)).close()  # the schema, exactly as the bot creates it
+    await (await open_storage(path)).close()  # the schema, exactly as the bot creates it
     con = sqlite3.connect(path)
     with con:
         con.executemany("INSERT INTO chats (platform, chat_id, is_private, timezone, leads, created_at) "

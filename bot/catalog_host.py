@@ -16,7 +16,8 @@ from .delivery import DeliveryJob, Item
 from .domain.catalog import Catalog, Show
 from .domain.interfaces import Clock
 from .domain.jobkeys import Rebuilders
-from .store import ChatSettings, Recipient, Store
+from .storage import Storage
+from .storage.values import ChatSettings, Recipient
 
 
 class CatalogHost(Protocol):
@@ -28,7 +29,7 @@ class CatalogHost(Protocol):
     def clock(self) -> Clock: ...
 
     @property
-    def store(self) -> Store: ...
+    def store(self) -> Storage: ...
 
     @property
     def config(self) -> Config: ...

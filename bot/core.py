@@ -36,7 +36,17 @@ from .domain.render import Bold, Countdown, Message, When, fit_lines
 from .domain.sanitize import visible
 from .domain.zones import UTC
 from .feed_admin import FeedInfo, FeedRefused, FeedWatcher
-from .store import ChatSettings, Pending, Recipient, Store, StoredArticle, decode_leads, encode_leads
+from .storage import Storage
+from .storage.values import (
+    ChatFlags,
+    ChatKey,
+    ChatSettings,
+    Pending,
+    Recipient,
+    StoredArticle,
+    decode_leads,
+    encode_leads,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +54,7 @@ T = TypeVar("T")
 
 NEWS_FRESH_FOR = timedelta(days=2)  # an article not delivered by then is dropped
 NO_ADAPTER_RETRY = timedelta(minutes=15)
+_UNKNOWN_CHAT = ChatFlags(is_private=True, timezone=None, mention=None)  # a chat the database no longer has
 CLAIM_CHUNK = 10_000  # ledger rows claimed in one statement; a fan-out sends one chunk while claiming the next
 AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "starts now" this late
 
@@ -139,10 +150,12 @@ class ReminderDelivery:
         zone = item.zone
         settings = None
         if core.changed_since(item.chat, item.version):
-            settings = await core.store.chat(item.chat.platform, item.chat.key)
+            settings = await core.store.chat(platform=item.chat.platform, chat_id=item.chat.key)
             if settings is None or settings.paused_reason:
                 return "the chat is paused or gone"
-            follows = core.catalog.shows_followed(await core.store.subscriptions(item.chat.platform, item.chat.key))
+            follows = core.catalog.shows_followed(await core.store.subscriptions(
+                platform=item.chat.platform, chat_id=item.chat.key
+            ))
             if self.show.key not in follows or self.lead not in (settings.leads or core.config.lead_minutes):
                 return "the chat no longer follows the show or wants this lead time"
             zone = settings.timezone
@@ -170,7 +183,7 @@ class NewsDelivery:
 
     def __init__(
         self, core: Core, article: Article, about: set[Target], expires: datetime,
-        matched: dict[tuple[str, str], frozenset[Target]] | None = None,
+        matched: dict[ChatKey, frozenset[Target]] | None = None,
     ):
         self.core, self.article, self.about, self.expires, self.retry_until = core, article, about, expires, expires
         self.key = NewsKey(article.feed, article.id).encode()
@@ -179,13 +192,13 @@ class NewsDelivery:
 
     async def message_for(self, item: Item) -> Outgoing | str:
         core = self.core
-        chat = (item.chat.platform, item.chat.key)
+        chat = ChatKey(item.chat.platform, item.chat.key)
         matched = None if core.changed_since(item.chat, item.version) else self._matched.pop(chat, None)
         if matched is None:
-            settings = await core.store.chat(*chat)
+            settings = await core.store.chat(platform=chat.platform, chat_id=chat.chat_id)
             if settings is None or settings.paused_reason:
                 return "the chat is paused or gone"
-            follows = set(await core.store.subscriptions(*chat))
+            follows = set(await core.store.subscriptions(platform=chat.platform, chat_id=chat.chat_id))
             matched = frozenset(t for t in self.about if (t.kind, t.key) in follows)
             if not matched:
                 return "the chat no longer follows anything the article names"
@@ -207,10 +220,10 @@ class DigestDelivery:
 
     async def message_for(self, item: Item) -> Outgoing | str:
         store = self.core.store
-        settings = await store.chat(item.chat.platform, item.chat.key)
+        settings = await store.chat(platform=item.chat.platform, chat_id=item.chat.key)
         if settings is None or settings.paused_reason:
             return "the chat is paused or gone"
-        articles = await store.digest_articles(item.chat.platform, item.chat.key, self.hour)
+        articles = await store.digest_articles(platform=item.chat.platform, chat_id=item.chat.key, hour=self.hour)
         if not articles:
             return "the chat no longer follows anything the held articles name"
         return Outgoing("news", digest_message(articles, self.core.config.news.max_per_hour))
@@ -223,7 +236,7 @@ class Core:
     def __init__(
         self,
         *,
-        store: Store,
+        store: Storage,
         catalog: Catalog,
         config: Config,
         clock: Clock,
@@ -337,10 +350,10 @@ class Core:
         message is no longer wanted."""
         if not self.changed_since(item.chat, item.version):
             return None
-        settings = await self.store.chat(item.chat.platform, item.chat.key)
+        settings = await self.store.chat(platform=item.chat.platform, chat_id=item.chat.key)
         if settings is None or settings.paused_reason:
             return "the chat is paused or gone"
-        if show_key not in self.catalog.shows_followed(await self.store.subscriptions(item.chat.platform, item.chat.key)):
+        if show_key not in self.catalog.shows_followed(await self.store.subscriptions(platform=item.chat.platform, chat_id=item.chat.key)):
             return "the chat no longer follows the show"
         return settings
 
@@ -348,7 +361,7 @@ class Core:
         return ZoneInfo(stored) if stored else self.config.timezone
 
     async def chat_settings(self, chat: ChatRef) -> tuple[ZoneInfo, tuple[int, ...]]:
-        row = await self.store.chat(chat.platform, chat.key)
+        row = await self.store.chat(platform=chat.platform, chat_id=chat.key)
         zone = self.zone_of(row.timezone if row else None)
         leads = (row.leads if row else None) or self.config.lead_minutes
         return zone, leads
@@ -356,17 +369,19 @@ class Core:
     async def subscribe(self, chat: ChatRef, *, private: bool, target: Target) -> bool:
         """Follow a show or actor; True when it is new."""
         now = _ts(self.clock.now())
-        is_new = await self.store.subscribe(chat.platform, chat.key, private, target.kind, target.key, now)
+        is_new = await self.store.subscribe(
+            platform=chat.platform, chat_id=chat.key, is_private=private, kind=target.kind, target=target.key, now=now
+        )
         if is_new:
             self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
-            settings = await self.store.chat(chat.platform, chat.key)
+            settings = await self.store.chat(platform=chat.platform, chat_id=chat.key)
             if settings is not None:
                 self.in_use.followed(leads=encode_leads(settings.leads) if settings.leads else None, zone=settings.timezone)
             self._touch(chat, replan=True)
         return is_new
 
     async def unsubscribe(self, chat: ChatRef, target: Target) -> bool:
-        removed = await self.store.unsubscribe(chat.platform, chat.key, target.kind, target.key)
+        removed = await self.store.unsubscribe(platform=chat.platform, chat_id=chat.key, kind=target.kind, target=target.key)
         if removed:
             self.audiences.forget(self.catalog.shows_followed([(target.kind, target.key)]))
             self.in_use.forget()  # its settings may be in use by nobody else
@@ -375,38 +390,48 @@ class Core:
 
     async def _forget_audiences_of(self, chat: ChatRef) -> None:
         """The chat now counts, or no longer counts, in the audience of every show it follows."""
-        self.audiences.forget(self.catalog.shows_followed(await self.store.subscriptions(chat.platform, chat.key)))
+        self.audiences.forget(self.catalog.shows_followed(await self.store.subscriptions(
+            platform=chat.platform, chat_id=chat.key
+        )))
 
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
-        await self.store.set_timezone(chat.platform, chat.key, private, zone.key, _ts(self.clock.now()))
+        await self.store.set_timezone(
+            platform=chat.platform, chat_id=chat.key, is_private=private, zone=zone.key, now=_ts(self.clock.now())
+        )
         self.in_use.forget(leads=False)
         self._touch(chat, replan=True)  # streaming releases are planned per zone in use
 
     async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
-        await self.store.set_leads(chat.platform, chat.key, private, minutes, _ts(self.clock.now()))
+        await self.store.set_leads(
+            platform=chat.platform, chat_id=chat.key, is_private=private, minutes=minutes, now=_ts(self.clock.now())
+        )
         self.in_use.forget(zones=False)
         self._touch(chat, replan=True)
 
     async def set_mention(self, chat: ChatRef, *, private: bool, mention: str | None) -> None:
         """Whom the chat's reminders mention (a platform handle; None: no one)."""
-        await self.store.set_mention(chat.platform, chat.key, private, mention, _ts(self.clock.now()))
+        await self.store.set_mention(
+            platform=chat.platform, chat_id=chat.key, is_private=private, mention=mention, now=_ts(self.clock.now())
+        )
         self._touch(chat, replan=False)
 
     async def set_events(self, chat: ChatRef, *, private: bool, on: bool) -> None:
         """Whether the platform's event calendar lists the chat's upcoming episodes."""
-        await self.store.set_events(chat.platform, chat.key, private, on, _ts(self.clock.now()))
+        await self.store.set_events(
+            platform=chat.platform, chat_id=chat.key, is_private=private, on=on, now=_ts(self.clock.now())
+        )
         self._touch(chat, replan=False)
 
     async def chat_unreachable(self, chat: ChatRef, reason: str) -> None:
         """The platform says this chat cannot be reached: pause it, keep its subscriptions."""
-        if await self.store.pause_chat(chat.platform, chat.key, reason, _ts(self.clock.now())):
+        if await self.store.pause_chat(platform=chat.platform, chat_id=chat.key, reason=reason, now=_ts(self.clock.now())):
             log.info("delivery to %s paused: %s", chat, reason)
             await self._forget_audiences_of(chat)
         self._touch(chat, replan=False)
 
     async def resume(self, chat: ChatRef) -> str | None:
         """The chat wrote again: deliver to it again. Returns why it had been paused, if it was."""
-        reason = await self.store.resume_chat(chat.platform, chat.key)
+        reason = await self.store.resume_chat(platform=chat.platform, chat_id=chat.key)
         if reason is not None:
             log.info("delivery to %s resumed", chat)
             await self._forget_audiences_of(chat)
@@ -415,7 +440,7 @@ class Core:
 
     async def chat_moved(self, chat: ChatRef, new_chat: ChatRef) -> None:
         """The chat has a new id: settings, subscriptions and pending deliveries move with it."""
-        await self.store.move_chat(chat.platform, chat.key, new_chat.key)
+        await self.store.move_chat(platform=chat.platform, old=chat.key, new=new_chat.key)
         log.info("%s moved to %s", chat, new_chat)
         await self._forget_audiences_of(new_chat)
         self.in_use.forget()
@@ -456,7 +481,7 @@ class Core:
         if msg.reaches_chat:
             reason = await self.resume(msg.chat)
             return None if reason is None else f"Delivery to this chat had been paused ({reason}); it is back on now."
-        settings = await self.store.chat(msg.chat.platform, msg.chat.key)
+        settings = await self.store.chat(platform=msg.chat.platform, chat_id=msg.chat.key)
         if settings is None or not settings.paused_reason:
             return None
         return f"Your reminders and news are paused: {settings.paused_reason}."
@@ -490,7 +515,7 @@ class Core:
         """The episodes of what `chat` follows that start in the next `days` days, in air order."""
         now = self.clock.now()
         until = now + timedelta(days=days)
-        keys = self.catalog.shows_followed(await self.store.subscriptions(chat.platform, chat.key))
+        keys = self.catalog.shows_followed(await self.store.subscriptions(platform=chat.platform, chat_id=chat.key))
         found = []
         for key in sorted(keys):
             show = self.catalog.shows[key]
@@ -567,7 +592,7 @@ class Core:
                 superseded.setdefault(other, []).append((r.platform, r.chat_id))
         expires = _ts(airing.start)
         for lead, chats in superseded.items():
-            await self.store.claim("reminder", ReminderKey(airing.key, lead).encode(), expires, chats,
+            await self.store.claim(kind="reminder", job=ReminderKey(airing.key, lead).encode(), expires_at=expires, recipients=chats,
                                    state="dropped", note="superseded by a later lead time")
         count = 0
         for lead, group in chosen.items():
@@ -591,7 +616,7 @@ class Core:
         """Claim `job` for a chunk of recipients (sorted by chat); the items to queue, by platform:
         one per row this claim inserted."""
         stamp = self._next_stamp()
-        claimed = await self.store.claim(job.kind, job.key, _ts(job.expires), chunk, stamp=stamp)
+        claimed = await self.store.claim(kind=job.kind, job=job.key, expires_at=_ts(job.expires), recipients=chunk, stamp=stamp)
         if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
             taken = set(claimed)
             chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
@@ -641,20 +666,20 @@ class Core:
                 feed=article.feed, article_id=article.id, title=article.title, link=article.link, now=_ts(now)
             )
             return 0
-        async with self.store.atomic():
+        async with self.store.transaction():
             is_new = await self.store.save_article(
-                article.feed, article.id, article.title, article.link, article.summary, published, _ts(now)
+                feed=article.feed, article_id=article.id, title=article.title, link=article.link, summary=article.summary, published=published, now=_ts(now)
             )
             if not is_new:
                 return 0
-            await self.store.save_article_targets(article.feed, article.id, by_key)
+            await self.store.save_article_targets(feed=article.feed, article_id=article.id, targets=by_key)
             version = self._version
             followers = await self.store.news_recipients(list(by_key))
             hour = _ts(now) // HOUR * HOUR
-            under = await self.store.take_news_slots(hour, self.config.news.max_per_hour, followers)
+            under = await self.store.take_news_slots(hour=hour, cap=self.config.news.max_per_hour, recipients=followers)
             over = [chat for chat in followers if chat not in under]
             if over:
-                await self.store.hold_for_digest(hour, article.feed, article.id, over)
+                await self.store.hold_for_digest(hour=hour, feed=article.feed, article_id=article.id, chats=over)
             matched = {chat: frozenset(by_key[pair] for pair in pairs) for chat, (_, pairs) in followers.items() if chat in under}
             job = NewsDelivery(self, article, about, now + NEWS_FRESH_FOR, matched)
             recipients = sorted((followers[chat][0] for chat in matched), key=_by_chat)
@@ -684,7 +709,7 @@ class Core:
         while (hour := await self.store.next_digest_hour()) is not None and hour + HOUR <= now:
             chats = await self.store.digest_chats(hour)
             flags = await self.store.chat_flags(chats)
-            recipients = [Recipient(p, c, *flags.get((p, c), (True, None, None))[:2], None) for p, c in chats]
+            recipients = [Recipient(p, c, *flags.get(ChatKey(p, c), _UNKNOWN_CHAT)[:2], None) for p, c in chats]
             expires = datetime.fromtimestamp(hour + HOUR, UTC) + NEWS_FRESH_FOR
             count += await self._claim_and_queue(DigestDelivery(self, hour, expires), recipients, self._version)
             await self.store.digest_queued(hour)
@@ -728,7 +753,7 @@ class Core:
             raise FeedRefused("Feeds are not polled in this process, so none can be added here.")
         entries = await self.feed_watcher.check(url)
         feed = FeedConfig(name, url)
-        if not await self.store.add_feed(name, url, by, _ts(self.clock.now())):
+        if not await self.store.add_feed(name=name, url=url, added_by=by, now=_ts(self.clock.now())):
             raise FeedRefused(f"There is already a feed named {name!r}; give this one another name.")
         log.info("feed %s (%s) added by %s", name, url, by)
         self.feed_watcher.watch(feed)
@@ -756,7 +781,7 @@ class Core:
 
     async def recover(self) -> int:
         """At start: deliveries a stopped process had claimed but not confirmed are retried."""
-        return await self.store.requeue_unfinished(_ts(self.clock.now()))
+        return await self.store.requeue_unfinished(now=_ts(self.clock.now()))
 
     async def next_retry_at(self) -> datetime | None:
         ts = await self.store.next_retry_at()
@@ -766,12 +791,12 @@ class Core:
         """Claim every failed delivery whose time has come and queue it again (all of them, in
         one statement; each is re-checked against the chat's settings when it is sent)."""
         now = self.clock.now()
-        pending = await self.store.claim_due_retries(_ts(now))
+        pending = await self.store.claim_due_retries(now=_ts(now))
         if not pending:
             return 0
         chats = await self.store.chat_flags({(p.delivery.platform, p.delivery.chat_id) for p in pending})
         jobs: dict[tuple[str, str], DeliveryJob | None] = {}
-        count = 0
+        count = late = 0
         for p in pending:
             d = p.delivery
             chat = ChatRef.from_key(d.platform, d.chat_id)
@@ -780,10 +805,13 @@ class Core:
             job = jobs[(d.kind, d.job)]
             if job is None or _ts(now) > p.expires_at:
                 self.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
+                late += job is not None
                 continue
-            private, zone, mention = chats.get((d.platform, d.chat_id), (True, None, None))
+            private, zone, mention = chats.get(ChatKey(d.platform, d.chat_id), _UNKNOWN_CHAT)
             self._queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention)])
             count += 1
+        if late:
+            log.warning("%d deliveries due for a retry were dropped: too late by now", late)
         return count
 
     async def _job_for(self, pending: Pending) -> DeliveryJob | None:
@@ -798,11 +826,11 @@ class Core:
         return DigestDelivery(self, key.hour, expires)
 
     async def _news_job(self, key: NewsKey, expires: datetime) -> NewsDelivery | None:
-        stored = await self.store.article(key.feed, key.article)
+        stored = await self.store.article(feed=key.feed, article_id=key.article)
         if stored is None:
             return None
         title, link, summary, _published = stored
         article = Article(key.feed, key.article, title, link, summary)
-        named = [self.catalog.target(kind, k) for kind, k in await self.store.article_targets(key.feed, key.article)]
+        named = [self.catalog.target(kind, k) for kind, k in await self.store.article_targets(feed=key.feed, article_id=key.article)]
         about = {t for t in named if t is not None} or self.catalog.news.find(title, summary)  # as it was matched
         return NewsDelivery(self, article, about, expires)

@@ -33,13 +33,14 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol, TypeVar
+from typing import Any, Literal, Protocol, TypeVar
 
 from .domain.interfaces import Adapter, ChatMoved, ChatRef, Clock, DeliveryError, Outgoing, RateLimited, Unreachable
 from .domain.jobkeys import JOB_KINDS, JobKind
 from .domain.pacing import SAFETY, Spacing, Window
 from .domain.throughput import Achieved, InFlight
-from .store import Store
+from .storage import Storage
+from .storage.values import JobPlatform, Outcome, SentRange
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ Lane = JobKind  # one lane per kind of ledger job, in this order of priority
 
 CONFIRM_EVERY = 500  # sends between two ledger commits at the most...
 CONFIRM_INTERVAL = 0.25  # ...and seconds
+UNCONFIRMED_BOUND = 50  # while outcomes cannot be written, no new message leaves past this many unwritten ones
+HOLD_CHECK = 0.2  # seconds between looks at a ledger that could not write
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
 PLATFORM_PAUSE_CAP = 5.0  # seconds a rate limit pauses a whole platform at most (the refused chat waits in full)
@@ -131,19 +134,26 @@ class Ledger:
     CONFIRM_INTERVAL seconds. A failed write (disk full, database locked) keeps the buffer and
     is tried again until the store works: nothing claimed stays claimed in a running process."""
 
-    def __init__(self, store: Store, clock: Clock, *, on_retries: Callable[[], None] = lambda: None):
+    def __init__(self, store: Storage, clock: Clock, *, on_retries: Callable[[], None] = lambda: None):
         self.store = store
         self.clock = clock
         self.on_retries = on_retries
-        self._sent: dict[tuple[str, str, str], list[str]] = {}
-        self._runs: dict[tuple[str, str, str, int], list[tuple[int, str]]] = {}
-        self._outcomes: list[tuple[str, str, str, str, str, str, int | None]] = []
+        self._sent: dict[tuple[Lane, str, str], list[str]] = {}
+        self._runs: dict[tuple[Lane, str, str, int], list[tuple[int, str]]] = {}
+        self._outcomes: list[Outcome] = []
         self._count = 0
         self._lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         self._kick = asyncio.Event()  # a batch is full: write it now
         self._stopping = False
         self._failing = False
+
+    @property
+    def holding(self) -> bool:
+        """Outcomes cannot be written (disk full, database locked) and UNCONFIRMED_BOUND are
+        waiting: another send could be repeated after a crash, so none leaves (replies aside, which
+        the ledger does not record) until a write works again."""
+        return self._failing and self._count >= UNCONFIRMED_BOUND
 
     def sent(self, item: Item) -> bool:
         """Note a send the platform accepted; True when that makes a batch to write now."""
@@ -162,10 +172,10 @@ class Ledger:
         """A failed send: retried at `retry_at`, or dropped for good when it is None."""
         self.outcome(item.job.kind, item.job.key, item.chat, error, retry_at)
 
-    def outcome(self, kind: str, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
-        state = "failed" if retry_at is not None else "dropped"
+    def outcome(self, kind: Lane, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
         at = int(retry_at.timestamp()) if retry_at is not None else None
-        self._outcomes.append((kind, job, chat.platform, chat.key, state, error[:500], at))
+        state: Literal["failed", "dropped"] = "failed" if retry_at is not None else "dropped"
+        self._outcomes.append(Outcome(kind, job, chat.platform, chat.key, state, error[:500], at))
         self._count += 1
         if self._count >= CONFIRM_EVERY:
             self._kick.set()
@@ -194,9 +204,11 @@ class Ledger:
             self._sent, self._runs, self._outcomes, self._count = {}, {}, [], 0
             ranges, singles = confirmations(runs)
             for key, chats in sent.items():
-                singles.setdefault(key, []).extend(chats)
+                singles.setdefault(JobPlatform(*key), []).extend(chats)
             try:
-                await self.store.record_outcomes(singles, outcomes, int(self.clock.now().timestamp()), ranges)
+                await self.store.record_outcomes(
+                    now=int(self.clock.now().timestamp()), sent=singles, outcomes=outcomes, ranges=ranges
+                )
             except BaseException as exc:  # keep every outcome (also when cancelled): the next flush tries again
                 for key, chats in sent.items():
                     self._sent.setdefault(key, []).extend(chats)
@@ -207,13 +219,14 @@ class Ledger:
                 if not isinstance(exc, Exception):
                     raise
                 if not self._failing:
-                    log.error("cannot record %d delivery outcomes (%s); will keep trying", count, exc)
+                    log.error("cannot record %d delivery outcomes (%s); will keep trying, and reminders and news "
+                              "wait while %d or more are unrecorded", count, exc, UNCONFIRMED_BOUND)
                 self._failing = True
                 return False
             if self._failing:
-                log.warning("delivery outcomes are recorded again")
+                log.warning("delivery outcomes are recorded again; reminders and news go on")
             self._failing = False
-        if any(o[4] == "failed" for o in outcomes):
+        if any(o.state == "failed" for o in outcomes):
             self.on_retries()
         return True
 
@@ -238,12 +251,12 @@ MIN_RANGE = 4  # consecutive sends confirmed as one key range rather than one by
 
 
 def confirmations(
-    runs: dict[tuple[str, str, str, int], list[tuple[int, str]]],
-) -> tuple[list[tuple[str, str, str, int, str, str]], dict[tuple[str, str, str], list[str]]]:
+    runs: dict[tuple[Lane, str, str, int], list[tuple[int, str]]],
+) -> tuple[list[SentRange], dict[JobPlatform, list[str]]]:
     """Split sent items, by claim and place in the claim's sorted rows, into key ranges (runs of
     consecutive places, every one of them sent) and single chats (the rest)."""
-    ranges: list[tuple[str, str, str, int, str, str]] = []
-    singles: dict[tuple[str, str, str], list[str]] = {}
+    ranges: list[SentRange] = []
+    singles: dict[JobPlatform, list[str]] = {}
     for (kind, job, platform, stamp), entries in runs.items():
         entries.sort()
         start = 0
@@ -251,9 +264,9 @@ def confirmations(
             if end < len(entries) and entries[end][0] == entries[end - 1][0] + 1:
                 continue
             if end - start >= MIN_RANGE:
-                ranges.append((kind, job, platform, stamp, entries[start][1], entries[end - 1][1]))
+                ranges.append(SentRange(kind, job, platform, stamp, entries[start][1], entries[end - 1][1]))
             else:
-                singles.setdefault((kind, job, platform), []).extend(chat for _, chat in entries[start:end])
+                singles.setdefault(JobPlatform(kind, job, platform), []).extend(chat for _, chat in entries[start:end])
             start = end
     return ranges, singles
 
@@ -279,20 +292,20 @@ class _Worker:
 
 @dataclass(eq=False)
 class _Lane:
-    """Queues of one class, one per job, served round-robin."""
+    """Queues of one class, one per job, served round-robin; ahead of them, the messages a chat's
+    limit held back, in the order they were held (so one chat's messages keep their order across
+    jobs, whichever job's turn comes first)."""
 
     queues: dict[str, deque] = field(default_factory=dict)
     order: deque = field(default_factory=deque)
+    released: deque = field(default_factory=deque)
 
-    def put(self, key: str, items, *, front: bool = False) -> None:
+    def put(self, key: str, items) -> None:
         queue = self.queues.get(key)
         if queue is None:
             queue = self.queues[key] = deque()
             self.order.append(key)
-        if front:
-            queue.extendleft(reversed(list(items)))
-        else:
-            queue.extend(items)
+        queue.extend(items)
 
 
 class Outbox:
@@ -335,10 +348,12 @@ class Outbox:
         self._wakeup = asyncio.Event()
         self._closing = asyncio.Event()
         self._in_flight = InFlight(rate=self.rate, base=limits.in_flight, bound=limits.max_in_flight or 0)
+        self._adaptive = self._in_flight.adaptive  # (read on the hot path)
         self._more = asyncio.Event()  # set (and replaced) when more workers may send
         self._workers = [_Worker(index) for index in range(self._in_flight.bound)]
         self._watchdog: asyncio.Task | None = None
         self._achieved = Achieved()
+        self._quickest: float | None = None  # seconds: the quickest answer seen lately (rising slowly)
         self._on_rate = on_rate
         self._planned_rate = self.rate
         self._dropped: dict[tuple[str, str, str], int] = {}  # (kind, job, why) -> messages dropped, not yet logged
@@ -359,12 +374,15 @@ class Outbox:
         tasks = [w.task for w in self._workers if w.task is not None]
         if tasks:
             _, hanging = await asyncio.wait(tasks, timeout=grace)
+            # handed to the platform but unanswered: it may have them; their outcome is unknown
+            unknown = sum(1 for w in self._workers if w.task in hanging and w.sending_since is not None)
             for task in hanging:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            if hanging:
-                log.warning("%d %s sends did not finish within %.0f s; they are retried at the next start",
-                            len(hanging), self.platform, grace)
+            if unknown:
+                log.warning("%d %s sends had reached the platform without an answer within %g s (stop_grace): they "
+                            "are sent again at the next start, so their chats may get them twice",
+                            unknown, self.platform, grace)
         if self._watchdog is not None:
             self._watchdog.cancel()
             await asyncio.gather(self._watchdog, return_exceptions=True)
@@ -440,20 +458,17 @@ class Outbox:
         heapq.heappush(self._delayed, (until, next(self._seq), entry))
 
     def _release_delayed(self, now: float) -> None:
-        """Put the entries whose time has come back at the front of their queues, in the order
-        they were parked (one chat's messages keep the order they were made in)."""
+        """Put the entries whose time has come back ahead of their class's queues, in the order they
+        were parked (one chat's messages keep the order they were made in)."""
         replies: list[ReplyItem] = []
-        items: dict[tuple[str, str], list[Item]] = {}
         while self._delayed and self._delayed[0][0] <= now:
             _, _, entry = heapq.heappop(self._delayed)
             if isinstance(entry, ReplyItem):
                 replies.append(entry)
             else:
-                items.setdefault((entry.job.kind, entry.job.key), []).append(entry)
+                self._lanes[entry.job.kind].released.append(entry)
         if replies:
             self._replies.extendleft(reversed(replies))
-        for (kind, key), released in items.items():
-            self._lanes[kind].put(key, released, front=True)
 
     def _first_ready(self, queue: deque, now: float) -> Item | ReplyItem | None:
         if not self._chat_paced:
@@ -467,14 +482,20 @@ class Outbox:
             self._delay(entry, ready)
         return None
 
-    def _pick(self, now: float) -> Item | ReplyItem | None:
+    def _pick(self, now: float, *, lanes: bool = True) -> Item | ReplyItem | None:
         if self._delayed:
             self._release_delayed(now)
         if self._replies:
             entry = self._first_ready(self._replies, now)
             if entry is not None:
                 return entry
+        if not lanes:
+            return None
         for lane in self._lanes.values():
+            if lane.released:
+                entry = self._first_ready(lane.released, now)
+                if entry is not None:
+                    return entry
             for _ in range(len(lane.order)):
                 key = lane.order.popleft()
                 queue = lane.queues[key]
@@ -509,7 +530,11 @@ class Outbox:
                 continue
             if self._delayed:
                 self._release_delayed(now)
-            if not self._replies and not any(lane.order for lane in lanes):
+            if self.ledger.holding and not self._replies:
+                if await self._pause(HOLD_CHECK):  # until the ledger can write again
+                    return None
+                continue
+            if not self._replies and not any(lane.order or lane.released for lane in lanes):
                 self._wakeup.clear()
                 timeout = self._delayed[0][0] - now if self._delayed else None
                 try:
@@ -534,12 +559,38 @@ class Outbox:
                     now = self._mono()
                 if self._paused_until > now:  # a rate limit came while this worker waited for its slot
                     continue
-            entry = self._pick(now)
+            entry = self._pick(now, lanes=not self.ledger.holding)
             if entry is not None:
-                if self._window is not None:
-                    self._window.depart(now)
                 return entry
         return None
+
+    async def _depart(self) -> float | None:
+        """Wait until the platform's window (and any pause) allows one more send, and count it as
+        leaving now: when it goes to the platform, not when it was picked. Rendering a message can
+        wait on the database (a chat that changed is read again), and sends picked in even steps
+        but delayed unevenly would reach the platform bunched, over its limit. Returns the instant
+        it leaves, or None when the outbox closes meanwhile (the send does not happen)."""
+        window = self._window
+        assert window is not None
+        while True:
+            now = self._mono()
+            ready = max(window.ready_at(now), self._paused_until)
+            if ready <= now:
+                window.depart(now)
+                return now
+            if await self._pause(ready - now):
+                return None
+
+    def _arrived(self, departed: float) -> None:
+        """A send that left at `departed` was answered now: it reached the platform no later than
+        now minus the quickest answer seen lately, so the window counts it there (a send held on its
+        way, then answered as fast as usual, reached the platform late by that much)."""
+        assert self._window is not None
+        now = self._mono()
+        answer = now - departed
+        quickest = self._quickest
+        self._quickest = answer if quickest is None or answer < quickest else quickest + (answer - quickest) * 0.01
+        self._window.settle(departed, now - self._quickest)
 
     # ---- sending ------------------------------------------------------------------------------------
 
@@ -572,11 +623,13 @@ class Outbox:
     def _pick_unpaced(self) -> Item | ReplyItem | None:
         """`_pick` for a platform with no pace to keep, without its checks: the next reply, else the
         next entry of the lanes in order, jobs taking turns."""
-        if self._closing.is_set() or self._delayed or self._paused_until:
+        if self._closing.is_set() or self._delayed or self._paused_until or self.ledger.holding:
             return None
         if self._replies:
             return self._replies.popleft()
         for lane in self._lane_list:
+            if lane.released:
+                return lane.released.popleft()
             order = lane.order
             if order:
                 key = order[0]
@@ -602,7 +655,7 @@ class Outbox:
             error = exc
         finally:
             worker.sending_since = None
-        if self._in_flight.adaptive:
+        if self._adaptive and call is not _nothing:  # a bare pace slot is no answer time
             self._answered(started)
         return result, self._outcome(worker, error)
 
@@ -618,9 +671,13 @@ class Outbox:
     def planning_rate(self) -> float | None:
         """The rate a fan-out can count on: the declared one, or the one achieved the last time
         messages waited, when that was clearly lower (a platform slower than the in-flight bound
-        allows for)."""
+        allows for). It changes only when the achieved rate moved clearly, once a second at most,
+        so plans made from it are not remade for every send."""
+        return self._planned_rate
+
+    def _rate_now(self) -> float | None:
         achieved = self._achieved.rate()
-        if self.rate is None or achieved is None or achieved >= 0.9 * self.rate * SAFETY:
+        if self.rate is None or achieved is None or achieved >= 0.85 * self.rate * SAFETY:
             return self.rate
         return achieved
 
@@ -648,7 +705,13 @@ class Outbox:
         return error
 
     async def _reply(self, worker: _Worker, entry: ReplyItem) -> None:
+        departed = None
+        if self._window is not None and (departed := await self._depart()) is None:
+            entry.done.set_exception(DeliveryError("the bot is stopping"))
+            return
         result, error = await self._guarded(worker, entry.send)
+        if departed is not None and entry.send is not _nothing:
+            self._arrived(departed)
         if isinstance(error, RateLimited):
             self._rate_limited(error, entry)
             self._grow(1)  # it is queued again
@@ -674,6 +737,9 @@ class Outbox:
             else:  # no longer wanted (unsubscribed, paused, moved episode): nothing is lost
                 self.ledger.failed(item, message, None)
             return
+        departed = None
+        if self._window is not None and (departed := await self._depart()) is None:
+            return  # stopping: it stays claimed and goes at the next start
         started = worker.sending_since = self._mono()
         try:
             await self.adapter.send(item.chat, message)
@@ -684,7 +750,9 @@ class Outbox:
             worker.sending_since = None
         if worker.timed_out:
             error = self._outcome(worker, error)
-        if self._in_flight.adaptive:
+        if departed is not None:
+            self._arrived(departed)
+        if self._adaptive:
             self._answered(started)
         if error is None:
             if self.ledger.sent(item):
@@ -749,11 +817,14 @@ class Outbox:
             log.warning("%d %s %s messages of %s were dropped: %s (sending at %s, %d in flight, answers in %.1f s)",
                         count, self.platform, kind, job, why, _per_second(self._achieved.rate() or self.rate),
                         self._in_flight.allowed, self._in_flight.latency or 0.0)
-        rate = self.planning_rate
+        rate = self._rate_now()
         if rate != self._planned_rate and (rate is None or self._planned_rate is None
                                            or abs(rate - self._planned_rate) > 0.1 * self._planned_rate):
-            log.warning("%s delivers at %s, not the declared %s: reminder jobs are planned at that rate",
-                        self.platform, _per_second(rate), _per_second(self.rate))
+            if rate == self.rate:
+                log.info("%s delivers at its declared %s again", self.platform, _per_second(rate))
+            else:
+                log.warning("%s delivers at %s, not the declared %s: reminder jobs are planned at that rate",
+                            self.platform, _per_second(rate), _per_second(self.rate))
             self._planned_rate = rate
             self._on_rate()
 

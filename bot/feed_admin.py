@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from .config import FeedConfig
-from .store import FeedState, StoredArticle
+from .storage.values import FeedState, StoredArticle
 
 
 class FeedRefused(Exception):

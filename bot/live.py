@@ -36,6 +36,7 @@ from .domain.zones import UTC
 from .integrations.sources import Change, Edit, Sources
 from .integrations.tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
 from .releases import release_finder
+from .storage.values import Import, ImportKind, StoredEdit, StoredNotice
 
 log = logging.getLogger(__name__)
 
@@ -141,11 +142,11 @@ class LiveCatalog:
                 touched += [*old.shows.keys() & self.sources.bundled.shows.keys(), *change.bundled.shows]
             ended = [s.key for s in change.shows if s.ended and s.id in self.sources.shows and not self.sources.shows[s.id].ended]
             notices = diff_catalogs(old, new, touched, now, ended)
-            imports = [("show", s.key, s.to_json(), s.ended, self._next_refresh(s, new, now)) for s in change.shows]
-            imports += [("person", p.key, p.to_json(), False, _ts(now + DAILY)) for p in change.people]
+            imports = [Import("show", s.key, s.to_json(), s.ended, self._next_refresh(s, new, now)) for s in change.shows]
+            imports += [Import("person", p.key, p.to_json(), False, _ts(now + DAILY)) for p in change.people]
             await self.core.store.save_catalog_change(
-                imports=imports, edits=[e.row() for e in change.edits],
-                notices=[(n.key, n.show, n.to_json(), n.expires) for n in notices], now=_ts(now),
+                imports=imports, edits=[StoredEdit(*e.row()) for e in change.edits],
+                notices=[StoredNotice(n.key, n.show, n.to_json(), n.expires) for n in notices], now=_ts(now),
             )
             self.sources = sources
             self._swap(new)
@@ -170,11 +171,11 @@ class LiveCatalog:
     async def edit(self, edit: Edit) -> list[Notice]:
         return await self.apply(Change(edits=(edit,)))
 
-    async def refresh_schedule(self, kind: str, key: str, followed: bool) -> None:
+    async def refresh_schedule(self, kind: ImportKind, key: str, followed: bool) -> None:
         """A due import that is not fetched now (nobody follows it, or TVmaze failed) is looked at
         again later: in a day, or after `refresh` when the fetch failed."""
         wait = DAILY if not followed else self.settings.refresh
-        await self.core.store.schedule_refresh(kind, key, _ts(self.core.clock.now() + wait))
+        await self.core.store.schedule_refresh(kind=kind, key=key, at=_ts(self.core.clock.now() + wait))
 
     # ---- announcing ---------------------------------------------------------------------------
 
@@ -182,12 +183,12 @@ class LiveCatalog:
         """Fan every stored, unannounced, still timely notice out to its show's followers."""
         store, count = self.core.store, 0
         now = _ts(self.core.clock.now())
-        for data in await store.pending_notices(now):
+        for data in await store.pending_notices(now=now):
             notice = Notice.from_json(data)
             show = self.core.catalog.shows.get(notice.show)
             if show is not None:
                 count += await self.core.fan_out(NoticeDelivery(self.core, notice), self.core.targets(show))
-            await store.notice_announced(notice.key, now)
+            await store.notice_announced(notice=notice.key, now=now)
         return count
 
     async def _notice_job(self, key: NoticeKey, _expires: datetime) -> NoticeDelivery | None:

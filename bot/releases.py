@@ -22,7 +22,7 @@ from .domain.jobkeys import ReleaseKey
 from .domain.release_dates import Release, find_release, format_day
 from .domain.render import Bold, Message
 from .domain.zones import UTC
-from .store import Recipient
+from .storage.values import Recipient
 
 FRESH_FOR = timedelta(days=2)  # a release not announced by two days after its date is dropped
 

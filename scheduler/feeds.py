@@ -31,7 +31,8 @@ from bot.config import FeedConfig, NewsConfig
 from bot.domain.article import Article
 from bot.domain.interfaces import Clock
 from bot.integrations.feeds import FeedError, link_key, parse_feed
-from bot.store import FeedState, Store
+from bot.storage import Storage
+from bot.storage.values import FeedState
 
 from .addresses import AddressGuard, AddressRefused, GuardedTransport
 from .capped import ACCEPT_ENCODING, BadEncoding, BodyTooLarge, read_capped
@@ -97,7 +98,7 @@ class FeedPoller:
 
     def __init__(
         self,
-        store: Store,
+        store: Storage,
         publish: Publish,
         *,
         settings: NewsConfig,
@@ -153,7 +154,7 @@ class FeedPoller:
                 baseline = int(now.timestamp())
             else:
                 kept_validators = await self._deliver_new(feed, articles, now)
-            await self.store.prune_entries(feed.name, int((now - KEEP_ENTRIES).timestamp()),
+            await self.store.prune_entries(feed=feed.name, before=int((now - KEEP_ENTRIES).timestamp()),
                                            keep=max(KEEP_ENTRIES_PER_FEED, len(articles)))
         due = next_poll_at(now, self.settings.poll_interval, rand=self.rand())
         await self.store.save_feed_state(
@@ -167,12 +168,12 @@ class FeedPoller:
         return due
 
     async def _record_baseline(self, feed: FeedConfig, articles: list[Article], now: datetime) -> None:
-        await self.store.record_entries(feed.name, [(a.id, link_key(a.link), False) for a in articles], _ts(now))
+        await self.store.record_entries(feed=feed.name, entries=[(a.id, link_key(a.link), False) for a in articles], now=_ts(now))
         log.info("feed %s (%s): first poll, %d entries recorded, none delivered", feed.name, feed.url, len(articles))
 
     async def _deliver_new(self, feed: FeedConfig, articles: list[Article], now: datetime) -> bool:
         """Publish the entries not seen before; False when one of them failed to publish."""
-        known = await self.store.known_entries(feed.name, [a.id for a in articles])
+        known = await self.store.known_entries(feed=feed.name, entry_ids=[a.id for a in articles])
         oldest = now - self.settings.max_age
         skipped: list[tuple[str, str, bool]] = []
         all_published = True
@@ -193,8 +194,8 @@ class FeedPoller:
                 )
                 all_published = False
                 continue
-            await self.store.record_entries(feed.name, [(article.id, link, True)], _ts(now))
-        await self.store.record_entries(feed.name, skipped, _ts(now))
+            await self.store.record_entries(feed=feed.name, entries=[(article.id, link, True)], now=_ts(now))
+        await self.store.record_entries(feed=feed.name, entries=skipped, now=_ts(now))
         return all_published
 
     async def _failed(self, feed: FeedConfig, state: FeedState, now: datetime, exc: Exception) -> datetime:

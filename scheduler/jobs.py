@@ -60,7 +60,7 @@ class Jobs:
         """Load progress, requeue interrupted sends, and plan; call once per process."""
         stored = await self.core.store.get_meta(WATERMARK)
         if stored is None:
-            await self.core.store.set_meta(WATERMARK, str(int(self.watermark.timestamp())))
+            await self.core.store.set_meta(name=WATERMARK, value=str(int(self.watermark.timestamp())))
         else:
             self.watermark = datetime.fromtimestamp(int(stored), UTC)
         requeued = await self.core.recover()
@@ -163,7 +163,7 @@ class Jobs:
             queued += await fire_release(self.core, release_job.release, release_job.zone)
         if now > self.watermark:
             self.watermark = now
-            await self.core.store.set_meta(WATERMARK, str(int(now.timestamp())))
+            await self.core.store.set_meta(name=WATERMARK, value=str(int(now.timestamp())))
         if self._dirty:
             await self._rebuild()
         queued += await self.core.retry_due()
@@ -176,10 +176,10 @@ class Jobs:
         if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY:
             return
         self._pruned_at = now
-        removed = await self.core.store.prune(int((now - KEEP_LEDGER).timestamp()))
+        removed = await self.core.store.prune(before=int((now - KEEP_LEDGER).timestamp()))
         if removed:
             log.info("forgot %d ledger rows older than %s", removed, KEEP_LEDGER)
-        await self.core.store.prune_news(int((now - KEEP_LEDGER).timestamp()))
+        await self.core.store.prune_news(before=int((now - KEEP_LEDGER).timestamp()))
         removed = await self.core.store.prune_articles(before=int((now - KEEP_ARTICLES).timestamp()))
         if removed:
             log.info("forgot %d articles received more than %s ago", removed, KEEP_ARTICLES)

@@ -24,7 +24,7 @@ from contextlib import AsyncExitStack
 from bot.config import Config
 from bot.domain.catalog import Catalog
 from bot.domain.interfaces import Adapter, Clock
-from bot.store import StoreError
+from bot.storage import StorageError
 
 from .aps import ApsDriver
 from .startup import Parts, Startup, Step, steps
@@ -67,7 +67,7 @@ class BotProcess(Parts):
             await process.stop()
             if isinstance(exc, Exception):
                 name = step.name if step is not None else "starting"
-                detail = str(exc) if isinstance(exc, StoreError) else f"{name}: {type(exc).__name__}: {exc}"
+                detail = str(exc) if isinstance(exc, StorageError) else f"{name}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
         return process

@@ -28,7 +28,7 @@ from bot.domain.catalog import Catalog
 from bot.domain.interfaces import Adapter, Clock, VirtualClock
 from bot.integrations.tvmaze import TvmazeClient
 from bot.live import LiveCatalog
-from bot.store import Store
+from bot.storage import Storage, open_storage
 
 from .aps import ApsDriver
 from .jobs import Jobs
@@ -57,7 +57,7 @@ class Startup:
 class Parts:
     """What the steps have started so far (a step sets its parts; later steps read them)."""
 
-    store: Store
+    store: Storage
     core: Core
     client: TvmazeClient | None = None
     live: LiveCatalog
@@ -98,7 +98,7 @@ async def closing(parts: Parts, name: str, close: Callable[[], Awaitable[object]
 
 @asynccontextmanager
 async def database(parts: Parts, startup: Startup) -> AsyncIterator[None]:
-    parts.store = await Store.open(startup.db_path or startup.config.database)
+    parts.store = await open_storage(startup.db_path or startup.config.database)
     async with closing(parts, "the database", parts.store.close):
         yield
 

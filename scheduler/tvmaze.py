@@ -22,6 +22,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.integrations.sources import Change
 from bot.integrations.tvmaze import PERSON_PREFIX, ImportedPerson, ImportedShow, TvmazeError, keep_known_air_times, tvmaze_id
 from bot.live import LiveCatalog
+from bot.storage.values import ImportKind
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class Refresher:
         if client is None:
             return 0
         now = live.core.clock.now()
-        due = await store.due_imports(int(now.timestamp()))
+        due = await store.due_imports(now=int(now.timestamp()))
         if not due:
             return 0
         followed_targets = await store.followed_targets()
@@ -89,9 +90,9 @@ class Refresher:
         except Exception:
             log.exception("a refresh of %d shows and %d people failed as a whole; applying them one by one",
                           len(shows), len(people))
-        for change, kind, key in [(Change(shows=(s,)), "show", s.key) for s in shows] + [
-            (Change(people=(p,)), "person", p.key) for p in people
-        ]:
+        one_by_one: list[tuple[Change, ImportKind, str]] = [(Change(shows=(s,)), "show", s.key) for s in shows]
+        one_by_one += [(Change(people=(p,)), "person", p.key) for p in people]
+        for change, kind, key in one_by_one:
             try:
                 await live.apply(change)
             except Exception:

@@ -32,7 +32,7 @@ LAYERS: dict[str, str] = {
     "bot.domain": "domain",
     "bot.config": "config",
     "bot.integrations": "integrations",
-    "bot.store": "storage",
+    "bot.storage": "storage",
     "bot.delivery": "delivery",
     "bot.commands": "commands",
     "bot.feed_admin": "commands",  # the feed administration's values and port, shared by the app and /feeds

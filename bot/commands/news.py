@@ -26,14 +26,14 @@ async def cmd_news(ctx: Context) -> Message | Reply:
             return found
         targets, about = [(found.kind, found.key)], found.name
     else:
-        targets = await store.subscriptions(ctx.chat.platform, ctx.chat.key)
+        targets = await store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
         if not targets:
             return Message.of(
                 f"This chat follows nothing yet, so it has no news. Try /news The Interest of Love, or "
                 f"{typed(ctx, 'subscribe')} to a show or actor first."
             )
         about = "what this chat follows"
-    articles = await store.latest_articles(targets, NEWS_LATEST)
+    articles = await store.latest_articles(targets=targets, limit=NEWS_LATEST)
     if not articles:
         return Message.of(f"No news about {about} has come in yet.")
     zone, _ = await ctx.chats.chat_settings(ctx.chat)

@@ -23,17 +23,17 @@ from ..domain.names import Target
 from ..feed_admin import FeedInfo
 from ..integrations.sources import Edit
 from ..integrations.tvmaze import Found, Imports
-from ..store import ChatSettings, StoredArticle
+from ..storage.values import ChatSettings, StoredArticle
 
 
 class ChatReads(Protocol):
     """What the handlers read of the database directly."""
 
-    async def chat(self, platform: str, chat_id: str) -> ChatSettings | None: ...
+    async def chat(self, *, platform: str, chat_id: str) -> ChatSettings | None: ...
 
-    async def subscriptions(self, platform: str, chat_id: str) -> list[tuple[str, str]]: ...
+    async def subscriptions(self, *, platform: str, chat_id: str) -> list[tuple[str, str]]: ...
 
-    async def latest_articles(self, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]: ...
+    async def latest_articles(self, *, targets: Sequence[tuple[str, str]], limit: int) -> list[StoredArticle]: ...
 
 
 class Chats(Protocol):

@@ -23,7 +23,7 @@ async def cmd_next(ctx: Context) -> Message | Reply:
             return found
         keys, about = target_shows(ctx, found), found.name
     else:
-        subs = await ctx.chats.store.subscriptions(ctx.chat.platform, ctx.chat.key)
+        subs = await ctx.chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
         if not subs:
             return say(
                 f"This chat follows nothing yet. Try /next The Interest of Love, or {typed(ctx, 'subscribe')} to a show first."
@@ -48,7 +48,7 @@ async def cmd_next(ctx: Context) -> Message | Reply:
 async def cmd_schedule(ctx: Context) -> Message:
     catalog = ctx.lookup.catalog
     zone, _ = await ctx.chats.chat_settings(ctx.chat)
-    subs = await ctx.chats.store.subscriptions(ctx.chat.platform, ctx.chat.key)
+    subs = await ctx.chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
     if not subs:
         return say(
             f"This chat follows nothing yet, so there is no schedule. Try {typed(ctx, 'subscribe')} The Interest of Love."

@@ -66,11 +66,11 @@ async def unfollow(ctx: Context, text: str, example: str) -> Message | Reply:
         return found
     chats = ctx.chats
     if not await chats.unsubscribe(ctx.chat, found):
-        why = _kept_by(ctx, found, await chats.store.subscriptions(ctx.chat.platform, ctx.chat.key))
+        why = _kept_by(ctx, found, await chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key))
         if why:
             return say("This chat does not follow ", Bold(found.name), f" itself. {why.replace('still come', 'come')}")
         return say("This chat does not follow ", Bold(found.name), f". {typed(ctx, 'subscriptions')} lists what it follows.")
-    why = _kept_by(ctx, found, await chats.store.subscriptions(ctx.chat.platform, ctx.chat.key))
+    why = _kept_by(ctx, found, await chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key))
     if not why:
         return say("Unsubscribed from ", Bold(found.name), ". No more reminders or news for it here.")
     return say("Unsubscribed from ", Bold(found.name), f". {why}")
@@ -101,9 +101,9 @@ def _kept_by(ctx: Context, found: Target, remaining: list[tuple[str, str]]) -> s
 
 async def list_followed(ctx: Context) -> Message:
     chats, catalog = ctx.chats, ctx.lookup.catalog
-    settings = await chats.store.chat(ctx.chat.platform, ctx.chat.key)
+    settings = await chats.store.chat(platform=ctx.chat.platform, chat_id=ctx.chat.key)
     zone, leads = await chats.chat_settings(ctx.chat)
-    subs = await chats.store.subscriptions(ctx.chat.platform, ctx.chat.key)
+    subs = await chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
     if not subs:
         return say(f"This chat follows nothing yet. Try {typed(ctx, 'subscribe')} The Interest of Love.")
     lines: list[Message | str] = ["This chat follows:"]

@@ -9,8 +9,8 @@ that the last message leaves before air.
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,22 +51,41 @@ class Spacing:
 class Window:
     """At most `count` departures in any stretch of `seconds` plus a small margin, counted from
     the departures themselves: even spacing keeps the pace, this keeps a stalled event loop (whose
-    late sends would all leave at once) from ever putting more than the count in one window."""
+    late sends would all leave at once) from ever putting more than the count in one window.
+
+    A send that reached the platform later than it left (the event loop or the network held it
+    on the way) is counted where it arrived once its answer tells (`settle`): otherwise the next
+    `count` sends, leaving on time, would meet it inside one of the platform's windows."""
 
     def __init__(self, rate: Rate, *, margin: float = 1 - SAFETY):
         self.count = max(1, int(rate.count))
         self.span = rate.seconds * (1 + margin)
-        self._departed: deque[float] = deque()
+        self._times: list[float] = []  # departures (or arrivals, once settled), sorted; the latest kept
 
     def ready_at(self, now: float) -> float:
-        if len(self._departed) < self.count:
+        times = self._times
+        if len(times) < self.count:
             return now
-        return max(now, self._departed[0] + self.span)
+        return max(now, times[-self.count] + self.span)
 
     def depart(self, now: float) -> None:
-        self._departed.append(now)
-        while len(self._departed) > self.count:
-            self._departed.popleft()
+        times = self._times
+        if times and now < times[-1]:
+            bisect.insort(times, now)
+        else:
+            times.append(now)
+        if len(times) > 2 * self.count:
+            del times[: len(times) - self.count]
+
+    def settle(self, departed: float, arrived: float) -> None:
+        """The send that left at `departed` reached the platform as late as `arrived`."""
+        times = self._times
+        if arrived <= departed or not times or arrived <= times[0]:
+            return
+        i = bisect.bisect_left(times, departed)
+        if i < len(times) and times[i] == departed:
+            del times[i]
+        bisect.insort(times, arrived)
 
 
 @dataclass(frozen=True)

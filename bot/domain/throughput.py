@@ -15,8 +15,8 @@ from collections import deque
 HEADROOM = 1.25  # in flight = rate x latency x this: answers vary around the average
 SMOOTHING = 0.1  # weight of the newest answer time in the moving average
 SAMPLES = 300  # sends the achieved rate is measured over at most
-MIN_SAMPLES = 60  # ...and at least, over at least MIN_SPAN seconds
-MIN_SPAN = 2.0
+MIN_SAMPLES = 100  # ...and at least, over at least MIN_SPAN seconds (a 429's short pause must not count as slow)
+MIN_SPAN = 4.0
 
 
 class InFlight:
@@ -41,7 +41,7 @@ class InFlight:
         if wanted > self.allowed:
             self.allowed = wanted
             return True
-        if wanted < self.allowed * 0.75:  # shrink only on a clear change, so it does not flap
+        if wanted < self.allowed * 0.75 or wanted == self.base:  # shrink on a clear change only (no flapping)
             self.allowed = wanted
         return False
 

@@ -32,7 +32,7 @@ class Edit:
     episode: int | None = None
     at_time: time | None = None
 
-    def row(self) -> tuple[str, str, str, int | None, str | None]:
+    def row(self) -> tuple[str, Literal["skip", "move"], str, int | None, str | None]:
         return (self.show_key, self.kind, self.day.isoformat(), self.episode,
                 self.at_time.strftime("%H:%M") if self.at_time else None)
 

@@ -41,7 +41,7 @@ async def test_a_fan_who_blocked_the_bot_is_paused_and_resumed_when_they_write_a
         server.block(FAN)
         await bot.advance(AIRS - timedelta(minutes=30))
         assert bot.received(FAN) == [] and len(bot.received(OTHER_FAN)) == 1
-        settings = await bot.process.core.store.chat("telegram", str(FAN))
+        settings = await bot.process.core.store.chat(platform="telegram", chat_id=str(FAN))
         assert settings is not None and "blocked" in settings.paused_reason
         assert server.errors.count(("sendMessage", 403, "Forbidden: bot was blocked by the user")) == 1  # not retried
 
@@ -75,7 +75,7 @@ async def test_a_deleted_topic_pauses_only_that_topic(tmp_path):
         server.missing_thread(group, 7)
         await bot.advance(AIRS - timedelta(minutes=30))
         assert [m.message_thread_id for m in bot.received(group)] == [8]
-        settings = await bot.process.core.store.chat("telegram", f"{group}/7")
+        settings = await bot.process.core.store.chat(platform="telegram", chat_id=f"{group}/7")
         assert settings is not None and "thread not found" in settings.paused_reason
 
 

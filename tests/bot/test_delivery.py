@@ -29,7 +29,7 @@ async def test_the_outbox_never_bursts_past_its_rate_after_the_event_loop_stalls
     import asyncio
     import time
 
-    from bot.delivery import Outbox
+    from bot.delivery import Ledger, Outbox
     from bot.domain.interfaces import Limits, Rate, SystemClock
 
     class Platform:
@@ -38,7 +38,7 @@ async def test_the_outbox_never_bursts_past_its_rate_after_the_event_loop_stalls
     class Owner:
         clock = SystemClock()
 
-    outbox = Outbox(adapter=Platform(), ledger=None, owner=Owner())  # type: ignore[arg-type]
+    outbox = Outbox(adapter=Platform(), ledger=Ledger(None, Owner.clock), owner=Owner())  # type: ignore[arg-type]
     outbox.start()
     sent: list[float] = []
 

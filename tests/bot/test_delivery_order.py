@@ -10,7 +10,7 @@ from adapters.mock import MockAdapter
 from bot.delivery import Item, Ledger, Outbox
 from bot.domain.interfaces import ChatRef, Limits, Outgoing, Rate, SystemClock
 from bot.domain.render import Message
-from bot.store import Store
+from bot.storage import Storage, open_storage
 
 FAN = ChatRef("telegram", "100")
 
@@ -37,8 +37,8 @@ class Article:
         return Outgoing("news", Message.of(self.title))
 
 
-async def outbox_for(tmp_path, adapter: MockAdapter) -> tuple[Outbox, Ledger, Store]:
-    store = await Store.open(str(tmp_path / "bot.sqlite3"))
+async def outbox_for(tmp_path, adapter: MockAdapter) -> tuple[Outbox, Ledger, Storage]:
+    store = await open_storage(str(tmp_path / "bot.sqlite3"))
     ledger = Ledger(store, Owner.clock)
     ledger.start()
     outbox = Outbox(adapter=adapter, ledger=ledger, owner=Owner())  # type: ignore[arg-type]
@@ -87,3 +87,21 @@ async def test_every_message_dropped_as_too_late_is_counted_in_a_warning(tmp_pat
     assert 1 <= sent <= 5
     warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert f"{20 - sent} telegram news messages of Breaking news were dropped: too late" in " ".join(warnings)
+
+
+
+async def test_articles_to_one_chat_keep_their_order_when_a_later_one_also_goes_to_many_other_chats(tmp_path):
+    # the third article's other chats take a while (a send lasts 5 ms): the fan's next turn comes meanwhile
+    adapter = MockAdapter("telegram", SystemClock().now, latency=0.005, limits=Limits(per_chat=Rate(20), in_flight=2))
+    outbox, ledger, store = await outbox_for(tmp_path, adapter)
+    others = [ChatRef("telegram", f"other{n:03d}") for n in range(100)]
+    try:
+        for n, chats in ((1, [FAN]), (2, [FAN]), (3, [FAN, *others])):
+            article = Article(f"Article {n}")
+            outbox.submit(article, [Item(article, chat, True, None, 0) for chat in chats])
+        await asyncio.wait_for(outbox.idle(), 10)
+    finally:
+        await outbox.close(0)
+        await ledger.close()
+        await store.close()
+    assert [s.text for s in adapter.outbox if s.chat == FAN.key] == ["Article 1", "Article 2", "Article 3"]

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.delivery import Item, Ledger
 from bot.domain.interfaces import ChatRef, VirtualClock
-from bot.store import Store
+from bot.storage import open_storage
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -32,9 +32,9 @@ async def test_a_stop_while_the_writer_is_inside_a_write_still_confirms_every_se
     """SIGTERM must repeat nothing: the stop lands while the ledger's writer is writing a batch
     (the database is slow), and every send of that batch is still confirmed."""
     db = str(tmp_path / "bot.sqlite3")
-    store = await Store.open(db)
+    store = await open_storage(db)
     chats = [f"c{n:02d}" for n in range(20)]
-    await store.claim("reminder", Job.key, int(Job.expires.timestamp()), [("telegram", c) for c in chats])
+    await store.claim(kind="reminder", job=Job.key, expires_at=int(Job.expires.timestamp()), recipients=[("telegram", c) for c in chats])
     writing = asyncio.Event()
     real_write = store.record_outcomes
 

@@ -14,7 +14,7 @@ from adapters.mock import MockAdapter
 from bot.config import parse_config
 from bot.domain.catalog import parse_catalog
 from bot.domain.interfaces import SystemClock
-from bot.store import Store
+from bot.storage import open_storage
 from scheduler.process import BotProcess
 
 
@@ -35,7 +35,7 @@ def soon_catalog(**airs: datetime) -> dict:
 async def seed(db: str, show: str, chats: Iterable[str], *, platform: str = "telegram", leads: str | None = None,
                zone: str | None = None) -> None:
     """Subscribe many private chats to `show` (its catalog key) straight in the database."""
-    store = await Store.open(db)
+    store = await open_storage(db)
     await store.close()
     rows = list(chats)
     with sqlite3.connect(db) as conn:

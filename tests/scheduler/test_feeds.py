@@ -10,7 +10,7 @@ import pytest
 
 from bot.config import FeedConfig, NewsConfig
 from bot.domain.article import Article
-from bot.store import Store
+from bot.storage import open_storage
 from scheduler.feeds import USER_AGENT, FeedPoller, next_poll_at
 from tests.fakes.feeds_server import FeedServer, Item
 
@@ -66,7 +66,7 @@ class Bot:
         self.published.append(article)
 
     async def __aenter__(self) -> Bot:
-        self.store = await Store.open(self.path)
+        self.store = await open_storage(self.path)
         self.poller = FeedPoller(self.store, self.publish, settings=self.settings, clock=self.clock, rand=lambda: 0.5)
         return self
 

@@ -272,7 +272,7 @@ async def test_an_unreachable_chat_is_paused_and_skipped_by_later_fan_outs(tmp_p
         states = {(d.job[:5], d.chat_id): s for d, s in (await process.core.store.delivery_states()).items()}
         assert states[("showa", "blocked")] == "dropped"
         assert ("showb", "blocked") not in states  # skipped: never claimed
-        assert (await process.core.store.chat("telegram", "blocked")).paused_reason.startswith("Forbidden")
+        assert (await process.core.store.chat(platform="telegram", chat_id="blocked")).paused_reason.startswith("Forbidden")
     finally:
         await process.stop()
 

@@ -121,7 +121,7 @@ async def test_stop_lets_a_catalog_reload_under_way_finish_before_the_database_c
 
     async def reload():  # as a SIGHUP reload writes the new catalog's notices
         await release.wait()
-        await process.core.store.set_meta("reloaded", "yes")
+        await process.core.store.set_meta(name="reloaded", value="yes")
 
     reloading = asyncio.get_running_loop().create_task(reload())
     process.reloads.add(reloading)

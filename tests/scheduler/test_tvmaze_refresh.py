@@ -24,7 +24,7 @@ async def test_the_scheduler_job_refreshes_followed_shows_and_the_alerts_go_out(
         assert reply is not None and reply.text.startswith("Subscribed to <b>The River Runs Test</b>")
         assert process.core.catalog.target("show", "tvmaze:7001") is not None
         fake_tvmaze.episodes(7001)[5]["airstamp"] = "2027-01-22T13:30:00+00:00"  # episode 6, from Thu 21 Jan
-        await process.core.store.schedule_refresh("show", "tvmaze:7001", int(clock.now().timestamp()))
+        await process.core.store.schedule_refresh(kind="show", key="tvmaze:7001", at=int(clock.now().timestamp()))
         job = process.driver.scheduler.get_job(JOB_ID)
         assert job is not None and job.trigger.interval == timedelta(minutes=1)
         job.modify(next_run_time=clock.now())  # as if the minute had passed

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.core import digest_message
 from bot.domain.interfaces import ChatMoved
 from bot.domain.render import to_discord_markdown, to_telegram_html
-from bot.store import StoredArticle
+from bot.storage.values import StoredArticle
 from tests.conftest import at
 
 

@@ -187,7 +187,7 @@ async def test_subscriptions_say_when_delivery_is_paused(make_story):
     story.sim.adapter("telegram").failures["100"] = Unreachable("Forbidden: bot was blocked by the user")
     await story.advance("2022-12-21T13:00:00Z")
     core = story.sim.process.core
-    settings = await core.store.chat("telegram", "100")
+    settings = await core.store.chat(platform="telegram", chat_id="100")
     assert settings.paused_reason == "Forbidden: bot was blocked by the user"
     # read before the chat writes again (a Discord user's DMs stay closed while they use a server)
     reply = (await core.handle(replace(story.sim.adapter("telegram").message("100", "100", "/subscriptions"), reaches_chat=False))).body
@@ -205,7 +205,7 @@ async def test_a_moved_chat_takes_its_subscriptions_settings_and_pending_reminde
     [reminder] = moved.received("reminder")
     assert "Thu 22:30 (Asia/Seoul)" not in reminder.text and "Wed 22:30 (Asia/Seoul)" in reminder.text
     assert "The Interest of Love" in await moved.say("/channel list")
-    assert await story.sim.process.core.store.chat("telegram", "-100") is None
+    assert await story.sim.process.core.store.chat(platform="telegram", chat_id="-100") is None
     await story.advance("2022-12-22T13:00:00Z")
     assert len(moved.received("reminder")) == 2 and group.received("reminder") == []
 
@@ -280,3 +280,15 @@ async def test_a_group_reminder_retried_after_a_restart_still_mentions_the_role_
     await story.advance("2022-12-21T13:10:00Z")
     [reminder] = channel.received("reminder")
     assert reminder.mention == "4242"
+
+
+async def test_a_retry_that_comes_too_late_after_a_restart_is_dropped_with_a_warning(make_story, caplog):
+    story, fan = await subscribed_fan(make_story)
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("502 Bad Gateway")
+    await story.advance("2022-12-21T13:00:10Z")  # failed: retry at 13:00:30
+    del story.sim.adapter("telegram").failures["100"]
+    await story.stop()
+    await story.advance("2022-12-21T13:45:00Z")  # episode 1 began at 13:30 while stopped
+    await story.start()
+    assert fan.received("reminder") == []
+    assert "1 deliveries due for a retry were dropped: too late by now" in caplog.text

@@ -8,7 +8,8 @@ from datetime import date
 
 from bot.domain.catalog import Catalog
 from bot.domain.changes import Notice
-from bot.store import Store
+from bot.storage import open_storage
+from bot.storage.values import StoredNotice
 from tests.conftest import at, bundled_catalog
 
 FAN = [("telegram", "100")]
@@ -31,17 +32,18 @@ async def test_pending_deliveries_of_every_kind_stored_by_an_older_process_are_r
     await story.stop()
 
     # what an older process left in the database: claimed, not confirmed, when it stopped
-    store = await Store.open(story.sim.db_path)
+    store = await open_storage(story.sim.db_path)
     now, expires = int(at("2022-12-21T12:00:00Z").timestamp()), int(at("2022-12-23T00:00:00Z").timestamp())
     hour = int(at("2022-12-21T11:00:00Z").timestamp())
     for article_id, title in (("a|1", "The Interest of Love wins big"), ("a|2", "The Interest of Love cast reunites")):
-        await store.save_article("Soompi", article_id, title, f"https://news.example.test/{article_id[-1]}", "", None, now)
-        await store.save_article_targets("Soompi", article_id, [("show", "interestoflove")])
-    await store.hold_for_digest(hour, "Soompi", "a|2", FAN)
+        await store.save_article(feed="Soompi", article_id=article_id, title=title, link=f"https://news.example.test/{article_id[-1]}",
+                                 summary="", published=None, now=now)
+        await store.save_article_targets(feed="Soompi", article_id=article_id, targets=[("show", "interestoflove")])
+    await store.hold_for_digest(hour=hour, feed="Soompi", article_id="a|2", chats=FAN)
     moved = Notice("moved:interestoflove:0123456789abcdef", "moved", "interestoflove", "The Interest of Love", "KBS2",
                    ((2, int(at("2022-12-22T13:30:00Z").timestamp()), int(at("2022-12-22T14:30:00Z").timestamp())),), expires)
-    await store.save_catalog_change(notices=[(moved.key, moved.show, moved.to_json(), moved.expires)], now=now)
-    await store.notice_announced(moved.key, now)
+    await store.save_catalog_change(notices=[StoredNotice(moved.key, moved.show, moved.to_json(), moved.expires)], now=now)
+    await store.notice_announced(notice=moved.key, now=now)
     stored = [
         ("reminder", "interestoflove#1@20221221T1330Z|30"),
         ("news", "Soompi|a|1"),
@@ -54,7 +56,7 @@ async def test_pending_deliveries_of_every_kind_stored_by_an_older_process_are_r
         ("notice", "moved"),
     ]
     for kind, job in stored:
-        await store.claim(kind, job, expires, FAN)
+        await store.claim(kind=kind, job=job, expires_at=expires, recipients=FAN)
     await store.close()
 
     with caplog.at_level(logging.WARNING, logger="bot.domain.jobkeys"):

@@ -1,0 +1,20 @@
+"""Storage: the contract the bot keeps its state through (`contract`), the typed values it
+speaks in (`values`), explicit transactions, registered migrations, and the backends (`sqlite`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .contract import Storage
+from .sqlite import SqliteStorage
+from .values import StorageError
+
+
+async def open_storage(database: str | Path, *, exclusive: bool = True) -> Storage:
+    """Open the configured database (SQLite: a file path), creating and migrating it;
+    `exclusive` refuses a second bot on the same database."""
+    return await SqliteStorage.open(database, exclusive=exclusive)
+
+
+__all__ = ["Storage", "StorageError", "open_storage"]

@@ -1,0 +1,121 @@
+"""SQLite: subscriptions, who they reach (recipients, audience counts), and what is in use."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from ..values import ChatKey, Recipient, TargetKind, TargetPair
+from .base import SqliteBase
+
+NewsRecipients = dict[ChatKey, tuple[Recipient, list[TargetPair]]]
+
+
+class SqliteSubscriptions(SqliteBase):
+    async def subscribe(
+        self, *, platform: str, chat_id: str, is_private: bool, kind: TargetKind, target: str, now: int
+    ) -> bool:
+        """True when the subscription is new."""
+        async with self.transaction():
+            await self._ensure_chat(platform, chat_id, is_private, now)
+            cur = await self._db.execute(
+                "INSERT OR IGNORE INTO subscriptions (platform, chat_id, kind, target, created_at) VALUES (?, ?, ?, ?, ?)",
+                (platform, chat_id, kind, target, now),
+            )
+        return cur.rowcount == 1
+
+    async def unsubscribe(self, *, platform: str, chat_id: str, kind: TargetKind, target: str) -> bool:
+        """True when there was such a subscription."""
+        async with self.transaction():
+            cur = await self._db.execute(
+                "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND kind = ? AND target = ?",
+                (platform, chat_id, kind, target),
+            )
+        return cur.rowcount == 1
+
+    async def subscriptions(self, *, platform: str, chat_id: str) -> list[TargetPair]:
+        """(kind, target) of what one chat follows, in the order it subscribed."""
+        async with self.transaction():
+            rows = await self._all(
+                "SELECT kind, target FROM subscriptions WHERE platform = ? AND chat_id = ? "
+                "ORDER BY created_at, kind, target",
+                (platform, chat_id),
+            )
+        return [(kind, target) for kind, target in rows]
+
+    async def lead_settings_in_use(self) -> set[str | None]:
+        """Distinct stored lead settings of chats that follow anything (None: the default)."""
+        async with self.transaction():
+            rows = await self._all(
+                "SELECT DISTINCT leads FROM chats c WHERE EXISTS "
+                "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
+            )
+        return {row[0] for row in rows}
+
+    async def zones_in_use(self) -> set[str | None]:
+        """Distinct zones of chats that follow anything (None: the default)."""
+        async with self.transaction():
+            rows = await self._all(
+                "SELECT DISTINCT timezone FROM chats c WHERE EXISTS "
+                "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
+            )
+        return {row[0] for row in rows}
+
+    async def followed_targets(self) -> set[tuple[str, str]]:
+        """Every (kind, key) some chat follows."""
+        async with self.transaction():
+            rows = await self._all("SELECT DISTINCT kind, target FROM subscriptions")
+        return {(kind, key) for kind, key in rows}
+
+    async def recipients(self, targets: Sequence[tuple[str, str]]) -> list[Recipient]:
+        """Every chat that follows any of the targets and is not paused, once each."""
+        if not targets:
+            return []
+        clause = " OR ".join("(s.kind = ? AND s.target = ?)" for _ in targets)
+        params = [v for pair in targets for v in pair]
+        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.mention"
+        sql = (
+            f"SELECT {columns} FROM chats c WHERE c.paused_at IS NULL AND EXISTS "
+            f"(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id AND ({clause}))"
+            if len(targets) > 1
+            else f"SELECT {columns} FROM subscriptions s JOIN chats c ON c.platform = s.platform "
+            "AND c.chat_id = s.chat_id WHERE s.kind = ? AND s.target = ? AND c.paused_at IS NULL"
+        )
+        async with self.transaction():
+            async with self._db.execute(sql, params) as cur:
+                return list(map(Recipient._make, await cur.fetchall()))
+
+    async def news_recipients(self, targets: Sequence[tuple[str, str]]) -> NewsRecipients:
+        """Every unpaused chat that follows any of the targets, by (platform, chat), with which of
+        them it follows."""
+        if not targets:
+            return {}
+        found: NewsRecipients = {}
+        async with self.transaction():
+            rows = await self._all(  # one index search per target (a row-value IN would scan them all)
+                "SELECT c.platform, c.chat_id, c.is_private, c.timezone, c.leads, s.kind, s.target "
+                "FROM json_each(?) j JOIN subscriptions s ON s.kind = j.value ->> 0 AND s.target = j.value ->> 1 "
+                "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.paused_at IS NULL",
+                (json.dumps(sorted(set(targets))),),
+            )
+        for platform, chat, private, zone, leads, kind, target in rows:
+            entry = found.get(ChatKey(platform, chat))
+            if entry is None:
+                entry = found[ChatKey(platform, chat)] = (Recipient(platform, chat, bool(private), zone, leads), [])
+            entry[1].append((kind, target))
+        return found
+
+    async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
+        """How many unpaused chats per platform follow any of the targets (for deadline plans),
+        counted by the database: one index search per target, no row read back."""
+        if not targets:
+            return {}
+        async with self.transaction():
+            rows = await self._all(
+                "SELECT f.platform, COUNT(*) FROM (SELECT DISTINCT s.platform, s.chat_id FROM json_each(?) j "
+                "JOIN subscriptions s ON s.kind = j.value ->> 0 AND s.target = j.value ->> 1) f "
+                "JOIN chats c ON c.platform = f.platform AND c.chat_id = f.chat_id WHERE c.paused_at IS NULL "
+                "GROUP BY f.platform",
+                (json.dumps(sorted(set(targets))),),
+            )
+        return {platform: count for platform, count in rows}
