@@ -178,3 +178,9 @@ def test_the_bot_imports_no_platform_library():
         if bad:
             offenders[module_name(path)] = bad
     assert offenders == {}
+
+
+def test_every_entry_of_the_floor_map_names_modules_that_exist():
+    """A module moved (bot/app/, bot/delivery/) renames its entry: none is left naming nothing."""
+    graph = import_graph()
+    assert [prefix for prefix in LAYERS if not any(layer_of(m, {prefix: "x"}) for m in graph)] == []
