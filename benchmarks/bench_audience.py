@@ -72,7 +72,7 @@ async def main(shows: int, per_show: int, subscribes: int) -> None:
             show = catalog.shows[keys[0]]
             started = time.perf_counter()
             for n in range(subscribes):
-                await process.core.subscribe(ChatRef("telegram", f"new{n}"), private=True,
+                await process.core.chats.subscribe(ChatRef("telegram", f"new{n}"), private=True,
                                              target=Target("show", show.key, show.title))
                 await process.jobs.next_due()
             took = time.perf_counter() - started

@@ -143,7 +143,7 @@ async def bench_fanout(dms: int, scratch: Path) -> None:
         target = Target("show", "fanoutshow", "Fan Out Show")
         for user in range(10_000, 10_000 + dms):
             channel = server.dm_channel(user)["id"]
-            await core.subscribe(ChatRef("discord", channel), private=True, target=target)
+            await core.chats.subscribe(ChatRef("discord", channel), private=True, target=target)
         limit(server)
         started = time.perf_counter()
         await bot.advance(AIRS - timedelta(minutes=30))

@@ -6,7 +6,7 @@ Run from the project root (about 15 s at the default sizes; the figures go to st
 
 1. Fan-out: N private Telegram chats (10 zones, default leads) follow one show. The bot is
    started by BotProcess.start on a VirtualClock at the due instant with a no-op adapter;
-   timed: `await core.fire_reminder(airing, 30)` until every message reached the adapter.
+   timed: `await core.reminders.fire_reminder(airing, 30)` until every message reached the adapter.
    Firing the same job again must send 0 (the delivery ledger). Target >= 100,000/s.
 2. Start-up, in fresh subprocesses: S shows (catalog dict in memory, then a TOML file) and N
    subscriptions over three lead settings; timed from parsing the catalog until
@@ -151,12 +151,12 @@ async def fanout(n: int, tmp: Path) -> dict:
         setattr(process.core.store, name, timed(name, getattr(process.core.store, name)))
     try:
         t = time.perf_counter()
-        sent = await process.core.fire_reminder(airing, 30)
+        sent = await process.core.reminders.fire_reminder(airing, 30)
         await process.core.idle()  # every message through the outbox and confirmed in the ledger
         seconds = time.perf_counter() - t
         delivered, split = adapter.count, dict(spent)
         t = time.perf_counter()
-        again = await process.core.fire_reminder(airing, 30)
+        again = await process.core.reminders.fire_reminder(airing, 30)
         await process.core.idle()
         again_seconds = time.perf_counter() - t
     finally:

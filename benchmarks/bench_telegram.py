@@ -51,14 +51,14 @@ async def run(chats: int, latency: float, blocked_share: float) -> None:
                 target = Target("show", "benchshow", "Bench Show")
                 ids = [10_000 + i for i in range(chats)]
                 for chat in ids:
-                    await process.core.subscribe(ChatRef("telegram", str(chat)), private=True, target=target)
+                    await process.core.chats.subscribe(ChatRef("telegram", str(chat)), private=True, target=target)
                 blocked = ids[:: round(1 / blocked_share)] if blocked_share else []
                 for chat in blocked:
                     server.block(chat)
                 server.latency = latency
                 server.flood = FloodLimits(per_second=RATE, per_chat_per_second=None, per_group_per_minute=20)
                 started = time.monotonic()
-                queued = await process.core.fire_reminder(airing, 30)
+                queued = await process.core.reminders.fire_reminder(airing, 30)
                 await process.core.idle()
                 wall = time.monotonic() - started
             finally:

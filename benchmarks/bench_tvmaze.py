@@ -77,7 +77,7 @@ async def run(shows: int, episodes: int, chats_per_show: int, tmp: Path) -> None
     for i in range(1, shows + 1):
         for c in range(chats_per_show):
             chat = str(i * 1000 + c)
-            await core.subscribe(adapter.message(chat, chat, "").chat, private=True,
+            await core.chats.subscribe(adapter.message(chat, chat, "").chat, private=True,
                                  target=core.catalog.target("show", f"tvmaze:{i}"))  # type: ignore[arg-type]
     await process.jobs.run_due()
     planned_jobs = len(process.jobs.plan)

@@ -1,5 +1,5 @@
 """The job functions both clock drivers run: fire the reminder jobs that fell due, retry failures,
-send the news digests of hours that ended (`Core.send_digests`; held articles are in the database).
+send the news digests of hours that ended (`News.send_digests`; held articles are in the database).
 
 Progress is a watermark in the database: every reminder job due up to it has been fanned out.
 A process that starts again picks up from the watermark, so jobs due while it was stopped fire
@@ -17,10 +17,10 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from bot.core import Core
+from bot.app.core import Core
+from bot.app.releases import fire_release
 from bot.domain.jobkeys import ReminderKey
 from bot.domain.zones import UTC
-from bot.releases import fire_release
 
 from .planner import ReminderJob, ReminderPlan
 from .releases import ReleasePlan
@@ -63,7 +63,7 @@ class Jobs:
             await self.core.store.set_meta(name=WATERMARK, value=str(int(self.watermark.timestamp())))
         else:
             self.watermark = datetime.fromtimestamp(int(stored), UTC)
-        requeued = await self.core.recover()
+        requeued = await self.core.retries.recover()
         if requeued:
             log.info("%d interrupted deliveries will be retried", requeued)
         await self._rebuild()
@@ -73,11 +73,11 @@ class Jobs:
         whenever the catalog snapshot changed."""
         if leads is None:
             self._dirty = False
-            leads = await self.core.leads_in_use()
+            leads = await self.core.chats.leads_in_use()
         leads = set(leads)
         self._early_version = None
         now = self.core.clock.now()
-        zones = await self.core.zones_in_use()
+        zones = await self.core.chats.zones_in_use()
         same_catalog = self._planned_catalog is self.core.catalog  # a live catalog swaps in new snapshots
         horizon_ok = self._planned_until is not None and now + HORIZON / 2 < self._planned_until
         if same_catalog and zones == self._planned_zones and leads == set(self.plan.leads) and horizon_ok:
@@ -95,15 +95,15 @@ class Jobs:
 
     async def _early_starts(self, now: datetime) -> dict[ReminderKey, datetime]:
         """Jobs in the lookahead window that must start before their due instant."""
-        rates = self.core.rates()
+        rates = self.core.delivery.rates()
         if not any(rates.values()):
             return {}
-        version = (self.core.audiences.version, tuple(sorted(rates.items())))  # what the plans are made of
+        version = (self.core.chats.audiences.version, tuple(sorted(rates.items())))  # what the plans are made of
         if self._early_version == version:
             return self._early
         early: dict[ReminderKey, datetime] = {}
         for job in self.plan.due_between(self.watermark, now + EARLY_LOOKAHEAD):
-            start = await self.core.fanout_plan_start(job.airing, job.due)
+            start = await self.core.reminders.fanout_plan_start(job.airing, job.due)
             if start < job.due:
                 early[ReminderKey(job.airing.key, job.lead_minutes)] = start
         self._early, self._early_version = early, version
@@ -116,7 +116,7 @@ class Jobs:
         now = self.core.clock.now()
         candidates = [
             d for d in (self.plan.next_after(self.watermark), self.releases.next_after(self.watermark),
-                        await self.core.next_retry_at(), await self.core.next_digest_at()) if d
+                        await self.core.retries.next_retry_at(), await self.core.news.next_digest_at()) if d
         ]
         candidates += [start for key, start in (await self._early_starts(now)).items() if key not in self._fired_early]
         if self._planned_until is not None:
@@ -158,7 +158,7 @@ class Jobs:
         due.sort(key=lambda j: (j.airing.key, j.due))
         for _, group in groupby(due, key=lambda j: j.airing.key):
             jobs = list(group)
-            queued += await self.core.fire_reminder(jobs[0].airing, [j.lead_minutes for j in jobs])
+            queued += await self.core.reminders.fire_reminder(jobs[0].airing, [j.lead_minutes for j in jobs])
         for release_job in self.releases.due_between(self.watermark, now):
             queued += await fire_release(self.core, release_job.release, release_job.zone)
         if now > self.watermark:
@@ -166,8 +166,8 @@ class Jobs:
             await self.core.store.set_meta(name=WATERMARK, value=str(int(now.timestamp())))
         if self._dirty:
             await self._rebuild()
-        queued += await self.core.retry_due()
-        queued += await self.core.send_digests()
+        queued += await self.core.retries.retry_due()
+        queued += await self.core.news.send_digests()
         await self._prune(now)
         return queued
 

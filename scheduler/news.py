@@ -11,8 +11,8 @@ A failing feed backs off (`FeedPoller` stores when to poll it next): its interva
 polls that come before that, so an unhealthy feed is polled less often. One feed failing, even
 with an exception of its own, never stops the others.
 
-The core owns which feeds exist (`Core.add_feed`, `Core.remove_feed`); it tells this object
-(a `bot.core.FeedWatcher`) so the job is added or removed in the same step.
+The app owns which feeds exist (`Feeds.add_feed`, `Feeds.remove_feed`); it tells this object
+(a `bot.app.feeds.FeedWatcher`) so the job is added or removed in the same step.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.app.core import Core
+from bot.app.feeds import FeedRefused
 from bot.config import FeedConfig
-from bot.core import Core, FeedRefused
 from bot.integrations.feeds import FeedError
 
 from .feeds import JITTER, FeedPoller, FetchError, FetchRefused
@@ -62,18 +63,18 @@ class NewsPolling:
         self._next: dict[str, datetime] = {}  # virtual clock: when each feed is polled next
         self._started: set[str] = set()  # feeds polled once by this process (the poll at start ignores backoff)
         self._stopping = False
-        core.watch_feeds(self)
+        core.feeds.watch_feeds(self)
 
     @classmethod
     def for_core(cls, core: Core, scheduler: AsyncIOScheduler | None) -> NewsPolling:
-        poller = FeedPoller(core.store, core.publish_article, settings=core.config.news, clock=core.clock)
+        poller = FeedPoller(core.store, core.news.publish_article, settings=core.config.news, clock=core.clock)
         return cls(core, poller, scheduler=scheduler)
 
     # ---- lifecycle ---------------------------------------------------------------------------------
 
     async def start(self) -> None:
         """Add a job per feed; each polls at once. On the virtual clock the first polls run now."""
-        for feed in await self.core.feeds():
+        for feed in await self.core.feeds.all():
             self.watch(feed)
         if self.feeds:
             log.info("polling %d feeds every %s", len(self.feeds), self.interval)

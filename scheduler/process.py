@@ -85,7 +85,7 @@ class BotProcess(Parts):
         self.core.listening = False
         if self.news is not None:
             self.news.abort()
-        await self.core.abandon_delivery()
+        await self.core.delivery.abandon()
         if isinstance(self.driver, ApsDriver) and self.driver.scheduler.running:
             self.driver.scheduler.shutdown(wait=False)
         await self.core.store.close()

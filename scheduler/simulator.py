@@ -109,7 +109,7 @@ class Simulator:
         if self.process is None:
             self._queued.append(("article", article))
             return
-        await self.process.core.publish_article(article)
+        await self.process.core.news.publish_article(article)
         await self.process.core.idle()
 
     async def close(self) -> None:

@@ -22,12 +22,13 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
+from bot.app.core import Core
+from bot.app.live import LiveCatalog
+from bot.commands.inbox import Inbox
 from bot.config import Config
-from bot.core import Core
 from bot.domain.catalog import Catalog
 from bot.domain.interfaces import Adapter, Clock, VirtualClock
 from bot.integrations.tvmaze import TvmazeClient
-from bot.live import LiveCatalog
 from bot.storage import Storage, open_storage
 
 from .aps import ApsDriver
@@ -59,6 +60,7 @@ class Parts:
 
     store: Storage
     core: Core
+    inbox: Inbox
     client: TvmazeClient | None = None
     live: LiveCatalog
     refresher: Refresher
@@ -118,8 +120,9 @@ def connect(platform: str) -> StepContext:
 async def delivery(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     parts.core = Core(store=parts.store, catalog=startup.catalog, config=startup.config, clock=startup.clock,
                       adapters=startup.adapters)
-    parts.core.open_delivery()
-    async with closing(parts, "delivery", parts.core.close_delivery):
+    parts.inbox = Inbox(parts.core)  # what the adapters report to, once they listen
+    parts.core.delivery.open()
+    async with closing(parts, "delivery", parts.core.delivery.close):
         yield
 
 
@@ -181,7 +184,7 @@ async def tvmaze_refreshes(parts: Parts, startup: Startup) -> AsyncIterator[None
 def listen(platform: str) -> StepContext:
     @asynccontextmanager
     async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
-        await startup.adapters[platform].listen(parts.core)
+        await startup.adapters[platform].listen(parts.inbox)
         yield  # the adapter stops listening when it stops (see `connect`)
 
     return step

@@ -19,9 +19,9 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.app.live import LiveCatalog
 from bot.integrations.sources import Change
 from bot.integrations.tvmaze import PERSON_PREFIX, ImportedPerson, ImportedShow, TvmazeError, keep_known_air_times, tvmaze_id
-from bot.live import LiveCatalog
 from bot.storage.values import ImportKind
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ FLOORS: list[set[str]] = [
     {"config"},
     {"integrations", "storage"},
     {"delivery"},
-    {"commands"},
     {"app"},
+    {"commands"},
     {"scheduler", "adapters"},
     {"cli"},
 ]
@@ -34,12 +34,8 @@ LAYERS: dict[str, str] = {
     "bot.integrations": "integrations",
     "bot.storage": "storage",
     "bot.delivery": "delivery",
+    "bot.app": "app",
     "bot.commands": "commands",
-    "bot.feed_admin": "commands",  # the feed administration's values and port, shared by the app and /feeds
-    "bot.core": "app",
-    "bot.live": "app",
-    "bot.releases": "app",
-    "bot.catalog_host": "app",  # what the live catalog and the releases need from the core
     "scheduler": "scheduler",
     "scheduler.simulator": "cli",  # `dramabot simulate`: a composition root, the scheduler with mock adapters
     "adapters": "adapters",
@@ -141,19 +137,19 @@ def problems(graph: Mapping[str, set[str]], *, floors: list[set[str]], layers: M
 
 def test_the_checker_reports_an_upward_import_a_sideways_one_a_cycle_and_a_module_on_no_floor():
     graph = {
-        "bot.domain.zones": {"bot.core"},
-        "bot.core": {"bot.live"},
-        "bot.live": {"bot.releases"},
-        "bot.releases": {"bot.core"},
+        "bot.domain.zones": {"bot.app.core"},
+        "bot.app.core": {"bot.app.live"},
+        "bot.app.live": {"bot.app.releases"},
+        "bot.app.releases": {"bot.app.core"},
         "scheduler.jobs": {"adapters.mock"},
         "adapters.mock": {"bot.domain.zones"},
         "bot.stray": set(),
     }
     assert problems(graph, floors=FLOORS, layers=LAYERS) == [
-        "bot.domain.zones (domain) imports bot.core (app): up a floor",
+        "bot.domain.zones (domain) imports bot.app.core (app): up a floor",
         "bot.stray is on no floor",
         "scheduler.jobs (scheduler) imports adapters.mock (adapters): across a floor",
-        "cycle: bot.core <-> bot.live <-> bot.releases",
+        "cycle: bot.app.core <-> bot.app.live <-> bot.app.releases",
     ]
 
 
@@ -161,7 +157,8 @@ def test_the_graph_is_read_at_any_depth_with_relative_imports_resolved():
     graph = import_graph()
     assert "bot.domain.interfaces" in graph["bot.cli"]  # under TYPE_CHECKING, relative, and in a function
     assert {"scheduler.process", "adapters.console"} <= graph["bot.cli"]  # imported inside functions
-    assert "bot.commands" in graph["bot.core"]  # `from . import commands`
+    assert "bot.app.core" in graph["bot.commands.inbox"]  # `from ..app.core import Core`
+    assert "bot.config.values" in graph["bot.config.sections"]  # `from . import values`
 
 
 def test_every_import_points_down_and_no_modules_import_each_other_in_a_circle():

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
+from ..app.feeds import FeedInfo, FeedRefused
 from ..domain.catalog import Show
 from ..domain.changes import Notice
 from ..domain.headlines import shorten
 from ..domain.render import Bold, Countdown, Message, When, fit_lines
-from ..feed_admin import FeedInfo, FeedRefused
 from ..integrations.sources import Edit
 from .spec import FEED_NAME, FEED_URL, Argument, Command, Context
 

@@ -1,6 +1,7 @@
 """The narrow services command handlers are given, as Protocols: a handler sees only these,
-never the core. The core (and the live catalog behind `Lookup.live`) implement them
-structurally; each is what one kind of handler needs.
+never the app as a whole. The app's owners (`bot.app`: the chats, the feeds, the access rule,
+the composition for the catalog and the settings, the live catalog behind `Lookup.live`)
+implement them structurally; each is what one kind of handler needs.
 
 - `Chats`: a chat's settings and subscriptions, read and changed.
 - `Lookup`: the catalog snapshot of the moment, and TVmaze through the live catalog.
@@ -12,17 +13,16 @@ structurally; each is what one kind of handler needs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from ..app.feeds import FeedInfo
+from ..app.host import LiveLookup
 from ..config import Config, FeedConfig
 from ..domain.catalog import Catalog
-from ..domain.changes import Notice
 from ..domain.interfaces import ChatRef, Clock, IncomingMessage
 from ..domain.names import Target
-from ..feed_admin import FeedInfo
-from ..integrations.sources import Edit
-from ..integrations.tvmaze import Found, Imports
 from ..storage.values import ChatSettings, StoredArticle
 
 
@@ -55,17 +55,6 @@ class Chats(Protocol):
     async def set_events(self, chat: ChatRef, *, private: bool, on: bool) -> None: ...
 
 
-class LiveLookup(Protocol):
-    """TVmaze through the live catalog: searched and imported, and the owners' corrections."""
-
-    @property
-    def searchable(self) -> bool: ...
-
-    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | str: ...
-
-    async def edit(self, edit: Edit) -> list[Notice]: ...
-
-
 class Lookup(Protocol):
     @property
     def catalog(self) -> Catalog: ...
@@ -93,9 +82,14 @@ class Settings(Protocol):
     def config(self) -> Config: ...
 
 
-class Services(Chats, Lookup, FeedsAdmin, Access, Settings, Protocol):
-    """Everything the commands need, as one object (the core today): `execute` hands each
-    handler the narrow parts through its `Context`."""
+@dataclass(frozen=True)
+class Services:
+    """Everything the commands need, one narrow service each: `execute` hands each handler the
+    parts through its `Context`."""
 
-    @property
-    def clock(self) -> Clock: ...
+    chats: Chats
+    lookup: Lookup
+    feeds: FeedsAdmin
+    access: Access
+    settings: Settings
+    clock: Clock

@@ -37,7 +37,8 @@ async def execute(services: Services, msg: IncomingMessage, path: tuple[str, ...
     path = tuple(p.casefold() for p in path)
     ctx = Context(
         msg=msg, path=path, args=dict(args), now=services.clock.now(), command=resolve(path), commands=COMMANDS,
-        chats=services, lookup=services, feeds=services, access=services, settings=services,
+        chats=services.chats, lookup=services.lookup, feeds=services.feeds, access=services.access,
+        settings=services.settings,
     )
     try:
         body = await _dispatch(ctx)

@@ -181,7 +181,7 @@ async def test_news_reaches_a_channel_as_a_linked_embed_without_the_role_ping(se
     for command, options in (("channel subscribe", {"name": "Moon Ga Young"}), ("channel ping", {"role": ROLE})):
         await answer(await server.slash(command, options, user=ADMIN, guild=GUILD, channel=CHANNEL,
                                         permissions=ADMIN_PERMISSIONS))
-    await bot.process.core.publish_article(Article(
+    await bot.process.core.news.publish_article(Article(
         "soompi", "1", "Moon Ga Young *shines* in new stills", "https://www.soompi.com/a/1", "Fans @everyone cheer",
         at("2022-12-20T00:00:00Z")))
     await bot.process.core.idle()

@@ -115,10 +115,10 @@ async def test_dramabot_run_offers_a_show_of_the_catalog_file_after_sighup(tmp_p
 async def test_a_catalog_change_that_renames_nothing_rebuilds_no_index(make_story):
     story = await make_story()
     core = story.sim.process.core
-    names = core.names()
+    names = core.listings.names()
     await core.live.reload(bundled_catalog())  # the same file read again: every name as it was
-    assert core.names() is names
+    assert core.listings.names() is names
     raw = {"shows": [{"title": "Lantern Festival Test", "network": "KBS2", "days": ["mon"], "time": "21:00",
                       "premiere": date(2023, 1, 2), "episodes": 4}]}
     await core.live.reload(parse_catalog(raw))
-    assert core.names() is not names and ("Lantern Festival Test", "Lantern Festival Test") in core.names()
+    assert core.listings.names() is not names and ("Lantern Festival Test", "Lantern Festival Test") in core.listings.names()

@@ -13,7 +13,7 @@ from adapters.discord.completion import MAX_CHOICES, NameCompleter
 from adapters.discord.errors import DMS_CLOSED_REASON, delivery_error
 from adapters.discord.messages import embed_of, post_of
 from adapters.discord.urls import rest_base
-from bot.core import news_message
+from bot.app.news import news_message
 from bot.domain.article import Article
 from bot.domain.interfaces import DeliveryError, Outgoing, RateLimited, Unreachable
 from bot.domain.names import Target

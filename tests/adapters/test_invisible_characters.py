@@ -35,7 +35,7 @@ async def test_a_fans_stray_characters_are_not_echoed_and_do_not_spoil_a_command
 async def test_a_feed_titles_stray_characters_are_not_posted(tmp_path):
     async with telegram_bot(tmp_path) as (bot, server):
         await bot.says(FAN, FAN, "/subscribe Kiss & <Tell>")
-        await bot.process.core.publish_article(Article(
+        await bot.process.core.news.publish_article(Article(
             feed="soompi", id="1", title=f"Kiss & <Tell> {RLO}wins big{BEL}", link="https://example.com/a",
             summary=f"Ha{ZWSP}n Ji Min{WJ} smiles.{RLO}",
         ))
@@ -43,7 +43,7 @@ async def test_a_feed_titles_stray_characters_are_not_posted(tmp_path):
         [news] = bot.received(FAN, "📰")
         assert news.plain_text == "📰 Kiss & <Tell> wins big\nHan Ji Min smiles.\nFrom soompi · You follow: Kiss & <Tell>"
         assert [e["url"] for e in news.entities] == ["https://example.com/a"]
-        await bot.process.core.publish_article(Article(
+        await bot.process.core.news.publish_article(Article(
             feed="soompi", id="2", title="Kiss & <Tell> again", link=f"https://example.com/{RLO}gpj.exe",
         ))
         await bot.process.core.idle()

@@ -126,7 +126,7 @@ async def test_titles_from_the_catalog_and_from_feeds_are_escaped(tmp_path):
         await bot.says(FAN, FAN, f"/subscribe {TITLE}")
         # an article's title and summary are text (bot.integrations.feeds takes markup off HTML fields only),
         # so what looks like a tag here is text and must reach the reader as written
-        await bot.process.core.publish_article(Article(
+        await bot.process.core.news.publish_article(Article(
             feed="soompi", id="1", title="Kiss & <Tell> wins <b>big</b>",
             link="https://example.com/a?x=1&y=2", summary="A & B <i>not italic</i> <3",
         ))

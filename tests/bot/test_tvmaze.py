@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.app.live import best_match
 from bot.integrations.sources import Edit, imported_show
 from bot.integrations.tvmaze import (
     Episode,
@@ -17,7 +18,6 @@ from bot.integrations.tvmaze import (
     TvmazeError,
     tvmaze_id,
 )
-from bot.live import best_match
 
 
 class VirtualTime:

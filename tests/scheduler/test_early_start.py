@@ -87,18 +87,18 @@ async def test_a_subscribe_recounts_only_the_audience_of_the_show_it_reaches(tmp
         counted.clear()
         show_a = catalog.shows[keys["a"]]
         for n in range(5):
-            await process.core.subscribe(ChatRef("telegram", f"new{n}"), private=True,
+            await process.core.chats.subscribe(ChatRef("telegram", f"new{n}"), private=True,
                                          target=Target("show", show_a.key, show_a.title))
             assert await process.jobs.next_due() == AIR - DEADLINE_MARGIN - timedelta(seconds=2001 + n)
         assert counted == [[("show", show_a.key)]] * 5  # Show A only, once per subscribe
         assert scans == []  # nor every chat's leads and zone: a new subscription adds its own
         counted.clear()
-        await process.core.set_timezone(ChatRef("telegram", "new0"), private=True, zone=process.core.zone_of("Asia/Seoul"))
+        await process.core.chats.set_timezone(ChatRef("telegram", "new0"), private=True, zone=process.core.zone_of("Asia/Seoul"))
         await process.jobs.next_due()
         assert counted == []  # a zone does not change who is reached
         assert scans == ["zones_in_use"]  # only the zones in use are read again
-        assert "Asia/Seoul" in await process.core.zones_in_use()
-        await process.core.chat_unreachable(ChatRef("telegram", "a0000"), "blocked")
+        assert "Asia/Seoul" in await process.core.chats.zones_in_use()
+        await process.core.chats.chat_unreachable(ChatRef("telegram", "a0000"), "blocked")
         assert await process.jobs.next_due() == AIR - DEADLINE_MARGIN - timedelta(seconds=2004)
         assert counted == [[("show", show_a.key)]]
     finally:

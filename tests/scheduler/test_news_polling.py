@@ -50,7 +50,7 @@ def polling_every(process: BotProcess, interval: timedelta) -> NewsPolling:
     """Feed polling on the process's scheduler with a test interval (the config allows 1m at least)."""
     driver, core = process.driver, process.core
     assert isinstance(driver, ApsDriver)
-    poller = FeedPoller(core.store, core.publish_article, settings=core.config.news, clock=core.clock)
+    poller = FeedPoller(core.store, core.news.publish_article, settings=core.config.news, clock=core.clock)
     return NewsPolling(core, poller, scheduler=driver.scheduler, interval=interval)
 
 

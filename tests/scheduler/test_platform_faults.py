@@ -83,11 +83,11 @@ async def test_a_platform_slower_than_any_in_flight_count_allows_is_planned_at_t
         [b1, _] = process.core.catalog.by_show["showb"]
         due = b1.start - timedelta(minutes=1)
         # the last message leaves a minute before air: 3,000 at the declared 40/s start 75 s early
-        assert due - await process.core.fanout_plan_start(b1, due) == timedelta(seconds=75)
-        assert await wait_for(lambda: 12 < (process.core.rates()["telegram"] or 0) < 18, 20), process.core.rates()
+        assert due - await process.core.reminders.fanout_plan_start(b1, due) == timedelta(seconds=75)
+        assert await wait_for(lambda: 12 < (process.core.delivery.rates()["telegram"] or 0) < 18, 20), process.core.delivery.rates()
         assert await wait_for(lambda: any("delivers at" in r.getMessage() and r.levelname == "WARNING"
                                           for r in caplog.records), 5)
-        start_at = await process.core.fanout_plan_start(b1, due)
+        start_at = await process.core.reminders.fanout_plan_start(b1, due)
         assert timedelta(seconds=150) < due - start_at < timedelta(seconds=250)  # 3,000 at 16/s: 188 s early
     finally:
         await process.stop()

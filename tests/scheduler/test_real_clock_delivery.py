@@ -142,7 +142,7 @@ async def test_stop_is_bounded_while_a_send_hangs(tmp_path):
     adapter = mock()
     adapter.hang.add("hangs")
     process = await start(db, catalog, {"telegram": adapter}, leads=["0m"], delivery={"stop_grace": 0.5})
-    assert await wait_for(lambda: any(w.sending_since for w in process.core.outboxes["telegram"]._workers), 10)
+    assert await wait_for(lambda: any(w.sending_since for w in process.core.delivery.outboxes["telegram"]._workers), 10)
     started = time.monotonic()
     await process.stop()
     assert time.monotonic() - started < 1.5
@@ -161,7 +161,7 @@ async def test_a_message_reflects_the_chat_as_it_is_when_sent(tmp_path):
         assert await wait_for(lambda: len(reminders(adapter)) >= 5, 10)
         await adapter.receive("fan058", "fan058", "/unsubscribe Show A")
         await adapter.receive("fan059", "fan059", "/timezone Asia/Seoul")
-        assert await wait_for(lambda: process.core.outboxes["telegram"].queued == 0, 10)
+        assert await wait_for(lambda: process.core.delivery.outboxes["telegram"].queued == 0, 10)
         got = {s.chat: s.text for s in reminders(adapter)}
         assert "fan058" not in got and len(got) == 59
         assert "(Asia/Seoul)" in got["fan059"] and "(UTC)" in got["fan057"]

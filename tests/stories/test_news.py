@@ -5,7 +5,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import news_message
+from bot.app.news import news_message
 from bot.domain.article import Article
 from bot.domain.interfaces import DeliveryError
 from bot.domain.names import Target

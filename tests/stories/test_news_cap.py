@@ -8,7 +8,7 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core import digest_message
+from bot.app.news import digest_message
 from bot.domain.interfaces import ChatMoved
 from bot.domain.render import to_discord_markdown, to_telegram_html
 from bot.storage.values import StoredArticle

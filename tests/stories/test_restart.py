@@ -190,7 +190,7 @@ async def test_subscriptions_say_when_delivery_is_paused(make_story):
     settings = await core.store.chat(platform="telegram", chat_id="100")
     assert settings.paused_reason == "Forbidden: bot was blocked by the user"
     # read before the chat writes again (a Discord user's DMs stay closed while they use a server)
-    reply = (await core.handle(replace(story.sim.adapter("telegram").message("100", "100", "/subscriptions"), reaches_chat=False))).body
+    reply = (await story.sim.process.inbox.handle(replace(story.sim.adapter("telegram").message("100", "100", "/subscriptions"), reaches_chat=False))).body
     assert "Delivery here is paused: Forbidden: bot was blocked by the user." in to_plain(reply)
 
 
@@ -262,7 +262,7 @@ async def test_a_job_fired_again_after_a_crash_before_progress_was_saved_sends_n
     await story.advance("2022-12-21T13:00:00Z")
     core = story.sim.process.core
     episode_1 = core.catalog.by_show["interestoflove"][0]
-    assert await core.fire_reminder(episode_1, 30) == 0
+    assert await core.reminders.fire_reminder(episode_1, 30) == 0
     assert len(fan.received("reminder")) == 1
     assert len(other.received("reminder")) == 1
 

@@ -14,15 +14,15 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Literal
 
-from .catalog_host import CatalogHost
-from .delivery import Item
-from .domain.catalog import Show
-from .domain.interfaces import Outgoing
-from .domain.jobkeys import ReleaseKey
-from .domain.release_dates import Release, find_release, format_day
-from .domain.render import Bold, Message
-from .domain.zones import UTC
-from .storage.values import Recipient
+from ..delivery import Item
+from ..domain.catalog import Show
+from ..domain.interfaces import Outgoing
+from ..domain.jobkeys import ReleaseKey
+from ..domain.release_dates import Release, find_release, format_day
+from ..domain.render import Bold, Message
+from ..domain.zones import UTC
+from ..storage.values import Recipient
+from .host import CatalogHost
 
 FRESH_FOR = timedelta(days=2)  # a release not announced by two days after its date is dropped
 

@@ -23,20 +23,29 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Literal
 
-from .catalog_host import CatalogHost
-from .config import TvmazeConfig
-from .delivery import Item
-from .domain.catalog import Catalog
-from .domain.changes import Notice, diff_catalogs, notice_message
-from .domain.interfaces import Outgoing
-from .domain.jobkeys import NoticeKey, ReleaseKey
-from .domain.names import Target, normalise
-from .domain.quota import LookupQuota
-from .domain.zones import UTC
-from .integrations.sources import Change, Edit, Sources
-from .integrations.tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
+from ..config import TvmazeConfig
+from ..delivery import Item
+from ..domain.catalog import Catalog
+from ..domain.changes import Notice, diff_catalogs, notice_message
+from ..domain.interfaces import Outgoing
+from ..domain.jobkeys import NoticeKey, ReleaseKey
+from ..domain.names import Target, normalise
+from ..domain.quota import LookupQuota
+from ..domain.zones import UTC
+from ..integrations.sources import Change, Edit, Sources
+from ..integrations.tvmaze import (
+    PERSON_PREFIX,
+    Found,
+    ImportedPerson,
+    ImportedShow,
+    Imports,
+    TvmazeClient,
+    TvmazeError,
+    tvmaze_id,
+)
+from ..storage.values import Import, ImportKind, StoredEdit, StoredNotice
+from .host import CatalogHost
 from .releases import release_finder
-from .storage.values import Import, ImportKind, StoredEdit, StoredNotice
 
 log = logging.getLogger(__name__)
 

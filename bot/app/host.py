@@ -1,7 +1,8 @@
-"""What the live catalog (bot.live) and the release deliveries (bot.releases) need from the core:
+"""What the live catalog (`live`) and the release deliveries (`releases`) need from the app:
 the catalog snapshot they replace, the clock, store and settings, the fan-out to a show's
-followers, and the registry that rebuilds their jobs for a retry. `Core` implements it; neither
-module imports the core, so the core, the live catalog and the releases import no one in a circle.
+followers, and the registry that rebuilds their jobs for a retry. `Core` (the app's composition)
+implements it; neither module imports it, so nothing on the app floor imports in a circle.
+`LiveLookup` is what the live catalog offers in return (the commands' `/find` and `/show`).
 """
 
 from __future__ import annotations
@@ -10,14 +11,28 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from .commands.ports import LiveLookup
-from .config import Config
-from .delivery import DeliveryJob, Item
-from .domain.catalog import Catalog, Show
-from .domain.interfaces import Clock
-from .domain.jobkeys import Rebuilders
-from .storage import Storage
-from .storage.values import ChatSettings, Recipient
+from ..config import Config
+from ..delivery import DeliveryJob, Item
+from ..domain.catalog import Catalog, Show
+from ..domain.changes import Notice
+from ..domain.interfaces import Clock
+from ..domain.jobkeys import Rebuilders
+from ..domain.names import Target
+from ..integrations.sources import Edit
+from ..integrations.tvmaze import Found, Imports
+from ..storage import Storage
+from ..storage.values import ChatSettings, Recipient
+
+
+class LiveLookup(Protocol):
+    """TVmaze through the live catalog: searched and imported, and the owners' corrections."""
+
+    @property
+    def searchable(self) -> bool: ...
+
+    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | str: ...
+
+    async def edit(self, edit: Edit) -> list[Notice]: ...
 
 
 class CatalogHost(Protocol):

@@ -1,0 +1,110 @@
+"""The owners' feed administration: the feeds to poll (the config's and those added at run time),
+adding one (checked to be a feed first) and removing one, and the report `/feeds` lists. What it
+deals in: a feed refused, the poller told of feeds added or removed (`FeedWatcher`), one feed as
+`/feeds` lists it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+from urllib.parse import urlsplit
+
+from ..config import FeedConfig, feed_name, feed_name_problem
+from ..storage.values import FeedState, StoredArticle
+from .state import AppState, ts
+
+log = logging.getLogger(__name__)
+
+
+class FeedRefused(Exception):
+    """A feed cannot be added or removed; the message says why, for the owner."""
+
+
+class FeedWatcher(Protocol):
+    """What polls the feeds (the scheduler's), as the core tells it about feeds added or removed."""
+
+    async def check(self, url: str) -> int:
+        """Fetch `url` once: how many entries the feed lists; raise FeedRefused if it is no feed."""
+
+    def watch(self, feed: FeedConfig) -> None:
+        """Start polling `feed` (its first poll only records what it lists)."""
+
+    async def unwatch(self, name: str) -> None:
+        """Stop polling the feed called `name` (a poll under way is cut off)."""
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """One feed as `/feeds` lists it."""
+
+    feed: FeedConfig
+    from_config: bool
+    state: FeedState | None
+    last: StoredArticle | None
+
+
+class Feeds:
+    def __init__(self, state: AppState):
+        self.state = state
+        self.watcher: FeedWatcher | None = None
+
+    def watch_feeds(self, watcher: FeedWatcher) -> None:
+        """The poller to tell about feeds added or removed (set by the process that polls)."""
+        self.watcher = watcher
+
+    async def all(self) -> list[FeedConfig]:
+        """Every feed to poll: the config's, then those added at run time."""
+        added = [FeedConfig(name, url) for name, url in await self.state.store.added_feeds()]
+        return list(self.state.config.news.feeds) + added
+
+    async def feed_report(self) -> list[FeedInfo]:
+        store = self.state.store
+        feeds = await self.all()
+        configured = {f.name for f in self.state.config.news.feeds}
+        last = await store.last_articles([f.name for f in feeds])
+        return [FeedInfo(f, f.name in configured, await store.feed_state(f.name), last.get(f.name)) for f in feeds]
+
+    async def add_feed(self, url: str, name: str, *, by: str) -> tuple[FeedConfig, int]:
+        """Check that `url` is a feed, then store it and have it polled; returns it and how many
+        entries it lists now (its first poll delivers none of them). Raises FeedRefused."""
+        url = url.strip()
+        parts = urlsplit(url)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            raise FeedRefused(f"{url[:80]!r} is not a web address; a feed URL starts with https:// or http://.")
+        name = " ".join(name.split()) or feed_name(url)
+        if problem := feed_name_problem(name):
+            raise FeedRefused(problem[0].upper() + problem[1:] + ".")
+        for feed in await self.all():
+            if feed.name.casefold() == name.casefold():
+                raise FeedRefused(f"There is already a feed named {feed.name!r}; give this one another name.")
+            if feed.url == url:
+                raise FeedRefused(f"That URL is already polled as {feed.name!r}.")
+        if self.watcher is None:
+            raise FeedRefused("Feeds are not polled in this process, so none can be added here.")
+        entries = await self.watcher.check(url)
+        feed = FeedConfig(name, url)
+        if not await self.state.store.add_feed(name=name, url=url, added_by=by, now=ts(self.state.clock.now())):
+            raise FeedRefused(f"There is already a feed named {name!r}; give this one another name.")
+        log.info("feed %s (%s) added by %s", name, url, by)
+        self.watcher.watch(feed)
+        return feed, entries
+
+    async def remove_feed(self, name: str) -> FeedConfig:
+        """Stop polling a feed added at run time; a config feed cannot be removed. Raises FeedRefused."""
+        config = self.state.config
+        wanted = " ".join(name.split()).casefold()
+        configured = next((f for f in config.news.feeds if f.name.casefold() == wanted), None)
+        if configured is not None:
+            raise FeedRefused(
+                f"{configured.name!r} comes from the config file ({config.source}); it cannot be removed at run "
+                "time. Remove it from [news] feeds there and restart."
+            )
+        feed = next((f for f in await self.all() if f.name.casefold() == wanted), None)
+        if feed is None:
+            raise FeedRefused(f"There is no feed named {name.strip()[:60]!r}. /feeds lists them.")
+        if self.watcher is not None:
+            await self.watcher.unwatch(feed.name)
+        await self.state.store.remove_feed(feed.name)
+        log.info("feed %s (%s) removed", feed.name, feed.url)
+        return feed

@@ -1,0 +1,76 @@
+"""The inbox adapters report to: a typed line or a command answered through the registry, with
+the notice a paused chat is owed, and the app's listings and pace for the adapters' own calls.
+Built from the app (`bot.app.Core`), which knows nothing of commands."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import replace
+from typing import TypeVar
+
+from ..app.core import Core
+from ..domain.interfaces import ChatRef, IncomingMessage, Platform, Reply, Upcoming
+from ..domain.render import Message
+from ..domain.sanitize import visible
+from .ports import Services
+from .run import execute, respond
+
+T = TypeVar("T")
+
+
+class Inbox:
+    def __init__(self, app: Core):
+        self.app = app
+        self.services = Services(
+            chats=app.chats, lookup=app, feeds=app.feeds, access=app.access, settings=app, clock=app.clock,
+        )
+
+    async def handle(self, msg: IncomingMessage) -> Reply | None:
+        """The reply to one typed line (None: stay quiet), for the adapter to deliver."""
+        if not self.app.listening:
+            return None
+        notice = await self._pause_notice(msg)
+        reply = await respond(self.services, msg)
+        return self._with_notice(reply, notice)
+
+    async def run(self, msg: IncomingMessage, command: tuple[str, ...], args: Mapping[str, str]) -> Reply:
+        """Run a command given as a path and options (a Discord slash command, a tapped choice)."""
+        if not self.app.listening:
+            return Reply(Message.of("I am restarting; try again in a minute."))
+        notice = await self._pause_notice(msg)
+        reply = await execute(self.services, msg, command, {key: visible(value) for key, value in args.items()})
+        return self._with_notice(reply, notice) or reply
+
+    async def _pause_notice(self, msg: IncomingMessage) -> str | None:
+        """A message through the chat itself resumes a paused chat; one from elsewhere (a personal
+        command typed in a server channel) cannot, so it is told why delivery is paused."""
+        if msg.reaches_chat:
+            reason = await self.app.chats.resume(msg.chat)
+            return None if reason is None else f"Delivery to this chat had been paused ({reason}); it is back on now."
+        settings = await self.app.store.chat(platform=msg.chat.platform, chat_id=msg.chat.key)
+        if settings is None or not settings.paused_reason:
+            return None
+        return f"Your reminders and news are paused: {settings.paused_reason}."
+
+    @staticmethod
+    def _with_notice(reply: Reply | None, notice: str | None) -> Reply | None:
+        if reply is None or notice is None:
+            return reply
+        return replace(reply, body=Message.lines(notice, reply.body))  # a refusal stays one
+
+    # ---- what adapters read and pace of their own --------------------------------------------------
+
+    def names(self) -> list[tuple[str, str]]:
+        return self.app.listings.names()
+
+    async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
+        return await self.app.listings.upcoming(chat, days)
+
+    async def chats_with_events(self, platform: Platform) -> list[ChatRef]:
+        return await self.app.listings.chats_with_events(platform)
+
+    async def request_slot(self, platform: Platform) -> None:
+        await self.app.delivery.request_slot(platform)
+
+    async def send_reply(self, chat: ChatRef, send: Callable[[], Awaitable[T]]) -> T:
+        return await self.app.delivery.send_reply(chat, send)
