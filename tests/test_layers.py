@@ -181,3 +181,12 @@ def test_every_entry_of_the_floor_map_names_modules_that_exist():
     """A module moved (bot/app/, bot/delivery/) renames its entry: none is left naming nothing."""
     graph = import_graph()
     assert [prefix for prefix in LAYERS if not any(layer_of(m, {prefix: "x"}) for m in graph)] == []
+
+
+def test_no_handler_imports_the_whole_app_only_the_inbox_is_built_from_it():
+    """Handlers get narrow services (bot/commands/ports.py); only the inbox adapters report to sees `Core`."""
+    graph = import_graph()
+    assert [m for m, targets in graph.items() if m.startswith("bot.commands") and "bot.app.core" in targets] == [
+        "bot.commands.inbox"
+    ]
+    assert [m for m, targets in graph.items() if m.startswith("bot.app") and any(t.startswith("bot.commands") for t in targets)] == []
