@@ -30,7 +30,7 @@ next start.
   achieved and the one a fan-out may plan with.
 - `outbox`: the workers, sending and reading each outcome, rate limits, stopping.
 """
-from .jobs import MAX_ATTEMPTS, DeliveryJob, DeliveryOwner, Item, Lane, ReplyItem, retry_time
+from .jobs import MAX_ATTEMPTS, DeliveryJob, DeliveryOwner, Item, ReplyItem, retry_time
 from .ledger import Ledger, confirmations
 from .outbox import Outbox
 
@@ -39,7 +39,6 @@ __all__ = [
     "DeliveryJob",
     "DeliveryOwner",
     "Item",
-    "Lane",
     "Ledger",
     "Outbox",
     "ReplyItem",

@@ -12,8 +12,6 @@ from typing import Any, Protocol
 from ..domain.interfaces import ChatRef, Clock, DeliveryError, Outgoing
 from ..domain.jobkeys import JobKind
 
-Lane = JobKind  # one lane per kind of ledger job, in this order of priority
-
 MAX_ATTEMPTS = 6
 RETRY_BASE = timedelta(seconds=30)  # doubled after each failed attempt
 
@@ -22,7 +20,7 @@ class DeliveryJob(Protocol):
     """One reminder job or article, as the outbox needs it."""
 
     @property
-    def kind(self) -> Lane: ...
+    def kind(self) -> JobKind: ...
 
     @property
     def key(self) -> str:

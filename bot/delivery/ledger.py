@@ -9,9 +9,10 @@ from datetime import datetime
 from typing import Literal
 
 from ..domain.interfaces import ChatRef, Clock
+from ..domain.jobkeys import JobKind
 from ..storage import Storage
 from ..storage.values import JobPlatform, Outcome, SentRange
-from .jobs import Item, Lane
+from .jobs import Item
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,8 @@ class Ledger:
         self.store = store
         self.clock = clock
         self.on_retries = on_retries
-        self._sent: dict[tuple[Lane, str, str], list[str]] = {}
-        self._runs: dict[tuple[Lane, str, str, int], list[tuple[int, str]]] = {}
+        self._sent: dict[tuple[JobKind, str, str], list[str]] = {}
+        self._runs: dict[tuple[JobKind, str, str, int], list[tuple[int, str]]] = {}
         self._outcomes: list[Outcome] = []
         self._count = 0
         self._lock = asyncio.Lock()
@@ -63,7 +64,7 @@ class Ledger:
         """A failed send: retried at `retry_at`, or dropped for good when it is None."""
         self.outcome(item.job.kind, item.job.key, item.chat, error, retry_at)
 
-    def outcome(self, kind: Lane, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
+    def outcome(self, kind: JobKind, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
         at = int(retry_at.timestamp()) if retry_at is not None else None
         state: Literal["failed", "dropped"] = "failed" if retry_at is not None else "dropped"
         self._outcomes.append(Outcome(kind, job, chat.platform, chat.key, state, error[:500], at))
@@ -142,7 +143,7 @@ MIN_RANGE = 4  # consecutive sends confirmed as one key range rather than one by
 
 
 def confirmations(
-    runs: dict[tuple[Lane, str, str, int], list[tuple[int, str]]],
+    runs: dict[tuple[JobKind, str, str, int], list[tuple[int, str]]],
 ) -> tuple[list[SentRange], dict[JobPlatform, list[str]]]:
     """Split sent items, by claim and place in the claim's sorted rows, into key ranges (runs of
     consecutive places, every one of them sent) and single chats (the rest)."""
