@@ -35,6 +35,7 @@ from .domain.pacing import fanout_start
 from .domain.render import Bold, Countdown, Message, When, fit_lines
 from .domain.sanitize import visible
 from .domain.zones import UTC
+from .domain.zones import unix_time as _ts  # one definition; the call sites keep their short name
 from .feed_admin import FeedInfo, FeedRefused, FeedWatcher
 from .storage import Storage
 from .storage.values import (
@@ -60,10 +61,6 @@ AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "st
 
 
 _by_chat = operator.itemgetter(0, 1)  # a recipient's (platform, chat id)
-
-
-def _ts(instant: datetime) -> int:
-    return int(instant.timestamp())
 
 
 HOUR = 3600

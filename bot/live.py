@@ -33,6 +33,7 @@ from .domain.jobkeys import NoticeKey, ReleaseKey
 from .domain.names import Target, normalise
 from .domain.quota import LookupQuota
 from .domain.zones import UTC
+from .domain.zones import unix_time as _ts  # one definition; the call sites keep their short name
 from .integrations.sources import Change, Edit, Sources
 from .integrations.tvmaze import PERSON_PREFIX, Found, ImportedPerson, ImportedShow, Imports, TvmazeClient, TvmazeError, tvmaze_id
 from .releases import release_finder
@@ -275,7 +276,3 @@ class LiveCatalog:
         person, shows = fetched
         await asyncio.shield(self.apply(Change(shows=tuple(shows), people=(person,))))
         return Target("actor", person.key, person.name)
-
-
-def _ts(instant: datetime) -> int:
-    return int(instant.timestamp())

@@ -10,6 +10,7 @@ from typing import Literal
 
 from ..domain.interfaces import ChatRef, Clock
 from ..domain.jobkeys import JobKind
+from ..domain.zones import unix_time
 from ..storage import Storage
 from ..storage.values import JobPlatform, Outcome, SentRange
 from .jobs import Item
@@ -65,7 +66,7 @@ class Ledger:
         self.outcome(item.job.kind, item.job.key, item.chat, error, retry_at)
 
     def outcome(self, kind: JobKind, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
-        at = int(retry_at.timestamp()) if retry_at is not None else None
+        at = unix_time(retry_at) if retry_at is not None else None
         state: Literal["failed", "dropped"] = "failed" if retry_at is not None else "dropped"
         self._outcomes.append(Outcome(kind, job, chat.platform, chat.key, state, error[:500], at))
         self._count += 1
@@ -99,7 +100,7 @@ class Ledger:
                 singles.setdefault(JobPlatform(*key), []).extend(chats)
             try:
                 await self.store.record_outcomes(
-                    now=int(self.clock.now().timestamp()), sent=singles, outcomes=outcomes, ranges=ranges
+                    now=unix_time(self.clock.now()), sent=singles, outcomes=outcomes, ranges=ranges
                 )
             except BaseException as exc:  # keep every outcome (also when cancelled): the next flush tries again
                 for key, chats in sent.items():
