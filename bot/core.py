@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from . import commands
 from .commands.ports import LiveLookup
 from .config import Config, FeedConfig, feed_name, feed_name_problem
-from .delivery import DeliveryJob, Item, Ledger, Outbox
+from .delivery import DeliveryJob, Item, Ledger, Outbox, chat_now
 from .domain.article import Article
 from .domain.audiences import Audiences, InUse
 from .domain.catalog import Airing, Catalog, Show
@@ -145,11 +145,12 @@ class ReminderDelivery:
         if not self._still_airs():
             return "the episode moved or was cancelled"
         zone = item.zone
-        settings = None
+        settings: ChatSettings | None = None
         if core.changed_since(item.chat, item.version):
-            settings = await core.store.chat(platform=item.chat.platform, chat_id=item.chat.key)
-            if settings is None or settings.paused_reason:
-                return "the chat is paused or gone"
+            now_settings = await chat_now(core.store, item.chat)
+            if isinstance(now_settings, str):
+                return now_settings
+            settings = now_settings
             follows = core.catalog.shows_followed(await core.store.subscriptions(
                 platform=item.chat.platform, chat_id=item.chat.key
             ))
@@ -192,9 +193,9 @@ class NewsDelivery:
         chat = ChatKey(item.chat.platform, item.chat.key)
         matched = None if core.changed_since(item.chat, item.version) else self._matched.pop(chat, None)
         if matched is None:
-            settings = await core.store.chat(platform=chat.platform, chat_id=chat.chat_id)
-            if settings is None or settings.paused_reason:
-                return "the chat is paused or gone"
+            settings = await chat_now(core.store, item.chat)
+            if isinstance(settings, str):
+                return settings
             follows = set(await core.store.subscriptions(platform=chat.platform, chat_id=chat.chat_id))
             matched = frozenset(t for t in self.about if (t.kind, t.key) in follows)
             if not matched:
@@ -217,9 +218,9 @@ class DigestDelivery:
 
     async def message_for(self, item: Item) -> Outgoing | str:
         store = self.core.store
-        settings = await store.chat(platform=item.chat.platform, chat_id=item.chat.key)
-        if settings is None or settings.paused_reason:
-            return "the chat is paused or gone"
+        settings = await chat_now(store, item.chat)
+        if isinstance(settings, str):
+            return settings
         articles = await store.digest_articles(platform=item.chat.platform, chat_id=item.chat.key, hour=self.hour)
         if not articles:
             return "the chat no longer follows anything the held articles name"
@@ -347,9 +348,9 @@ class Core:
         message is no longer wanted."""
         if not self.changed_since(item.chat, item.version):
             return None
-        settings = await self.store.chat(platform=item.chat.platform, chat_id=item.chat.key)
-        if settings is None or settings.paused_reason:
-            return "the chat is paused or gone"
+        settings = await chat_now(self.store, item.chat)
+        if isinstance(settings, str):
+            return settings
         if show_key not in self.catalog.shows_followed(await self.store.subscriptions(platform=item.chat.platform, chat_id=item.chat.key)):
             return "the chat no longer follows the show"
         return settings

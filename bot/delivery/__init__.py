@@ -29,13 +29,16 @@ next start.
 - `adaptive`: the pace at the platform: the send window, rate x answer time in flight, the rate
   achieved and the one a fan-out may plan with.
 - `outbox`: the workers, sending and reading each outcome, rate limits, stopping.
+- `recheck`: a queued message's chat read again when it is sent (`chat_now`: paused or gone).
 """
 from .jobs import MAX_ATTEMPTS, DeliveryJob, DeliveryOwner, Item, ReplyItem, retry_time
 from .ledger import Ledger, confirmations
 from .outbox import Outbox
+from .recheck import PAUSED_OR_GONE, chat_now
 
 __all__ = [
     "MAX_ATTEMPTS",
+    "PAUSED_OR_GONE",
     "DeliveryJob",
     "DeliveryOwner",
     "Item",
@@ -43,5 +46,6 @@ __all__ = [
     "Outbox",
     "ReplyItem",
     "confirmations",
+    "chat_now",
     "retry_time",
 ]
