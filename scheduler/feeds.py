@@ -30,6 +30,7 @@ import httpx
 from bot.config import FeedConfig, NewsConfig
 from bot.domain.article import Article
 from bot.domain.interfaces import Clock
+from bot.domain.zones import unix_time
 from bot.integrations.feeds import FeedError, link_key, parse_feed
 from bot.storage import Storage
 from bot.storage.values import FeedState
@@ -168,7 +169,7 @@ class FeedPoller:
         return due
 
     async def _record_baseline(self, feed: FeedConfig, articles: list[Article], now: datetime) -> None:
-        await self.store.record_entries(feed=feed.name, entries=[(a.id, link_key(a.link), False) for a in articles], now=_ts(now))
+        await self.store.record_entries(feed=feed.name, entries=[(a.id, link_key(a.link), False) for a in articles], now=unix_time(now))
         log.info("feed %s (%s): first poll, %d entries recorded, none delivered", feed.name, feed.url, len(articles))
 
     async def _deliver_new(self, feed: FeedConfig, articles: list[Article], now: datetime) -> bool:
@@ -194,8 +195,8 @@ class FeedPoller:
                 )
                 all_published = False
                 continue
-            await self.store.record_entries(feed=feed.name, entries=[(article.id, link, True)], now=_ts(now))
-        await self.store.record_entries(feed=feed.name, entries=skipped, now=_ts(now))
+            await self.store.record_entries(feed=feed.name, entries=[(article.id, link, True)], now=unix_time(now))
+        await self.store.record_entries(feed=feed.name, entries=skipped, now=unix_time(now))
         return all_published
 
     async def _failed(self, feed: FeedConfig, state: FeedState, now: datetime, exc: Exception) -> datetime:
@@ -214,7 +215,7 @@ class FeedPoller:
         else:
             log.debug("feed %s (%s) failed again (%d): %s; next try in %s", feed.name, feed.url, failures, exc, wait)
         await self.store.save_feed_state(
-            replace(state, healthy=healthy, failures=failures, last_error=str(exc)[:500], next_poll_at=_ts(due))
+            replace(state, healthy=healthy, failures=failures, last_error=str(exc)[:500], next_poll_at=unix_time(due))
         )
         return due
 
@@ -274,10 +275,6 @@ def _oldest_first(articles: list[Article]) -> list[Article]:
 def _retry_after(response: httpx.Response) -> timedelta | None:
     value = response.headers.get("retry-after", "")
     return timedelta(seconds=min(int(value), 86_400)) if value.isdigit() else None
-
-
-def _ts(instant: datetime) -> int:
-    return int(instant.timestamp())
 
 
 def _describe(span: timedelta) -> str:

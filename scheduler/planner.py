@@ -11,8 +11,37 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar
 
 from bot.domain.catalog import Airing
+
+
+class _Due(Protocol):
+    @property
+    def due(self) -> datetime: ...
+
+
+J = TypeVar("J", bound=_Due)
+
+
+class DuePlan(Generic[J]):
+    """Jobs in due order, with fast "what is due in (after, until]" queries (reminders, releases)."""
+
+    def __init__(self, jobs: list[J]):
+        self.jobs = jobs  # in due order
+        self._dues = [j.due for j in jobs]
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def due_between(self, after: datetime, until: datetime) -> list[J]:
+        """Jobs with after < due <= until, in due order."""
+        return self.jobs[bisect_right(self._dues, after) : bisect_right(self._dues, until)]
+
+    def next_after(self, after: datetime) -> datetime | None:
+        """The first due instant strictly after `after`."""
+        i = bisect_right(self._dues, after)
+        return self._dues[i] if i < len(self._dues) else None
 
 
 @dataclass(frozen=True)
@@ -22,7 +51,7 @@ class ReminderJob:
     lead_minutes: int
 
 
-class ReminderPlan:
+class ReminderPlan(DuePlan[ReminderJob]):
     """All reminder jobs in due order, with fast "what is due in (after, until]" queries."""
 
     def __init__(self, airings: Iterable[Airing], lead_minutes: Iterable[int], *, not_before: datetime | None = None):
@@ -34,18 +63,5 @@ class ReminderPlan:
             for lead in leads
         ]
         jobs.sort(key=lambda j: (j.due, j.airing.start, j.airing.show_key, j.airing.episode, j.lead_minutes))
-        self.jobs = jobs
-        self._dues = [j.due for j in jobs]
+        super().__init__(jobs)
         self.leads = tuple(leads)
-
-    def __len__(self) -> int:
-        return len(self.jobs)
-
-    def due_between(self, after: datetime, until: datetime) -> list[ReminderJob]:
-        """Jobs with after < due <= until, in due order."""
-        return self.jobs[bisect_right(self._dues, after) : bisect_right(self._dues, until)]
-
-    def next_after(self, after: datetime) -> datetime | None:
-        """The first due instant strictly after `after`."""
-        i = bisect_right(self._dues, after)
-        return self._dues[i] if i < len(self._dues) else None

@@ -3,7 +3,6 @@ hour on the release date in that zone (see bot/releases.py)."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -11,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Catalog
 from bot.domain.release_dates import Release, releases_between
+
+from .planner import DuePlan
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,11 @@ class ReleaseJob:
     zone: str
 
 
-class ReleasePlan:
+class ReleasePlan(DuePlan[ReleaseJob]):
     """Release jobs due after `not_before` and up to `until`, in due order."""
 
     def __init__(self, jobs: Iterable[ReleaseJob] = ()):
-        self.jobs = sorted(jobs, key=lambda j: (j.due, j.release.key, j.zone))
-        self._dues = [j.due for j in self.jobs]
+        super().__init__(sorted(jobs, key=lambda j: (j.due, j.release.key, j.zone)))
 
     @classmethod
     def of(cls, catalog: Catalog, zones: Iterable[str], hour: time, *, not_before: datetime, until: datetime) -> ReleasePlan:
@@ -38,13 +38,3 @@ class ReleasePlan:
             if not_before < (due := release.due(ZoneInfo(zone), hour)) <= until
         ]
         return cls(jobs)
-
-    def __len__(self) -> int:
-        return len(self.jobs)
-
-    def due_between(self, after: datetime, until: datetime) -> list[ReleaseJob]:
-        return self.jobs[bisect_right(self._dues, after) : bisect_right(self._dues, until)]
-
-    def next_after(self, after: datetime) -> datetime | None:
-        i = bisect_right(self._dues, after)
-        return self._dues[i] if i < len(self._dues) else None

@@ -13,13 +13,14 @@ import logging
 from collections.abc import Sequence
 from zoneinfo import ZoneInfo
 
-from ..delivery import Item
+from ..delivery import Item, chat_now
 from ..domain.audiences import Audiences, InUse
 from ..domain.interfaces import ChatRef, Clock
 from ..domain.names import Target
+from ..domain.zones import unix_time
 from ..storage import Storage
 from ..storage.values import ChatSettings, decode_leads, encode_leads
-from .state import AppState, ts
+from .state import AppState
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,9 @@ class ChatOwner:
         if not self.changed_since(item.chat, item.version):
             return None
         store = self.state.store
-        settings = await store.chat(platform=item.chat.platform, chat_id=item.chat.key)
-        if settings is None or settings.paused_reason:
-            return "the chat is paused or gone"
+        settings = await chat_now(store, item.chat)
+        if isinstance(settings, str):
+            return settings
         if show_key not in self.state.catalog.shows_followed(await store.subscriptions(platform=item.chat.platform, chat_id=item.chat.key)):
             return "the chat no longer follows the show"
         return settings
@@ -83,7 +84,7 @@ class ChatOwner:
 
     async def subscribe(self, chat: ChatRef, *, private: bool, target: Target) -> bool:
         """Follow a show or actor; True when it is new."""
-        now = ts(self.clock.now())
+        now = unix_time(self.clock.now())
         is_new = await self.store.subscribe(
             platform=chat.platform, chat_id=chat.key, is_private=private, kind=target.kind, target=target.key, now=now
         )
@@ -111,14 +112,14 @@ class ChatOwner:
 
     async def set_timezone(self, chat: ChatRef, *, private: bool, zone: ZoneInfo) -> None:
         await self.store.set_timezone(
-            platform=chat.platform, chat_id=chat.key, is_private=private, zone=zone.key, now=ts(self.clock.now())
+            platform=chat.platform, chat_id=chat.key, is_private=private, zone=zone.key, now=unix_time(self.clock.now())
         )
         self.in_use.forget(leads=False)
         self._touch(chat, replan=True)  # streaming releases are planned per zone in use
 
     async def set_leads(self, chat: ChatRef, *, private: bool, minutes: Sequence[int]) -> None:
         await self.store.set_leads(
-            platform=chat.platform, chat_id=chat.key, is_private=private, minutes=minutes, now=ts(self.clock.now())
+            platform=chat.platform, chat_id=chat.key, is_private=private, minutes=minutes, now=unix_time(self.clock.now())
         )
         self.in_use.forget(zones=False)
         self._touch(chat, replan=True)
@@ -126,20 +127,20 @@ class ChatOwner:
     async def set_mention(self, chat: ChatRef, *, private: bool, mention: str | None) -> None:
         """Whom the chat's reminders mention (a platform handle; None: no one)."""
         await self.store.set_mention(
-            platform=chat.platform, chat_id=chat.key, is_private=private, mention=mention, now=ts(self.clock.now())
+            platform=chat.platform, chat_id=chat.key, is_private=private, mention=mention, now=unix_time(self.clock.now())
         )
         self._touch(chat, replan=False)
 
     async def set_events(self, chat: ChatRef, *, private: bool, on: bool) -> None:
         """Whether the platform's event calendar lists the chat's upcoming episodes."""
         await self.store.set_events(
-            platform=chat.platform, chat_id=chat.key, is_private=private, on=on, now=ts(self.clock.now())
+            platform=chat.platform, chat_id=chat.key, is_private=private, on=on, now=unix_time(self.clock.now())
         )
         self._touch(chat, replan=False)
 
     async def chat_unreachable(self, chat: ChatRef, reason: str) -> None:
         """The platform says this chat cannot be reached: pause it, keep its subscriptions."""
-        if await self.store.pause_chat(platform=chat.platform, chat_id=chat.key, reason=reason, now=ts(self.clock.now())):
+        if await self.store.pause_chat(platform=chat.platform, chat_id=chat.key, reason=reason, now=unix_time(self.clock.now())):
             log.info("delivery to %s paused: %s", chat, reason)
             await self._forget_audiences_of(chat)
         self._touch(chat, replan=False)

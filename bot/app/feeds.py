@@ -11,8 +11,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from ..config import FeedConfig, feed_name, feed_name_problem
+from ..domain.zones import unix_time
 from ..storage.values import FeedState, StoredArticle
-from .state import AppState, ts
+from .state import AppState
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ class Feeds:
             raise FeedRefused("Feeds are not polled in this process, so none can be added here.")
         entries = await self.watcher.check(url)
         feed = FeedConfig(name, url)
-        if not await self.state.store.add_feed(name=name, url=url, added_by=by, now=ts(self.state.clock.now())):
+        if not await self.state.store.add_feed(name=name, url=url, added_by=by, now=unix_time(self.state.clock.now())):
             raise FeedRefused(f"There is already a feed named {name!r}; give this one another name.")
         log.info("feed %s (%s) added by %s", name, url, by)
         self.watcher.watch(feed)

@@ -31,7 +31,7 @@ from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import NoticeKey, ReleaseKey
 from ..domain.names import Target, normalise
 from ..domain.quota import LookupQuota
-from ..domain.zones import UTC
+from ..domain.zones import UTC, unix_time
 from ..integrations.sources import Change, Edit, Sources
 from ..integrations.tvmaze import (
     PERSON_PREFIX,
@@ -152,10 +152,10 @@ class LiveCatalog:
             ended = [s.key for s in change.shows if s.ended and s.id in self.sources.shows and not self.sources.shows[s.id].ended]
             notices = diff_catalogs(old, new, touched, now, ended)
             imports = [Import("show", s.key, s.to_json(), s.ended, self._next_refresh(s, new, now)) for s in change.shows]
-            imports += [Import("person", p.key, p.to_json(), False, _ts(now + DAILY)) for p in change.people]
+            imports += [Import("person", p.key, p.to_json(), False, unix_time(now + DAILY)) for p in change.people]
             await self.core.store.save_catalog_change(
                 imports=imports, edits=[StoredEdit(*e.row()) for e in change.edits],
-                notices=[StoredNotice(n.key, n.show, n.to_json(), n.expires) for n in notices], now=_ts(now),
+                notices=[StoredNotice(n.key, n.show, n.to_json(), n.expires) for n in notices], now=unix_time(now),
             )
             self.sources = sources
             self._swap(new)
@@ -171,7 +171,7 @@ class LiveCatalog:
             return None
         airing = catalog.next_airing([show.key], now)
         soon = airing is not None and airing.start <= now + SOON
-        return _ts(now + (self.settings.refresh if soon else DAILY))
+        return unix_time(now + (self.settings.refresh if soon else DAILY))
 
     async def reload(self, bundled: Catalog) -> list[Notice]:
         """The catalog file was edited and read again (SIGHUP)."""
@@ -184,14 +184,14 @@ class LiveCatalog:
         """A due import that is not fetched now (nobody follows it, or TVmaze failed) is looked at
         again later: in a day, or after `refresh` when the fetch failed."""
         wait = DAILY if not followed else self.settings.refresh
-        await self.core.store.schedule_refresh(kind=kind, key=key, at=_ts(self.core.clock.now() + wait))
+        await self.core.store.schedule_refresh(kind=kind, key=key, at=unix_time(self.core.clock.now() + wait))
 
     # ---- announcing ---------------------------------------------------------------------------
 
     async def announce_pending(self) -> int:
         """Fan every stored, unannounced, still timely notice out to its show's followers."""
         store, count = self.core.store, 0
-        now = _ts(self.core.clock.now())
+        now = unix_time(self.core.clock.now())
         for data in await store.pending_notices(now=now):
             notice = Notice.from_json(data)
             show = self.core.catalog.shows.get(notice.show)
@@ -284,7 +284,3 @@ class LiveCatalog:
         person, shows = fetched
         await asyncio.shield(self.apply(Change(shows=tuple(shows), people=(person,))))
         return Target("actor", person.key, person.name)
-
-
-def _ts(instant: datetime) -> int:
-    return int(instant.timestamp())

@@ -9,18 +9,18 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Literal
 
-from ..delivery import Item
+from ..delivery import Item, chat_now
 from ..domain.article import Article
 from ..domain.headlines import article_headline, shorten
 from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import DigestKey, NewsKey
 from ..domain.names import Target
 from ..domain.render import Message, fit_lines
-from ..domain.zones import UTC
+from ..domain.zones import UTC, unix_time
 from ..storage.values import ChatKey, Recipient, StoredArticle
 from .chats import ChatOwner
 from .fanout import CLAIM_CHUNK, UNKNOWN_CHAT, Fanout, by_chat
-from .state import AppState, ts
+from .state import AppState
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,9 @@ class NewsDelivery:
         chat = ChatKey(item.chat.platform, item.chat.key)
         matched = None if self.chats.changed_since(item.chat, item.version) else self._matched.pop(chat, None)
         if matched is None:
-            settings = await store.chat(platform=chat.platform, chat_id=chat.chat_id)
-            if settings is None or settings.paused_reason:
-                return "the chat is paused or gone"
+            settings = await chat_now(store, item.chat)
+            if isinstance(settings, str):
+                return settings
             follows = set(await store.subscriptions(platform=chat.platform, chat_id=chat.chat_id))
             matched = frozenset(t for t in self.about if (t.kind, t.key) in follows)
             if not matched:
@@ -115,9 +115,9 @@ class DigestDelivery:
 
     async def message_for(self, item: Item) -> Outgoing | str:
         store = self.state.store
-        settings = await store.chat(platform=item.chat.platform, chat_id=item.chat.key)
-        if settings is None or settings.paused_reason:
-            return "the chat is paused or gone"
+        settings = await chat_now(store, item.chat)
+        if isinstance(settings, str):
+            return settings
         articles = await store.digest_articles(platform=item.chat.platform, chat_id=item.chat.key, hour=self.hour)
         if not articles:
             return "the chat no longer follows anything the held articles name"
@@ -141,26 +141,26 @@ class News:
         store = self.state.store
         now = self.state.clock.now()
         NewsKey(article.feed, article.id)  # raises (a ValueError) for a feed name no stored key could be read back from
-        published = ts(article.published) if article.published else None
+        published = unix_time(article.published) if article.published else None
         about = self.state.catalog.news.find(article.title, article.summary)
         by_key = {(t.kind, t.key): t for t in about}
         job: NewsDelivery | None = None
         claimed: list[dict[str, list[Item]]] = []
         if not about:  # nobody can follow what it names: its entry's identity is all that is kept
             await store.note_unmatched_article(
-                feed=article.feed, article_id=article.id, title=article.title, link=article.link, now=ts(now)
+                feed=article.feed, article_id=article.id, title=article.title, link=article.link, now=unix_time(now)
             )
             return 0
         async with store.transaction():
             is_new = await store.save_article(
-                feed=article.feed, article_id=article.id, title=article.title, link=article.link, summary=article.summary, published=published, now=ts(now)
+                feed=article.feed, article_id=article.id, title=article.title, link=article.link, summary=article.summary, published=published, now=unix_time(now)
             )
             if not is_new:
                 return 0
             await store.save_article_targets(feed=article.feed, article_id=article.id, targets=by_key)
             version = self.chats.version
             followers = await store.news_recipients(list(by_key))
-            hour = ts(now) // HOUR * HOUR
+            hour = unix_time(now) // HOUR * HOUR
             under = await store.take_news_slots(hour=hour, cap=self.state.config.news.max_per_hour, recipients=followers)
             over = [chat for chat in followers if chat not in under]
             if over:
@@ -190,7 +190,7 @@ class News:
     async def send_digests(self) -> int:
         """Queue one digest per chat for every hour that has ended with articles held over its cap."""
         store = self.state.store
-        now = ts(self.state.clock.now())
+        now = unix_time(self.state.clock.now())
         count = 0
         while (hour := await store.next_digest_hour()) is not None and hour + HOUR <= now:
             chats = await store.digest_chats(hour)

@@ -10,16 +10,17 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from ..delivery import Item
+from ..delivery import Item, chat_now
 from ..domain.catalog import Airing, Catalog, Show
 from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import ReminderKey
 from ..domain.pacing import fanout_start
 from ..domain.render import Bold, Countdown, Message, When
-from ..storage.values import Recipient, decode_leads
+from ..domain.zones import unix_time
+from ..storage.values import ChatSettings, Recipient, decode_leads
 from .chats import ChatOwner
 from .fanout import Fanout
-from .state import AppState, targets, ts
+from .state import AppState, targets
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,12 @@ class ReminderDelivery:
         if not self._still_airs():
             return "the episode moved or was cancelled"
         zone = item.zone
-        settings = None
+        settings: ChatSettings | None = None
         if self.chats.changed_since(item.chat, item.version):
-            settings = await state.store.chat(platform=item.chat.platform, chat_id=item.chat.key)
-            if settings is None or settings.paused_reason:
-                return "the chat is paused or gone"
+            now_settings = await chat_now(state.store, item.chat)
+            if isinstance(now_settings, str):
+                return now_settings
+            settings = now_settings
             follows = state.catalog.shows_followed(await state.store.subscriptions(
                 platform=item.chat.platform, chat_id=item.chat.key
             ))
@@ -133,7 +135,7 @@ class Reminders:
             chosen.setdefault(wanted[0], []).append(r)
             for other in wanted[1:]:
                 superseded.setdefault(other, []).append((r.platform, r.chat_id))
-        expires = ts(airing.start)
+        expires = unix_time(airing.start)
         for lead, chats in superseded.items():
             await store.claim(kind="reminder", job=ReminderKey(airing.key, lead).encode(), expires_at=expires, recipients=chats,
                               state="dropped", note="superseded by a later lead time")

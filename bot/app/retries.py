@@ -10,10 +10,10 @@ from datetime import datetime
 from ..delivery import DeliveryJob, Item
 from ..domain.interfaces import ChatRef
 from ..domain.jobkeys import Rebuilders
-from ..domain.zones import UTC
+from ..domain.zones import UTC, unix_time
 from ..storage.values import ChatKey, Pending
 from .fanout import UNKNOWN_CHAT, Fanout
-from .state import AppState, ts
+from .state import AppState
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,7 @@ class Retries:
 
     async def recover(self) -> int:
         """At start: deliveries a stopped process had claimed but not confirmed are retried."""
-        return await self.state.store.requeue_unfinished(now=ts(self.state.clock.now()))
+        return await self.state.store.requeue_unfinished(now=unix_time(self.state.clock.now()))
 
     async def next_retry_at(self) -> datetime | None:
         at = await self.state.store.next_retry_at()
@@ -35,7 +35,7 @@ class Retries:
         one statement; each is re-checked against the chat's settings when it is sent)."""
         store = self.state.store
         now = self.state.clock.now()
-        pending = await store.claim_due_retries(now=ts(now))
+        pending = await store.claim_due_retries(now=unix_time(now))
         if not pending:
             return 0
         chats = await store.chat_flags({(p.delivery.platform, p.delivery.chat_id) for p in pending})
@@ -47,7 +47,7 @@ class Retries:
             if (d.kind, d.job) not in jobs:
                 jobs[(d.kind, d.job)] = await self._job_for(p)
             job = jobs[(d.kind, d.job)]
-            if job is None or ts(now) > p.expires_at:
+            if job is None or unix_time(now) > p.expires_at:
                 self.fanout.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
                 late += job is not None
                 continue

@@ -5,17 +5,12 @@ can change which jobs exist or when they are due (the planner)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..config import Config
 from ..domain.catalog import Catalog, Show
 from ..domain.interfaces import Clock
 from ..storage import Storage
-
-
-def ts(instant: datetime) -> int:
-    return int(instant.timestamp())
 
 
 def targets(show: Show) -> list[tuple[str, str]]:

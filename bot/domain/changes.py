@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from .catalog import Airing, Catalog
 from .jobkeys import NoticeKey
 from .render import Bold, Message, When
+from .zones import unix_time
 
 Kind = Literal["moved", "removed", "added", "ended"]
 SHOWN = 4  # episodes named in one notice; the rest are counted
@@ -47,10 +48,6 @@ class Notice:
         data = json.loads(text)
         data["episodes"] = tuple(tuple(e) for e in data["episodes"])
         return cls(**data)
-
-
-def _ts(instant: datetime) -> int:
-    return int(instant.timestamp())
 
 
 def _key(kind: str, show: str, parts: Iterable[str]) -> str:
@@ -86,14 +83,14 @@ def diff_show(old: Catalog, new: Catalog, show_key: str, now: datetime, *, ended
 
     if moved:
         notice("moved", [f"{a.key}>{b.key}" for a, b in moved],
-               [(a.episode, _ts(a.start), _ts(b.start)) for a, b in moved], max(_ts(max(a.start, b.start)) for a, b in moved))
+               [(a.episode, unix_time(a.start), unix_time(b.start)) for a, b in moved], max(unix_time(max(a.start, b.start)) for a, b in moved))
     if removed:
-        notice("removed", [a.key for a in removed], [(a.episode, _ts(a.start), None) for a in removed],
-               max(_ts(a.start) for a in removed))
+        notice("removed", [a.key for a in removed], [(a.episode, unix_time(a.start), None) for a in removed],
+               max(unix_time(a.start) for a in removed))
     if added:
-        notice("added", [a.key for a in added], [(a.episode, None, _ts(a.start)) for a in added], max(_ts(a.start) for a in added))
+        notice("added", [a.key for a in added], [(a.episode, None, unix_time(a.start)) for a in added], max(unix_time(a.start) for a in added))
     if ended:
-        notice("ended", ["ended"], [], _ts(now + ENDED_FRESH_FOR))
+        notice("ended", ["ended"], [], unix_time(now + ENDED_FRESH_FOR))
     return notices
 
 

@@ -16,6 +16,12 @@ UTC = UTC
 MAX_LEAD = timedelta(days=7)
 MAX_LEADS = 3
 
+
+def unix_time(instant: datetime) -> int:
+    """An aware instant as whole seconds since the epoch, as the database stores it."""
+    return int(instant.timestamp())
+
+
 # Well-known places whose name is not the last part of an IANA zone name.
 CITY_ALIASES = {
     "nyc": "America/New_York",

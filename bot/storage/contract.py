@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
+from ..domain.jobkeys import JobKind
 from .values import (
     AddedFeed,
     ArticleText,
@@ -20,7 +21,6 @@ from .values import (
     ChatSettings,
     ClaimState,
     Delivery,
-    DeliveryKind,
     FeedState,
     Import,
     ImportKey,
@@ -77,7 +77,7 @@ class Ledger(Protocol):
     async def claim(
         self,
         *,
-        kind: DeliveryKind,
+        kind: JobKind,
         job: str,
         expires_at: int,
         recipients: Iterable[Sequence[Any]],

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
+from ..domain.jobkeys import JobKind  # the ledger's kinds, defined once in the domain
+
 TargetKind = str  # "show" | "actor" (the schema refuses any other); bot.domain.names.Target.kind
 TargetPair = tuple[TargetKind, str]  # (kind, catalog key) of something followed
 
@@ -14,7 +16,6 @@ ARTICLE_TITLE_KEEP = 500  # and of its title (messages show 200)
 ARTICLE_LINK_KEEP = 2000
 LAST_UNMATCHED = "last_unmatched_article|"  # meta: per feed, the newest article that named nothing
 
-DeliveryKind = Literal["reminder", "news", "notice", "release"]
 ClaimState = Literal["claimed", "dropped"]
 FailedState = Literal["failed", "dropped"]
 ImportKind = Literal["show", "person"]
@@ -67,7 +68,7 @@ class Recipient(NamedTuple):
 class Delivery:
     """The ledger's unique key of one send."""
 
-    kind: DeliveryKind
+    kind: JobKind
     job: str
     platform: str
     chat_id: str
@@ -85,7 +86,7 @@ class Pending:
 class JobPlatform(NamedTuple):
     """One job's deliveries on one platform (the ledger's key without the chat)."""
 
-    kind: DeliveryKind
+    kind: JobKind
     job: str
     platform: str
 
@@ -93,7 +94,7 @@ class JobPlatform(NamedTuple):
 class SentRange(NamedTuple):
     """Every row one claim stamped, from the first chat to the last, was sent."""
 
-    kind: DeliveryKind
+    kind: JobKind
     job: str
     platform: str
     stamp: int
@@ -104,7 +105,7 @@ class SentRange(NamedTuple):
 class Outcome(NamedTuple):
     """A delivery that was not sent: failed (retried at `retry_at`) or dropped for good."""
 
-    kind: DeliveryKind
+    kind: JobKind
     job: str
     platform: str
     chat_id: str

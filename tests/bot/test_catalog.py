@@ -14,7 +14,8 @@ import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
-import bot.domain.catalog as catalog_module
+import bot.domain.catalog.model as catalog_model
+import bot.domain.catalog.schedule as catalog_schedule
 from bot.domain.catalog import (
     WEEKDAYS,
     Airing,
@@ -535,7 +536,7 @@ def test_window_around_new_yorks_spring_forward_gap():
 
 
 def count_airings(monkeypatch) -> list[Airing]:
-    """From now on, every Airing bot.domain.catalog creates is also appended to the list returned."""
+    """From now on, every Airing the catalog creates (all in its schedule) is also appended to the list returned."""
     created: list[Airing] = []
 
     class CountedAiring(Airing):
@@ -543,7 +544,7 @@ def count_airings(monkeypatch) -> list[Airing]:
             super().__init__(*args)
             created.append(self)
 
-    monkeypatch.setattr(catalog_module, "Airing", CountedAiring)
+    monkeypatch.setattr(catalog_schedule, "Airing", CountedAiring)
     return created
 
 
@@ -584,7 +585,7 @@ def test_windows_and_lookups_expand_no_show_whole(monkeypatch):
 
 def test_by_show_keeps_only_the_latest_histories(monkeypatch):
     created = count_airings(monkeypatch)
-    monkeypatch.setattr(catalog_module, "BY_SHOW_CACHE", 2)
+    monkeypatch.setattr(catalog_model, "BY_SHOW_CACHE", 2)
     catalog = Catalog({f"s{i}": replace(ny_sunday(time(21, 0), episodes=10), key=f"s{i}") for i in range(3)}, {})
     for key in ("s0", "s0", "s1", "s0", "s2"):  # s2 pushes out s1, the least recently used
         assert len(catalog.by_show[key]) == 10

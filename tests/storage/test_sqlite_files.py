@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from bot.domain.jobkeys import JOB_KINDS
 from bot.storage import StorageError, open_storage
 from bot.storage.migrations import SQLITE, Migrations
 from bot.storage.sqlite import MIGRATIONS, SCRIPTS
@@ -64,6 +65,21 @@ async def test_a_version_1_database_keeps_its_pending_retries_after_migrating(tm
         assert [p.delivery.job for p in await storage.claim_due_retries(now=700)] == ["show#1@x|30", "show#2@x|30"]
     finally:
         await storage.close()
+
+
+async def test_the_ledger_takes_each_kind_of_job_the_domain_names_and_refuses_any_other(tmp_path):
+    """The kinds are listed once (bot.domain.jobkeys.JobKind); the table's CHECK is built from them."""
+    path = tmp_path / "bot.sqlite3"
+    storage = await open_storage(path)
+    try:
+        for n, kind in enumerate(JOB_KINDS):
+            assert await storage.claim(kind=kind, job=f"job{n}", expires_at=9999, recipients=[("telegram", "1")]) != []
+        assert {d.kind for d in await storage.delivery_states()} == {"reminder", "release", "notice", "news"}
+    finally:
+        await storage.close()
+    with sqlite3.connect(path) as db, pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        db.execute("INSERT INTO deliveries (kind, job, platform, chat_id, expires_at, state) "
+                   "VALUES ('digest', 'x', 'telegram', '1', 9999, 'claimed')")
 
 
 async def test_a_version_3_database_keeps_its_chats_and_gains_the_group_settings(tmp_path):

@@ -39,6 +39,17 @@ class SqliteBase:
         async with self._db.execute(sql, params) as cur:
             return await cur.fetchone()
 
+    async def _value(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        """The first column of a query's first row (None when there is none), in a transaction."""
+        async with self.transaction():
+            row = await self._one(sql, params)
+        return row[0] if row else None
+
+    async def _changes_one(self, sql: str, params: Sequence[Any] = ()) -> bool:
+        """Run one statement (inside the caller's transaction); True when it changed exactly one row."""
+        cur = await self._db.execute(sql, params)
+        return cur.rowcount == 1
+
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
         async with self._db.execute(sql, params) as cur:
             return list(await cur.fetchall())

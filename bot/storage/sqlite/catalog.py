@@ -78,9 +78,7 @@ class SqliteCatalog(SqliteBase):
         return [row[0] for row in rows]
 
     async def notice(self, notice: str) -> str | None:
-        async with self.transaction():
-            row = await self._one("SELECT data FROM catalog_notices WHERE notice = ?", (notice,))
-        return row[0] if row else None
+        return await self._value("SELECT data FROM catalog_notices WHERE notice = ?", (notice,))
 
     async def notice_announced(self, *, notice: str, now: int) -> None:
         async with self.transaction():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 from ..values import ChatFlags, ChatKey, ChatSettings, decode_leads, encode_leads
 from .base import SqliteBase
@@ -66,11 +67,10 @@ class SqliteChats(SqliteBase):
     async def pause_chat(self, *, platform: str, chat_id: str, reason: str, now: int) -> bool:
         """Mark a chat unreachable; True when it was not paused before."""
         async with self.transaction():
-            cur = await self._db.execute(
+            return await self._changes_one(
                 "UPDATE chats SET paused_at = ?, paused_reason = ? WHERE platform = ? AND chat_id = ? AND paused_at IS NULL",
                 (now, reason[:200], platform, chat_id),
             )
-        return cur.rowcount == 1
 
     async def resume_chat(self, *, platform: str, chat_id: str) -> str | None:
         """Deliver to a paused chat again; returns why it had been paused (None: it was not)."""
@@ -104,10 +104,7 @@ class SqliteChats(SqliteBase):
                 (new, platform, old),
             )
             await self._db.execute("DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, old))
-            await self._db.execute(
-                "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
-            )
-            await self._db.execute("DELETE FROM deliveries WHERE platform = ? AND chat_id = ?", (platform, old))
+            await self._move_rows("deliveries", platform=platform, old=old, new=new)
             await self._move_news_rows(platform=platform, old=old, new=new)
             await self._db.execute("DELETE FROM chats WHERE platform = ? AND chat_id = ?", (platform, old))
 
@@ -121,7 +118,12 @@ class SqliteChats(SqliteBase):
             (new, platform, old),
         )
         await self._db.execute("DELETE FROM news_quota WHERE platform = ? AND chat_id = ?", (platform, old))
+        await self._move_rows("news_digest", platform=platform, old=old, new=new)
+
+    async def _move_rows(self, table: Literal["deliveries", "news_digest"], *, platform: str, old: str, new: str) -> None:
+        """Part of `move_chat`: the table's rows of the old id move to the new one; where the new id
+        already has that row, its own is kept and the old one dropped."""
         await self._db.execute(
-            "UPDATE OR IGNORE news_digest SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
+            f"UPDATE OR IGNORE {table} SET chat_id = ? WHERE platform = ? AND chat_id = ?", (new, platform, old)
         )
-        await self._db.execute("DELETE FROM news_digest WHERE platform = ? AND chat_id = ?", (platform, old))
+        await self._db.execute(f"DELETE FROM {table} WHERE platform = ? AND chat_id = ?", (platform, old))

@@ -86,17 +86,15 @@ class SqliteFeeds(SqliteBase):
     async def add_feed(self, *, name: str, url: str, added_by: str, now: int) -> bool:
         """True when no feed had that name."""
         async with self.transaction():
-            cur = await self._db.execute(
+            return await self._changes_one(
                 "INSERT OR IGNORE INTO feeds (name, url, added_by, added_at) VALUES (?, ?, ?, ?)",
                 (name, url, added_by, now),
             )
-        return cur.rowcount == 1
 
     async def remove_feed(self, name: str) -> bool:
         """Forget an added feed and its poll state (added again later, it starts afresh)."""
         async with self.transaction():
-            cur = await self._db.execute("DELETE FROM feeds WHERE name = ?", (name,))
-            removed = cur.rowcount == 1
+            removed = await self._changes_one("DELETE FROM feeds WHERE name = ?", (name,))
             if removed:
                 await self._db.execute("DELETE FROM feed_state WHERE feed = ?", (name,))
         return removed

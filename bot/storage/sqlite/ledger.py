@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from ..values import ChatKey, ClaimState, Delivery, DeliveryKind, JobPlatform, Outcome, Pending, SentRange
+from ...domain.jobkeys import JobKind
+from ..values import ChatKey, ClaimState, Delivery, JobPlatform, Outcome, Pending, SentRange
 from .base import SqliteBase
 
 _SENT = "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, next_attempt_at = NULL "
@@ -16,7 +17,7 @@ class SqliteLedger(SqliteBase):
     async def claim(
         self,
         *,
-        kind: DeliveryKind,
+        kind: JobKind,
         job: str,
         expires_at: int,
         recipients: Iterable[Sequence[Any]],

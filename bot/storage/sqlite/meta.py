@@ -7,9 +7,7 @@ from .base import SqliteBase
 
 class SqliteMeta(SqliteBase):
     async def get_meta(self, name: str) -> str | None:
-        async with self.transaction():
-            row = await self._one("SELECT value FROM meta WHERE name = ?", (name,))
-        return row[0] if row else None
+        return await self._value("SELECT value FROM meta WHERE name = ?", (name,))
 
     async def set_meta(self, *, name: str, value: str) -> None:
         async with self.transaction():

@@ -27,13 +27,12 @@ class SqliteArticles(SqliteBase):
         """True when the article is new. What is kept is bounded whatever the feed sent: the
         summary's first ARTICLE_SUMMARY_KEEP characters, the title's ARTICLE_TITLE_KEEP."""
         async with self.transaction():
-            cur = await self._db.execute(
+            return await self._changes_one(
                 "INSERT OR IGNORE INTO articles (feed, article_id, title, link, summary, published, received_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (feed, article_id, title[:ARTICLE_TITLE_KEEP], link[:ARTICLE_LINK_KEEP], summary[:ARTICLE_SUMMARY_KEEP],
                  published, now),
             )
-        return cur.rowcount == 1
 
     async def note_unmatched_article(self, *, feed: str, article_id: str, title: str, link: str, now: int) -> None:
         """An article that names nothing in the catalog is not kept (its entry's identity, in

@@ -10,10 +10,12 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
+from ...domain.jobkeys import JOB_KINDS
 from ..migrations import Dialect, Migrations
 
 MIGRATIONS = Migrations()
 SCRIPTS: dict[int, str] = {}
+LEDGER_KINDS = ", ".join(f"'{kind}'" for kind in JOB_KINDS)  # the deliveries table's CHECK list
 
 
 def _script(version: int, sql: str) -> Callable[[aiosqlite.Connection, Dialect], Awaitable[None]]:
@@ -196,12 +198,13 @@ _script(
 # produced (announced once: a notice is stored with the change itself, in one transaction,
 # and marked announced once its ledger rows are claimed). The ledger learns two kinds, 'notice'
 # and 'release' (a streaming episode's date, bot.releases); SQLite cannot alter a CHECK
-# constraint, so `deliveries` is copied into a new table.
+# constraint, so `deliveries` is copied into a new table. Its kinds are the domain's `JOB_KINDS`
+# (one list; a kind added later needs a version that copies the table again).
 _script(
     8,
-    """
+    f"""
     CREATE TABLE deliveries_v8 (
-        kind            TEXT NOT NULL CHECK (kind IN ('reminder', 'news', 'notice', 'release')),
+        kind            TEXT NOT NULL CHECK (kind IN ({LEDGER_KINDS})),
         job             TEXT NOT NULL,
         platform        TEXT NOT NULL,
         chat_id         TEXT NOT NULL,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Literal
 
 from ..values import ChatKey, Recipient, TargetKind, TargetPair
 from .base import SqliteBase
@@ -18,20 +19,18 @@ class SqliteSubscriptions(SqliteBase):
         """True when the subscription is new."""
         async with self.transaction():
             await self._ensure_chat(platform, chat_id, is_private, now)
-            cur = await self._db.execute(
+            return await self._changes_one(
                 "INSERT OR IGNORE INTO subscriptions (platform, chat_id, kind, target, created_at) VALUES (?, ?, ?, ?, ?)",
                 (platform, chat_id, kind, target, now),
             )
-        return cur.rowcount == 1
 
     async def unsubscribe(self, *, platform: str, chat_id: str, kind: TargetKind, target: str) -> bool:
         """True when there was such a subscription."""
         async with self.transaction():
-            cur = await self._db.execute(
+            return await self._changes_one(
                 "DELETE FROM subscriptions WHERE platform = ? AND chat_id = ? AND kind = ? AND target = ?",
                 (platform, chat_id, kind, target),
             )
-        return cur.rowcount == 1
 
     async def subscriptions(self, *, platform: str, chat_id: str) -> list[TargetPair]:
         """(kind, target) of what one chat follows, in the order it subscribed."""
@@ -45,18 +44,17 @@ class SqliteSubscriptions(SqliteBase):
 
     async def lead_settings_in_use(self) -> set[str | None]:
         """Distinct stored lead settings of chats that follow anything (None: the default)."""
-        async with self.transaction():
-            rows = await self._all(
-                "SELECT DISTINCT leads FROM chats c WHERE EXISTS "
-                "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
-            )
-        return {row[0] for row in rows}
+        return await self._distinct_of_followers("leads")
 
     async def zones_in_use(self) -> set[str | None]:
         """Distinct zones of chats that follow anything (None: the default)."""
+        return await self._distinct_of_followers("timezone")
+
+    async def _distinct_of_followers(self, column: Literal["leads", "timezone"]) -> set[str | None]:
+        """The distinct values of one column of `chats` over the chats that follow anything."""
         async with self.transaction():
             rows = await self._all(
-                "SELECT DISTINCT timezone FROM chats c WHERE EXISTS "
+                f"SELECT DISTINCT {column} FROM chats c WHERE EXISTS "
                 "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
             )
         return {row[0] for row in rows}
