@@ -10,7 +10,8 @@ under way finish (bounded), the core stops answering, feed polling starts no pol
 under way finish (bounded), the scheduler fires nothing new, sends in flight finish (bounded) and
 are confirmed, the adapters disconnect, the store closes. A failure at any step of the start
 leaves the stack too, closing what had started, in reverse, and raises `StartupError` with one
-line naming the step.
+line naming the step. While it runs, the objects start-up built are frozen out of the garbage
+collector's full scans (`gc.freeze`); stop gives them back.
 
 `dramabot run` starts one on the real clock with APScheduler; the simulator and the tests
 start and stop as many as a story needs on a virtual clock, against the same database file.
@@ -18,6 +19,7 @@ start and stop as many as a story needs on a virtual clock, against the same dat
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 
@@ -41,6 +43,7 @@ class BotProcess(Parts):
     def __init__(self) -> None:
         super().__init__()
         self._stack = AsyncExitStack()
+        self._frozen = False
 
     @classmethod
     async def start(
@@ -70,11 +73,18 @@ class BotProcess(Parts):
                 detail = str(exc) if isinstance(exc, StorageError) else f"{name}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
+        # What start-up built (catalog, word lists, modules) lives as long as the process: out of
+        # the garbage collector's full scans, which a big fan-out triggers several times over.
+        gc.freeze()
+        process._frozen = True
         return process
 
     async def stop(self) -> None:
         """Stop every step in reverse; a second call does nothing."""
         stack, self._stack = self._stack, AsyncExitStack()
+        if self._frozen:  # what start-up built is the collector's again (garbage among it too)
+            self._frozen = False
+            gc.unfreeze()
         await stack.aclose()
 
     async def kill(self) -> None:
