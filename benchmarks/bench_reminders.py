@@ -2,7 +2,7 @@
 
 Run from the project root (about 15 s at the default sizes; the figures go to standard output):
 
-    .venv/bin/python benchmarks/bench_reminders.py [--subscribers 100000] [--shows 1000]
+    .venv/bin/python benchmarks/bench_reminders.py [--subscribers 100000] [--shows 1000] [--only-fanout]
 
 1. Fan-out: N private Telegram chats (10 zones, default leads) follow one show. The bot is
    started by BotProcess.start on a VirtualClock at the due instant with a no-op adapter;
@@ -256,6 +256,7 @@ def main() -> None:
     parser.add_argument("--shows", type=int, default=1000)
     parser.add_argument("--episodes", type=int, default=1000, help="episodes per show in the start-up catalog")
     parser.add_argument("--naive-subscribers", type=int, help="N for the naive design (default: --subscribers)")
+    parser.add_argument("--only-fanout", action="store_true", help="measure the fan-out only (for profiling it)")
     parser.add_argument("--startup-child", metavar="DBPATH", help=argparse.SUPPRESS)
     parser.add_argument("--toml", help=argparse.SUPPRESS)
     parser.add_argument("--naive-child", action="store_true", help=argparse.SUPPRESS)
@@ -280,6 +281,8 @@ def main() -> None:
               + ", ".join(f"store.{k} {v[1]:.3f} s in {v[0]} call{'s' if v[0] > 1 else ''}" for k, v in f["split"].items()))
         print(f"   fired again: {f['again_delivered']} sent in {f['again_seconds']:.3f} s: ledger idempotence "
               f"{'OK' if idem else 'BROKEN'}")
+        if args.only_fanout:
+            return
         e = args.episodes
         print(f"2. start-up: {s:,} shows of {e:,} episodes, {n:,} subscriptions, leads {LEAD_SETTINGS}; fresh subprocess each",
               flush=True)

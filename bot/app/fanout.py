@@ -29,6 +29,7 @@ UNKNOWN_CHAT = ChatFlags(is_private=True, timezone=None, mention=None)  # a chat
 CLAIM_CHUNK = 10_000  # ledger rows claimed in one statement; a fan-out sends one chunk while claiming the next
 
 by_chat = operator.itemgetter(0, 1)  # a recipient's (platform, chat id)
+_chat_ref = tuple.__new__  # ChatRef(platform, chat) without the named tuple's Python-level __new__
 
 
 class Fanout:
@@ -122,11 +123,15 @@ class Fanout:
             taken = set(claimed)
             chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
         items: dict[str, list[Item]] = {}
-        for seq, r in enumerate(chunk):  # claims come back sorted by platform and chat, as `chunk` is
-            chat = ChatRef(r.platform, r.chat_id) if "/" not in r.chat_id else ChatRef.from_key(r.platform, r.chat_id)  # type: ignore[arg-type]
-            items.setdefault(r.platform, []).append(
-                Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention)
-            )
+        # claims come back sorted by platform and chat, as `chunk` is. The hot loop of a fan-out (one
+        # pass per recipient): the recipient unpacked once, a plain chat's ChatRef made as the tuple
+        # it is (its generated __new__ costs a Python call), the batch list looked up, not made.
+        for seq, (platform, chat_id, private, zone, _leads, mention) in enumerate(chunk):
+            chat = _chat_ref(ChatRef, (platform, chat_id, None)) if "/" not in chat_id else ChatRef.from_key(platform, chat_id)
+            batch = items.get(platform)
+            if batch is None:
+                batch = items[platform] = []
+            batch.append(Item(job, chat, private, zone, version, stamp=stamp, seq=seq, mention=mention))
         return items
 
     def queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:

@@ -121,20 +121,21 @@ class Reminders:
         version = self.chats.version
         recipients = await store.recipients(targets(show))
         default = tuple(m for m in due if m in self.state.config.lead_minutes)
-        wanted_by_setting: dict[str | None, tuple[int, ...]] = {}
+        by_setting: dict[str | None, list[Recipient]] = {}  # a chat's lead setting decides: one pass, then per setting
+        for r in recipients:
+            group = by_setting.get(r[4])  # r.leads
+            if group is None:
+                group = by_setting[r[4]] = []
+            group.append(r)
         chosen: dict[int, list[Recipient]] = {}
         superseded: dict[int, list[tuple[str, str]]] = {}
-        for r in recipients:
-            wanted = wanted_by_setting.get(r.leads)
-            if wanted is None:
-                wanted = wanted_by_setting[r.leads] = (
-                    tuple(m for m in due if m in (decode_leads(r.leads) or ())) if r.leads else default
-                )
+        for setting, group in by_setting.items():
+            wanted = tuple(m for m in due if m in (decode_leads(setting) or ())) if setting else default
             if not wanted:
                 continue
-            chosen.setdefault(wanted[0], []).append(r)
+            chosen.setdefault(wanted[0], []).extend(group)
             for other in wanted[1:]:
-                superseded.setdefault(other, []).append((r.platform, r.chat_id))
+                superseded.setdefault(other, []).extend((r.platform, r.chat_id) for r in group)
         expires = unix_time(airing.start)
         for lead, chats in superseded.items():
             await store.claim(kind="reminder", job=ReminderKey(airing.key, lead).encode(), expires_at=expires, recipients=chats,

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
+from itertools import repeat
 from typing import Any
 
 from ...domain.jobkeys import JobKind
 from ..values import ChatKey, ClaimState, Delivery, JobPlatform, Outcome, Pending, SentRange
 from .base import SqliteBase
+
+_chat_key: Callable[[tuple[str, str]], ChatKey] = partial(tuple.__new__, ChatKey)  # no Python-level call per claimed row
 
 _SENT = "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL, next_attempt_at = NULL "
 
@@ -61,7 +65,7 @@ class SqliteLedger(SqliteBase):
                             "SELECT chat_id FROM deliveries WHERE kind = ? AND job = ? AND platform = ? AND claim = ? "
                             "ORDER BY chat_id", (kind, job, platform, stamp),
                         )]
-                claimed.extend([ChatKey(platform, chat) for chat in inserted])
+                claimed.extend(map(_chat_key, zip(repeat(platform), inserted)))
         return claimed
 
     async def record_outcomes(
