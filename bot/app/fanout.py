@@ -16,7 +16,7 @@ from typing import TypeVar
 from ..delivery import DeliveryJob, Item, Ledger, Outbox
 from ..domain.interfaces import Adapter, ChatRef, Platform
 from ..domain.zones import unix_time
-from ..storage.values import ChatFlags, Recipient
+from ..storage.values import ChatFlags, LedgerJob, Recipient
 from .chats import ChatOwner
 from .state import AppState
 
@@ -118,7 +118,7 @@ class Fanout:
         """Claim `job` for a chunk of recipients (sorted by chat); the items to queue, by platform:
         one per row this claim inserted."""
         stamp = self._next_stamp()
-        claimed = await self.state.store.claim(kind=job.kind, job=job.key, expires_at=unix_time(job.expires), recipients=chunk, stamp=stamp)
+        claimed = await self.state.store.claim(LedgerJob(job.kind, job.key, unix_time(job.expires)), recipients=chunk, stamp=stamp)
         if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
             taken = set(claimed)
             chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]

@@ -43,7 +43,7 @@ from ..integrations.tvmaze import (
     TvmazeError,
     tvmaze_id,
 )
-from ..storage.values import Import, ImportKind, StoredEdit, StoredNotice
+from ..storage.values import CatalogChange, Import, ImportKind, StoredEdit, StoredNotice
 from .host import CatalogHost
 from .releases import release_finder
 
@@ -153,10 +153,10 @@ class LiveCatalog:
             notices = diff_catalogs(old, new, touched, now, ended)
             imports = [Import("show", s.key, s.to_json(), s.ended, self._next_refresh(s, new, now)) for s in change.shows]
             imports += [Import("person", p.key, p.to_json(), False, unix_time(now + DAILY)) for p in change.people]
-            await self.core.store.save_catalog_change(
+            await self.core.store.save_catalog_change(CatalogChange(
                 imports=imports, edits=[StoredEdit(*e.row()) for e in change.edits],
-                notices=[StoredNotice(n.key, n.show, n.to_json(), n.expires) for n in notices], now=unix_time(now),
-            )
+                notices=[StoredNotice(n.key, n.show, n.to_json(), n.expires) for n in notices],
+            ), now=unix_time(now))
             self.sources = sources
             self._swap(new)
         if notices:

@@ -17,7 +17,7 @@ from ..domain.jobkeys import ReminderKey
 from ..domain.pacing import fanout_start
 from ..domain.render import Bold, Countdown, Message, When
 from ..domain.zones import unix_time
-from ..storage.values import ChatSettings, Recipient, decode_leads
+from ..storage.values import ChatSettings, LedgerJob, Recipient, decode_leads
 from .chats import ChatOwner
 from .fanout import Fanout
 from .state import AppState, targets
@@ -138,7 +138,7 @@ class Reminders:
                 superseded.setdefault(other, []).extend((r.platform, r.chat_id) for r in group)
         expires = unix_time(airing.start)
         for lead, chats in superseded.items():
-            await store.claim(kind="reminder", job=ReminderKey(airing.key, lead).encode(), expires_at=expires, recipients=chats,
+            await store.claim(LedgerJob("reminder", ReminderKey(airing.key, lead).encode(), expires), recipients=chats,
                               state="dropped", note="superseded by a later lead time")
         count = 0
         for lead, group in chosen.items():

@@ -12,27 +12,26 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
-from ..domain.jobkeys import JobKind
 from .values import (
     AddedFeed,
     ArticleText,
+    CatalogChange,
     ChatFlags,
     ChatKey,
     ChatSettings,
     ClaimState,
     Delivery,
     FeedState,
-    Import,
     ImportKey,
     ImportKind,
     JobPlatform,
+    LedgerJob,
     Outcome,
     Pending,
     Recipient,
     SentRange,
     StoredArticle,
     StoredEdit,
-    StoredNotice,
     TargetKind,
     TargetPair,
 )
@@ -74,25 +73,10 @@ class Subscriptions(Protocol):
 class Ledger(Protocol):
     """The delivery ledger: one row per (kind, job, platform, chat), so each send happens once."""
 
-    async def claim(
-        self,
-        *,
-        kind: JobKind,
-        job: str,
-        expires_at: int,
-        recipients: Iterable[Sequence[Any]],
-        state: ClaimState = "claimed",
-        note: str | None = None,
-        stamp: int | None = None,
-    ) -> list[ChatKey]: ...
-    async def record_outcomes(
-        self,
-        *,
-        now: int,
-        sent: Mapping[JobPlatform, Sequence[str]] | None = None,
-        outcomes: Sequence[Outcome] = (),
-        ranges: Sequence[SentRange] = (),
-    ) -> None: ...
+    async def claim(self, job: LedgerJob, *, recipients: Iterable[Sequence[Any]], state: ClaimState = "claimed",
+                    note: str | None = None, stamp: int | None = None) -> list[ChatKey]: ...
+    async def record_outcomes(self, *, now: int, sent: Mapping[JobPlatform, Sequence[str]] | None = None,
+                              outcomes: Sequence[Outcome] = (), ranges: Sequence[SentRange] = ()) -> None: ...
     async def claim_due_retries(self, *, now: int) -> list[Pending]: ...
     async def requeue_unfinished(self, *, now: int) -> int: ...
     async def next_retry_at(self) -> int | None: ...
@@ -146,14 +130,7 @@ class Catalog(Protocol):
     async def next_import_refresh(self) -> int | None: ...
     async def schedule_refresh(self, *, kind: ImportKind, key: str, at: int | None) -> None: ...
     async def edits(self) -> list[StoredEdit]: ...
-    async def save_catalog_change(
-        self,
-        *,
-        imports: Sequence[Import] = (),
-        edits: Sequence[StoredEdit] = (),
-        notices: Sequence[StoredNotice] = (),
-        now: int,
-    ) -> None: ...
+    async def save_catalog_change(self, change: CatalogChange, *, now: int) -> None: ...
     async def pending_notices(self, *, now: int) -> list[str]: ...
     async def notice(self, notice: str) -> str | None: ...
     async def notice_announced(self, *, notice: str, now: int) -> None: ...

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
@@ -190,6 +190,24 @@ class StoredNotice(NamedTuple):
     show_key: str
     data: str  # JSON (bot.domain.changes.Notice)
     expires_at: int
+
+
+@dataclass(frozen=True)
+class LedgerJob:
+    """What one claim is about: the job's kind and key, and when its deliveries stop being timely."""
+
+    kind: JobKind
+    job: str
+    expires_at: int  # Unix seconds
+
+
+@dataclass(frozen=True)
+class CatalogChange:
+    """What one catalog change stores, in one transaction: imports, owners' edits, and its notices."""
+
+    imports: Sequence[Import] = ()
+    edits: Sequence[StoredEdit] = ()
+    notices: Sequence[StoredNotice] = ()
 
 
 def encode_leads(minutes: Iterable[int]) -> str:

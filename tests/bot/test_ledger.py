@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from bot.delivery import Item, Ledger
 from bot.domain.interfaces import ChatRef, VirtualClock
 from bot.storage import open_storage
+from bot.storage.values import LedgerJob
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -34,7 +35,7 @@ async def test_a_stop_while_the_writer_is_inside_a_write_still_confirms_every_se
     db = str(tmp_path / "bot.sqlite3")
     store = await open_storage(db)
     chats = [f"c{n:02d}" for n in range(20)]
-    await store.claim(kind="reminder", job=Job.key, expires_at=int(Job.expires.timestamp()), recipients=[("telegram", c) for c in chats])
+    await store.claim(LedgerJob("reminder", Job.key, int(Job.expires.timestamp())), recipients=[("telegram", c) for c in chats])
     writing = asyncio.Event()
     real_write = store.record_outcomes
 

@@ -1,20 +1,18 @@
 """The contract: the live catalog's imports, owners' edits, change notices, and metadata."""
 
-from bot.storage.values import Import, StoredEdit, StoredNotice
+from bot.storage.values import CatalogChange, Import, StoredEdit, StoredNotice
 
 
 async def test_a_catalog_change_is_kept_whole_and_its_notices_announced_once(storage):
-    await storage.save_catalog_change(
+    await storage.save_catalog_change(CatalogChange(
         imports=[Import("show", "tvmaze:1", '{"id": 1}', False, 500), Import("person", "tvmaze:person:2", '{"id": 2}', False, 900)],
         edits=[StoredEdit("tvmaze:1", "skip", "2026-01-02", None, None), StoredEdit("tvmaze:1", "move", "2026-01-03", 4, "21:00")],
         notices=[StoredNotice("moved|tvmaze:1|4", "tvmaze:1", '{"n": 1}', 1000)],
-        now=100,
-    )
-    await storage.save_catalog_change(  # the same notice again is kept as it was
+    ), now=100)
+    await storage.save_catalog_change(CatalogChange(  # the same notice again is kept as it was
         imports=[Import("show", "tvmaze:1", '{"id": 1, "ended": true}', True, None)],
         notices=[StoredNotice("moved|tvmaze:1|4", "tvmaze:1", '{"n": 2}', 2000)],
-        now=200,
-    )
+    ), now=200)
     assert await storage.imports("show") == ['{"id": 1, "ended": true}'] and await storage.imports("person") == ['{"id": 2}']
     assert [tuple(e) for e in await storage.edits()] == [
         ("tvmaze:1", "skip", "2026-01-02", None, None), ("tvmaze:1", "move", "2026-01-03", 4, "21:00"),

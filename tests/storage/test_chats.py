@@ -1,6 +1,6 @@
 """The contract: chats and their settings, subscriptions, who a fan-out reaches."""
 
-from bot.storage.values import ChatKey
+from bot.storage.values import ChatKey, LedgerJob
 
 
 async def test_a_subscription_is_kept_across_a_restart(backend):
@@ -14,7 +14,7 @@ async def test_a_subscription_is_kept_across_a_restart(backend):
 async def test_a_chat_is_paused_resumed_and_moved_with_everything_it_has(storage):
     await storage.subscribe(platform="telegram", chat_id="-1", is_private=False, kind="show", target="interestoflove", now=1)
     await storage.set_timezone(platform="telegram", chat_id="-1", is_private=False, zone="Asia/Seoul", now=1)
-    await storage.claim(kind="reminder", job="j", expires_at=10**10, recipients=[("telegram", "-1")])
+    await storage.claim(LedgerJob("reminder", "j", 10**10), recipients=[("telegram", "-1")])
     assert await storage.pause_chat(platform="telegram", chat_id="-1", reason="kicked", now=2)
     assert not await storage.pause_chat(platform="telegram", chat_id="-1", reason="kicked again", now=3)
     assert await storage.recipients([("show", "interestoflove")]) == []

@@ -10,6 +10,7 @@ from bot.domain.jobkeys import JOB_KINDS
 from bot.storage import StorageError, open_storage
 from bot.storage.migrations import SQLITE, Migrations
 from bot.storage.sqlite import MIGRATIONS, SCRIPTS
+from bot.storage.values import LedgerJob
 
 LATEST = MIGRATIONS.latest
 
@@ -59,7 +60,7 @@ async def test_a_version_1_database_keeps_its_pending_retries_after_migrating(tm
         assert await storage.schema_version() == LATEST
         assert await storage.next_retry_at() == 500
         # fresh claims have no retry time and stay out of the retry index until a restart
-        await storage.claim(kind="reminder", job="show#2@x|30", expires_at=9999, recipients=[("telegram", "2")])
+        await storage.claim(LedgerJob("reminder", "show#2@x|30", 9999), recipients=[("telegram", "2")])
         assert await storage.next_retry_at() == 500
         assert await storage.requeue_unfinished(now=700) == 1
         assert [p.delivery.job for p in await storage.claim_due_retries(now=700)] == ["show#1@x|30", "show#2@x|30"]
@@ -73,7 +74,7 @@ async def test_the_ledger_takes_each_kind_of_job_the_domain_names_and_refuses_an
     storage = await open_storage(path)
     try:
         for n, kind in enumerate(JOB_KINDS):
-            assert await storage.claim(kind=kind, job=f"job{n}", expires_at=9999, recipients=[("telegram", "1")]) != []
+            assert await storage.claim(LedgerJob(kind, f"job{n}", 9999), recipients=[("telegram", "1")]) != []
         assert {d.kind for d in await storage.delivery_states()} == {"reminder", "release", "notice", "news"}
     finally:
         await storage.close()

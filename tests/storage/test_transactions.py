@@ -5,11 +5,13 @@ import asyncio
 
 import pytest
 
+from bot.storage.values import LedgerJob
+
 
 async def save(storage, article_id: str) -> None:
     assert await storage.save_article(feed="soompi", article_id=article_id, title="Title", link=f"https://x.test/{article_id}",
                                       summary="", published=None, now=1)
-    await storage.claim(kind="news", job=f"soompi|{article_id}", expires_at=10**10, recipients=[("telegram", "1")])
+    await storage.claim(LedgerJob("news", f"soompi|{article_id}", 10**10), recipients=[("telegram", "1")])
 
 
 async def test_a_transaction_is_seen_by_another_process_only_once_it_commits(backend):

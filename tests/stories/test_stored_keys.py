@@ -9,7 +9,7 @@ from datetime import date
 from bot.domain.catalog import Catalog
 from bot.domain.changes import Notice
 from bot.storage import open_storage
-from bot.storage.values import StoredNotice
+from bot.storage.values import CatalogChange, LedgerJob, StoredNotice
 from tests.conftest import at, bundled_catalog
 
 FAN = [("telegram", "100")]
@@ -42,7 +42,7 @@ async def test_pending_deliveries_of_every_kind_stored_by_an_older_process_are_r
     await store.hold_for_digest(hour=hour, feed="Soompi", article_id="a|2", chats=FAN)
     moved = Notice("moved:interestoflove:0123456789abcdef", "moved", "interestoflove", "The Interest of Love", "KBS2",
                    ((2, int(at("2022-12-22T13:30:00Z").timestamp()), int(at("2022-12-22T14:30:00Z").timestamp())),), expires)
-    await store.save_catalog_change(notices=[StoredNotice(moved.key, moved.show, moved.to_json(), moved.expires)], now=now)
+    await store.save_catalog_change(CatalogChange(notices=[StoredNotice(moved.key, moved.show, moved.to_json(), moved.expires)]), now=now)
     await store.notice_announced(notice=moved.key, now=now)
     stored = [
         ("reminder", "interestoflove#1@20221221T1330Z|30"),
@@ -56,7 +56,7 @@ async def test_pending_deliveries_of_every_kind_stored_by_an_older_process_are_r
         ("notice", "moved"),
     ]
     for kind, job in stored:
-        await store.claim(kind=kind, job=job, expires_at=expires, recipients=FAN)
+        await store.claim(LedgerJob(kind, job, expires), recipients=FAN)
     await store.close()
 
     with caplog.at_level(logging.WARNING, logger="bot.domain.jobkeys"):

@@ -3,9 +3,7 @@ change notices a catalog change produced."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from ..values import Import, ImportKey, ImportKind, StoredEdit, StoredNotice
+from ..values import CatalogChange, ImportKey, ImportKind, StoredEdit
 from .base import SqliteBase
 
 
@@ -42,14 +40,7 @@ class SqliteCatalog(SqliteBase):
             rows = await self._all("SELECT show_key, kind, day, episode, at_time FROM catalog_edits ORDER BY id")
         return [StoredEdit(*row) for row in rows]
 
-    async def save_catalog_change(
-        self,
-        *,
-        imports: Sequence[Import] = (),
-        edits: Sequence[StoredEdit] = (),
-        notices: Sequence[StoredNotice] = (),
-        now: int,
-    ) -> None:
+    async def save_catalog_change(self, change: CatalogChange, *, now: int) -> None:
         """One catalog change in one transaction: imports, edits, and the notices it produced; a
         notice already stored is kept as it is."""
         async with self.transaction():
@@ -58,15 +49,15 @@ class SqliteCatalog(SqliteBase):
                 "VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (kind, key) DO UPDATE SET data = excluded.data, ended = excluded.ended, "
                 "refreshed_at = excluded.refreshed_at, next_refresh_at = excluded.next_refresh_at",
-                [(i.kind, i.key, i.data, int(i.ended), now, i.next_refresh_at) for i in imports],
+                [(i.kind, i.key, i.data, int(i.ended), now, i.next_refresh_at) for i in change.imports],
             )
             await self._db.executemany(
                 "INSERT INTO catalog_edits (show_key, kind, day, episode, at_time, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [(*edit, now) for edit in edits],
+                [(*edit, now) for edit in change.edits],
             )
             await self._db.executemany(
                 "INSERT OR IGNORE INTO catalog_notices (notice, show_key, data, expires_at) VALUES (?, ?, ?, ?)",
-                [tuple(notice) for notice in notices],
+                [tuple(notice) for notice in change.notices],
             )
 
     async def pending_notices(self, *, now: int) -> list[str]:

@@ -8,8 +8,7 @@ from functools import partial
 from itertools import repeat
 from typing import Any
 
-from ...domain.jobkeys import JobKind
-from ..values import ChatKey, ClaimState, Delivery, JobPlatform, Outcome, Pending, SentRange
+from ..values import ChatKey, ClaimState, Delivery, JobPlatform, LedgerJob, Outcome, Pending, SentRange
 from .base import SqliteBase
 
 _chat_key: Callable[[tuple[str, str]], ChatKey] = partial(tuple.__new__, ChatKey)  # no Python-level call per claimed row
@@ -18,17 +17,8 @@ _SENT = "UPDATE deliveries SET state = 'sent', sent_at = ?, attempts = attempts 
 
 
 class SqliteLedger(SqliteBase):
-    async def claim(
-        self,
-        *,
-        kind: JobKind,
-        job: str,
-        expires_at: int,
-        recipients: Iterable[Sequence[Any]],
-        state: ClaimState = "claimed",
-        note: str | None = None,
-        stamp: int | None = None,
-    ) -> list[ChatKey]:
+    async def claim(self, job: LedgerJob, *, recipients: Iterable[Sequence[Any]], state: ClaimState = "claimed",
+                    note: str | None = None, stamp: int | None = None) -> list[ChatKey]:
         """Claim one delivery of `job` per (platform, chat); returns exactly the rows this call
         inserted (duplicates in `recipients` are claimed once), sorted by platform and chat, each
         row stamped with `stamp` (see `record_outcomes`). A recipient that already has a ledger row for this job (sent, failed,
@@ -49,7 +39,7 @@ class SqliteLedger(SqliteBase):
         async with self.transaction():
             for platform, chats in sorted(by_platform.items()):
                 chats.sort()
-                params = (kind, job, platform, expires_at, state, note, stamp, json.dumps(chats))
+                params = (job.kind, job.job, platform, job.expires_at, state, note, stamp, json.dumps(chats))
                 if stamp is None:
                     async with self._db.execute(insert + " RETURNING chat_id", params) as cur:
                         inserted = sorted(chat for (chat,) in await cur.fetchall())
@@ -63,19 +53,13 @@ class SqliteLedger(SqliteBase):
                     else:
                         inserted = [chat for (chat,) in await self._all(
                             "SELECT chat_id FROM deliveries WHERE kind = ? AND job = ? AND platform = ? AND claim = ? "
-                            "ORDER BY chat_id", (kind, job, platform, stamp),
+                            "ORDER BY chat_id", (job.kind, job.job, platform, stamp),
                         )]
                 claimed.extend(map(_chat_key, zip(repeat(platform), inserted)))
         return claimed
 
-    async def record_outcomes(
-        self,
-        *,
-        now: int,
-        sent: Mapping[JobPlatform, Sequence[str]] | None = None,
-        outcomes: Sequence[Outcome] = (),
-        ranges: Sequence[SentRange] = (),
-    ) -> None:
+    async def record_outcomes(self, *, now: int, sent: Mapping[JobPlatform, Sequence[str]] | None = None,
+                              outcomes: Sequence[Outcome] = (), ranges: Sequence[SentRange] = ()) -> None:
         """Record many delivery outcomes in one transaction.
 
         `sent` maps each job and platform to the chats it reached; `ranges` say every row of one
