@@ -17,6 +17,7 @@ from .adaptive import Throughput
 from .jobs import DeliveryJob, DeliveryOwner, Item, ReplyItem, retry_time
 from .lanes import Lanes
 from .ledger import Ledger
+from .stats import DeliveryStats
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Outbox(Lanes, Throughput):
     ):
         self.adapter = adapter
         self.platform = adapter.platform
+        self.stats = DeliveryStats()  # for operators (/metrics, /status)
         self.ledger = ledger
         self.owner = owner
         self.send_timeout = send_timeout
@@ -340,6 +342,7 @@ class Outbox(Lanes, Throughput):
             self._arrived(departed)
         if self._adaptive:
             self._answered(started)
+        self.stats.count(job.kind, error, self._mono())
         if error is None:
             if self.ledger.sent(item):
                 await asyncio.sleep(0)  # let the ledger's writer start on the full batch
@@ -370,6 +373,7 @@ class Outbox(Lanes, Throughput):
         chat's 429 like its overall one) must not hold every other chat and every reply; if the
         platform really is saturated, the next refusal pauses it again."""
         now = self._mono()
+        self.stats.rate_limited += 1
         wait = max(0.0, error.retry_after or 0.0)
         until = now + wait
         if entry.chat is not None:
