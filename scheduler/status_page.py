@@ -91,6 +91,7 @@ def render_status(status: Status) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="{REFRESH_SECONDS}">
+<link rel="icon" href="data:,">
 <title>dramabot status</title>
 <style>{STYLE}</style>
 </head>
