@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import importlib.metadata
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -50,6 +51,23 @@ class Sources:
     feed_polls: Callable[[], dict[tuple[str, str], int]]
 
 
+CALENDAR_LINK = re.compile(r"(/cal/)[A-Za-z0-9_-]{16,}(\.ics)")
+
+
+class HideCalendarLinks(logging.Filter):
+    """On the process's log handlers while the server runs: a calendar link in any record (a
+    platform library logging the reply it sends, at DEBUG) keeps its address, not its token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed record: logging reports it itself
+            return True
+        if "/cal/" in message:
+            record.msg, record.args = CALENDAR_LINK.sub(r"\1<hidden>\2", message), ()
+        return True
+
+
 def version() -> str:
     try:
         return importlib.metadata.version("dramabot")
@@ -66,6 +84,7 @@ class WebServer:
         self.registry = metrics_registry(BotCollector(sources.core, started=self.started_wall, feed_polls=sources.feed_polls))
         self._followed: tuple[float, set[str]] | None = None
         self._runner: web.AppRunner | None = None
+        self._hide, self._hiding = HideCalendarLinks(), list[logging.Handler]()
         app = web.Application()
         app.router.add_get("/livez", self.livez)
         app.router.add_get("/readyz", self.readyz)
@@ -83,10 +102,15 @@ class WebServer:
             await runner.cleanup()
             raise
         self._runner = runner
+        self._hiding = [h for h in logging.getLogger().handlers if self._hide not in h.filters]
+        for handler in self._hiding:
+            handler.addFilter(self._hide)
         log.info("web server listening on %s:%d", self.host, self.port)
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None
+        for handler in self._hiding:
+            handler.removeFilter(self._hide)
         if runner is not None:
             await runner.cleanup()
 
