@@ -107,7 +107,7 @@ async def main(shows: int, subscriptions: int, requests: int, clients: int) -> N
 
             builds = []
             for _ in range(20):
-                core.calendars.blocks._blocks.clear()
+                core.calendars.blocks.clear()
                 started = time.perf_counter()
                 await core.calendars.feed(chat)
                 builds.append(time.perf_counter() - started)
@@ -119,7 +119,7 @@ async def main(shows: int, subscriptions: int, requests: int, clients: int) -> N
                 builds.append(time.perf_counter() - started)
             print(f"feed built in process, warm (events rendered before): {ms(builds)}")
 
-            core.calendars.blocks._blocks.clear()
+            core.calendars.blocks.clear()
             async with aiohttp.ClientSession() as session:
                 first = await timed_gets(session, url, 1)
                 print(f"GET /cal/<token>.ics, first after a cold start: {first[0] * 1000:.1f} ms")

@@ -51,26 +51,43 @@ def lead_text(minutes: int) -> str:
     return " ".join(f"{n}{unit}" for n, unit in ((days, "d"), (hours, "h"), (mins, "m")) if n)
 
 
+END_EVENT = b"END:VEVENT\r\n"
+
+
 class EventBlocks:
-    """Each event's VEVENT text with its alarms, rendered once per (event, leads, stamp) and kept
-    (most fans of a show share its events): a feed is its header and the blocks joined. Bounded:
-    emptied when it holds `limit` blocks."""
+    """Each event's VEVENT text without its alarms, rendered once per (event, stamp) and kept (every
+    fan of a show shares its events, whatever their lead times), and each lead set's alarms, the
+    same for every event: a feed is its header and these joined. Bounded: emptied when it holds
+    `limit` events."""
 
     def __init__(self, limit: int = 50_000):
         self.limit = limit
-        self._blocks: dict[tuple[CalendarEvent, tuple[int, ...], datetime], bytes] = {}
+        self._events: dict[tuple[CalendarEvent, datetime], bytes] = {}
+        self._alarms: dict[tuple[int, ...], bytes] = {}
 
-    def block(self, item: CalendarEvent, leads: tuple[int, ...], stamp: datetime) -> bytes:
-        key = (item, leads, stamp)
-        found = self._blocks.get(key)
+    def clear(self) -> None:
+        self._events.clear()
+        self._alarms.clear()
+
+    def event(self, item: CalendarEvent, stamp: datetime) -> bytes:
+        key = (item, stamp)
+        found = self._events.get(key)
         if found is None:
-            if len(self._blocks) >= self.limit:
-                self._blocks.clear()
-            found = self._blocks[key] = vevent(item, leads, stamp).to_ical()
+            if len(self._events) >= self.limit:
+                self._events.clear()
+            found = self._events[key] = vevent(item, stamp).to_ical()[: -len(END_EVENT)]
+        return found
+
+    def alarms(self, leads: tuple[int, ...]) -> bytes:
+        found = self._alarms.get(leads)
+        if found is None:
+            if len(self._alarms) >= self.limit:
+                self._alarms.clear()
+            found = self._alarms[leads] = b"".join(valarm(minutes).to_ical() for minutes in leads)
         return found
 
 
-def vevent(item: CalendarEvent, leads: Sequence[int], stamp: datetime) -> Event:
+def vevent(item: CalendarEvent, stamp: datetime) -> Event:
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", stamp)
@@ -80,14 +97,16 @@ def vevent(item: CalendarEvent, leads: Sequence[int], stamp: datetime) -> Event:
     event.add("summary", f"{item.title} — episode {item.episode}")
     if item.network:
         event.add("location", item.network)
-    event.add("description", f"{item.title}, episode {item.episode}" + (f", on {item.network}" if item.network else ""))
-    for minutes in leads:
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{item.title} episode {item.episode} starts in {lead_text(minutes)}")
-        alarm.add("trigger", -timedelta(minutes=minutes))
-        event.add_component(alarm)
     return event
+
+
+def valarm(minutes: int) -> Alarm:
+    """A DISPLAY alarm `minutes` before the start (calendar apps show it with the event's summary)."""
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", f"Starts in {lead_text(minutes)}" if minutes else "Starting now")
+    alarm.add("trigger", -timedelta(minutes=minutes))
+    return alarm
 
 
 def render_calendar(
@@ -106,6 +125,6 @@ def render_calendar(
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
     cache = blocks or EventBlocks()
-    lead_key = tuple(leads)
-    body = b"".join([head[: -len(end)], *(cache.block(item, lead_key, stamp) for item in events), end])
+    alarms = cache.alarms(tuple(leads)) + END_EVENT
+    body = b"".join([head[: -len(end)], *(cache.event(item, stamp) + alarms for item in events), end])
     return Feed(body, f'"{hashlib.sha256(body).hexdigest()[:32]}"')
