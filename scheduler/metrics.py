@@ -16,10 +16,12 @@ from bot.app.core import Core
 
 
 class BotCollector(Collector):
-    def __init__(self, core: Core, *, started: float, feed_polls: Callable[[], dict[tuple[str, str], int]]):
+    def __init__(self, core: Core, *, started: float, feed_polls: Callable[[], dict[tuple[str, str], int]],
+                 fanout_lag: Callable[[], float | None]):
         self.core = core
         self.started = started  # unix time the process started
         self.feed_polls = feed_polls  # (feed, result) -> polls
+        self.fanout_lag = fanout_lag  # seconds the last reminder fan-out was queued after its due instant
 
     def collect(self) -> Iterator[Any]:
         sent = CounterMetricFamily("dramabot_messages", "Messages by platform, kind and outcome",
@@ -45,6 +47,9 @@ class BotCollector(Collector):
         for result, count in sorted(getattr(client, "results", {}).items()):
             tvmaze.add_metric([result], count)
         yield tvmaze
+        if (lag := self.fanout_lag()) is not None:
+            yield GaugeMetricFamily("dramabot_fanout_lag_seconds",
+                                    "How long after its due instant the last reminder fan-out was queued", value=lag)
         yield GaugeMetricFamily("dramabot_process_start_time_seconds", "Unix time the process started", value=self.started)
 
 

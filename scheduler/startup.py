@@ -205,6 +205,7 @@ async def web_server(parts: Parts, startup: Startup) -> AsyncIterator[None]:
         scheduler_running=lambda: driver.scheduler.running if isinstance(driver, ApsDriver) else True,
         reminders_due=lambda after, until: parts.jobs.plan.due_between(after, until),
         feed_polls=lambda: dict(parts.news.poller.results) if parts.news is not None else {},
+        fanout_lag=lambda: parts.jobs.fanout_lag,
     )
     server = parts.web = WebServer(sources, listen=listen)
     await server.start()

@@ -49,6 +49,7 @@ class Sources:
     scheduler_running: Callable[[], bool]
     reminders_due: Callable[[datetime, datetime], list[ReminderJob]]
     feed_polls: Callable[[], dict[tuple[str, str], int]]
+    fanout_lag: Callable[[], float | None]
 
 
 CALENDAR_LINK = re.compile(r"(/cal/)[A-Za-z0-9_-]{16,}(\.ics)")
@@ -81,7 +82,9 @@ class WebServer:
         host, _, port = listen.rpartition(":")
         self.host, self.port = host.strip("[]"), int(port)
         self.started_wall, self.started = time.time(), time.monotonic()
-        self.registry = metrics_registry(BotCollector(sources.core, started=self.started_wall, feed_polls=sources.feed_polls))
+        self.registry = metrics_registry(BotCollector(
+            sources.core, started=self.started_wall, feed_polls=sources.feed_polls, fanout_lag=sources.fanout_lag,
+        ))
         self._followed: tuple[float, set[str]] | None = None
         self._runner: web.AppRunner | None = None
         self._hide, self._hiding = HideCalendarLinks(), list[logging.Handler]()

@@ -65,6 +65,7 @@ async def test_metrics_count_what_was_sent_by_platform_kind_and_outcome_without_
         assert samples['dramabot_queue_depth{platform="telegram"}'] == "0.0"
         assert samples['dramabot_sent_last_hour{platform="telegram"}'] == "2.0"
         assert abs(float(samples["dramabot_process_start_time_seconds"]) - NOW().timestamp()) < 60
+        assert 0 <= float(samples["dramabot_fanout_lag_seconds"]) < 5  # queued within seconds of its due instant
         assert not any(fan in text for fan in FANS)  # no label holds a chat id
     finally:
         await process.stop()
