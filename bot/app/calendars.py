@@ -1,9 +1,10 @@
 """Calendar feeds: each chat's private link and what it serves (the owner of calendar links).
 
-A link is `<public_url>/cal/<token>.ics`. The token is an HMAC (SHA-256, 256 bits) of the chat and
-a random 128-bit nonce under a key kept in a file beside the database (`<database>.calendar-key`),
+A link is `<public_url>/cal/<token>.ics`. The token is an HMAC (SHA-256, 256 bits) of the chat's
+random 128-bit nonce under a key kept in a file beside the database (`<database>.calendar-key`),
 so the database alone (which keeps the nonce and the token's SHA-256, to find the chat a link
-names) never gives a usable link, and the same link can be shown again. `reset` draws a new nonce:
+names) never gives a usable link, and the same link can be shown again (also after the chat's id
+changed: the link moves with the chat). `reset` draws a new nonce:
 the old link names no one at once. Tokens are never logged.
 
 A feed holds every broadcast of what the chat follows (directly or through an actor) from
@@ -86,17 +87,17 @@ class Calendars:
         key = await self._secret()
         if nonce is None:
             nonce = secrets.token_urlsafe(NONCE_BYTES)
-            token = self._token(key, chat, nonce)
+            token = self._token(key, nonce)
             await store.set_calendar_link(platform=chat.platform, chat_id=chat.key, nonce=nonce, token_hash=token_hash(token),
                                           now=unix_time(self.state.clock.now()))
         else:
-            token = self._token(key, chat, nonce)
+            token = self._token(key, nonce)
         url = f"{self.state.config.web.base_url}/cal/{token}.ics"
         return CalendarLink(url, "webcal://" + url.split("://", 1)[1])
 
     @staticmethod
-    def _token(key: bytes, chat: ChatRef, nonce: str) -> str:
-        digest = hmac.new(key, f"{chat.platform}\0{chat.key}\0{nonce}".encode(), hashlib.sha256).digest()
+    def _token(key: bytes, nonce: str) -> str:
+        digest = hmac.new(key, nonce.encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     async def chat_of(self, token: str) -> ChatKey | None:

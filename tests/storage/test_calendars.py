@@ -15,6 +15,11 @@ async def test_a_link_is_found_by_its_hash_replaced_at_once_and_kept_across_a_re
     assert await again.calendar_chat("h2") == ChatKey("telegram", "42")
     assert await again.calendar_nonce(platform="telegram", chat_id="42") == "n2"
     assert await again.calendar_chat("unknown") is None
+    await again.set_timezone(platform="telegram", chat_id="-1", is_private=False, zone="Asia/Seoul", now=3)
+    await again.set_calendar_link(platform="telegram", chat_id="-1", nonce="g", token_hash="hg", now=3)
+    await again.move_chat(platform="telegram", old="-1", new="-1009")  # a group became a supergroup
+    assert await again.calendar_chat("hg") == ChatKey("telegram", "-1009")
+    assert await again.calendar_nonce(platform="telegram", chat_id="-1009") == "g"
 
 
 async def test_a_broadcast_keeps_its_revision_until_its_time_moves(storage):
