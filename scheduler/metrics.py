@@ -29,6 +29,8 @@ class BotCollector(Collector):
         limited = CounterMetricFamily("dramabot_rate_limited", "429 refusals (rate limits) by platform", labels=["platform"])
         depth = GaugeMetricFamily("dramabot_queue_depth", "Messages and replies queued or in flight", labels=["platform"])
         hour = GaugeMetricFamily("dramabot_sent_last_hour", "Messages accepted in the last hour", labels=["platform"])
+        oldest = GaugeMetricFamily("dramabot_oldest_queued_seconds", "Age of the oldest job with messages still queued",
+                                   labels=["platform"])
         now = time.monotonic()
         for platform, outbox in sorted(self.core.delivery.outboxes.items()):
             for (kind, outcome), count in sorted(outbox.stats.outcomes.items()):
@@ -36,7 +38,8 @@ class BotCollector(Collector):
             limited.add_metric([platform], outbox.stats.rate_limited)
             depth.add_metric([platform], outbox.queued)
             hour.add_metric([platform], outbox.stats.sent_last_hour(now))
-        yield from (sent, limited, depth, hour)
+            oldest.add_metric([platform], outbox.oldest_queued(outbox.monotonic_now()))
+        yield from (sent, limited, depth, hour, oldest)
         polls = CounterMetricFamily("dramabot_feed_polls", "Feed polls by feed and result", labels=["feed", "result"])
         for (feed, result), count in sorted(self.feed_polls().items()):
             polls.add_metric([feed, result], count)

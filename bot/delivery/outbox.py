@@ -120,6 +120,9 @@ class Outbox(Lanes, Throughput):
         await self._idle.wait()
         await self.ledger.flush()
 
+    def monotonic_now(self) -> float:
+        return self._mono()
+
     @property
     def queued(self) -> int:
         return self._outstanding
@@ -129,7 +132,7 @@ class Outbox(Lanes, Throughput):
     def submit(self, job: DeliveryJob, items: list[Item]) -> None:
         if not items:
             return
-        self._lanes[job.kind].put(job.key, items)
+        self._lanes[job.kind].put(job.key, items, self._mono())
         self._grow(len(items))
 
     async def request_slot(self) -> None:

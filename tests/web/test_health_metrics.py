@@ -11,11 +11,17 @@ from datetime import timedelta
 import aiohttp
 import pytest
 
-from bot.domain.interfaces import RateLimited, SystemClock, Unreachable
+from bot.domain.interfaces import Limits, Rate, RateLimited, SystemClock, Unreachable
 from tests.scheduler.realclock import mock, reminders, seed, soon_catalog, start, wait_for
 from tests.web.helpers import free_port, get
 
 NOW = SystemClock().now
+
+
+async def metrics_of(port: int) -> dict[str, str]:
+    """/metrics read as a dashboard would: sample (with its labels) -> value."""
+    text = (await get(f"http://127.0.0.1:{port}/metrics"))[2].decode()
+    return dict(re.findall(r"^(dramabot_\w+(?:\{[^}]*\})?) (\S+)$", text, re.M))
 FANS = ["777000111", "777000222", "777000333"]
 
 
@@ -67,5 +73,26 @@ async def test_metrics_count_what_was_sent_by_platform_kind_and_outcome_without_
         assert abs(float(samples["dramabot_process_start_time_seconds"]) - NOW().timestamp()) < 60
         assert 0 <= float(samples["dramabot_fanout_lag_seconds"]) < 5  # queued within seconds of its due instant
         assert not any(fan in text for fan in FANS)  # no label holds a chat id
+    finally:
+        await process.stop()
+
+
+async def test_metrics_show_the_queue_and_how_long_its_oldest_job_has_waited_during_a_slow_fan_out(tmp_path):
+    db, port = str(tmp_path / "bot.sqlite3"), free_port()
+    fans = [str(800_000_000 + n) for n in range(100)]
+    await seed(db, "showa", fans)
+    adapter = mock("telegram", limits=Limits(overall=Rate(20)))  # 100 fans at 20/s: five seconds of queue
+    process = await start(db, soon_catalog(a=NOW() + timedelta(seconds=1)), {"telegram": adapter}, leads=["0m"],
+                          web={"listen": f"127.0.0.1:{port}"})
+    try:
+        assert await wait_for(lambda: len(reminders(adapter)) >= 30, 15)
+        samples = await metrics_of(port)
+        assert float(samples['dramabot_queue_depth{platform="telegram"}']) > 0
+        assert float(samples['dramabot_oldest_queued_seconds{platform="telegram"}']) >= 1.0  # 30 sent at 20/s: 1.5 s in
+        assert await wait_for(lambda: len(reminders(adapter)) == 100, 20)
+        await process.core.idle()
+        samples = await metrics_of(port)
+        assert samples['dramabot_oldest_queued_seconds{platform="telegram"}'] == "0.0"
+        assert samples['dramabot_queue_depth{platform="telegram"}'] == "0.0"
     finally:
         await process.stop()
