@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -108,6 +109,7 @@ class FeedPoller:
         rand: Callable[[], float] = random.random,
     ):
         self.store, self.publish, self.settings, self.clock, self.rand = store, publish, settings, clock, rand
+        self.results: Counter[tuple[str, str]] = Counter()  # (feed, "new" | "not_modified" | "failed") -> polls, for /metrics
         self.client = client or httpx.AsyncClient(
             transport=GuardedTransport(AddressGuard(settings.allow_hosts)),
             trust_env=False,  # no proxy from the environment: the guard checks the address actually connected
@@ -144,7 +146,9 @@ class FeedPoller:
             fetched = await self._fetch(feed, state)
             articles = None if fetched.body is None else await _parse(feed.name, fetched)
         except (FetchError, FeedError) as exc:
+            self.results[(feed.name, "failed")] += 1
             return await self._failed(feed, state, now, exc)
+        self.results[(feed.name, "not_modified" if articles is None else "fetched")] += 1
         if state.failures:
             log.info("feed %s (%s) is healthy again after %d failed polls", feed.name, feed.url, state.failures)
         kept_validators = True

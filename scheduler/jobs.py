@@ -40,6 +40,7 @@ class Jobs:
     def __init__(self, core: Core):
         self.core = core
         self.plan = ReminderPlan((), ())
+        self.fanout_lag: float | None = None  # seconds the last reminder fan-out was queued after its due instant (/metrics)
         self.releases = ReleasePlan()  # streaming releases: one job per (release, zone in use)
         self._planned_zones: set[str] = set()
         self.started_at: datetime = core.clock.now()
@@ -159,6 +160,7 @@ class Jobs:
         for _, group in groupby(due, key=lambda j: j.airing.key):
             jobs = list(group)
             queued += await self.core.reminders.fire_reminder(jobs[0].airing, [j.lead_minutes for j in jobs])
+            self.fanout_lag = max(0.0, (self.core.clock.now() - min(j.due for j in jobs)).total_seconds())
         for release_job in self.releases.due_between(self.watermark, now):
             queued += await fire_release(self.core, release_job.release, release_job.zone)
         if now > self.watermark:

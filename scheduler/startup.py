@@ -9,7 +9,8 @@ still run.
 In order: the database (with its instance lock), each adapter connects, delivery (the core's
 outboxes and ledger writer), the catalog (imports and edits from the database, a TVmaze client),
 the reminder plan (interrupted sends requeued, pending notices announced), the scheduler
-(catch-up sends go out only now that adapters can send), feed polling, TVmaze refreshes, each
+(catch-up sends go out only now that adapters can send), feed polling, TVmaze refreshes, the web
+server (`[web] listen`: calendar feeds, health, metrics, status; its calendar key named first), each
 adapter listens, incoming messages are answered, the database file is watched, and SIGHUP
 reloads under way are waited for (bounded by `[delivery] stop_grace`) before anything closes.
 """
@@ -27,6 +28,7 @@ from bot.app.live import LiveCatalog
 from bot.commands.inbox import Inbox
 from bot.config import Config
 from bot.domain.catalog import Catalog
+from bot.domain.dbfile import sqlite_path
 from bot.domain.interfaces import Adapter, Clock, VirtualClock
 from bot.integrations.tvmaze import TvmazeClient
 from bot.storage import Storage, open_storage
@@ -36,6 +38,7 @@ from .jobs import Jobs
 from .news import NewsPolling
 from .tvmaze import Refresher
 from .virtual import VirtualDriver
+from .web import Sources, WebServer
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +70,7 @@ class Parts:
     jobs: Jobs
     driver: ApsDriver | VirtualDriver
     news: NewsPolling | None = None
+    web: WebServer | None = None
     failure: str | None = None  # why the run cannot go on (the database file watch)
     killed = False  # True: the steps are left without closing anything (`BotProcess.kill`)
 
@@ -181,6 +185,34 @@ async def tvmaze_refreshes(parts: Parts, startup: Startup) -> AsyncIterator[None
         yield
 
 
+def calendar_key_path(database: str) -> str | None:
+    """The calendar links' key beside the database file (None for an in-memory database)."""
+    path = sqlite_path(database)
+    return None if path == ":memory:" else f"{path}.calendar-key"
+
+
+@asynccontextmanager
+async def web_server(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+    parts.core.calendars.key_path = calendar_key_path(startup.db_path or startup.config.database)
+    listen = startup.config.web.listen
+    if not listen:
+        yield  # off: /calendar says the operator has not turned calendars on
+        return
+    driver = parts.driver
+    sources = Sources(
+        core=parts.core,
+        adapters=startup.adapters if startup.start_adapters else {},
+        scheduler_running=lambda: driver.scheduler.running if isinstance(driver, ApsDriver) else True,
+        reminders_due=lambda after, until: parts.jobs.plan.due_between(after, until),
+        feed_polls=lambda: dict(parts.news.poller.results) if parts.news is not None else {},
+        fanout_lag=lambda: parts.jobs.fanout_lag,
+    )
+    server = parts.web = WebServer(sources, listen=listen)
+    await server.start()
+    async with closing(parts, "the web server", server.stop):
+        yield
+
+
 def listen(platform: str) -> StepContext:
     @asynccontextmanager
     async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
@@ -238,6 +270,7 @@ def steps(startup: Startup) -> list[Step]:
         Step("starting the scheduler", scheduler),
         *([Step("starting feed polling", feed_polling)] if startup.poll_feeds else []),
         Step("starting TVmaze refreshes", tvmaze_refreshes),
+        Step("starting the web server", web_server),
         *(Step(f"listening on {platform}", listen(platform)) for platform in platforms),
         Step("answering incoming messages", answering),
         Step("watching the database file", database_watch),

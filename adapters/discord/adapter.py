@@ -190,6 +190,11 @@ class DiscordAdapter:
 
     # ---- sending ---------------------------------------------------------------------------------
 
+    @property
+    def connected(self) -> bool:
+        """Logged in and the gateway open (the web server's /readyz asks)."""
+        return self.client is not None and not self.client.is_closed()
+
     async def send(self, chat: ChatRef, message: Outgoing) -> None:
         if self.client is None:
             raise DeliveryError("not connected to Discord")

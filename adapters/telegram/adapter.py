@@ -218,6 +218,11 @@ class TelegramAdapter:
             raise delivery_error(exc, chat, redact) from None
 
     @property
+    def connected(self) -> bool:
+        """Logged in, until stopped (the web server's /readyz asks)."""
+        return self.app is not None
+
+    @property
     def _bot(self):
         if self.app is None:
             raise DeliveryError("the Telegram adapter is not connected")

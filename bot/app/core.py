@@ -19,6 +19,7 @@ from ..domain.interfaces import Adapter, Clock
 from ..domain.jobkeys import DigestKey, NewsKey, Rebuilders, ReminderKey
 from ..storage import Storage
 from .access import Access
+from .calendars import Calendars
 from .chats import ChatOwner
 from .fanout import Fanout
 from .feeds import Feeds
@@ -50,6 +51,7 @@ class Core:
         self.feeds = Feeds(state)
         self.listings = Listings(state)
         self.access = Access(config)
+        self.calendars = Calendars(state)  # calendar links and feeds (the web step names its key file)
         self.rebuilders: Rebuilders[DeliveryJob] = Rebuilders()  # stored key -> its job again, for a retry
         self.rebuilders.register(ReminderKey, self.reminders.job)
         self.rebuilders.register(NewsKey, self.news.news_job)

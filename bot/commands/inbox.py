@@ -23,6 +23,7 @@ class Inbox:
         self.app = app
         self.services = Services(
             chats=app.chats, lookup=app, feeds=app.feeds, access=app.access, settings=app, clock=app.clock,
+            calendars=app.calendars,
         )
 
     async def handle(self, msg: IncomingMessage) -> Reply | None:

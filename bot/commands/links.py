@@ -79,6 +79,6 @@ async def cmd_share(ctx: Context) -> Message | Reply:
     return say("Share this link: whoever opens it and taps Start follows ", Bold(found.name), ":\n", Link(url, url))
 
 
-SHARE = Command("share", "a link that subscribes whoever opens it to a show or actor", cmd_share, (NAME,), platforms=("telegram",))
+SHARE = Command("share", "a link that subscribes whoever opens it", cmd_share, (NAME,), platforms=("telegram",))
 START = Command("start", "greet, or follow what a shared link names", cmd_start,
                 (Argument("payload", "link code", "what a shared link carries", required=False),), hidden=True)

@@ -47,5 +47,5 @@ async def cmd_news(ctx: Context) -> Message | Reply:
     return fit_lines(f"The latest news about {about}:", lines, lambda left: f"…and {left} more.")
 
 
-NEWS = Command("news", "the five latest articles about a show or actor, or about what this chat follows", cmd_news,
+NEWS = Command("news", "the five latest articles about a show, actor or what this chat follows", cmd_news,
                (OPTIONAL_NAME,))

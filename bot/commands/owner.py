@@ -157,7 +157,7 @@ FEEDS = Command(
     owner_only=True,
     subcommands=(
         Command("list", "every feed, its health and last new article", cmd_feeds_list),
-        Command("add", "check that a URL is an RSS or Atom feed, then poll it", cmd_feeds_add, (FEED_URL, FEED_NAME)),
+        Command("add", "poll an RSS or Atom feed (checked first)", cmd_feeds_add, (FEED_URL, FEED_NAME)),
         Command("remove", "stop polling a feed added with /feeds add", cmd_feeds_remove,
                 (replace(FEED_NAME, required=True, help="the feed's name, as /feeds lists it"),)),
     ),
@@ -167,9 +167,9 @@ SHOW = Command(
     "correct the catalog (the bot's owners)",
     owner_only=True,
     subcommands=(
-        Command("skip", "a broadcast is pre-empted: the show does not air on that date (its zone)", cmd_show_skip,
+        Command("skip", "the show does not air that date (pre-empted; its zone)", cmd_show_skip,
                 (Argument("show_date", "show> <date", "a show and a date like 2026-03-08"),), owner_only=True),
-        Command("move", "an episode airs at another date and time (the show's zone)", cmd_show_move,
+        Command("move", "an episode airs at another date and time (its zone)", cmd_show_move,
                 (Argument("show_move", "show> <episode> <date> <time", "e.g. Night Owl 3 2026-03-09 23:50"),),
                 owner_only=True),
     ),

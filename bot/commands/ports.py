@@ -8,6 +8,7 @@ implement them structurally; each is what one kind of handler needs.
 - `FeedsAdmin`: the owners' feed list, health, adding and removing.
 - `Access`: who may do what (bot owners from the config; a chat's admins asked of the platform).
 - `Settings`: the configuration (the streaming hour, the news poll interval).
+- `Calendars`: a chat's calendar feed link.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from ..app.calendars import CalendarLink
 from ..app.feeds import FeedInfo
 from ..app.host import LiveLookup
 from ..config import Config, FeedConfig
@@ -77,6 +79,15 @@ class Access(Protocol):
     async def is_admin(self, msg: IncomingMessage) -> bool: ...
 
 
+class Calendars(Protocol):
+    """A chat's calendar feed link (bot.app.calendars)."""
+
+    @property
+    def enabled(self) -> bool: ...
+
+    async def link(self, chat: ChatRef, *, reset: bool = False) -> CalendarLink: ...
+
+
 class Settings(Protocol):
     @property
     def config(self) -> Config: ...
@@ -93,3 +104,4 @@ class Services:
     access: Access
     settings: Settings
     clock: Clock
+    calendars: Calendars

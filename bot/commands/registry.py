@@ -4,6 +4,7 @@ their bindings (Discord slash commands, Telegram's command menu) from `COMMANDS`
 
 from __future__ import annotations
 
+from .calendar import CALENDAR
 from .channel import CHANNEL
 from .help import HELP
 from .links import SHARE, START
@@ -15,7 +16,7 @@ from .spec import Command
 from .subscriptions import SUBSCRIBE, SUBSCRIPTIONS, UNSUBSCRIBE
 
 COMMANDS: tuple[Command, ...] = (
-    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTIONS, TIMEZONE, REMIND, NEXT, SCHEDULE, SHARE, HELP, START,
+    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTIONS, TIMEZONE, REMIND, NEXT, SCHEDULE, CALENDAR, SHARE, HELP, START,
     CHANNEL, NEWS, FEEDS, SHOW,
 )
 

@@ -38,7 +38,7 @@ async def execute(services: Services, msg: IncomingMessage, path: tuple[str, ...
     ctx = Context(
         msg=msg, path=path, args=dict(args), now=services.clock.now(), command=resolve(path), commands=COMMANDS,
         chats=services.chats, lookup=services.lookup, feeds=services.feeds, access=services.access,
-        settings=services.settings,
+        settings=services.settings, calendars=services.calendars,
     )
     try:
         body = await _dispatch(ctx)

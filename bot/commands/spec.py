@@ -15,7 +15,7 @@ from typing import Literal
 
 from ..domain.interfaces import ChatRef, IncomingMessage, Reply
 from ..domain.render import Message
-from .ports import Access, Chats, FeedsAdmin, Lookup, Settings
+from .ports import Access, Calendars, Chats, FeedsAdmin, Lookup, Settings
 
 OPTION_KEY = re.compile(r"[a-z0-9_-]{1,32}")
 SCHEDULE_DAYS = 7
@@ -56,6 +56,7 @@ class Context:
     feeds: FeedsAdmin
     access: Access
     settings: Settings
+    calendars: Calendars
 
     @property
     def chat(self) -> ChatRef:

@@ -6,10 +6,10 @@ live in `config.example.toml`; the sections' defaults must agree with it (a test
 """
 
 from .load import ENV_TOKENS, ConfigError, load_config, parse_config
-from .sections import Config, DeliveryConfig, DiscordConfig, NewsConfig, TelegramConfig, TvmazeConfig
+from .sections import Config, DeliveryConfig, DiscordConfig, NewsConfig, TelegramConfig, TvmazeConfig, WebConfig
 from .values import FEED_NAME_MAX, FeedConfig, feed_name, feed_name_problem
 
 __all__ = [
     "ENV_TOKENS", "FEED_NAME_MAX", "Config", "ConfigError", "DeliveryConfig", "DiscordConfig", "FeedConfig", "NewsConfig",
-    "TelegramConfig", "TvmazeConfig", "feed_name", "feed_name_problem", "load_config", "parse_config",
+    "TelegramConfig", "TvmazeConfig", "WebConfig", "feed_name", "feed_name_problem", "load_config", "parse_config",
 ]

@@ -118,6 +118,21 @@ class TvmazeConfig(BaseModel):
     streaming_hour: Annotated[time, checked(values.clock_time)] = time(9, 0)
 
 
+class WebConfig(BaseModel):
+    """The web server inside `dramabot run`: calendar feeds, health, metrics, the status page."""
+
+    model_config = SECTION
+
+    listen: Annotated[str, checked(values.optional_listen)] = ""  # "host:port"; empty: no web server
+    # the address fans' calendar links use, e.g. "https://bot.example.com"; empty: http://<listen>
+    public_url: Annotated[str, checked(values.url(HTTP, "expected an http(s):// URL, got {value!r}", trim=True))] = ""
+
+    @property
+    def base_url(self) -> str:
+        """Where fans' links point: `public_url`, or the listen address over http."""
+        return (self.public_url or f"http://{self.listen}").rstrip("/")
+
+
 class Config(BaseSettings):
     """The whole configuration. Built from exactly its arguments: `load_config` layers the
     defaults, the TOML file and the environment (DRAMABOT_DATABASE, DRAMABOT_WEB__LISTEN...),
@@ -138,6 +153,7 @@ class Config(BaseSettings):
     news: NewsConfig = NewsConfig()
     delivery: DeliveryConfig = DeliveryConfig()
     tvmaze: TvmazeConfig = TvmazeConfig()
+    web: WebConfig = WebConfig()
     source: str = "<defaults>"  # where it was read from, for messages; not a key of the file
 
     @classmethod

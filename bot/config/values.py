@@ -162,6 +162,11 @@ def listen(value: Any) -> str:
     return value
 
 
+def optional_listen(value: Any) -> str:
+    """A "host:port" to listen on, or empty (off)."""
+    return listen(value) if stripped(value) else ""
+
+
 def mode(value: Any) -> str:
     value = stripped(value)
     if value not in ("polling", "webhook"):

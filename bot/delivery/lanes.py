@@ -23,12 +23,14 @@ class _Lane:
     queues: dict[str, deque] = field(default_factory=dict)
     order: deque = field(default_factory=deque)
     released: deque = field(default_factory=deque)
+    since: dict[str, float] = field(default_factory=dict)  # job -> when its queue began (monotonic), for /metrics
 
-    def put(self, key: str, items) -> None:
+    def put(self, key: str, items, now: float = 0.0) -> None:
         queue = self.queues.get(key)
         if queue is None:
             queue = self.queues[key] = deque()
             self.order.append(key)
+            self.since[key] = now
         queue.extend(items)
 
 class Lanes:
@@ -43,6 +45,18 @@ class Lanes:
         self._lane_list = tuple(self._lanes.values())
         self._delayed: list[tuple[float, int, Item | ReplyItem]] = []
         self._seq = itertools.count()
+
+    def oldest_queued(self, now: float) -> float:
+        """Seconds the oldest job with messages still in its lane has waited (0: none), for /metrics;
+        a job's `since` entry is dropped here once its queue is gone (the send path never looks)."""
+        oldest = now
+        for lane in self._lane_list:
+            for key in list(lane.since):
+                if key in lane.queues:
+                    oldest = min(oldest, lane.since[key])
+                else:
+                    del lane.since[key]
+        return now - oldest
 
     def _chat_ready(self, entry: Item | ReplyItem, now: float) -> float:
         """When this entry's chat may receive again (<= now: at once)."""

@@ -17,6 +17,7 @@ from .adaptive import Throughput
 from .jobs import DeliveryJob, DeliveryOwner, Item, ReplyItem, retry_time
 from .lanes import Lanes
 from .ledger import Ledger
+from .stats import DeliveryStats
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Outbox(Lanes, Throughput):
     ):
         self.adapter = adapter
         self.platform = adapter.platform
+        self.stats = DeliveryStats()  # for operators (/metrics, /status)
         self.ledger = ledger
         self.owner = owner
         self.send_timeout = send_timeout
@@ -118,6 +120,9 @@ class Outbox(Lanes, Throughput):
         await self._idle.wait()
         await self.ledger.flush()
 
+    def monotonic_now(self) -> float:
+        return self._mono()
+
     @property
     def queued(self) -> int:
         return self._outstanding
@@ -127,7 +132,7 @@ class Outbox(Lanes, Throughput):
     def submit(self, job: DeliveryJob, items: list[Item]) -> None:
         if not items:
             return
-        self._lanes[job.kind].put(job.key, items)
+        self._lanes[job.kind].put(job.key, items, self._mono())
         self._grow(len(items))
 
     async def request_slot(self) -> None:
@@ -340,6 +345,7 @@ class Outbox(Lanes, Throughput):
             self._arrived(departed)
         if self._adaptive:
             self._answered(started)
+        self.stats.count(job.kind, error, self._mono())
         if error is None:
             if self.ledger.sent(item):
                 await asyncio.sleep(0)  # let the ledger's writer start on the full batch
@@ -370,6 +376,7 @@ class Outbox(Lanes, Throughput):
         chat's 429 like its overall one) must not hold every other chat and every reply; if the
         platform really is saturated, the next refusal pauses it again."""
         now = self._mono()
+        self.stats.rate_limited += 1
         wait = max(0.0, error.retry_after or 0.0)
         until = now + wait
         if entry.chat is not None:

@@ -19,7 +19,7 @@ import asyncio
 import json
 import logging
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -299,6 +299,7 @@ class TvmazeClient:
         self._on_request = on_request  # called with the URL as each request leaves (logs, tests)
         self._cache: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self.requests = 0  # sent, for tests and logs
+        self.results: Counter[str] = Counter()  # requests by result ("200", "404", "429", "timeout", "unreachable"), for /metrics
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -320,9 +321,12 @@ class TvmazeClient:
                 try:
                     response = await self._http.get(url)
                 except httpx.TimeoutException:
+                    self.results["timeout"] += 1
                     raise TvmazeError("TVmaze did not answer in time") from None
                 except httpx.HTTPError as exc:
+                    self.results["unreachable"] += 1
                     raise TvmazeError(f"TVmaze cannot be reached ({type(exc).__name__})") from None
+            self.results[str(response.status_code)] += 1
             if response.status_code == 429 and attempt < MAX_RETRIES:
                 wait = _retry_after(response.headers.get("Retry-After"), backoff)
                 log.info("TVmaze asked us to slow down: waiting %.1f s", wait)

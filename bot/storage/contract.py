@@ -136,6 +136,18 @@ class Catalog(Protocol):
     async def notice_announced(self, *, notice: str, now: int) -> None: ...
 
 
+class Calendars(Protocol):
+    """Calendar links (only a hash of each chat's token) and each broadcast's published revision."""
+
+    async def calendar_nonce(self, *, platform: str, chat_id: str) -> str | None: ...
+    async def set_calendar_link(self, *, platform: str, chat_id: str, nonce: str, token_hash: str, now: int) -> None: ...
+    async def calendar_chat(self, token_hash: str) -> ChatKey | None: ...
+    async def calendar_revisions(self, starts: Mapping[str, int]) -> dict[str, int]:
+        """Each broadcast's SEQUENCE, given its start now (uid -> unix time): 0 when first seen,
+        raised by one (and kept) each time its start differs from the one last given."""
+        ...
+
+
 class Meta(Protocol):
     """Named values kept between runs."""
 
@@ -143,7 +155,7 @@ class Meta(Protocol):
     async def set_meta(self, *, name: str, value: str) -> None: ...
 
 
-class Storage(Chats, Subscriptions, Ledger, Articles, Feeds, Catalog, Meta, Protocol):
+class Storage(Chats, Subscriptions, Ledger, Articles, Feeds, Catalog, Calendars, Meta, Protocol):
     """Everything the bot keeps, behind one connection (or pool) of one backend."""
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:

@@ -10,6 +10,7 @@ import aiosqlite
 
 from ...domain.dbfile import NotSqlite, sqlite_path
 from ..values import StorageError
+from .calendars import SqliteCalendars
 from .catalog import SqliteCatalog
 from .chats import SqliteChats
 from .feeds import SqliteFeeds
@@ -21,7 +22,8 @@ from .schema import MIGRATIONS
 from .subscriptions import SqliteSubscriptions
 
 
-class SqliteStorage(SqliteChats, SqliteSubscriptions, SqliteLedger, SqliteArticles, SqliteFeeds, SqliteCatalog, SqliteMeta):
+class SqliteStorage(SqliteChats, SqliteSubscriptions, SqliteLedger, SqliteArticles, SqliteFeeds, SqliteCatalog, SqliteCalendars,
+                    SqliteMeta):
     """The storage contract over one SQLite database; open with `await SqliteStorage.open(path)`."""
 
     def __init__(self, db: aiosqlite.Connection, path: str, lock: InstanceLock | None = None):

@@ -89,7 +89,7 @@ class SqliteChats(SqliteBase):
 
     async def move_chat(self, *, platform: str, old: str, new: str) -> None:
         """A chat got a new id: its settings, subscriptions, pending deliveries, the hour's news
-        count and the articles held for its digest move there.
+        count, the articles held for its digest and its calendar link move there.
         Where the new id already has something, what it has wins."""
         async with self.transaction():
             await self._db.execute(
@@ -106,6 +106,7 @@ class SqliteChats(SqliteBase):
             await self._db.execute("DELETE FROM subscriptions WHERE platform = ? AND chat_id = ?", (platform, old))
             await self._move_rows("deliveries", platform=platform, old=old, new=new)
             await self._move_news_rows(platform=platform, old=old, new=new)
+            await self._move_rows("calendar_links", platform=platform, old=old, new=new)
             await self._db.execute("DELETE FROM chats WHERE platform = ? AND chat_id = ?", (platform, old))
 
     async def _move_news_rows(self, *, platform: str, old: str, new: str) -> None:
@@ -120,7 +121,7 @@ class SqliteChats(SqliteBase):
         await self._db.execute("DELETE FROM news_quota WHERE platform = ? AND chat_id = ?", (platform, old))
         await self._move_rows("news_digest", platform=platform, old=old, new=new)
 
-    async def _move_rows(self, table: Literal["deliveries", "news_digest"], *, platform: str, old: str, new: str) -> None:
+    async def _move_rows(self, table: Literal["deliveries", "news_digest", "calendar_links"], *, platform: str, old: str, new: str) -> None:
         """Part of `move_chat`: the table's rows of the old id move to the new one; where the new id
         already has that row, its own is kept and the old one dropped."""
         await self._db.execute(

@@ -251,3 +251,24 @@ _script(
     CREATE INDEX catalog_notices_pending ON catalog_notices (expires_at) WHERE announced_at IS NULL;
     """,
 )
+
+# 9: calendar feeds: each chat's link (a hash of its token, never the token) and each broadcast's
+# last published time and revision (an iCalendar SEQUENCE raised when the time moves)
+_script(
+    9,
+    """
+    CREATE TABLE calendar_links (
+        platform   TEXT NOT NULL,
+        chat_id    TEXT NOT NULL,
+        nonce      TEXT NOT NULL,          -- random; the token is derived from it and a key kept outside the database
+        token_hash TEXT NOT NULL UNIQUE,   -- sha256 of the token, to find the chat a link names
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (platform, chat_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE calendar_events (
+        uid      TEXT PRIMARY KEY,         -- the broadcast's stable UID (show and episode)
+        start    INTEGER NOT NULL,         -- the start last published
+        sequence INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    """,
+)

@@ -1,0 +1,160 @@
+"""The web server inside `dramabot run`: calendar feeds, /metrics and /status under load.
+
+Run from the project root (about half a minute; the figures go to standard output):
+
+    .venv/bin/python benchmarks/bench_web.py [--shows 50] [--subscriptions 100000] [--requests 200] [--clients 50]
+
+A bot on the real clock with a mock Telegram adapter and `[web] listen` on a loopback port, a
+catalog of `--shows` shows airing twice a week (around now), one fan following all of them with
+three lead times, and `--subscriptions` more subscriptions of other fans. Printed:
+
+- the fan's feed: p50 and p99 of `--requests` GETs of `/cal/<token>.ics` (target p99 < 50 ms), the
+  first (cold: every event rendered) and the in-process build alone, cold and warm;
+- `/metrics` and `/status`: p50 and p99 of `--requests` GETs each (target p99 < 100 ms);
+- `/cal/...` requests per second with `--clients` concurrent loopback clients for 5 seconds.
+
+The clients run in the bot's own process and event loop, so every figure includes the client's
+own cost (a pessimistic measure of the server).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from adapters.mock import MockAdapter  # noqa: E402
+from bot.config import parse_config  # noqa: E402
+from bot.domain.catalog import parse_catalog  # noqa: E402
+from bot.domain.interfaces import ChatRef, SystemClock  # noqa: E402
+from bot.domain.names import Target  # noqa: E402
+from scheduler.process import BotProcess  # noqa: E402
+from tests.scheduler.realclock import seed  # noqa: E402
+
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def catalog_of(shows: int) -> dict:
+    """Shows of 16 episodes, two a week, that began two weeks ago (on one of their days)."""
+    start = SystemClock().now().date() - timedelta(days=14)
+    return {"shows": [
+        {"title": f"Bench Show {n:03d}", "network": "KBS", "timezone": "Asia/Seoul",
+         "days": [DAYS[(start.weekday() + n) % 7], DAYS[(start.weekday() + n + 3) % 7]],
+         "time": f"{18 + n % 5}:{(n * 7) % 60:02d}", "premiere": start + timedelta(days=n % 7), "episodes": 16, "runtime": 70}
+        for n in range(shows)
+    ]}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def ms(values: list[float]) -> str:
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return f"p50 {statistics.median(ordered) * 1000:.2f} ms, p99 {p99 * 1000:.2f} ms"
+
+
+async def timed_gets(session: aiohttp.ClientSession, url: str, count: int) -> list[float]:
+    took = []
+    for _ in range(count):
+        started = time.perf_counter()
+        async with session.get(url) as response:
+            await response.read()
+            assert response.status == 200, (url, response.status)
+        took.append(time.perf_counter() - started)
+    return took
+
+
+async def main(shows: int, subscriptions: int, requests: int, clients: int) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        db = str(Path(scratch) / "bench.sqlite3")
+        catalog = parse_catalog(catalog_of(shows))
+        keys = sorted(catalog.shows)
+        per_show = subscriptions // len(keys)
+        for i, key in enumerate(keys):
+            await seed(db, key, (f"{9_000_000 + i * per_show + n}" for n in range(per_show)))
+        port = free_port()
+        config = parse_config({"leads": ["1d", "1h", "10m"], "tvmaze": {"enabled": False},
+                               "web": {"listen": f"127.0.0.1:{port}"}})
+        process = await BotProcess.start(config=config, catalog=catalog, clock=SystemClock(),
+                                         adapters={"telegram": MockAdapter("telegram", SystemClock().now)}, db_path=db)
+        try:
+            core = process.core
+            fan = ChatRef("telegram", "42")
+            for key in keys:
+                await core.chats.subscribe(fan, private=True, target=Target("show", key, catalog.shows[key].title))
+            link = await core.calendars.link(fan)
+            url = link.url
+            chat = await core.calendars.chat_of(re.sub(r".*/cal/|\.ics$", "", url))
+            assert chat is not None
+            events, _, _ = await core.calendars.events(chat)
+            print(f"{shows} shows followed, {len(events)} broadcasts in the feed (a week back to a month ahead), "
+                  f"{per_show * len(keys):,} other subscriptions")
+
+            builds = []
+            for _ in range(20):
+                core.calendars.blocks.clear()
+                started = time.perf_counter()
+                await core.calendars.feed(chat)
+                builds.append(time.perf_counter() - started)
+            print(f"feed built in process, cold (every event rendered, off the event loop): {ms(builds)}")
+            builds = []
+            for _ in range(requests):
+                started = time.perf_counter()
+                await core.calendars.feed(chat)
+                builds.append(time.perf_counter() - started)
+            print(f"feed built in process, warm (events rendered before): {ms(builds)}")
+
+            core.calendars.blocks.clear()
+            async with aiohttp.ClientSession() as session:
+                first = await timed_gets(session, url, 1)
+                print(f"GET /cal/<token>.ics, first after a cold start: {first[0] * 1000:.1f} ms")
+                print(f"GET /cal/<token>.ics x {requests}: {ms(await timed_gets(session, url, requests))}  (target p99 < 50 ms)")
+                base = f"http://127.0.0.1:{port}"
+                print(f"GET /metrics x {requests}: {ms(await timed_gets(session, base + '/metrics', requests))}  (target p99 < 100 ms)")
+                print(f"GET /status x {requests}: {ms(await timed_gets(session, base + '/status', requests))}  (target p99 < 100 ms)")
+
+            done = 0
+            stop_at = time.perf_counter() + 5.0
+            connector = aiohttp.TCPConnector(limit=clients)
+
+            async def client(session: aiohttp.ClientSession) -> None:
+                nonlocal done
+                while time.perf_counter() < stop_at:
+                    async with session.get(url) as response:
+                        await response.read()
+                        assert response.status == 200
+                    done += 1
+
+            async with aiohttp.ClientSession(connector=connector) as session:
+                started = time.perf_counter()
+                await asyncio.gather(*(client(session) for _ in range(clients)))
+                elapsed = time.perf_counter() - started
+            print(f"/cal/<token>.ics under {clients} concurrent loopback clients: {done / elapsed:,.0f} requests/s "
+                  f"({done} in {elapsed:.1f} s)")
+        finally:
+            await process.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shows", type=int, default=50)
+    parser.add_argument("--subscriptions", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=50)
+    args = parser.parse_args()
+    asyncio.run(main(args.shows, args.subscriptions, args.requests, args.clients))

@@ -1,0 +1,54 @@
+"""`dramabot run` as an operator starts it, with `[web] listen` and Telegram through the fake Bot
+API: a fan asks /calendar and the link the bot answers with serves the fan's feed; the token
+appears in no log line."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.fakes.telegram_api import FakeTelegram
+from tests.web.helpers import events_of, free_port, get, link_in
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_a_fan_asks_for_the_calendar_and_the_link_serves_the_feed(tmp_path):
+    port = free_port()
+    async with FakeTelegram() as server:
+        config = tmp_path / "dramabot.toml"
+        config.write_text(
+            f'database = "bot.sqlite3"\n[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n'
+            f'[tvmaze]\nenabled = false\n[web]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://127.0.0.1:{port}/"\n',
+            encoding="utf-8",
+        )
+        env = {**os.environ, "DRAMABOT_TELEGRAM_TOKEN": server.token, "PYTHONPATH": str(ROOT)}
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", "--config", str(config), "--log-level", "DEBUG",
+            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
+        )
+        try:
+            await server.wait_requests("getUpdates", timeout=15)
+            server.push_message(42, 42, "/subscribe The Interest of Love")
+            await server.wait_sent(1, timeout=10)
+            server.push_message(42, 42, "/calendar")
+            [_, answer] = await server.wait_sent(2, timeout=10)
+            assert answer.chat_id == 42 and answer.plain_text.startswith("Your personal calendar link:")
+            url = link_in(answer.plain_text)
+            assert url.startswith(f"http://127.0.0.1:{port}/cal/")
+            status, headers, body = await get(url)
+            assert status == 200 and headers["Content-Type"] == "text/calendar; charset=utf-8"
+            uids = set(events_of(body))
+            assert uids <= {f"interestoflove#{n}@dramabot" for n in range(1, 17)}  # its episodes, whatever today is
+            assert (await get(f"http://127.0.0.1:{port}/readyz"))[0] == 200
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            stdout, stderr = await asyncio.wait_for(bot.communicate(), 15)
+        assert bot.returncode == 0, stderr.decode()
+        token = url.rsplit("/", 1)[1].removesuffix(".ics")
+        log = stderr.decode()
+        assert token not in log and "/cal/<hidden>.ics" in log  # never logged, even where DEBUG logs the reply sent
+        assert (tmp_path / "bot.sqlite3.calendar-key").stat().st_mode & 0o077 == 0  # the key is its owner's only
