@@ -9,6 +9,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import replace
 
+from ..domain.i18n import Language, choose
 from ..domain.interfaces import IncomingMessage, Reply
 from ..domain.render import Message
 from ..domain.sanitize import visible
@@ -17,7 +18,7 @@ from .parse import Typed, parse_line
 from .ports import Services
 from .registry import BY_NAME, COMMANDS, resolve
 from .spec import Command, Context
-from .text import quote, say
+from .text import quote
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +27,15 @@ async def respond(services: Services, msg: IncomingMessage) -> Reply | None:
     """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group)."""
     typed = msg.text or ""
     msg = replace(msg, text=visible(typed))  # a stray control, bidi or zero-width character spoils nothing
-    parsed = parse_line(msg, BY_NAME, typed=typed)
+    parsed = parse_line(msg, BY_NAME, typed=typed, lang=await language_for(services, msg))
     if not isinstance(parsed, Typed):
         return parsed
     return await execute(services, msg, parsed.path, parsed.args)
+
+
+async def language_for(services: Services, msg: IncomingMessage) -> Language:
+    """The chat's saved language, else the writer's platform language, else the config's."""
+    return choose(saved=None, platform=msg.language, default=services.settings.config.language)
 
 
 async def execute(services: Services, msg: IncomingMessage, path: tuple[str, ...], args: Mapping[str, str]) -> Reply:
@@ -38,13 +44,13 @@ async def execute(services: Services, msg: IncomingMessage, path: tuple[str, ...
     ctx = Context(
         msg=msg, path=path, args=dict(args), now=services.clock.now(), command=resolve(path), commands=COMMANDS,
         chats=services.chats, lookup=services.lookup, feeds=services.feeds, access=services.access,
-        settings=services.settings,
+        settings=services.settings, lang=await language_for(services, msg),
     )
     try:
         body = await _dispatch(ctx)
     except Exception:
         log.exception("command %r failed", " ".join(path)[:80])
-        body = say("Sorry, something went wrong on my side. Please try again later.")
+        body = ctx.say("error-internal")
     reply = body if isinstance(body, Reply) else Reply(body)
     if ctx.path[:1] == ("channel",):
         reply = replace(reply, personal=False)
@@ -54,12 +60,9 @@ async def execute(services: Services, msg: IncomingMessage, path: tuple[str, ...
 async def _dispatch(ctx: Context) -> Message | Reply:
     command = BY_NAME.get(ctx.path[0]) if ctx.path else None
     if command is None or not command.available_on(ctx.msg.platform):
-        return say(f"I don't know the command /{' '.join(ctx.path)[:30]}. Type /help to see the commands.")
+        return ctx.say("error-unknown-command", command="/" + " ".join(ctx.path)[:30])
     if command.subcommands and not command.owner_only and ctx.msg.private:
-        return say(
-            f"/{command.name} commands set up a group chat or server channel. "
-            "Here, use /subscribe, /timezone and /remind for yourself."
-        )
+        return ctx.say("error-group-only", command=command.name)
     sub = next((s for s in command.subcommands if ctx.path[1:2] == (s.name,)), None)
     refused = await refusal(ctx.access, ctx.msg, name=command.name, checks=checks_of((command, sub) if sub else (command,)))
     if refused is not None:
@@ -73,10 +76,10 @@ async def _dispatch(ctx: Context) -> Message | Reply:
 async def _dispatch_group(group: Command, sub: Command | None, ctx: Context) -> Message | Reply:
     options = ", ".join(s.usage(group.name) for s in group.subcommands)
     if len(ctx.path) < 2:
-        return await group.handler(ctx) if group.handler is not None else say(f"Use one of: {options}.")
+        return await group.handler(ctx) if group.handler is not None else ctx.say("error-use-one-of", options=options)
     if sub is None:
-        return say(f"/{group.name} has no {quote(ctx.path[1], 20)}. Use one of: {options}.")
+        return ctx.say("error-no-subcommand", command=group.name, typed=quote(ctx.path[1], 20), options=options)
     if sub.args and sub.args[0].required and not ctx.text.strip():
-        return say(f"Usage: {sub.usage(group.name)}.")
+        return ctx.say("error-usage", usage=sub.usage(group.name))
     assert sub.handler is not None
     return await sub.handler(ctx)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue
 from ..domain.interfaces import ChatRef, IncomingMessage, Reply
 from ..domain.render import Message
 from .ports import Access, Chats, FeedsAdmin, Lookup, Settings
@@ -56,6 +57,11 @@ class Context:
     feeds: FeedsAdmin
     access: Access
     settings: Settings
+    lang: Language = DEFAULT_LANGUAGE  # what this chat reads: bot.domain.i18n.choose
+
+    def say(self, msg_id: str, **args: object) -> Message:
+        """A reply from the catalogue in this chat's language."""
+        return catalogue().message(self.lang, msg_id, **args)
 
     @property
     def chat(self) -> ChatRef:
@@ -90,6 +96,13 @@ class Command:
 
     def available_on(self, platform: str) -> bool:
         return not self.platforms or platform in self.platforms
+
+    def text_id(self, parent: str = "") -> str:
+        """Its description's message id in the catalogues: "cmd-subscribe", "cmd-channel-ping"."""
+        return f"cmd-{parent}-{self.name}" if parent else f"cmd-{self.name}"
+
+    def description(self, lang: Language, parent: str = "") -> str:
+        return catalogue().text(lang, self.text_id(parent))
 
     def usage(self, parent: str = "") -> str:
         words = [f"/{parent} {self.name}" if parent else f"/{self.name}"]

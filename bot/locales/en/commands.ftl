@@ -1,0 +1,56 @@
+## Command, option and menu descriptions, and /help.
+
+cmd-subscribe = follow a show (reminders and news) or an actor (news, and reminders for their shows)
+cmd-unsubscribe = stop following a show or actor
+cmd-subscriptions = what this chat follows, with lead times and zone
+cmd-timezone = show or set the time zone reminders are written in
+cmd-remind = show or set how long before each episode reminders come
+cmd-next = the next episode, with local time and countdown
+cmd-schedule = what this chat follows in the next 7 days
+cmd-share = a link that subscribes whoever opens it to a show or actor
+cmd-help = what I can do
+cmd-start = greet, or follow what a shared link names
+cmd-language = show or set the language I write in here
+cmd-channel = admin settings for this group or server channel
+cmd-channel-subscribe = make this chat follow a show or actor
+cmd-channel-unsubscribe = stop this chat following a show or actor
+cmd-channel-list = what this chat follows
+cmd-channel-timezone = set this chat's time zone
+cmd-channel-remind = set this chat's lead times
+cmd-channel-ping = make this chat's reminders mention a role (none: stop)
+cmd-channel-events = list this chat's episodes of the next 7 days as server events
+cmd-channel-language = set the language I write in here
+cmd-news = the five latest articles about a show or actor, or about what this chat follows
+cmd-feeds = the news feeds polled, with their health (bot owners)
+cmd-feeds-list = every feed, its health and last new article
+cmd-feeds-add = check that a URL is an RSS or Atom feed, then poll it
+cmd-feeds-remove = stop polling a feed added with /feeds add
+cmd-show = correct the catalog (the bot's owners)
+cmd-show-skip = a broadcast is pre-empted: the show does not air on that date (its zone)
+cmd-show-move = an episode airs at another date and time (the show's zone)
+
+help-intro = I remind you before every broadcast of the K-dramas you follow, in your time zone, and pass on their news.
+help-line = { $usage }: { $description }
+help-line-admins = { $usage }: { $description } (admins)
+help-line-owners = { $usage }: { $description } (bot owners)
+help-credit = Live schedules come from TVmaze (tvmaze.com), shared under CC BY-SA.
+
+## Replies every command may give.
+
+error-internal = Sorry, something went wrong on my side. Please try again later.
+error-unknown-command = I don't know the command { $command }. Type /help to see the commands.
+error-group-only = /{ $command } commands set up a group chat or server channel. Here, use /subscribe, /timezone and /remind for yourself.
+error-use-one-of = Use one of: { $options }.
+error-no-subcommand = /{ $command } has no { $typed }. Use one of: { $options }.
+error-usage = Usage: { $usage }.
+error-too-long = That message is { $length } characters long; commands are at most { $limit }. Type /help to see them.
+error-not-a-command = I answer commands that start with /. Type /help to see them.
+restarting = I am restarting; try again in a minute.
+notice-resumed = Delivery to this chat had been paused ({ $reason }); it is back on now.
+notice-paused = Your reminders and news are paused: { $reason }.
+
+## /language
+
+language-current = I write here in { $name }. Change it with /language en or /language ko (English, 한국어).
+language-set = From now on I write here in { $name }.
+language-unknown = I cannot write in { $typed } yet. Choose /language en or /language ko (English, 한국어).
