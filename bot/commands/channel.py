@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..domain.interfaces import Reply
 from ..domain.render import Message
+from .language import CHANNEL_LANGUAGE
 from .settings import CHANNEL_LEADS, CHANNEL_ZONE, set_leads, set_zone
 from .spec import EVENTS, NAME, ROLE, SCHEDULE_DAYS, Command, Context
 from .subscriptions import follow, list_followed, unfollow
@@ -67,5 +68,6 @@ CHANNEL = Command(
         Command("ping", "make this chat's reminders mention a role (none: stop)", cmd_channel_ping, (ROLE,), admin_only=True),
         Command("events", f"list this chat's episodes of the next {SCHEDULE_DAYS} days as server events",
                 cmd_channel_events, (EVENTS,), admin_only=True),
+        CHANNEL_LANGUAGE,
     ),
 )

@@ -30,8 +30,9 @@ class Inbox:
         """The reply to one typed line (None: stay quiet), for the adapter to deliver."""
         if not self.app.listening:
             return None
-        notice = await self._pause_notice(msg, await language_for(self.services, msg))
-        reply = await respond(self.services, msg)
+        lang = await language_for(self.services, msg)
+        notice = await self._pause_notice(msg, lang)
+        reply = await respond(self.services, msg, lang=lang)
         return self._with_notice(reply, notice)
 
     async def run(self, msg: IncomingMessage, command: tuple[str, ...], args: Mapping[str, str]) -> Reply:
@@ -40,7 +41,7 @@ class Inbox:
         if not self.app.listening:
             return Reply(catalogue().message(lang, "restarting"))
         notice = await self._pause_notice(msg, lang)
-        reply = await execute(self.services, msg, command, {key: visible(value) for key, value in args.items()})
+        reply = await execute(self.services, msg, command, {key: visible(value) for key, value in args.items()}, lang=lang)
         return self._with_notice(reply, notice) or reply
 
     async def _pause_notice(self, msg: IncomingMessage, lang: Language) -> Message | None:

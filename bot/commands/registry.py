@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from .channel import CHANNEL
 from .help import HELP
+from .language import LANGUAGE
 from .links import SHARE, START
 from .news import NEWS
 from .owner import FEEDS, SHOW
@@ -15,7 +16,7 @@ from .spec import Command
 from .subscriptions import SUBSCRIBE, SUBSCRIPTIONS, UNSUBSCRIBE
 
 COMMANDS: tuple[Command, ...] = (
-    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTIONS, TIMEZONE, REMIND, NEXT, SCHEDULE, SHARE, HELP, START,
+    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTIONS, TIMEZONE, REMIND, LANGUAGE, NEXT, SCHEDULE, SHARE, HELP, START,
     CHANNEL, NEWS, FEEDS, SHOW,
 )
 

@@ -23,28 +23,37 @@ from .text import quote
 log = logging.getLogger(__name__)
 
 
-async def respond(services: Services, msg: IncomingMessage) -> Reply | None:
-    """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group)."""
+async def respond(services: Services, msg: IncomingMessage, *, lang: Language | None = None) -> Reply | None:
+    """The reply to one incoming line, or None when the bot should stay quiet (chatter in a group);
+    `lang`: the chat's language when the caller already knows it."""
     typed = msg.text or ""
     msg = replace(msg, text=visible(typed))  # a stray control, bidi or zero-width character spoils nothing
-    parsed = parse_line(msg, BY_NAME, typed=typed, lang=await language_for(services, msg))
+    lang = lang or await language_for(services, msg)
+    parsed = parse_line(msg, BY_NAME, typed=typed, lang=lang)
     if not isinstance(parsed, Typed):
         return parsed
-    return await execute(services, msg, parsed.path, parsed.args)
+    return await execute(services, msg, parsed.path, parsed.args, lang=lang)
 
 
 async def language_for(services: Services, msg: IncomingMessage) -> Language:
-    """The chat's saved language, else the writer's platform language, else the config's."""
-    return choose(saved=None, platform=msg.language, default=services.settings.config.language)
+    """The chat's saved language, else the writer's platform language (remembered), else the config's."""
+    if not msg.reaches_chat:  # a personal command typed in a server channel: the DM chat's choice, or the writer's
+        row = await services.chats.store.chat(platform=msg.chat.platform, chat_id=msg.chat.key)
+        saved = row.language if row is not None else None
+        return choose(saved=saved, platform=msg.language, default=services.settings.config.language)
+    command = msg.private or not msg.text or msg.text.lstrip().startswith("/")  # group chatter leaves no trace
+    return await services.chats.language(msg.chat, private=msg.private, writer=msg.language if command else None)
 
 
-async def execute(services: Services, msg: IncomingMessage, path: tuple[str, ...], args: Mapping[str, str]) -> Reply:
+async def execute(
+    services: Services, msg: IncomingMessage, path: tuple[str, ...], args: Mapping[str, str], *, lang: Language | None = None,
+) -> Reply:
     """Run a command given as a path and options; the reply says what happened or what was wrong."""
     path = tuple(p.casefold() for p in path)
     ctx = Context(
         msg=msg, path=path, args=dict(args), now=services.clock.now(), command=resolve(path), commands=COMMANDS,
         chats=services.chats, lookup=services.lookup, feeds=services.feeds, access=services.access,
-        settings=services.settings, lang=await language_for(services, msg),
+        settings=services.settings, lang=lang or await language_for(services, msg),
     )
     try:
         body = await _dispatch(ctx)

@@ -43,6 +43,7 @@ class ChatSettings:
     is_private: bool = True
     mention: str | None = None  # whom its reminders mention (a platform handle such as a Discord role id)
     events: bool = False  # list its upcoming episodes in the platform's event calendar
+    language: str | None = None  # the language it reads ("en", "ko"); None: not chosen yet
 
 
 class ChatFlags(NamedTuple):

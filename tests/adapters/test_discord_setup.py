@@ -29,7 +29,7 @@ async def test_slash_commands_are_generated_from_the_core_and_installable_to_ser
     bot = await DiscordBot.start(server, tmp_path, discord={"dev_guild": GUILD})
     try:
         synced = server.commands[None]
-        assert sorted(synced) == ["channel", "feeds", "help", "news", "next", "remind", "schedule", "show", "subscribe",
+        assert sorted(synced) == ["channel", "feeds", "help", "language", "news", "next", "remind", "schedule", "show", "subscribe",
                                   "subscriptions", "timezone", "unsubscribe"]
         subscribe = synced["subscribe"]
         assert subscribe["integration_types"] == [0, 1] and subscribe["contexts"] == [0, 1, 2]

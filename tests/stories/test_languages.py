@@ -21,3 +21,28 @@ async def test_english_and_french_apps_get_english(make_story):
         reply = await story.chat("telegram", chat, language=language).say("/help")
         assert reply.startswith("I remind you before every broadcast"), language
         assert f"/{COMMANDS[0].name} &lt;show or actor&gt;: follow a show" in reply
+
+
+async def test_language_en_switches_and_survives_a_restart(make_story):
+    story = await make_story()
+    fan = story.chat("telegram", "100", language="ko")
+    assert await fan.say("/language") == (
+        "여기서는 <b>한국어</b>로 써요. /language en 또는 /language ko로 바꿀 수 있어요 (English, 한국어)."
+    )
+    assert await fan.say("/language en") == "From now on I write here in <b>English</b>."
+    await story.stop()
+    await story.start()
+    assert (await fan.say("/help")).startswith("I remind you before every broadcast")  # the app still says Korean
+    assert await fan.say("/language 한국어") == "이제 여기서는 <b>한국어</b>로 쓸게요."
+    assert await fan.say("/language klingon") == (
+        '아직 "klingon" 언어는 쓸 수 없어요. /language en 또는 /language ko 중에서 고르세요 (English, 한국어).'
+    )
+
+
+async def test_a_groups_admins_choose_its_language_with_channel_language(make_story):
+    story = await make_story()
+    admin = story.chat("telegram", "-5", user="1", admin=True)
+    assert "/channel language" in await admin.say("/language ko")
+    assert await admin.say("/channel language ko") == "이제 여기서는 <b>한국어</b>로 쓸게요."
+    member = story.chat("telegram", "-5", user="2", language="en")
+    assert (await member.say("/help")).startswith("구독한 K-드라마의")  # the group's choice wins over the member's app

@@ -7,10 +7,10 @@ cmd-timezone = show or set the time zone reminders are written in
 cmd-remind = show or set how long before each episode reminders come
 cmd-next = the next episode, with local time and countdown
 cmd-schedule = what this chat follows in the next 7 days
-cmd-share = a link that subscribes whoever opens it to a show or actor
+cmd-share = a link that subscribes whoever opens it
 cmd-help = what I can do
 cmd-start = greet, or follow what a shared link names
-cmd-language = show or set the language I write in here
+cmd-language = show or set my language here
 cmd-channel = admin settings for this group or server channel
 cmd-channel-subscribe = make this chat follow a show or actor
 cmd-channel-unsubscribe = stop this chat following a show or actor
@@ -18,22 +18,22 @@ cmd-channel-list = what this chat follows
 cmd-channel-timezone = set this chat's time zone
 cmd-channel-remind = set this chat's lead times
 cmd-channel-ping = make this chat's reminders mention a role (none: stop)
-cmd-channel-events = list this chat's episodes of the next 7 days as server events
-cmd-channel-language = set the language I write in here
-cmd-news = the five latest articles about a show or actor, or about what this chat follows
+cmd-channel-events = this chat's episodes of the next 7 days as server events
+cmd-channel-language = set my language here
+cmd-news = the five latest articles on a show or actor, or on what this chat follows
 cmd-feeds = the news feeds polled, with their health (bot owners)
 cmd-feeds-list = every feed, its health and last new article
-cmd-feeds-add = check that a URL is an RSS or Atom feed, then poll it
+cmd-feeds-add = poll an RSS or Atom feed (checked first)
 cmd-feeds-remove = stop polling a feed added with /feeds add
 cmd-show = correct the catalog (the bot's owners)
-cmd-show-skip = a broadcast is pre-empted: the show does not air on that date (its zone)
+cmd-show-skip = a pre-empted broadcast: no episode that date (the show's zone)
 cmd-show-move = an episode airs at another date and time (the show's zone)
 
 help-intro = I remind you before every broadcast of the K-dramas you follow, in your time zone, and pass on their news.
 help-line = { $usage }: { $description }
 help-line-admins = { $usage }: { $description } (admins)
-help-line-owners = { $usage }: { $description } (bot owners)
-help-credit = Live schedules come from TVmaze (tvmaze.com), shared under CC BY-SA.
+help-line-owners = { $usage }: { $description } (owners)
+help-credit = Live schedules: TVmaze (tvmaze.com), CC BY-SA.
 
 ## Replies every command may give.
 

@@ -251,3 +251,11 @@ _script(
     CREATE INDEX catalog_notices_pending ON catalog_notices (expires_at) WHERE announced_at IS NULL;
     """,
 )
+
+# 9: the language a chat reads ('en', 'ko'; NULL: not chosen yet, so the writer's app or the config's).
+_script(
+    9,
+    """
+    ALTER TABLE chats ADD COLUMN language TEXT;
+    """,
+)
