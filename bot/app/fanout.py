@@ -125,7 +125,7 @@ class Fanout:
         for seq, r in enumerate(chunk):  # claims come back sorted by platform and chat, as `chunk` is
             chat = ChatRef(r.platform, r.chat_id) if "/" not in r.chat_id else ChatRef.from_key(r.platform, r.chat_id)  # type: ignore[arg-type]
             items.setdefault(r.platform, []).append(
-                Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention)
+                Item(job, chat, r.is_private, r.timezone, version, stamp=stamp, seq=seq, mention=r.mention, language=r.language)
             )
         return items
 

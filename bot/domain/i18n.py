@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,6 +49,14 @@ def choose(*, saved: str | None, platform: str | None, default: str | None) -> L
     if platform:
         return language_of(platform) or DEFAULT_LANGUAGE
     return language_of(default) or DEFAULT_LANGUAGE
+
+
+def title_in(lang: Language, title: str, aliases: Sequence[str], korean: str = "") -> str:
+    """A show's or actor's name as a reader of `lang` knows it: for Korean, its Korean title
+    (`korean`, else the first alias written in Hangul), else the title; data, never translated."""
+    if lang == "ko":
+        return korean or next((a for a in aliases if any("\uac00" <= c <= "\ud7a3" for c in a)), title)
+    return title
 
 
 def _josa(word: Any, given: Any) -> str:

@@ -63,6 +63,7 @@ class Recipient(NamedTuple):
     timezone: str | None
     leads: str | None
     mention: str | None = None  # whom the chat's reminders mention
+    language: str | None = None  # the language it reads (None: not chosen yet)
 
 
 @dataclass(frozen=True)

@@ -46,3 +46,18 @@ async def test_a_groups_admins_choose_its_language_with_channel_language(make_st
     assert await admin.say("/channel language ko") == "이제 여기서는 <b>한국어</b>로 쓸게요."
     member = story.chat("telegram", "-5", user="2", language="en")
     assert (await member.say("/help")).startswith("구독한 K-드라마의")  # the group's choice wins over the member's app
+
+
+async def test_a_korean_fan_gets_a_korean_reminder_under_the_korean_title(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "100", language="ko")
+    english = story.chat("telegram", "200", language="fr")
+    for chat in (fan, english):
+        await chat.say("/timezone Seoul")
+        await chat.say("/remind 1h")
+        await chat.say("/subscribe The Interest of Love")
+    await story.advance("2022-12-21T13:30:00Z")
+    [korean] = fan.received("reminder")
+    assert korean.text == "⏰ <b>사랑의 이해</b> 1회, 1시간 후 시작: 12월 21일 (수) 오후 10:30 (Asia/Seoul) (JTBC)."
+    [other] = english.received("reminder")
+    assert other.text.startswith("⏰ <b>The Interest of Love</b>, episode 1, starts in 1 hour: Wed 22:30 (Asia/Seoul)")

@@ -71,7 +71,7 @@ class SqliteSubscriptions(SqliteBase):
             return []
         clause = " OR ".join("(s.kind = ? AND s.target = ?)" for _ in targets)
         params = [v for pair in targets for v in pair]
-        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.mention"
+        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.mention, c.language"
         sql = (
             f"SELECT {columns} FROM chats c WHERE c.paused_at IS NULL AND EXISTS "
             f"(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id AND ({clause}))"
