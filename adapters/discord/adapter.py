@@ -50,7 +50,7 @@ from .completion import NameCompleter
 from .errors import delivery_error
 from .events import EventCalendar
 from .messages import NO_MENTIONS, post_of, text_of
-from .tree import build_tree
+from .tree import Translator, build_tree
 from .urls import pointed_at
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,8 @@ class DiscordAdapter:
     async def _sync(self) -> None:
         assert self.tree is not None
         await self._slot()
+        if self.tree.translator is None:
+            await self.tree.set_translator(Translator())  # Korean description localizations
         synced = await self.tree.sync()
         log.info("Discord: %d slash commands synced globally", len(synced))
         if self.config.dev_guild:

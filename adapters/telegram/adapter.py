@@ -141,9 +141,9 @@ class TelegramAdapter:
 
     async def _set_menu(self) -> None:
         assert self.app is not None
-        for scope, commands in menu.menus():
+        for scope, language, commands in menu.menus():
             try:
-                await self.app.bot.set_my_commands(commands, scope=scope)
+                await self.app.bot.set_my_commands(commands, scope=scope, language_code=language)
             except TelegramError as exc:
                 log.warning("setting the Telegram command menu failed: %s", redact(str(exc)))
                 return

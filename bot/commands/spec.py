@@ -35,6 +35,10 @@ class Argument:
     many: bool = False  # several words (leads) rather than one free-text value
     choices: tuple[str, ...] = ()  # the only values it takes, when it is one of a few words
     role: bool = False  # a platform handle for a group of members (Discord: a role picker)
+    text_id: str = ""  # its description's message id in the catalogues; empty: "arg-<key>"
+
+    def description(self, lang: Language) -> str:
+        return catalogue().text(lang, self.text_id or f"arg-{self.key}")
 
     def __post_init__(self) -> None:
         if not OPTION_KEY.fullmatch(self.key):
@@ -119,4 +123,6 @@ LEADS = Argument("leads", "lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", requ
 ROLE = Argument("role", "role", "the role whose members reminders here mention; leave out to stop", required=False, role=True)
 EVENTS = Argument("state", "on|off", "on: list upcoming episodes as server events; off: stop", choices=("on", "off"))
 FEED_URL = Argument("url", "url", "the feed's address: https://...")
-FEED_NAME = Argument("name", "name", "what to call the feed (default: its site, like soompi.com)", required=False)
+FEED_NAME = Argument(
+    "name", "name", "what to call the feed (default: its site, like soompi.com)", required=False, text_id="arg-feed-name",
+)

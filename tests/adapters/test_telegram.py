@@ -162,6 +162,18 @@ async def test_the_command_menu_lists_personal_commands_and_channel_for_administ
             server.commands_for({"type": "all_chat_administrators"}))["channel"]
 
 
+
+async def test_the_command_menu_is_also_set_in_korean_for_korean_apps(tmp_path):
+    async with telegram_bot(tmp_path) as (bot, server):
+        english = dict(server.commands_for({"type": "all_private_chats"}))
+        korean = dict(server.commands_for({"type": "all_private_chats"}, language_code="ko"))
+        assert list(korean) == list(english)  # command names unchanged
+        assert korean["subscribe"] == "드라마(알림과 뉴스)나 배우(뉴스와 출연작 알림) 구독하기"
+        assert english["subscribe"].startswith("follow a show")
+        admins = dict(server.commands_for({"type": "all_chat_administrators"}, language_code="ko"))
+        assert admins["channel"].startswith("이 그룹이나 서버 채널의 관리자 설정: /channel subscribe|") and admins["channel"].endswith("(관리자)")
+
+
 async def test_a_channel_admin_posts_the_setup_in_the_channel_and_reminders_arrive_as_posts(tmp_path):
     channel = -100999000
     async with telegram_bot(tmp_path) as (bot, server):

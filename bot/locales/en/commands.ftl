@@ -29,6 +29,22 @@ cmd-show = correct the catalog (the bot's owners)
 cmd-show-skip = a pre-empted broadcast: no episode that date (the show's zone)
 cmd-show-move = an episode airs at another date and time (the show's zone)
 
+## Slash command options (Discord)
+
+arg-name = a title, alias or actor name; Hangul works
+arg-zone = an IANA zone like America/New_York, or a city like Seoul
+arg-leads = one to three of 30m, 1h, 1h30m, 1d, 0m
+arg-role = the role whose members reminders here mention; leave out to stop
+arg-state = on: list upcoming episodes as server events; off: stop
+arg-url = the feed's address: https://...
+arg-feed-name = what to call the feed (default: its site, like soompi.com)
+arg-payload = what a shared link carries
+arg-language = en or ko (English, 한국어)
+arg-show_date = a show and a date like 2026-03-08
+arg-show_move = e.g. Night Owl 3 2026-03-09 23:50
+
+menu-group = { $description }: /{ $command } { $subcommands } (admins)
+
 help-intro = I remind you before every broadcast of the K-dramas you follow, in your time zone, and pass on their news.
 help-line = { $usage }: { $description }
 help-line-admins = { $usage }: { $description } (admins)

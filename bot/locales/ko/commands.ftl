@@ -29,6 +29,22 @@ cmd-show = 카탈로그 고치기 (봇 소유자)
 cmd-show-skip = 결방: 그날(드라마의 시간대) 방송하지 않음
 cmd-show-move = 회차가 다른 날짜와 시간에 방송됨 (드라마의 시간대)
 
+## 슬래시 명령어 옵션 (Discord)
+
+arg-name = 제목, 별칭 또는 배우 이름 (한글도 돼요)
+arg-zone = America/New_York 같은 IANA 시간대나 Seoul 같은 도시
+arg-leads = 30m, 1h, 1h30m, 1d, 0m 중 한 개에서 세 개
+arg-role = 이 채널의 알림에서 멘션할 역할 (비워 두면 그만두기)
+arg-state = on: 다가오는 회차를 서버 이벤트로 올리기, off: 그만두기
+arg-url = 피드 주소: https://...
+arg-feed-name = 피드 이름 (기본값: soompi.com 같은 사이트 이름)
+arg-payload = 공유 링크에 담긴 내용
+arg-language = en 또는 ko (English, 한국어)
+arg-show_date = 드라마와 날짜 (예: 2026-03-08)
+arg-show_move = 예: Night Owl 3 2026-03-09 23:50
+
+menu-group = { $description }: /{ $command } { $subcommands } (관리자)
+
 help-intro = 구독한 K-드라마의 방송 전에 여러분의 시간대로 알려 드리고, 관련 뉴스도 전해 드려요.
 help-line = { $usage }: { $description }
 help-line-admins = { $usage }: { $description } (관리자)
