@@ -3,18 +3,17 @@ type a setting in this chat."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue
+from ..domain.localtime import duration_text, when_text
 from ..domain.render import Message
-from ..domain.zones import format_lead
+from ..domain.zones import format_lead, format_local
 from .spec import Context
 
 LIST_LINES = 30
 TVMAZE_CREDIT = "Schedule from TVmaze (tvmaze.com, CC BY-SA); changes and pre-emptions are announced here."
-GROUP_HINT = (
-    "In a group, admins choose what this chat gets with /channel {sub}. "
-    "For reminders of your own, send me {own} in a private chat."
-)
 
 
 def say(*spans) -> Message:
@@ -26,17 +25,30 @@ def quote(text: str, limit: int = 60) -> str:
     return f'"{text[:limit]}…"' if len(text) > limit else f'"{text}"'
 
 
-def leads_text(minutes: tuple[int, ...]) -> str:
-    """"1h and 10m before", "30m before and at air time", "at air time"."""
-    shown = [format_lead(timedelta(minutes=m)) for m in sorted(minutes, reverse=True) if m]
-    before = (", ".join(shown[:-1]) + " and " + shown[-1] if len(shown) > 1 else "".join(shown)) + " before"
-    if 0 not in minutes:
-        return before
-    return f"{before} and at air time" if shown else "at air time"
+def leads_text(minutes: tuple[int, ...], lang: Language = DEFAULT_LANGUAGE) -> str:
+    """"1h and 10m before", "30m before and at air time", "at air time" ("1시간과 10분 전에")."""
+    messages = catalogue()
+    shown = [
+        format_lead(timedelta(minutes=m)) if lang == DEFAULT_LANGUAGE else duration_text(timedelta(minutes=m), lang=lang)
+        for m in sorted(minutes, reverse=True) if m
+    ]
+    if not shown:
+        return messages.text(lang, "leads-air")
+    return messages.text(lang, "leads-before-and-air" if 0 in minutes else "leads-before", leads=and_(shown, lang))
 
 
-def and_(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def and_(names: list[str], lang: Language = DEFAULT_LANGUAGE) -> str:
+    if len(names) == 1:
+        return names[0]
+    return catalogue().text(lang, "list-two", first=", ".join(names[:-1]), last=names[-1])
+
+
+def local_now(ctx: Context, zone: ZoneInfo, at: datetime | None = None) -> str:
+    """The local time in `zone` in the chat's language: "Mon 19:00 (America/New_York)"."""
+    instant = at or ctx.now
+    return format_local(instant, zone) if ctx.lang == DEFAULT_LANGUAGE else when_text(
+        instant, zone, lang=ctx.lang, with_date=False,
+    )
 
 
 def typed(ctx: Context, name: str) -> str:
@@ -50,4 +62,4 @@ def personal(ctx: Context, sub: str, own: str) -> Message | None:
     """Refuse a personal setting in a group chat, pointing at the admin command."""
     if ctx.msg.private:
         return None
-    return say(GROUP_HINT.format(sub=sub, own=own))
+    return ctx.say("group-hint", sub=sub, own=own)

@@ -61,3 +61,16 @@ async def test_a_korean_fan_gets_a_korean_reminder_under_the_korean_title(make_s
     assert korean.text == "⏰ <b>사랑의 이해</b> 1회, 1시간 후 시작: 12월 21일 (수) 오후 10:30 (Asia/Seoul) (JTBC)."
     [other] = english.received("reminder")
     assert other.text.startswith("⏰ <b>The Interest of Love</b>, episode 1, starts in 1 hour: Wed 22:30 (Asia/Seoul)")
+
+
+async def test_settings_are_answered_in_korean(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "100", language="ko-KR")
+    assert await fan.say("/timezone Seoul") == "시간대를 <b>Asia/Seoul</b>로 설정했어요. 지금 현지 시간: 화 오전 9:00 (Asia/Seoul)."
+    assert await fan.say("/remind 1h 10m") == "이제 알림이 회차마다 1시간과 10분 전에 와요."
+    assert await fan.say("/remind 30m 0m") == "이제 알림이 회차마다 30분 전과 방송 시작 때 와요."
+    group = story.chat("telegram", "-7", user="100", language="ko")
+    assert await group.say("/remind 1h") == (
+        "그룹에서는 관리자가 /channel remind &lt;lead ...&gt; 명령어로 이 채팅의 알림을 정해요. "
+        "개인 알림은 저와의 개인 채팅에서 /remind를 보내 주세요."
+    )
