@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..domain.catalog import Airing
+from ..domain.i18n import title_in
 from ..domain.interfaces import Choice, Reply
 from ..domain.names import Lookup as NameLookup
 from ..domain.names import Target
@@ -123,8 +124,8 @@ def show_names(ctx: Context, keys: set[str]) -> list[str]:
     shows = ctx.lookup.catalog.shows
     names = []
     for key in sorted(keys, key=lambda k: shows[k].title):
-        title = shows[key].title
-        names.append(f"{title} (finished airing)" if finished_on(ctx, key) else title)
+        title = title_in(ctx.lang, shows[key].title, shows[key].aliases)
+        names.append(ctx.msg_text("show-finished", title=title) if finished_on(ctx, key) else title)
     return names
 
 

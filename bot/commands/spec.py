@@ -67,6 +67,10 @@ class Context:
         """A reply from the catalogue in this chat's language."""
         return catalogue().message(self.lang, msg_id, **args)
 
+    def msg_text(self, msg_id: str, **args: object) -> str:
+        """A piece of a reply from the catalogue, as plain text, in this chat's language."""
+        return catalogue().text(self.lang, msg_id, **args)
+
     @property
     def chat(self) -> ChatRef:
         return self.msg.chat

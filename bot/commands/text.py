@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue
+from babel.dates import format_date
+
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue, title_in
 from ..domain.localtime import duration_text, when_text
+from ..domain.names import Target
 from ..domain.render import Message
-from ..domain.zones import format_lead, format_local
+from ..domain.zones import format_lead, format_local, format_local_date
 from .spec import Context
 
 LIST_LINES = 30
-TVMAZE_CREDIT = "Schedule from TVmaze (tvmaze.com, CC BY-SA); changes and pre-emptions are announced here."
 
 
 def say(*spans) -> Message:
@@ -41,6 +43,20 @@ def and_(names: list[str], lang: Language = DEFAULT_LANGUAGE) -> str:
     if len(names) == 1:
         return names[0]
     return catalogue().text(lang, "list-two", first=", ".join(names[:-1]), last=names[-1])
+
+
+def target_name(ctx: Context, target: Target) -> str:
+    """A show's or actor's name as this chat's reader knows it (Korean: the Hangul alias)."""
+    catalog = ctx.lookup.catalog
+    found = catalog.shows.get(target.key) if target.kind == "show" else catalog.actors.get(target.key)
+    return title_in(ctx.lang, target.name, found.aliases if found is not None else ())
+
+
+def local_date(ctx: Context, instant: datetime, zone: ZoneInfo) -> str:
+    """"21 Dec 2022" ("2022년 12월 21일")."""
+    if ctx.lang == DEFAULT_LANGUAGE:
+        return format_local_date(instant, zone)
+    return format_date(instant.astimezone(zone).date(), "long", locale=ctx.lang)
 
 
 def local_now(ctx: Context, zone: ZoneInfo, at: datetime | None = None) -> str:

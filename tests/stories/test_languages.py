@@ -74,3 +74,24 @@ async def test_settings_are_answered_in_korean(make_story):
         "그룹에서는 관리자가 /channel remind &lt;lead ...&gt; 명령어로 이 채팅의 알림을 정해요. "
         "개인 알림은 저와의 개인 채팅에서 /remind를 보내 주세요."
     )
+
+
+async def test_a_korean_fan_subscribes_and_reads_korean_titles(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "100", language="ko")
+    await fan.say("/timezone Seoul")
+    reply = await fan.say("/subscribe The Interest of Love")
+    assert reply.splitlines() == [
+        "<b>사랑의 이해</b>를 구독했어요. 회차마다 방송 전에 알려 드리고 뉴스도 전해 드려요.",
+        "다음 방송: 사랑의 이해 1회, 12월 21일 (수) 오후 10:30 (Asia/Seoul), 1일 13시간 30분 후.",
+        "알림은 30분 전에 오고, 시간은 Asia/Seoul 기준이에요. /remind와 /timezone으로 바꿀 수 있어요.",
+    ]
+    assert await fan.say("/subscriptions") == (
+        "이 채팅의 구독 목록:\n• <b>사랑의 이해</b> (드라마)\n알림은 회차마다 30분 전에, 시간은 Asia/Seoul 기준이에요."
+    )
+    assert await fan.say("/subscribe 사랑의 이해") == (
+        "이 채팅은 이미 <b>사랑의 이해</b>를 구독하고 있어요. /subscriptions 명령어로 구독 목록을 볼 수 있어요."
+    )
+    assert await fan.say("/unsubscribe The Interest of Love") == (
+        "<b>사랑의 이해</b> 구독을 취소했어요. 이제 여기로 알림이나 뉴스를 보내지 않아요."
+    )
