@@ -3,7 +3,7 @@ type a setting in this chat."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -11,6 +11,7 @@ from babel.dates import format_date
 from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue, title_in
 from ..domain.localtime import duration_text, when_text
 from ..domain.names import Target
+from ..domain.release_dates import format_day
 from ..domain.render import Message
 from ..domain.zones import format_lead, format_local, format_local_date
 from .spec import Context
@@ -57,6 +58,13 @@ def local_date(ctx: Context, instant: datetime, zone: ZoneInfo) -> str:
     if ctx.lang == DEFAULT_LANGUAGE:
         return format_local_date(instant, zone)
     return format_date(instant.astimezone(zone).date(), "long", locale=ctx.lang)
+
+
+def local_day(ctx: Context, day: date) -> str:
+    """"Wed 21 Dec" ("12월 21일 (수)")."""
+    if ctx.lang == DEFAULT_LANGUAGE:
+        return format_day(day)
+    return format_date(day, "M월 d일 (E)", locale=ctx.lang)
 
 
 def local_now(ctx: Context, zone: ZoneInfo, at: datetime | None = None) -> str:

@@ -95,3 +95,19 @@ async def test_a_korean_fan_subscribes_and_reads_korean_titles(make_story):
     assert await fan.say("/unsubscribe The Interest of Love") == (
         "<b>사랑의 이해</b> 구독을 취소했어요. 이제 여기로 알림이나 뉴스를 보내지 않아요."
     )
+
+
+async def test_a_korean_fan_asks_what_is_next_and_for_an_unknown_name(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "100", language="ko")
+    await fan.say("/timezone Seoul")
+    assert await fan.say("/next 사랑의 이해") == (
+        "다음 방송: <b>사랑의 이해</b> 1회, 12월 21일 (수) 오후 10:30 (Asia/Seoul), 1일 13시간 30분 후."
+    )
+    assert await fan.say("/subscribe Totally Unknown Drama") == (
+        '"Totally Unknown Drama"라는 드라마나 배우를 몰라요. 철자를 확인하거나 영어 또는 한국어 제목, 배우 이름으로 해 보세요.'
+    )
+    assert (await fan.say("/subscribe 없는드라마 제목")).startswith('"없는드라마 제목"이라는 드라마나 배우를 몰라요.')
+    await fan.say("/subscribe The Interest of Love")
+    schedule = await fan.say("/schedule")
+    assert schedule.splitlines()[:2] == ["앞으로 7일 일정 (Asia/Seoul 기준):", "• 12월 21일 (수) 오후 10:30 (Asia/Seoul): <b>사랑의 이해</b> 1회"]
