@@ -61,7 +61,7 @@ async def cmd_start(ctx: Context) -> Message | Reply:
             await cmd_help(ctx),
         )
     if not ctx.msg.private:  # in a group, following is the admins' choice, as with /channel subscribe
-        refused = await refusal(ctx.access, ctx.msg, name="start", checks=(ADMIN,))
+        refused = await refusal(ctx.access, ctx.msg, name="start", checks=(ADMIN,), lang=ctx.lang)
         if refused is not None:
             return refused
     return await follow_target(ctx, target)

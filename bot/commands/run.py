@@ -73,7 +73,7 @@ async def _dispatch(ctx: Context) -> Message | Reply:
     if command.subcommands and not command.owner_only and ctx.msg.private:
         return ctx.say("error-group-only", command=command.name)
     sub = next((s for s in command.subcommands if ctx.path[1:2] == (s.name,)), None)
-    refused = await refusal(ctx.access, ctx.msg, name=command.name, checks=checks_of((command, sub) if sub else (command,)))
+    refused = await refusal(ctx.access, ctx.msg, name=command.name, checks=checks_of((command, sub) if sub else (command,)), lang=ctx.lang)
     if refused is not None:
         return refused
     if not command.subcommands:

@@ -46,6 +46,9 @@ async def test_a_groups_admins_choose_its_language_with_channel_language(make_st
     assert await admin.say("/channel language ko") == "이제 여기서는 <b>한국어</b>로 쓸게요."
     member = story.chat("telegram", "-5", user="2", language="en")
     assert (await member.say("/help")).startswith("구독한 K-드라마의")  # the group's choice wins over the member's app
+    assert await member.say("/channel subscribe Queen of Tears") == (
+        "이 채팅의 관리자만 할 수 있어요 (Discord: 서버 관리 권한, Telegram: 그룹 관리자). 아무것도 바뀌지 않았어요."
+    )
 
 
 async def test_a_korean_fan_gets_a_korean_reminder_under_the_korean_title(make_story):
