@@ -114,3 +114,18 @@ async def test_a_korean_fan_asks_what_is_next_and_for_an_unknown_name(make_story
     await fan.say("/subscribe The Interest of Love")
     schedule = await fan.say("/schedule")
     assert schedule.splitlines()[:2] == ["앞으로 7일 일정 (Asia/Seoul 기준):", "• 12월 21일 (수) 오후 10:30 (Asia/Seoul): <b>사랑의 이해</b> 1회"]
+
+
+async def test_a_korean_fan_gets_news_framed_in_korean_with_the_korean_title(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "1", language="ko")
+    await fan.say("/subscribe The Interest of Love")
+    await story.publish(
+        feed="soompi", id="9", title="The Interest of Love tops the ratings", link="https://news.example.test/top/",
+        summary="",
+    )
+    [news] = fan.received("news")
+    assert news.text == (
+        '📰 <a href="https://news.example.test/top/">The Interest of Love tops the ratings</a>\n'
+        "출처: soompi · 구독 중: 사랑의 이해"
+    )
