@@ -63,7 +63,9 @@ def _josa(word: Any, given: Any) -> str:
     return josa(str(word), str(given))
 
 
-def _span_text(span: Span) -> str:
+def _span_text(span: Span | Message) -> str:
+    if isinstance(span, Message):
+        return "".join(_span_text(s) for s in span.spans)
     if isinstance(span, str):
         return span
     if isinstance(span, (Bold, Link)):
@@ -92,18 +94,19 @@ class Catalogue:
 
     def text(self, lang: Language, msg_id: str, **args: Any) -> str:
         """One message as plain text (a menu's description, a button's label)."""
-        return _join(self._format(lang, msg_id, args, spans=[]))
+        spans: list[Span | Message] = []
+        return _join(self._format(lang, msg_id, args, spans=spans))
 
     def message(self, lang: Language, msg_id: str, **args: Any) -> Message:
-        """One message as spans: span arguments stay spans."""
-        spans: list[Span] = []
+        """One message as spans: span arguments stay spans (a `Message` argument, its spans)."""
+        spans: list[Span | Message] = []
         text = self._format(lang, msg_id, args, spans=spans)
         return Message(tuple(_split(text, spans)))
 
-    def _format(self, lang: Language, msg_id: str, args: Mapping[str, Any], *, spans: list[Span]) -> str:
+    def _format(self, lang: Language, msg_id: str, args: Mapping[str, Any], *, spans: list[Span | Message]) -> str:
         values: dict[str, Any] = {}
         for key, value in args.items():
-            if isinstance(value, (Bold, Link, When, Countdown)):
+            if isinstance(value, (Bold, Link, When, Countdown, Message)):
                 spans.append(value)
                 values[key] = f"\ue000{len(spans) - 1}\ue001{_span_text(value)}\ue002"
             else:
@@ -122,13 +125,14 @@ def _is_term(entry: object) -> bool:
     return type(entry).__name__ == "Term"
 
 
-def _split(text: str, spans: list[Span]) -> list[Span]:
+def _split(text: str, spans: list[Span | Message]) -> list[Span]:
     out: list[Span] = []
     at = 0
     for match in _SPAN.finditer(text):
         if match.start() > at:
             out.append(text[at:match.start()])
-        out.append(spans[int(match.group(1))])
+        span = spans[int(match.group(1))]
+        out.extend(span.spans if isinstance(span, Message) else (span,))
         at = match.end()
     if at < len(text):
         out.append(text[at:])
