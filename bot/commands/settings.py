@@ -8,7 +8,7 @@ from dataclasses import replace
 from ..domain.render import Bold, Message
 from ..domain.zones import LeadError, ZoneError, parse_leads, resolve_zone
 from .spec import LEADS, ZONE, Command, Context
-from .text import leads_text, local_now, personal, say
+from .text import leads_text, local_now, personal
 
 Setter = Callable[[Context, str, str], Awaitable[Message]]
 
@@ -20,7 +20,7 @@ async def set_zone(ctx: Context, text: str, command: str) -> Message:
     try:
         zone = resolve_zone(text, command)
     except ZoneError as exc:
-        return say(str(exc))
+        return ctx.say(exc.text_id, **exc.values)
     await ctx.chats.set_timezone(ctx.chat, private=ctx.msg.private, zone=zone)
     return ctx.say("zone-set", zone=Bold(zone.key), local=local_now(ctx, zone))
 
@@ -32,7 +32,7 @@ async def set_leads(ctx: Context, text: str, command: str) -> Message:
     try:
         parsed = parse_leads(text.split(), command)
     except LeadError as exc:
-        return say(str(exc))
+        return ctx.say(exc.text_id, **exc.values)
     minutes = tuple(int(lead.total_seconds() // 60) for lead in parsed)
     await ctx.chats.set_leads(ctx.chat, private=ctx.msg.private, minutes=minutes)
     return ctx.say("leads-set", leads=leads_text(minutes, ctx.lang))

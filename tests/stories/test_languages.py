@@ -129,3 +129,14 @@ async def test_a_korean_fan_gets_news_framed_in_korean_with_the_korean_title(mak
         '📰 <a href="https://news.example.test/top/">The Interest of Love tops the ratings</a>\n'
         "출처: soompi · 구독 중: 사랑의 이해"
     )
+
+
+async def test_bad_settings_input_is_explained_in_korean(make_story):
+    story = await make_story()
+    fan = story.chat("telegram", "100", language="ko")
+    assert await fan.say("/timezone Mars/Olympus_Mons") == (
+        '모르는 시간대예요: "Mars/Olympus_Mons". Asia/Seoul, America/New_York 같은 IANA 시간대나 '
+        "Seoul, London, New York 같은 도시를 입력하세요."
+    )
+    assert await fan.say("/remind 8d") == "8d는 너무 일러요. 알림 시점은 최대 7일(7d) 전이에요."
+    assert await fan.say("/remind 10m 20m 30m 40m") == "알림 시점은 최대 3개예요. 예: /remind 1d 1h 10m"
