@@ -3,6 +3,7 @@ particles agree with the word before them; the language a chat reads is chosen i
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,22 @@ def test_the_saved_choice_wins_then_the_writers_app_then_the_config():
     assert choose(saved=None, platform=None, default="ko") == "ko"
     assert choose(saved=None, platform="fr", default="ko") == "en"  # a French client reads English
     assert choose(saved=None, platform=None, default="de") == "en"
+
+
+def test_a_korean_reader_sees_title_ko_else_the_first_hangul_alias_else_the_title():
+    from bot.domain.catalog import parse_catalog
+    from bot.domain.i18n import title_in
+
+    shows = parse_catalog({"shows": [
+        {"title": "Queen of Tears", "title_ko": "눈물의 여왕", "aliases": ["Nunmului Yeowang", "여왕"],
+         "timezone": "Asia/Seoul", "days": ["sat"], "time": "21:10", "premiere": date(2024, 3, 9), "episodes": 16},
+        {"title": "The Interest of Love", "aliases": ["Understanding of Love", "사랑의 이해"],
+         "timezone": "Asia/Seoul", "days": ["wed"], "time": "22:30", "premiere": date(2022, 12, 21), "episodes": 16},
+        {"title": "Night Owl", "aliases": ["Owl"], "timezone": "Asia/Seoul", "days": ["wed"], "time": "22:30",
+         "premiere": date(2022, 12, 21), "episodes": 16},
+    ]}).shows
+    seen = {key: title_in("ko", show.title, show.aliases) for key, show in shows.items()}
+    assert sorted(seen.values()) == ["Night Owl", "눈물의 여왕", "사랑의 이해"]
+    assert {title_in("en", show.title, show.aliases) for show in shows.values()} == {
+        "Queen of Tears", "The Interest of Love", "Night Owl"}
+    assert shows["queenoftears"].aliases[0] == "눈물의 여왕"  # and fans can type it
