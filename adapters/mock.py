@@ -107,7 +107,9 @@ class MockAdapter:
         self.outbox.append(sent)
         return sent
 
-    def message(self, chat: str, user: str, text: str, *, admin: bool = False, thread: str | None = None) -> IncomingMessage:
+    def message(
+        self, chat: str, user: str, text: str, *, admin: bool = False, thread: str | None = None, language: str | None = None,
+    ) -> IncomingMessage:
         """What a user typing `text` in `chat` looks like to the core; `chat == user` is private."""
 
         async def ask_admin() -> bool:
@@ -115,13 +117,15 @@ class MockAdapter:
 
         return IncomingMessage(
             ChatRef(self.platform, chat, thread), user, chat == user, text,  # type: ignore[arg-type]
-            ask_admin=ask_admin, bot_username=self.bot_username,
+            ask_admin=ask_admin, bot_username=self.bot_username, language=language,
         )
 
-    async def receive(self, chat: str, user: str, text: str, *, admin: bool = False, thread: str | None = None) -> Sent | None:
-        """A user types `text` in `chat`; the reply (if any) is delivered and returned."""
+    async def receive(
+        self, chat: str, user: str, text: str, *, admin: bool = False, thread: str | None = None, language: str | None = None,
+    ) -> Sent | None:
+        """A user types `text` in `chat` (their app set to `language`); the reply (if any) is delivered and returned."""
         inbox = self._inbox()
-        msg = self.message(chat, user, text, admin=admin, thread=thread)
+        msg = self.message(chat, user, text, admin=admin, thread=thread, language=language)
         return await self._deliver_reply(msg, await inbox.handle(msg))
 
     async def choose(self, chat: str, user: str, choice: Choice, *, admin: bool = False) -> Sent | None:

@@ -111,8 +111,8 @@ async def make_db(path: Path, chats: list[tuple], subs: list[tuple]) -> None:
     await (await open_storage(path)).close()  # the schema, exactly as the bot creates it
     con = sqlite3.connect(path)
     with con:
-        con.executemany("INSERT INTO chats (platform, chat_id, is_private, timezone, leads, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?)", chats)
+        con.executemany("INSERT INTO chats (platform, chat_id, is_private, timezone, leads, created_at, language) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [(*chat, None)[:7] for chat in chats])
         con.executemany("INSERT INTO subscriptions (platform, chat_id, kind, target, created_at) "
                         "VALUES (?, ?, 'show', ?, ?)", subs)
     con.close()
@@ -121,17 +121,17 @@ async def make_db(path: Path, chats: list[tuple], subs: list[tuple]) -> None:
 # ---- 1. fan-out -------------------------------------------------------------------------------
 
 
-async def fanout(n: int, tmp: Path) -> dict:
+async def fanout(n: int, tmp: Path, language: str | None = None) -> dict:
     raw = {"shows": [{"title": "Fan Out Drama", "network": "JTBC", "timezone": "Asia/Seoul", "days": ["wed", "thu"],
                       "time": "22:30", "premiere": date(2030, 3, 6), "episodes": 16,
                       "cast": ["Bench Actor A", "Bench Actor B"]}]}
     catalog = parse_catalog(raw)
     airing = catalog.by_show["fanoutdrama"][0]
     due = airing.start - timedelta(minutes=30)
-    db = tmp / "fanout.sqlite3"
+    db = tmp / f"fanout-{language or 'default'}.sqlite3"
     created = int(T0.timestamp())
     ids = [str(10_000_000 + i) for i in range(n)]
-    await make_db(db, [("telegram", c, 1, ZONES[i % len(ZONES)], None, created) for i, c in enumerate(ids)],
+    await make_db(db, [("telegram", c, 1, ZONES[i % len(ZONES)], None, created, language) for i, c in enumerate(ids)],
                   [("telegram", c, "fanoutdrama", created) for c in ids])
     adapter = NoopAdapter()
     process = await BotProcess.start(config=Config(), catalog=catalog, clock=VirtualClock(due),
@@ -281,6 +281,10 @@ def main() -> None:
               + ", ".join(f"store.{k} {v[1]:.3f} s in {v[0]} call{'s' if v[0] > 1 else ''}" for k, v in f["split"].items()))
         print(f"   fired again: {f['again_delivered']} sent in {f['again_seconds']:.3f} s: ledger idempotence "
               f"{'OK' if idem else 'BROKEN'}")
+        k = asyncio.run(fanout(n, Path(scratch), language="ko"))
+        ratio = k["seconds"] / f["seconds"]
+        print(f"   every chat in Korean: {k['delivered']:,} reminders in {k['seconds']:.3f} s = {k['delivered'] / k['seconds']:,.0f}/s, "
+              f"{ratio:.2f}x English ({'OK' if ratio <= 1.3 and k['delivered'] == n else 'OVER 1.3x'})", flush=True)
         if args.only_fanout:
             return
         e = args.episodes

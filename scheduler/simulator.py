@@ -97,12 +97,16 @@ class Simulator:
             raise RuntimeError("the bot is not running")
         return self.process.core.adapters[platform]  # type: ignore[return-value]
 
-    async def say(self, platform: str, chat: str, user: str, text: str, admin: bool = False) -> None:
+    async def say(
+        self, platform: str, chat: str, user: str, text: str, admin: bool = False, language: str | None = None,
+    ) -> None:
         """A user types in a chat; while the bot is stopped the platform holds it until start."""
         if self.process is None:
-            self._queued.append(("message", dict(platform=platform, chat=chat, user=user, text=text, admin=admin)))
+            self._queued.append(
+                ("message", dict(platform=platform, chat=chat, user=user, text=text, admin=admin, language=language))
+            )
             return
-        await self.adapter(platform).receive(chat, user, text, admin=admin)
+        await self.adapter(platform).receive(chat, user, text, admin=admin, language=language)
 
     async def publish(self, article: Article) -> None:
         """A feed poller fetched a new article; while stopped it is fetched at the next start."""

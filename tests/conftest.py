@@ -42,13 +42,14 @@ def bundled_catalog() -> Catalog:
 
 
 class Chat:
-    def __init__(self, story: Story, platform: str, chat: str, user: str, admin: bool):
+    def __init__(self, story: Story, platform: str, chat: str, user: str, admin: bool, language: str | None = None):
         self.story, self.platform, self.id, self.user, self.admin = story, platform, chat, user, admin
+        self.language = language  # the language the writer's app is set to (Telegram language_code)
 
     async def say(self, text: str) -> str:
         """Type a line; returns the text of the bot's reply to this chat ("" when it stayed quiet)."""
         before = len(self.story.sim.outbox)
-        await self.story.sim.say(self.platform, self.id, self.user, text, self.admin)
+        await self.story.sim.say(self.platform, self.id, self.user, text, self.admin, self.language)
         replies = [s for s in self.story.sim.outbox[before:] if s.chat == self.id and s.kind == "reply"]
         return replies[-1].text if replies else ""
 
@@ -63,8 +64,11 @@ class Story:
     def __init__(self, sim: Simulator):
         self.sim = sim
 
-    def chat(self, platform: str = "telegram", chat: str = "100", user: str | None = None, admin: bool = False) -> Chat:
-        return Chat(self, platform, chat, user or chat, admin)
+    def chat(
+        self, platform: str = "telegram", chat: str = "100", user: str | None = None, admin: bool = False,
+        language: str | None = None,
+    ) -> Chat:
+        return Chat(self, platform, chat, user or chat, admin, language)
 
     async def advance(self, to: str | datetime) -> None:
         await self.sim.advance_to(at(to))

@@ -50,7 +50,7 @@ from .completion import NameCompleter
 from .errors import delivery_error
 from .events import EventCalendar
 from .messages import NO_MENTIONS, post_of, text_of
-from .tree import build_tree
+from .tree import Translator, build_tree
 from .urls import pointed_at
 
 log = logging.getLogger(__name__)
@@ -149,6 +149,8 @@ class DiscordAdapter:
     async def _sync(self) -> None:
         assert self.tree is not None
         await self._slot()
+        if self.tree.translator is None:
+            await self.tree.set_translator(Translator())  # Korean description localizations
         synced = await self.tree.sync()
         log.info("Discord: %d slash commands synced globally", len(synced))
         if self.config.dev_guild:
@@ -269,14 +271,16 @@ class DiscordAdapter:
                 return interaction.guild_id is not None and interaction.permissions.manage_guild
 
             chat = ChatRef("discord", str(interaction.channel_id))
-            return IncomingMessage(chat, str(user.id), False, "", ask_admin=ask_admin)
+            return IncomingMessage(chat, str(user.id), False, "", ask_admin=ask_admin, language=str(interaction.locale))
         in_dm = isinstance(interaction.channel, discord.DMChannel) and interaction.guild_id is None and \
             interaction.context.dm_channel
         if in_dm and interaction.channel_id is not None:
             self._remember_dm(user.id, interaction.channel_id)
         dm = await self.dm_channel(user.id)
         reaches = in_dm and dm == interaction.channel_id
-        return IncomingMessage(ChatRef("discord", str(dm)), str(user.id), True, "", reaches_chat=reaches)
+        return IncomingMessage(
+            ChatRef("discord", str(dm)), str(user.id), True, "", reaches_chat=reaches, language=str(interaction.locale),
+        )
 
     async def _on_command(self, interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]) -> None:
         inbox = self.inbox

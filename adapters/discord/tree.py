@@ -7,7 +7,9 @@ few fixed values offers them as choices, and a show or actor name autocompletes.
 group (`/channel`) is for servers only (guild install and guild context), shown by default only
 to members with Manage Server (`default_permissions`); the core checks again when it runs.
 Every other command works anywhere the app is: installed to a server or to a user's account, in
-a server, in the bot's DM, or in a private channel.
+a server, in the bot's DM, or in a private channel. Descriptions come from the catalogues: English
+as the default, and a description localization for every other language with one (`Translator`);
+command and option names stay as they are.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import discord
 from discord import app_commands
 
 from bot.commands import COMMANDS, NAME, Argument, Command
+from bot.domain.i18n import DEFAULT_LANGUAGE, LANGUAGES, catalogue, language_of
 
 OnCommand = Callable[[discord.Interaction, tuple[str, ...], dict[str, str]], Awaitable[None]]
 Complete = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]
@@ -29,6 +32,24 @@ ANY_INSTALL = app_commands.AppInstallationType(guild=True, user=True)
 SERVERS = app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False)  # False: not the tree default
 SERVER_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
 ADMINS = discord.Permissions(manage_guild=True)
+
+
+def _described(text_id: str) -> app_commands.locale_str:
+    """A description in English, carrying its message id for the translator."""
+    return app_commands.locale_str(catalogue().text(DEFAULT_LANGUAGE, text_id)[:100], text_id=text_id)
+
+
+class Translator(app_commands.Translator):
+    """Description localizations from the catalogues (Korean for `ko`); names are not translated."""
+
+    async def translate(
+        self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes,
+    ) -> str | None:
+        text_id = string.extras.get("text_id")
+        lang = language_of(locale.value)
+        if text_id is None or lang is None or lang == DEFAULT_LANGUAGE or lang not in LANGUAGES:
+            return None
+        return catalogue().text(lang, text_id)[:100]
 
 
 def _annotation(arg: Argument) -> Any:
@@ -56,14 +77,17 @@ def _callback(path: tuple[str, ...], args: tuple[Argument, ...], on_command: OnC
         parameters.append(inspect.Parameter(arg.key, kind, default=default, annotation=_annotation(arg)))
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     callback.__name__ = callback.__qualname__ = "_".join(path)  # a plain name: not taken for a method
-    callback.__discord_app_commands_param_description__ = {a.key: a.help[:100] for a in args}  # type: ignore[attr-defined]
+    callback.__discord_app_commands_param_description__ = {  # type: ignore[attr-defined]
+        a.key: _described(a.text_id or f"arg-{a.key}") for a in args
+    }
     return callback
 
 
 def _command(command: Command, path: tuple[str, ...], on_command: OnCommand, complete: Complete,
              parent: app_commands.Group | None = None, **extra: Any) -> app_commands.Command:
     made: app_commands.Command = app_commands.Command(
-        name=command.name, description=command.help[:100], callback=_callback(path, command.args, on_command),
+        name=command.name, description=_described(command.text_id(path[0] if len(path) > 1 else "")),
+        callback=_callback(path, command.args, on_command),
         parent=parent, **extra,
     )
     for arg in command.args:
@@ -82,7 +106,7 @@ def build_tree(client: discord.Client, on_command: OnCommand, complete: Complete
             tree.add_command(_command(command, (command.name,), on_command, complete))
             continue
         group = app_commands.Group(
-            name=command.name, description=command.help[:100], default_permissions=ADMINS if command.admin_only else None,
+            name=command.name, description=_described(command.text_id()), default_permissions=ADMINS if command.admin_only else None,
             allowed_contexts=SERVERS, allowed_installs=SERVER_INSTALL,
         )
         for sub in command.subcommands:

@@ -141,9 +141,9 @@ class TelegramAdapter:
 
     async def _set_menu(self) -> None:
         assert self.app is not None
-        for scope, commands in menu.menus():
+        for scope, language, commands in menu.menus():
             try:
-                await self.app.bot.set_my_commands(commands, scope=scope)
+                await self.app.bot.set_my_commands(commands, scope=scope, language_code=language)
             except TelegramError as exc:
                 log.warning("setting the Telegram command menu failed: %s", redact(str(exc)))
                 return
@@ -260,7 +260,10 @@ class TelegramAdapter:
         else:
             ask_admin = self._admin_check(chat.id, user.id if user else 0)
         who = user.id if user else (message.sender_chat.id if message and message.sender_chat else chat.id)
-        return IncomingMessage(ref, str(who), private, text, ask_admin=ask_admin, bot_username=self.bot_username)
+        return IncomingMessage(
+            ref, str(who), private, text, ask_admin=ask_admin, bot_username=self.bot_username,
+            language=user.language_code if user else None,
+        )
 
     def _admin_check(self, chat_id: int, user_id: int) -> Callable[[], Awaitable[bool]]:
         async def ask() -> bool:

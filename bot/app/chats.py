@@ -1,6 +1,6 @@
 """Chats, their subscriptions and settings: the one owner of every change to a chat.
 
-Every change (subscriptions, zone, leads, mention, events, paused, moved) goes through a method
+Every change (subscriptions, zone, leads, mention, events, language, paused, moved) goes through a method
 here, which writes the store and does everything the change implies, so no caller has to
 remember any of it: the chat is noted as changed (messages already queued for it are re-checked
 when sent), the audience and in-use caches forget what it touched, and the planner is told when
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from ..delivery import Item, chat_now
 from ..domain.audiences import Audiences, InUse
+from ..domain.i18n import Language, choose
 from ..domain.interfaces import ChatRef, Clock
 from ..domain.names import Target
 from ..domain.zones import unix_time
@@ -137,6 +138,23 @@ class ChatOwner:
             platform=chat.platform, chat_id=chat.key, is_private=private, on=on, now=unix_time(self.clock.now())
         )
         self._touch(chat, replan=False)
+
+    async def set_language(self, chat: ChatRef, *, private: bool, language: Language) -> None:
+        """The language the chat reads from now on (replies, reminders, news)."""
+        await self.store.set_language(
+            platform=chat.platform, chat_id=chat.key, is_private=private, language=language, now=unix_time(self.clock.now())
+        )
+        self._touch(chat, replan=False)
+
+    async def language(self, chat: ChatRef, *, private: bool, writer: str | None) -> Language:
+        """The language the chat reads: its saved choice; else the writer's app language
+        (`writer`), remembered for the chat so reminders and news sent later use it; else the config's."""
+        row = await self.store.chat(platform=chat.platform, chat_id=chat.key)
+        saved = row.language if row is not None else None
+        chosen = choose(saved=saved, platform=writer, default=self.state.config.language)
+        if saved is None and writer:
+            await self.set_language(chat, private=private, language=chosen)
+        return chosen
 
     async def chat_unreachable(self, chat: ChatRef, reason: str) -> None:
         """The platform says this chat cannot be reached: pause it, keep its subscriptions."""

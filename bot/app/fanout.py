@@ -126,12 +126,12 @@ class Fanout:
         # claims come back sorted by platform and chat, as `chunk` is. The hot loop of a fan-out (one
         # pass per recipient): the recipient unpacked once, a plain chat's ChatRef made as the tuple
         # it is (its generated __new__ costs a Python call), the batch list looked up, not made.
-        for seq, (platform, chat_id, private, zone, _leads, mention) in enumerate(chunk):
+        for seq, (platform, chat_id, private, zone, _leads, mention, language) in enumerate(chunk):
             chat = _chat_ref(ChatRef, (platform, chat_id, None)) if "/" not in chat_id else ChatRef.from_key(platform, chat_id)
             batch = items.get(platform)
             if batch is None:
                 batch = items[platform] = []
-            batch.append(Item(job, chat, private, zone, version, stamp=stamp, seq=seq, mention=mention))
+            batch.append(Item(job, chat, private, zone, version, stamp=stamp, seq=seq, mention=mention, language=language))
         return items
 
     def queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:

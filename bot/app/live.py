@@ -27,6 +27,7 @@ from ..config import TvmazeConfig
 from ..delivery import Item
 from ..domain.catalog import Catalog
 from ..domain.changes import Notice, diff_catalogs, notice_message
+from ..domain.i18n import choose, title_in
 from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import NoticeKey, ReleaseKey
 from ..domain.names import Target, normalise
@@ -103,7 +104,10 @@ class NoticeDelivery:
         if isinstance(settings, str):
             return settings
         zone = item.zone if settings is None else settings.timezone
-        return Outgoing("notice", notice_message(self.notice, core.zone_of(zone)))
+        lang = choose(saved=item.language if settings is None else settings.language, platform=None, default=core.config.language)
+        show = core.catalog.shows.get(self.notice.show)
+        title = title_in(lang, self.notice.title, show.aliases if show is not None else ())
+        return Outgoing("notice", notice_message(self.notice, core.zone_of(zone), lang, title))
 
 
 class LiveCatalog:

@@ -11,7 +11,9 @@ from typing import Literal
 
 from ..delivery import Item, chat_now
 from ..domain.article import Article
+from ..domain.catalog import Catalog
 from ..domain.headlines import article_headline, shorten
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue, choose, title_in
 from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import DigestKey, NewsKey
 from ..domain.names import Target
@@ -32,38 +34,50 @@ NEWS_NAMES_MAX = 8
 NEWS_FEED_MAX = 60
 
 
-def news_message(article: Article, matched: Iterable[Target]) -> Message:
+def news_message(
+    article: Article, matched: Iterable[Target], lang: Language = DEFAULT_LANGUAGE, catalog: Catalog | None = None,
+) -> Message:
     """📰 title (linked), a short summary, the feed's name and which of the chat's own
     subscriptions the article names; bounded in size whatever the feed sends (title 200,
     summary 300, feed name 60 characters, at most 8 names)."""
     summary = shorten(article.summary, NEWS_SUMMARY_MAX)
-    names = sorted({t.name for t in matched})
+    messages = catalogue()
+    names = sorted({_name(t, lang, catalog) for t in matched})
     if len(names) > NEWS_NAMES_MAX:
-        names = names[:NEWS_NAMES_MAX] + [f"{len(names) - NEWS_NAMES_MAX} more"]
+        names = names[:NEWS_NAMES_MAX] + [messages.text(lang, "news-more-names", count=len(names) - NEWS_NAMES_MAX)]
     lines: list[Message | str] = [Message.of("📰 ", article_headline(article.title, article.link))]
     if summary:
         lines.append(summary)
-    source = f"From {shorten(article.feed, NEWS_FEED_MAX)}"
-    lines.append(f"{source} · You follow: {', '.join(names)}" if names else source)
+    feed = shorten(article.feed, NEWS_FEED_MAX)
+    lines.append(
+        messages.text(lang, "news-source-follow", feed=feed, names=", ".join(names)) if names
+        else messages.text(lang, "news-source", feed=feed)
+    )
     return Message.lines(*lines)
+
+
+def _name(target: Target, lang: Language, catalog: Catalog | None) -> str:
+    """A followed show's or actor's name as the reader knows it (Korean: its Hangul alias)."""
+    if catalog is None or lang == DEFAULT_LANGUAGE:
+        return target.name
+    found = catalog.shows.get(target.key) if target.kind == "show" else catalog.actors.get(target.key)
+    return title_in(lang, target.name, found.aliases if found is not None else ())
 
 
 DIGEST_TITLE_MAX = 90
 DIGEST_LINK_MAX = 200
 
 
-def digest_message(articles: Sequence[StoredArticle], cap: int) -> Message:
+def digest_message(articles: Sequence[StoredArticle], cap: int, lang: Language = DEFAULT_LANGUAGE) -> Message:
     """One message for the articles over a chat's hourly cap: a line each (title linked, feed), as
     many as fit one Discord or Telegram message, then how many more there were."""
-    head = (
-        f"📰 {len(articles)} more {'article' if len(articles) == 1 else 'articles'} about what you follow "
-        f"came in the last hour, beyond this chat's {cap} an hour:"
-    )
+    messages = catalogue()
+    head = messages.text(lang, "digest-head", count=len(articles), cap=cap)
     lines = [
         Message.of("• ", article_headline(a.title, a.link, DIGEST_TITLE_MAX, DIGEST_LINK_MAX), f" ({shorten(a.feed, NEWS_FEED_MAX)})")
         for a in articles
     ]
-    return fit_lines(head, lines, lambda left: f"…and {left} more. /news shows the latest.")
+    return fit_lines(head, lines, lambda left: messages.text(lang, "digest-more", count=left))
 
 
 class NewsDelivery:
@@ -83,23 +97,26 @@ class NewsDelivery:
         self.article, self.about, self.expires, self.retry_until = article, about, expires, expires
         self.key = NewsKey(article.feed, article.id).encode()
         self._matched = matched or {}
-        self._bodies: dict[frozenset[Target], Outgoing] = {}
+        self._bodies: dict[tuple[frozenset[Target], Language], Outgoing] = {}
 
     async def message_for(self, item: Item) -> Outgoing | str:
         store = self.state.store
         chat = ChatKey(item.chat.platform, item.chat.key)
         matched = None if self.chats.changed_since(item.chat, item.version) else self._matched.pop(chat, None)
+        language = item.language
         if matched is None:
             settings = await chat_now(store, item.chat)
             if isinstance(settings, str):
                 return settings
+            language = settings.language
             follows = set(await store.subscriptions(platform=chat.platform, chat_id=chat.chat_id))
             matched = frozenset(t for t in self.about if (t.kind, t.key) in follows)
             if not matched:
                 return "the chat no longer follows anything the article names"
-        body = self._bodies.get(matched)
+        lang = choose(saved=language, platform=None, default=self.state.config.language)
+        body = self._bodies.get((matched, lang))
         if body is None:
-            body = self._bodies[matched] = Outgoing("news", news_message(self.article, matched))
+            body = self._bodies[(matched, lang)] = Outgoing("news", news_message(self.article, matched, lang, self.state.catalog))
         return body
 
 
@@ -121,7 +138,8 @@ class DigestDelivery:
         articles = await store.digest_articles(platform=item.chat.platform, chat_id=item.chat.key, hour=self.hour)
         if not articles:
             return "the chat no longer follows anything the held articles name"
-        return Outgoing("news", digest_message(articles, self.state.config.news.max_per_hour))
+        lang = choose(saved=settings.language, platform=None, default=self.state.config.language)
+        return Outgoing("news", digest_message(articles, self.state.config.news.max_per_hour, lang))
 
 
 class News:

@@ -14,8 +14,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from typing import Literal
 
+from babel.dates import format_date
+
 from ..delivery import Item
 from ..domain.catalog import Show
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue, choose, title_in
 from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import ReleaseKey
 from ..domain.release_dates import Release, find_release, format_day
@@ -27,9 +30,12 @@ from .host import CatalogHost
 FRESH_FOR = timedelta(days=2)  # a release not announced by two days after its date is dropped
 
 
-def release_message(show: Show, release: Release) -> Message:
-    network = f" on {show.network}" if show.network else ""
-    return Message.of("📺 ", Bold(show.title), f", episode {release.episode}, is out today{network} ({format_day(release.day)}).")
+def release_message(show: Show, release: Release, lang: Language = DEFAULT_LANGUAGE) -> Message:
+    day = format_day(release.day) if lang == DEFAULT_LANGUAGE else format_date(release.day, "M월 d일 (E)", locale=lang)
+    return catalogue().message(
+        lang, "release-network" if show.network else "release", title=Bold(title_in(lang, show.title, show.aliases)),
+        episode=release.episode, network=show.network, day=day,
+    )
 
 
 class ReleaseDelivery:
@@ -41,7 +47,7 @@ class ReleaseDelivery:
         self.core, self.show, self.release = core, show, release
         self.key = release.key
         self.expires = self.retry_until = datetime.combine(release.day, time(0), tzinfo=UTC) + FRESH_FOR
-        self.body = Outgoing("reminder", release_message(show, release))
+        self._bodies: dict[Language, Outgoing] = {}
 
     async def message_for(self, item: Item) -> Outgoing | str:
         core = self.core
@@ -50,7 +56,13 @@ class ReleaseDelivery:
         if find_release(core.catalog, self.release.job_key) is None:
             return "the release moved or was cancelled"
         reason = await core.recheck(item, self.show.key)
-        return reason if isinstance(reason, str) else self.body
+        if isinstance(reason, str):
+            return reason
+        lang = choose(saved=item.language if reason is None else reason.language, platform=None, default=core.config.language)
+        body = self._bodies.get(lang)
+        if body is None:
+            body = self._bodies[lang] = Outgoing("reminder", release_message(self.show, self.release, lang))
+        return body
 
 
 async def fire_release(core: CatalogHost, release: Release, zone: str) -> int:

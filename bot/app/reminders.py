@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from ..delivery import Item, chat_now
 from ..domain.catalog import Airing, Catalog, Show
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue, choose, title_in
 from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import ReminderKey
 from ..domain.pacing import fanout_start
@@ -27,11 +28,11 @@ log = logging.getLogger(__name__)
 AT_AIR_GRACE = timedelta(seconds=30)  # an air-time (0m) reminder still says "starts now" this late
 
 
-def reminder_message(show: Show, airing: Airing, zone: ZoneInfo, now: datetime) -> Message:
-    network = f" ({show.network})" if show.network else ""
-    return Message.of(
-        "⏰ ", Bold(show.title), f", episode {airing.episode}, starts ", Countdown(airing.start, now), ": ",
-        When(airing.start, zone), f"{network}.",
+def reminder_message(show: Show, airing: Airing, zone: ZoneInfo, now: datetime, lang: Language = DEFAULT_LANGUAGE) -> Message:
+    return catalogue().message(
+        lang, "reminder", title=Bold(title_in(lang, show.title, show.aliases)), episode=airing.episode,
+        countdown=Countdown(airing.start, now, lang), when=When(airing.start, zone, lang=lang),
+        network=f" ({show.network})" if show.network else "",
     )
 
 
@@ -46,7 +47,7 @@ class ReminderDelivery:
         self.key = ReminderKey(airing.key, lead).encode()
         self.expires = airing.start + (AT_AIR_GRACE if lead == 0 else timedelta(0))
         self.retry_until = airing.start
-        self._bodies: dict[tuple[str | None, int], Outgoing] = {}
+        self._bodies: dict[tuple[str | None, str | None, int], Outgoing] = {}
         self._checked: tuple[Catalog, bool] | None = None  # (catalog snapshot, airing still in it)
 
     def _still_airs(self) -> bool:
@@ -64,7 +65,7 @@ class ReminderDelivery:
             return "too late: the episode began"
         if not self._still_airs():
             return "the episode moved or was cancelled"
-        zone = item.zone
+        zone, language = item.zone, item.language
         settings: ChatSettings | None = None
         if self.chats.changed_since(item.chat, item.version):
             now_settings = await chat_now(state.store, item.chat)
@@ -76,14 +77,15 @@ class ReminderDelivery:
             ))
             if self.show.key not in follows or self.lead not in (settings.leads or state.config.lead_minutes):
                 return "the chat no longer follows the show or wants this lead time"
-            zone = settings.timezone
+            zone, language = settings.timezone, settings.language
         minute = int(now.timestamp()) // 60  # the countdown is right to the minute when each leaves
-        body = self._bodies.get((zone, minute))
+        body = self._bodies.get((zone, language, minute))
         if body is None:
             if len(self._bodies) > 4096:
                 self._bodies.clear()
-            body = Outgoing("reminder", reminder_message(self.show, self.airing, state.zone_of(zone), now))
-            self._bodies[(zone, minute)] = body
+            lang = choose(saved=language, platform=None, default=state.config.language)
+            body = Outgoing("reminder", reminder_message(self.show, self.airing, state.zone_of(zone), now, lang))
+            self._bodies[(zone, language, minute)] = body
         mention = settings.mention if settings is not None else item.mention
         if mention:  # a group may want its reminders to notify someone
             body = replace(body, mention=mention)

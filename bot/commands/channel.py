@@ -5,10 +5,10 @@ from __future__ import annotations
 from ..domain.interfaces import Reply
 from ..domain.render import Message
 from .calendar import CHANNEL_CALENDAR
+from .language import CHANNEL_LANGUAGE
 from .settings import CHANNEL_LEADS, CHANNEL_ZONE, set_leads, set_zone
 from .spec import EVENTS, NAME, ROLE, SCHEDULE_DAYS, Command, Context
 from .subscriptions import follow, list_followed, unfollow
-from .text import say
 
 
 async def cmd_channel_subscribe(ctx: Context) -> Message | Reply:
@@ -35,24 +35,21 @@ async def cmd_channel_ping(ctx: Context) -> Message:
     handle = ctx.text.strip()
     if handle.casefold() in ("", "off", "none"):
         await ctx.chats.set_mention(ctx.chat, private=False, mention=None)
-        return say("Reminders here mention no one. Pick a role with /channel ping <role> to notify its members.")
+        return ctx.say("ping-off")
     if len(handle) > 100 or any(c.isspace() for c in handle):
-        return say("Pick one role, e.g. /channel ping @Drama Fans, or /channel ping without a role to stop.")
+        return ctx.say("ping-bad")
     await ctx.chats.set_mention(ctx.chat, private=False, mention=handle)
-    return say("Reminders here will mention the role you picked. /channel ping without a role stops that.")
+    return ctx.say("ping-on")
 
 
 async def cmd_channel_events(ctx: Context) -> Message:
     state = ctx.text.strip().casefold()
     if state not in ("on", "off"):
-        return say("Usage: /channel events on, or /channel events off.")
+        return ctx.say("events-usage")
     await ctx.chats.set_events(ctx.chat, private=False, on=state == "on")
     if state == "off":
-        return say("I will no longer list this chat's episodes as server events (those already listed are removed).")
-    return say(
-        f"Every episode this chat follows in the next {SCHEDULE_DAYS} days will be listed as a server event, "
-        "kept in step with the schedule, so members can mark themselves interested."
-    )
+        return ctx.say("events-off")
+    return ctx.say("events-on", days=SCHEDULE_DAYS)
 
 
 CHANNEL = Command(
@@ -69,5 +66,6 @@ CHANNEL = Command(
         Command("events", f"list this chat's episodes of the next {SCHEDULE_DAYS} days as server events",
                 cmd_channel_events, (EVENTS,), admin_only=True),
         CHANNEL_CALENDAR,
+        CHANNEL_LANGUAGE,
     ),
 )

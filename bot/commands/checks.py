@@ -11,18 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue
 from ..domain.interfaces import IncomingMessage, Reply
 from ..domain.render import Message
 from .ports import Access
 from .spec import ADMIN, OWNER, Check, Command
 
-ADMINS_ONLY = (
-    "Only admins of this chat can do that (Discord: Manage Server; Telegram: group administrator). Nothing was changed."
-)
+ADMINS_ONLY = catalogue().text(DEFAULT_LANGUAGE, "refused-admins")
 
 
-def owners_only(name: str) -> str:
-    return f"Only the bot's owners can use /{name}: it changes what every chat gets. Nothing was changed."
+def owners_only(name: str, lang: Language = DEFAULT_LANGUAGE) -> str:
+    return catalogue().text(lang, "refused-owners", command=name)
 
 
 def checks_of(path: Iterable[Command]) -> tuple[Check, ...]:
@@ -31,12 +30,14 @@ def checks_of(path: Iterable[Command]) -> tuple[Check, ...]:
     return tuple(check for check in (OWNER, ADMIN) if check in found)
 
 
-async def refusal(access: Access, msg: IncomingMessage, *, name: str, checks: Iterable[Check]) -> Reply | None:
+async def refusal(
+    access: Access, msg: IncomingMessage, *, name: str, checks: Iterable[Check], lang: Language = DEFAULT_LANGUAGE,
+) -> Reply | None:
     """The refusal when `msg`'s sender fails one of `checks` for the command `/name`; None
     when every check passes (the platform is asked about admins only if ADMIN is among them)."""
     for check in checks:
         if check == OWNER and not access.is_owner(msg):
-            return Reply(Message.of(owners_only(name)), refused=True)
+            return Reply(Message.of(owners_only(name, lang)), refused=True)
         if check == ADMIN and not await access.is_admin(msg):
-            return Reply(Message.of(ADMINS_ONLY), refused=True)
+            return Reply(catalogue().message(lang, "refused-admins"), refused=True)
     return None

@@ -7,14 +7,15 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..domain.catalog import Airing
+from ..domain.i18n import title_in
 from ..domain.interfaces import Choice, Reply
 from ..domain.names import Lookup as NameLookup
 from ..domain.names import Target
-from ..domain.release_dates import Release, format_day, releases_between
+from ..domain.release_dates import Release, releases_between
 from ..domain.render import Bold, Message
 from ..integrations.tvmaze import Found
 from .spec import Context
-from .text import quote, say
+from .text import local_day, quote
 
 
 def _arg_key(ctx: Context) -> str:
@@ -27,7 +28,7 @@ def find(ctx: Context, text: str, example: str) -> Target | Reply:
     """The target a user named, or the reply explaining why there is none (with a choice of
     candidates when the name could mean several)."""
     if not text.strip():
-        return Reply(say(f"Tell me which show or actor, e.g. {example} The Interest of Love or {example} Moon Ga Young."))
+        return Reply(ctx.say("find-empty", example=example))
     index = ctx.lookup.catalog.names
     found = index.lookup(text)
     if found.target:
@@ -36,17 +37,8 @@ def find(ctx: Context, text: str, example: str) -> Target | Reply:
         labels = [index.label(t) for t in found.candidates]
         key = _arg_key(ctx)
         choices = tuple(Choice(label, ctx.path, ((key, label),)) for label in labels)
-        return Reply(
-            say(
-                f"{quote(text)} could be more than one: {', '.join(labels)}. Type one of them in full, "
-                f"e.g. {example} {labels[0]}."
-            ),
-            choices,
-        )
-    return Reply(say(
-        f"I know no show or actor called {quote(text)}. Check the spelling, or try the English or Korean "
-        "title or an actor's name."
-    ))
+        return Reply(ctx.say("find-several", typed=quote(text), labels=", ".join(labels), example=example, first=labels[0]), choices)
+    return Reply(ctx.say("find-none", typed=quote(text)))
 
 
 async def find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply:
@@ -72,12 +64,9 @@ async def find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply
     if near and (isinstance(result, str) or not _tvmaze_options(ctx, result)):
         return find(ctx, text, example)  # TVmaze offers nothing else: the catalog's answer stands
     if isinstance(result, str):
-        return Reply(say(f"I know no show or actor called {quote(text)} in my catalog, and could not ask TVmaze: {result}"))
+        return Reply(ctx.say("find-no-tvmaze", typed=quote(text), reason=result))
     if not result:
-        return Reply(say(
-            f"I know no show or actor called {quote(text)}, and TVmaze knows none either. Check the spelling, "
-            "or try the English or Korean title or an actor's name."
-        ))
+        return Reply(ctx.say("find-none-anywhere", typed=quote(text)))
     labels = [index.label(t) for t in near]
     return _choices(ctx, text, example, [(label, label) for label in labels], result)
 
@@ -99,8 +88,7 @@ def _choices(ctx: Context, text: str, example: str, local: list[tuple[str, str]]
     with the exact command that picks it."""
     arg = _arg_key(ctx)
     options = list(local) + _tvmaze_options(ctx, found)
-    where = "shows or people" if local else "shows or people on TVmaze"
-    lines: list[Message | str] = [f"{quote(text)} could be several {where}; pick one:"]
+    lines: list[Message | str] = [ctx.say("find-pick" if local else "find-pick-tvmaze", typed=quote(text))]
     lines += [f"• {label}: {example} {value}" for value, label in options]
     return Reply(Message.lines(*lines), tuple(Choice(label, ctx.path, ((arg, value),)) for value, label in options))
 
@@ -123,8 +111,8 @@ def show_names(ctx: Context, keys: set[str]) -> list[str]:
     shows = ctx.lookup.catalog.shows
     names = []
     for key in sorted(keys, key=lambda k: shows[k].title):
-        title = shows[key].title
-        names.append(f"{title} (finished airing)" if finished_on(ctx, key) else title)
+        title = title_in(ctx.lang, shows[key].title, shows[key].aliases)
+        names.append(ctx.msg_text("show-finished", title=title) if finished_on(ctx, key) else title)
     return names
 
 
@@ -143,7 +131,9 @@ def next_release(ctx: Context, show_keys: set[str], zone: ZoneInfo, before: Airi
 
 
 def release_line(ctx: Context, release: Release) -> Message:
-    title = ctx.lookup.catalog.shows[release.show_key].title
+    show = ctx.lookup.catalog.shows[release.show_key]
     hour = ctx.settings.config.tvmaze.streaming_hour
-    return say("Next: ", Bold(title), f" episode {release.episode} comes out on {format_day(release.day)} "
-               f"(streaming, no set time); I tell you at {hour:%H:%M} your time that day.")
+    return ctx.say(
+        "next-release", title=Bold(title_in(ctx.lang, show.title, show.aliases)), episode=release.episode,
+        day=local_day(ctx, release.day), hour=f"{hour:%H:%M}",
+    )

@@ -9,11 +9,12 @@ from dataclasses import replace
 from typing import TypeVar
 
 from ..app.core import Core
+from ..domain.i18n import Language, catalogue
 from ..domain.interfaces import ChatRef, IncomingMessage, Platform, Reply, Upcoming
 from ..domain.render import Message
 from ..domain.sanitize import visible
 from .ports import Services
-from .run import execute, respond
+from .run import execute, language_for, respond
 
 T = TypeVar("T")
 
@@ -30,31 +31,33 @@ class Inbox:
         """The reply to one typed line (None: stay quiet), for the adapter to deliver."""
         if not self.app.listening:
             return None
-        notice = await self._pause_notice(msg)
-        reply = await respond(self.services, msg)
+        lang = await language_for(self.services, msg)
+        notice = await self._pause_notice(msg, lang)
+        reply = await respond(self.services, msg, lang=lang)
         return self._with_notice(reply, notice)
 
     async def run(self, msg: IncomingMessage, command: tuple[str, ...], args: Mapping[str, str]) -> Reply:
         """Run a command given as a path and options (a Discord slash command, a tapped choice)."""
+        lang = await language_for(self.services, msg)
         if not self.app.listening:
-            return Reply(Message.of("I am restarting; try again in a minute."))
-        notice = await self._pause_notice(msg)
-        reply = await execute(self.services, msg, command, {key: visible(value) for key, value in args.items()})
+            return Reply(catalogue().message(lang, "restarting"))
+        notice = await self._pause_notice(msg, lang)
+        reply = await execute(self.services, msg, command, {key: visible(value) for key, value in args.items()}, lang=lang)
         return self._with_notice(reply, notice) or reply
 
-    async def _pause_notice(self, msg: IncomingMessage) -> str | None:
+    async def _pause_notice(self, msg: IncomingMessage, lang: Language) -> Message | None:
         """A message through the chat itself resumes a paused chat; one from elsewhere (a personal
         command typed in a server channel) cannot, so it is told why delivery is paused."""
         if msg.reaches_chat:
             reason = await self.app.chats.resume(msg.chat)
-            return None if reason is None else f"Delivery to this chat had been paused ({reason}); it is back on now."
+            return None if reason is None else catalogue().message(lang, "notice-resumed", reason=reason)
         settings = await self.app.store.chat(platform=msg.chat.platform, chat_id=msg.chat.key)
         if settings is None or not settings.paused_reason:
             return None
-        return f"Your reminders and news are paused: {settings.paused_reason}."
+        return catalogue().message(lang, "notice-paused", reason=settings.paused_reason)
 
     @staticmethod
-    def _with_notice(reply: Reply | None, notice: str | None) -> Reply | None:
+    def _with_notice(reply: Reply | None, notice: Message | None) -> Reply | None:
         if reply is None or notice is None:
             return reply
         return replace(reply, body=Message.lines(notice, reply.body))  # a refusal stays one

@@ -15,7 +15,7 @@ from .find import find
 from .help import cmd_help
 from .spec import ADMIN, NAME, Argument, Command, Context
 from .subscriptions import follow_target
-from .text import say
+from .text import target_name
 
 PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram carries in a start parameter
 _PAYLOAD_KINDS = {"show": "s", "actor": "a"}
@@ -57,11 +57,11 @@ async def cmd_start(ctx: Context) -> Message | Reply:
     target = payload_target(ctx.lookup.catalog, payload)
     if target is None:
         return Message.lines(
-            "That link names no show or actor I know (it may be out of date). Try /subscribe with its name.",
+            ctx.say("start-unknown"),
             await cmd_help(ctx),
         )
     if not ctx.msg.private:  # in a group, following is the admins' choice, as with /channel subscribe
-        refused = await refusal(ctx.access, ctx.msg, name="start", checks=(ADMIN,))
+        refused = await refusal(ctx.access, ctx.msg, name="start", checks=(ADMIN,), lang=ctx.lang)
         if refused is not None:
             return refused
     return await follow_target(ctx, target)
@@ -74,9 +74,9 @@ async def cmd_share(ctx: Context) -> Message | Reply:
         return found
     payload = share_payload(found)
     if payload is None or not ctx.msg.bot_username:
-        return say("I cannot make a link for ", Bold(found.name), f"; fans can type /subscribe {found.name}.")
+        return ctx.say("share-none", name=Bold(target_name(ctx, found)), typed=found.name)
     url = f"https://t.me/{ctx.msg.bot_username}?start={payload}"
-    return say("Share this link: whoever opens it and taps Start follows ", Bold(found.name), ":\n", Link(url, url))
+    return Message.lines(ctx.say("share-link", name=Bold(target_name(ctx, found))), Message.of(Link(url, url)))
 
 
 SHARE = Command("share", "a link that subscribes whoever opens it", cmd_share, (NAME,), platforms=("telegram",))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..domain.i18n import Language, catalogue
 from ..domain.interfaces import IncomingMessage, Reply
-from ..domain.render import Message
 from .spec import Argument, Command
 
 MAX_TEXT = 500  # longest command line read
@@ -21,7 +21,7 @@ class Typed:
     args: dict[str, str]
 
 
-def parse_line(msg: IncomingMessage, by_name: Mapping[str, Command], *, typed: str) -> Typed | Reply | None:
+def parse_line(msg: IncomingMessage, by_name: Mapping[str, Command], *, typed: str, lang: Language) -> Typed | Reply | None:
     """`msg`'s text (already cleaned of invisible characters; `typed` is what came) as a command
     to run, the reply when it cannot be one, or None when the bot should stay quiet (chatter in
     a group)."""
@@ -31,12 +31,10 @@ def parse_line(msg: IncomingMessage, by_name: Mapping[str, Command], *, typed: s
     if len(text) > MAX_TEXT:
         if not (is_command or msg.private):
             return None
-        return Reply(Message.of(
-            f"That message is {len(text):,} characters long; commands are at most {MAX_TEXT}. Type /help to see them."
-        ))
+        return Reply(catalogue().message(lang, "error-too-long", length=len(text), limit=MAX_TEXT))
     if not is_command:  # chatter in a group, or a photo or sticker without text: say nothing
         if msg.private and typed.strip():
-            return Reply(Message.of("I answer commands that start with /. Type /help to see them."))
+            return Reply(catalogue().message(lang, "error-not-a-command"))
         return None
     parts = stripped.split(maxsplit=1)
     name, _, addressee = parts[0][1:].partition("@")
@@ -50,7 +48,7 @@ def parse_line(msg: IncomingMessage, by_name: Mapping[str, Command], *, typed: s
         if not msg.private and not addressee:
             return None  # other bots' commands in a shared group are none of our business
         shown = parts[0][:30]
-        return Reply(Message.of(f"I don't know the command {shown}. Type /help to see the commands."))
+        return Reply(catalogue().message(lang, "error-unknown-command", command=shown))
     path: tuple[str, ...] = (command.name,)
     target: Command | None = command
     if command.subcommands:

@@ -23,6 +23,7 @@ from ..app.feeds import FeedInfo
 from ..app.host import LiveLookup
 from ..config import Config, FeedConfig
 from ..domain.catalog import Catalog
+from ..domain.i18n import Language
 from ..domain.interfaces import ChatRef, Clock, IncomingMessage
 from ..domain.names import Target
 from ..storage.values import ChatSettings, StoredArticle
@@ -55,6 +56,10 @@ class Chats(Protocol):
     async def set_mention(self, chat: ChatRef, *, private: bool, mention: str | None) -> None: ...
 
     async def set_events(self, chat: ChatRef, *, private: bool, on: bool) -> None: ...
+
+    async def set_language(self, chat: ChatRef, *, private: bool, language: Language) -> None: ...
+
+    async def language(self, chat: ChatRef, *, private: bool, writer: str | None) -> Language: ...
 
 
 class Lookup(Protocol):

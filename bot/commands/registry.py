@@ -7,6 +7,7 @@ from __future__ import annotations
 from .calendar import CALENDAR
 from .channel import CHANNEL
 from .help import HELP
+from .language import LANGUAGE
 from .links import SHARE, START
 from .news import NEWS
 from .owner import FEEDS, SHOW
@@ -16,7 +17,7 @@ from .spec import Command
 from .subscriptions import SUBSCRIBE, SUBSCRIPTIONS, UNSUBSCRIBE
 
 COMMANDS: tuple[Command, ...] = (
-    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTIONS, TIMEZONE, REMIND, NEXT, SCHEDULE, CALENDAR, SHARE, HELP, START,
+    SUBSCRIBE, UNSUBSCRIBE, SUBSCRIPTIONS, TIMEZONE, REMIND, LANGUAGE, NEXT, SCHEDULE, CALENDAR, SHARE, HELP, START,
     CHANNEL, NEWS, FEEDS, SHOW,
 )
 

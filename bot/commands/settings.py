@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from ..domain.render import Bold, Message
-from ..domain.zones import LeadError, ZoneError, format_local, parse_leads, resolve_zone
+from ..domain.zones import LeadError, ZoneError, parse_leads, resolve_zone
 from .spec import LEADS, ZONE, Command, Context
-from .text import leads_text, personal, say
+from .text import leads_text, local_now, personal
 
 Setter = Callable[[Context, str, str], Awaitable[Message]]
 
@@ -16,32 +16,26 @@ Setter = Callable[[Context, str, str], Awaitable[Message]]
 async def set_zone(ctx: Context, text: str, command: str) -> Message:
     if not text.strip():
         zone, _ = await ctx.chats.chat_settings(ctx.chat)
-        return say(
-            "Times here are shown in ", Bold(zone.key), f" (now {format_local(ctx.now, zone)}). "
-            f"Change it with {command} <city or zone>, e.g. {command} America/New_York."
-        )
+        return ctx.say("zone-current", zone=Bold(zone.key), local=local_now(ctx, zone), command=command)
     try:
         zone = resolve_zone(text, command)
     except ZoneError as exc:
-        return say(str(exc))
+        return ctx.say(exc.text_id, **exc.values)
     await ctx.chats.set_timezone(ctx.chat, private=ctx.msg.private, zone=zone)
-    return say("Time zone set to ", Bold(zone.key), f". Local time now: {format_local(ctx.now, zone)}.")
+    return ctx.say("zone-set", zone=Bold(zone.key), local=local_now(ctx, zone))
 
 
 async def set_leads(ctx: Context, text: str, command: str) -> Message:
     if not text.strip():
         _, current = await ctx.chats.chat_settings(ctx.chat)
-        return say(
-            f"Reminders come {leads_text(current)} each episode. Change with {command} <lead ...>, "
-            f"e.g. {command} 1h 10m (one to three of 30m, 1h, 1h30m, 1d, 0m for air time)."
-        )
+        return ctx.say("leads-current", leads=leads_text(current, ctx.lang), command=command)
     try:
         parsed = parse_leads(text.split(), command)
     except LeadError as exc:
-        return say(str(exc))
+        return ctx.say(exc.text_id, **exc.values)
     minutes = tuple(int(lead.total_seconds() // 60) for lead in parsed)
     await ctx.chats.set_leads(ctx.chat, private=ctx.msg.private, minutes=minutes)
-    return say(f"Reminders will come {leads_text(minutes)} each episode.")
+    return ctx.say("leads-set", leads=leads_text(minutes, ctx.lang))
 
 
 async def _show_or_set(ctx: Context, sub: str, command: str, setter: Setter) -> Message:

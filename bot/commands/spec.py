@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue
 from ..domain.interfaces import ChatRef, IncomingMessage, Reply
 from ..domain.render import Message
 from .ports import Access, Calendars, Chats, FeedsAdmin, Lookup, Settings
@@ -34,6 +35,10 @@ class Argument:
     many: bool = False  # several words (leads) rather than one free-text value
     choices: tuple[str, ...] = ()  # the only values it takes, when it is one of a few words
     role: bool = False  # a platform handle for a group of members (Discord: a role picker)
+    text_id: str = ""  # its description's message id in the catalogues; empty: "arg-<key>"
+
+    def description(self, lang: Language) -> str:
+        return catalogue().text(lang, self.text_id or f"arg-{self.key}")
 
     def __post_init__(self) -> None:
         if not OPTION_KEY.fullmatch(self.key):
@@ -57,6 +62,15 @@ class Context:
     access: Access
     settings: Settings
     calendars: Calendars
+    lang: Language = DEFAULT_LANGUAGE  # what this chat reads: bot.domain.i18n.choose
+
+    def say(self, msg_id: str, **args: object) -> Message:
+        """A reply from the catalogue in this chat's language."""
+        return catalogue().message(self.lang, msg_id, **args)
+
+    def msg_text(self, msg_id: str, **args: object) -> str:
+        """A piece of a reply from the catalogue, as plain text, in this chat's language."""
+        return catalogue().text(self.lang, msg_id, **args)
 
     @property
     def chat(self) -> ChatRef:
@@ -92,6 +106,13 @@ class Command:
     def available_on(self, platform: str) -> bool:
         return not self.platforms or platform in self.platforms
 
+    def text_id(self, parent: str = "") -> str:
+        """Its description's message id in the catalogues: "cmd-subscribe", "cmd-channel-ping"."""
+        return f"cmd-{parent}-{self.name}" if parent else f"cmd-{self.name}"
+
+    def description(self, lang: Language, parent: str = "") -> str:
+        return catalogue().text(lang, self.text_id(parent))
+
     def usage(self, parent: str = "") -> str:
         words = [f"/{parent} {self.name}" if parent else f"/{self.name}"]
         for arg in self.args:
@@ -107,4 +128,6 @@ LEADS = Argument("leads", "lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", requ
 ROLE = Argument("role", "role", "the role whose members reminders here mention; leave out to stop", required=False, role=True)
 EVENTS = Argument("state", "on|off", "on: list upcoming episodes as server events; off: stop", choices=("on", "off"))
 FEED_URL = Argument("url", "url", "the feed's address: https://...")
-FEED_NAME = Argument("name", "name", "what to call the feed (default: its site, like soompi.com)", required=False)
+FEED_NAME = Argument(
+    "name", "name", "what to call the feed (default: its site, like soompi.com)", required=False, text_id="arg-feed-name",
+)

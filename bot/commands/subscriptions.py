@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+from ..domain.i18n import title_in
 from ..domain.interfaces import Reply
 from ..domain.names import Target
 from ..domain.render import Bold, Countdown, Message, When
-from ..domain.zones import format_local_date
 from .find import find, find_anywhere, finished_on, next_airing, next_release, release_line, show_names, target_shows
 from .spec import NAME, Command, Context
-from .text import LIST_LINES, TVMAZE_CREDIT, and_, leads_text, personal, say, typed
+from .text import LIST_LINES, and_, leads_text, local_date, personal, target_name, typed
 
 
 async def follow(ctx: Context, text: str, example: str) -> Message | Reply:
@@ -21,42 +21,41 @@ async def follow(ctx: Context, text: str, example: str) -> Message | Reply:
 
 async def follow_target(ctx: Context, found: Target) -> Message:
     chats, catalog = ctx.chats, ctx.lookup.catalog
+    name = Bold(target_name(ctx, found))
     if not await chats.subscribe(ctx.chat, private=ctx.msg.private, target=found):
-        listing = typed(ctx, "subscriptions")
-        return say("This chat already follows ", Bold(found.name), f". {listing} lists everything it follows.")
+        return ctx.say("follow-already", name=name, listing=typed(ctx, "subscriptions"))
     zone, leads = await chats.chat_settings(ctx.chat)
     reach = target_shows(ctx, found)
     if found.kind == "show":
-        head = say("Subscribed to ", Bold(found.name), ": reminders before every episode, and its news.")
+        head = ctx.say("follow-show", name=name)
     else:
         airing_shows = {k for k in reach if not finished_on(ctx, k)}
         if airing_shows:
-            also = f" and reminders for {and_(show_names(ctx, reach))}"
+            head = ctx.say("follow-actor-shows", name=name, shows=and_(show_names(ctx, reach), ctx.lang))
         elif reach:
-            also = f"; their shows here have all finished airing ({and_(show_names(ctx, reach))}), so no reminders for now"
+            head = ctx.say("follow-actor-finished", name=name, shows=and_(show_names(ctx, reach), ctx.lang))
         else:
-            also = ""
-        head = say("Following ", Bold(found.name), f": news that mentions them{also}.")
+            head = ctx.say("follow-actor", name=name)
     lines: list[Message | str] = [head]
     airing = next_airing(ctx, reach)
     if airing is not None:
         show = catalog.shows[airing.show_key]
-        lines.append(say(
-            f"Next: {show.title} episode {airing.episode}, ", When(airing.start, zone), ", ",
-            Countdown(airing.start, ctx.now), ".",
+        lines.append(ctx.say(
+            "follow-next", title=title_in(ctx.lang, show.title, show.aliases), episode=airing.episode,
+            when=When(airing.start, zone, lang=ctx.lang), countdown=Countdown(airing.start, ctx.now, ctx.lang),
         ))
-        lines.append(
-            f"Reminders come {leads_text(leads)}, times in {zone.key}. "
-            f"Change them with {typed(ctx, 'remind')} and {typed(ctx, 'timezone')}."
-        )
+        lines.append(ctx.say(
+            "follow-settings", leads=leads_text(leads, ctx.lang), zone=zone.key,
+            remind=typed(ctx, "remind"), timezone=typed(ctx, "timezone"),
+        ))
     elif (release := next_release(ctx, reach, zone)) is not None:
         lines.append(release_line(ctx, release))
     elif found.kind == "show":
         ended = finished_on(ctx, found.key)
         if ended is not None:
-            lines.append(f"It finished airing on {format_local_date(ended, zone)}; you will still get its news.")
+            lines.append(ctx.say("follow-finished", date=local_date(ctx, ended, zone)))
     if found.key.startswith("tvmaze:"):
-        lines.append(TVMAZE_CREDIT)
+        lines.append(ctx.say("tvmaze-credit"))
     return Message.lines(*lines)
 
 
@@ -65,18 +64,19 @@ async def unfollow(ctx: Context, text: str, example: str) -> Message | Reply:
     if isinstance(found, Reply):
         return found
     chats = ctx.chats
+    name = Bold(target_name(ctx, found))
     if not await chats.unsubscribe(ctx.chat, found):
-        why = _kept_by(ctx, found, await chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key))
+        why = _kept_by(ctx, found, await chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key), now=True)
         if why:
-            return say("This chat does not follow ", Bold(found.name), f" itself. {why.replace('still come', 'come')}")
-        return say("This chat does not follow ", Bold(found.name), f". {typed(ctx, 'subscriptions')} lists what it follows.")
+            return ctx.say("unfollow-not-itself", name=name, why=why)
+        return ctx.say("unfollow-not-followed", name=name, listing=typed(ctx, "subscriptions"))
     why = _kept_by(ctx, found, await chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key))
     if not why:
-        return say("Unsubscribed from ", Bold(found.name), ". No more reminders or news for it here.")
-    return say("Unsubscribed from ", Bold(found.name), f". {why}")
+        return ctx.say("unfollow-done", name=name)
+    return ctx.say("unfollow-kept", name=name, why=why)
 
 
-def _kept_by(ctx: Context, found: Target, remaining: list[tuple[str, str]]) -> str:
+def _kept_by(ctx: Context, found: Target, remaining: list[tuple[str, str]], *, now: bool = False) -> str:
     """Why reminders for what `found` reaches still come, naming every subscription that brings
     them and how to stop each: "Reminders for X still come because this chat follows A and B;
     /unsubscribe A and /unsubscribe B stop them (all are needed)." Empty when nothing does."""
@@ -86,17 +86,19 @@ def _kept_by(ctx: Context, found: Target, remaining: list[tuple[str, str]]) -> s
     if not still:
         return ""
     via = sorted(
-        target.name
+        target_name(ctx, target)
         for kind, key in remaining
         if (target := catalog.target(kind, key)) is not None and target_shows(ctx, target) & still
     )
-    titles = sorted(catalog.shows[k].title for k in still)
-    shown = ", ".join(titles[:5]) + (f" and {len(titles) - 5} more" if len(titles) > 5 else "")
+    titles = sorted(title_in(ctx.lang, catalog.shows[k].title, catalog.shows[k].aliases) for k in still)
+    shown = ", ".join(titles[:5])
+    if len(titles) > 5:
+        shown = ctx.msg_text("and-more", names=shown, count=len(titles) - 5)
     unsubscribe = typed(ctx, "unsubscribe")
     named = via[:LIST_LINES]
-    stops = and_([f"{unsubscribe} {name}" for name in named])
-    verb = "stops them" if len(named) == 1 else "stop them (all are needed)"
-    return f"Reminders for {shown} still come because this chat follows {and_(named)}; {stops} {verb}."
+    stops = and_([f"{unsubscribe} {name}" for name in named], ctx.lang)
+    msg_id = ("kept-by-one" if len(named) == 1 else "kept-by-many") + ("-now" if now else "")
+    return ctx.msg_text(msg_id, shows=shown, via=and_(named, ctx.lang), stops=stops)
 
 
 async def list_followed(ctx: Context) -> Message:
@@ -105,26 +107,25 @@ async def list_followed(ctx: Context) -> Message:
     zone, leads = await chats.chat_settings(ctx.chat)
     subs = await chats.store.subscriptions(platform=ctx.chat.platform, chat_id=ctx.chat.key)
     if not subs:
-        return say(f"This chat follows nothing yet. Try {typed(ctx, 'subscribe')} The Interest of Love.")
-    lines: list[Message | str] = ["This chat follows:"]
+        return ctx.say("list-empty", subscribe=typed(ctx, "subscribe"))
+    lines: list[Message | str] = [ctx.say("list-head")]
     for kind, key in subs[:LIST_LINES]:
         target = catalog.target(kind, key)
         if target is None:
-            lines.append(say("• ", Bold(key), f" ({kind}, no longer in the catalog)"))
+            lines.append(ctx.say("list-gone", name=Bold(key), kind=kind))
             continue
-        note = ""
+        name = Bold(target_name(ctx, target))
         if kind == "show" and (ended := finished_on(ctx, key)) is not None:
-            note = f", finished airing {format_local_date(ended, zone)}"
-        elif kind == "actor":
-            reach = target_shows(ctx, target)
-            if reach and all(finished_on(ctx, k) for k in reach):
-                note = ", all their shows have finished airing"
-        lines.append(say("• ", Bold(target.name), f" ({kind}{note})"))
+            lines.append(ctx.say("list-show-finished", name=name, date=local_date(ctx, ended, zone)))
+        elif kind == "actor" and (reach := target_shows(ctx, target)) and all(finished_on(ctx, k) for k in reach):
+            lines.append(ctx.say("list-actor-finished", name=name))
+        else:
+            lines.append(ctx.say("list-show" if kind == "show" else "list-actor", name=name))
     if len(subs) > LIST_LINES:
-        lines.append(f"…and {len(subs) - LIST_LINES} more.")
-    lines.append(f"Reminders {leads_text(leads)} each episode, times in {zone.key}.")
+        lines.append(ctx.say("list-more", count=len(subs) - LIST_LINES))
+    lines.append(ctx.say("list-settings", leads=leads_text(leads, ctx.lang), zone=zone.key))
     if settings is not None and settings.paused_reason:
-        lines.append(f"Delivery here is paused: {settings.paused_reason}. Any message in this chat resumes it.")
+        lines.append(ctx.say("list-paused", reason=settings.paused_reason))
     return Message.lines(*lines)
 
 

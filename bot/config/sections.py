@@ -145,6 +145,7 @@ class Config(BaseSettings):
 
     database: Annotated[str, checked(values.database)] = "dramabot.sqlite3"
     timezone: Annotated[ZoneInfo, checked(values.zone)] = ZoneInfo("UTC")
+    language: str = "en"  # chats that chose none and whose writer's platform gave none; other than en/ko: English
     leads: Annotated[tuple[timedelta, ...], checked(values.leads)] = (timedelta(minutes=30),)
     catalog: Text = ""  # empty: the bundled catalog
     owners: Annotated[frozenset[str], checked(values.owners)] = frozenset()  # "platform:user id"

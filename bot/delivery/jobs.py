@@ -52,6 +52,7 @@ class Item:
     stamp: int = 0  # the claim that made its ledger row, and its place in that claim's sorted rows:
     seq: int = -1  # consecutive places sent together are confirmed as one key range
     mention: str | None = None  # whom the chat's reminders mention, as the fan-out read it
+    language: str | None = None  # the language the chat reads, as the fan-out read it (None: the config's)
 
 
 @dataclass(slots=True, eq=False)

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from .catalog import Airing, Catalog
+from .i18n import DEFAULT_LANGUAGE, Language, catalogue
 from .jobkeys import NoticeKey
 from .render import Bold, Message, When
 from .zones import unix_time
@@ -105,36 +106,37 @@ def _at(ts: int) -> datetime:
     return datetime.fromtimestamp(ts, ZoneInfo("UTC"))
 
 
-def _shown(notice: Notice, line) -> str | list:
-    spans: list = []
+def _shown(notice: Notice, line: Callable[[tuple], Message], lang: Language) -> Message:
+    parts: list[Message | str] = []
     for i, episode in enumerate(notice.episodes[:SHOWN]):
-        spans += ["; " if i else "", *line(episode)]
+        parts += ["; " if i else "", line(episode)]
     rest = len(notice.episodes) - SHOWN
-    return spans + ([f"; and {rest} more"] if rest > 0 else [])
+    if rest > 0:
+        parts.append(catalogue().text(lang, "notice-more", count=rest))
+    spans: list = []
+    for part in parts:
+        spans.extend(part.spans if isinstance(part, Message) else (part,))
+    return Message.of(*spans)
 
 
-def notice_message(notice: Notice, zone: ZoneInfo) -> Message:
-    """The notice in one chat's zone."""
-    network = f" ({notice.network})" if notice.network else ""
-    title = Bold(notice.title)
+def notice_message(notice: Notice, zone: ZoneInfo, lang: Language = DEFAULT_LANGUAGE, title: str = "") -> Message:
+    """The notice in one chat's zone and language (`title`: the show's title for that reader)."""
+    messages = catalogue()
+    args = dict(title=Bold(title or notice.title), network=f" ({notice.network})" if notice.network else "")
     if notice.kind == "moved":
         def moved(e):
             assert e[1] is not None and e[2] is not None
-            return [f"episode {e[0]} now airs ", When(_at(e[2]), zone), " instead of ", When(_at(e[1]), zone)]
-        return Message.of("📺 Schedule change: ", title, f"{network}: ", *_shown(notice, moved),
-                          ". Reminders follow the new time.")
+            return messages.message(lang, "notice-moved-episode", episode=e[0], new=When(_at(e[2]), zone, lang=lang),
+                                    old=When(_at(e[1]), zone, lang=lang))
+        return messages.message(lang, "notice-moved", episodes=_shown(notice, moved, lang), **args)
     if notice.kind == "removed":
         def removed(e):
             assert e[1] is not None
-            return [f"episode {e[0]} (", When(_at(e[1]), zone), ")"]
-        return Message.of("⚠️ Not airing as planned: ", title, f"{network}: ", *_shown(notice, removed),
-                          ". The broadcast was pre-empted or cancelled; I will tell you when it is rescheduled.")
+            return messages.message(lang, "notice-removed-episode", episode=e[0], when=When(_at(e[1]), zone, lang=lang))
+        return messages.message(lang, "notice-removed", episodes=_shown(notice, removed, lang), **args)
     if notice.kind == "added":
         def added(e):
             assert e[2] is not None
-            return [f"episode {e[0]}, ", When(_at(e[2]), zone)]
-        count = len(notice.episodes)
-        noun = "episode" if count == 1 else "episodes"
-        return Message.of("🆕 ", title, f"{network}: {count} new {noun} announced: ", *_shown(notice, added),
-                          ". You will be reminded before each.")
-    return Message.of("🏁 ", title, f"{network} has ended: no more episodes are planned, so no more reminders for it.")
+            return messages.message(lang, "notice-added-episode", episode=e[0], when=When(_at(e[2]), zone, lang=lang))
+        return messages.message(lang, "notice-added", episodes=_shown(notice, added, lang), count=len(notice.episodes), **args)
+    return messages.message(lang, "notice-ended", **args)

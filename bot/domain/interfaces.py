@@ -71,6 +71,7 @@ class IncomingMessage:
     ask_admin: Callable[[], Awaitable[bool]] = _never_admin
     bot_username: str | None = None  # the bot's own name here, when known: "/help@other_bot" is ignored
     reaches_chat: bool = True  # it came through `chat` itself, so a paused chat is reachable again
+    language: str | None = None  # the writer's platform language: Telegram language_code, Discord locale
 
     @property
     def platform(self) -> Platform:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from .localtime import countdown_text, when_text
 from .sanitize import visible
 from .zones import describe_duration, format_local, format_local_date
 
@@ -37,6 +38,7 @@ class When:
     instant: datetime
     zone: ZoneInfo
     with_date: bool = True
+    lang: str = "en"  # the language its text is written in (Discord's markup has none)
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class Countdown:
 
     instant: datetime
     now: datetime
+    lang: str = "en"
 
 
 Span = str | Bold | Link | When | Countdown
@@ -87,12 +90,19 @@ def _visible_span(span: Span) -> Span:
     return span
 
 
+LOCAL_TIME_LANGUAGES = frozenset({"ko"})  # written through bot.domain.localtime; others in English
+
+
 def _when_plain(span: When) -> str:
+    if span.lang in LOCAL_TIME_LANGUAGES:
+        return when_text(span.instant, span.zone, lang=span.lang, with_date=span.with_date)
     text = format_local(span.instant, span.zone)
     return f"{text}, {format_local_date(span.instant, span.zone)}" if span.with_date else text
 
 
 def _countdown_plain(span: Countdown) -> str:
+    if span.lang in LOCAL_TIME_LANGUAGES:
+        return countdown_text(span.instant, span.now, lang=span.lang)
     seconds = (span.instant - span.now).total_seconds()
     if abs(seconds) < 30:
         return "now"

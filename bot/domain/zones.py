@@ -83,12 +83,21 @@ COMMON_ABBREVIATIONS = {
 }
 
 
-class ZoneError(ValueError):
-    """A zone name that cannot be resolved; the message is fit to show a user."""
+class InputError(ValueError):
+    """Input a user must type differently: the message (English) is fit to show a user; `text_id`
+    and `values` name the same message in the catalogues (bot/locales) for other languages."""
+
+    def __init__(self, message: str, text_id: str, **values: str) -> None:
+        super().__init__(message)
+        self.text_id, self.values = text_id, values
 
 
-class LeadError(ValueError):
-    """A lead time that cannot be parsed or is out of range; the message is fit to show a user."""
+class ZoneError(InputError):
+    """A zone name that cannot be resolved."""
+
+
+class LeadError(InputError):
+    """A lead time that cannot be parsed or is out of range."""
 
 
 def _squash(text: str) -> str:
@@ -115,10 +124,11 @@ def _zone_index() -> tuple[dict[str, str], dict[str, str]]:
     return exact, cities
 
 
-def _abbreviation_refusal(raw: str) -> str:
-    return (
+def _abbreviation_refusal(raw: str) -> ZoneError:
+    return ZoneError(
         f'"{raw}" is an abbreviation, and several zones share most of them '
-        "(PST is both US Pacific and Asia/Manila). Type a city (Los Angeles) or an IANA zone (America/Los_Angeles)."
+        "(PST is both US Pacific and Asia/Manila). Type a city (Los Angeles) or an IANA zone (America/Los_Angeles).",
+        "zone-abbreviation", typed=raw,
     )
 
 
@@ -131,13 +141,13 @@ def resolve_zone(text: str, command: str = "/timezone") -> ZoneInfo:
     """
     raw = " ".join(text.split())
     if not raw:
-        raise ZoneError(f"Give a time zone, e.g. {command} America/New_York or {command} Seoul.")
+        raise ZoneError(f"Give a time zone, e.g. {command} America/New_York or {command} Seoul.", "zone-empty", command=command)
     if len(raw) > 64:
-        raise ZoneError("That is too long for a time zone. Type a city (Seoul) or an IANA zone (Asia/Seoul).")
+        raise ZoneError("That is too long for a time zone. Type a city (Seoul) or an IANA zone (Asia/Seoul).", "zone-too-long")
     exact, cities = _zone_index()
     looks_abbreviated = re.fullmatch(r"[A-Za-z]{2,5}", raw) is not None
     if looks_abbreviated and raw.upper() in COMMON_ABBREVIATIONS:
-        raise ZoneError(_abbreviation_refusal(raw))
+        raise _abbreviation_refusal(raw)
     key = raw.casefold()
     for candidate in (key, key.replace(" ", "_")):
         if candidate in exact:
@@ -146,10 +156,11 @@ def resolve_zone(text: str, command: str = "/timezone") -> ZoneInfo:
     if city in cities:
         return ZoneInfo(cities[city])
     if looks_abbreviated and raw.isupper():
-        raise ZoneError(_abbreviation_refusal(raw))
+        raise _abbreviation_refusal(raw)
     raise ZoneError(
         f'Unknown time zone "{raw}". Type an IANA zone such as Asia/Seoul or America/New_York, '
-        "or a city such as Seoul, London or New York."
+        "or a city such as Seoul, London or New York.",
+        "zone-unknown", typed=raw,
     )
 
 
@@ -162,21 +173,24 @@ def parse_lead(text: str) -> timedelta:
     match = _LEAD_RE.fullmatch(token)
     if not token or not match or not any(match.groups()):
         raise LeadError(
-            f'"{text.strip()[:20]}" is not a lead time. Use forms like 30m, 1h, 1h30m, 1d or 0m (at air time).'
+            f'"{text.strip()[:20]}" is not a lead time. Use forms like 30m, 1h, 1h30m, 1d or 0m (at air time).',
+            "lead-bad", typed=text.strip()[:20],
         )
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     lead = timedelta(days=days, hours=hours, minutes=minutes)
     if lead > MAX_LEAD:
-        raise LeadError(f"{format_lead(lead)} is too early: a lead time can be at most 7 days (7d).")
+        raise LeadError(f"{format_lead(lead)} is too early: a lead time can be at most 7 days (7d).", "lead-too-early",
+                        lead=format_lead(lead))
     return lead
 
 
 def parse_leads(words: list[str], command: str = "/remind") -> tuple[timedelta, ...]:
     """Parse one to three lead times; duplicates are merged, result sorted longest first."""
     if not words:
-        raise LeadError(f"Give one to three lead times, e.g. {command} 30m or {command} 1d 1h.")
+        raise LeadError(f"Give one to three lead times, e.g. {command} 30m or {command} 1d 1h.", "leads-empty", command=command)
     if len(words) > MAX_LEADS:
-        raise LeadError(f"At most {MAX_LEADS} lead times, e.g. {command} 1d 1h 10m.")
+        raise LeadError(f"At most {MAX_LEADS} lead times, e.g. {command} 1d 1h 10m.", "leads-too-many", command=command,
+                        limit=str(MAX_LEADS))
     leads = {parse_lead(w) for w in words}
     return tuple(sorted(leads, reverse=True))
 

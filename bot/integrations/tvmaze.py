@@ -20,7 +20,7 @@ import json
 import logging
 import time
 from collections import Counter, OrderedDict, deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -245,12 +245,18 @@ def parse_show(raw: Any) -> ImportedShow:
     network, web = _dict(data.get("network")), _dict(data.get("webChannel"))
     channel = network or web
     country = _dict(channel.get("country"))
-    episodes = tuple(e for e in map(parse_episode, _dict(data.get("_embedded")).get("episodes") or ()) if e is not None)
+    embedded = _dict(data.get("_embedded"))
+    episodes = tuple(e for e in map(parse_episode, embedded.get("episodes") or ()) if e is not None)
+    akas = embedded.get("akas")
+    korean = [
+        aka for item in (akas if isinstance(akas, list) else [])
+        if _text(_dict(_dict(item).get("country")).get("code")) == "KR" and (aka := _text(_dict(item).get("name")))
+    ]
     return ImportedShow(
         id=show_id, name=name, network=_text(channel.get("name")), country=_text(country.get("code")),
         timezone=_text(country.get("timezone")), status=_text(data.get("status")), premiered=_text(data.get("premiered")),
         runtime=_int(data.get("runtime")) or _int(data.get("averageRuntime")), streaming=not network and bool(web),
-        episodes=episodes,
+        episodes=episodes, aliases=tuple(dict.fromkeys(korean)),
     )
 
 
@@ -304,7 +310,9 @@ class TvmazeClient:
     async def close(self) -> None:
         await self._http.aclose()
 
-    async def get(self, path: str, params: Mapping[str, str] | None = None, *, cached: bool = True) -> Any:
+    async def get(
+        self, path: str, params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None, *, cached: bool = True,
+    ) -> Any:
         """The decoded JSON of GET `path`; None for a 404. Raises TvmazeError."""
         url = str(httpx.URL(self.base_url + path, params=params))
         hit = self._cache.get(url) if cached else None
@@ -365,8 +373,9 @@ class TvmazeClient:
         return [Found(score, person=parse_person(raw)) for score, raw in _results(results, "person")]
 
     async def show(self, show_id: int, *, cached: bool = True) -> ImportedShow | None:
-        """A show with all its episodes (None: TVmaze has no such show)."""
-        raw = await self.get(f"/shows/{show_id}", {"embed": "episodes"}, cached=cached)
+        """A show with all its episodes and its alternative titles (the Korean one becomes its first
+        alias, the title Korean readers see); None: TVmaze has no such show."""
+        raw = await self.get(f"/shows/{show_id}", [("embed[]", "episodes"), ("embed[]", "akas")], cached=cached)
         return parse_show(raw) if raw is not None else None
 
     async def person(self, person_id: int, *, cached: bool = True) -> ImportedPerson | None:

@@ -43,6 +43,7 @@ class ChatSettings:
     is_private: bool = True
     mention: str | None = None  # whom its reminders mention (a platform handle such as a Discord role id)
     events: bool = False  # list its upcoming episodes in the platform's event calendar
+    language: str | None = None  # the language it reads ("en", "ko"); None: not chosen yet
 
 
 class ChatFlags(NamedTuple):
@@ -62,6 +63,7 @@ class Recipient(NamedTuple):
     timezone: str | None
     leads: str | None
     mention: str | None = None  # whom the chat's reminders mention
+    language: str | None = None  # the language it reads (None: not chosen yet)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ async def test_slash_commands_are_generated_from_the_core_and_installable_to_ser
     bot = await DiscordBot.start(server, tmp_path, discord={"dev_guild": GUILD})
     try:
         synced = server.commands[None]
-        assert sorted(synced) == ["calendar", "channel", "feeds", "help", "news", "next", "remind", "schedule", "show", "subscribe",
+        assert sorted(synced) == ["calendar", "channel", "feeds", "help", "language", "news", "next", "remind", "schedule", "show", "subscribe",
                                   "subscriptions", "timezone", "unsubscribe"]
         subscribe = synced["subscribe"]
         assert subscribe["integration_types"] == [0, 1] and subscribe["contexts"] == [0, 1, 2]
@@ -43,6 +43,27 @@ async def test_slash_commands_are_generated_from_the_core_and_installable_to_ser
         assert subs["ping"]["options"][0]["type"] == 8  # a role picker
         assert [c["value"] for c in subs["events"]["options"][0]["choices"]] == ["on", "off"]
         assert sorted(server.commands[GUILD]) == sorted(synced)  # the development server gets them at once
+    finally:
+        await bot.stop()
+
+
+async def test_commands_carry_korean_descriptions_and_a_korean_locale_gets_korean_replies(server, tmp_path):
+    bot = await DiscordBot.start(server, tmp_path)
+    try:
+        synced = server.commands[None]
+        subscribe = synced["subscribe"]
+        assert subscribe["description"].startswith("follow a show")
+        assert subscribe["description_localizations"]["ko"] == "드라마(알림과 뉴스)나 배우(뉴스와 출연작 알림) 구독하기"
+        assert subscribe["options"][0]["description_localizations"]["ko"] == "제목, 별칭 또는 배우 이름 (한글도 돼요)"
+        assert "name_localizations" not in subscribe or not subscribe["name_localizations"]  # names unchanged
+        subs = {o["name"]: o for o in synced["channel"]["options"]}
+        assert subs["ping"]["description_localizations"]["ko"].startswith("이 채팅의 알림에서 역할 멘션하기")
+        reply = await answer(await server.slash("help", user=FAN, locale="ko"))
+        assert reply.content.startswith("구독한 K-드라마의 방송 전에")
+        reply = await answer(await server.slash("help", user=FAN, locale="fr"))
+        assert reply.content.startswith("구독한 K-드라마의")  # the fan's chat remembers Korean
+        reply = await answer(await server.slash("help", user=FAN + 7, locale="fr"))
+        assert reply.content.startswith("I remind you")  # a French client reads English
     finally:
         await bot.stop()
 

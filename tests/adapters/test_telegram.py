@@ -162,6 +162,29 @@ async def test_the_command_menu_lists_personal_commands_and_channel_for_administ
             server.commands_for({"type": "all_chat_administrators"}))["channel"]
 
 
+
+async def test_a_fan_whose_telegram_app_is_in_korean_gets_korean_replies_and_reminders(tmp_path):
+    async with telegram_bot(tmp_path) as (bot, server):
+        server.set_language(4242, "ko")
+        reply = await bot.says(4242, 4242, "/help")
+        assert reply.plain_text.startswith("구독한 K-드라마의 방송 전에")
+        server.set_language(4242, "fr")  # the chat remembered Korean from the first message
+        assert (await bot.says(4242, 4242, "/language")).plain_text.startswith("여기서는 한국어로 써요.")
+        english = await bot.says(4343, 4343, "/help")
+        assert english.plain_text.startswith("I remind you")
+
+
+async def test_the_command_menu_is_also_set_in_korean_for_korean_apps(tmp_path):
+    async with telegram_bot(tmp_path) as (bot, server):
+        english = dict(server.commands_for({"type": "all_private_chats"}))
+        korean = dict(server.commands_for({"type": "all_private_chats"}, language_code="ko"))
+        assert list(korean) == list(english)  # command names unchanged
+        assert korean["subscribe"] == "드라마(알림과 뉴스)나 배우(뉴스와 출연작 알림) 구독하기"
+        assert english["subscribe"].startswith("follow a show")
+        admins = dict(server.commands_for({"type": "all_chat_administrators"}, language_code="ko"))
+        assert admins["channel"].startswith("이 그룹이나 서버 채널의 관리자 설정: /channel subscribe|") and admins["channel"].endswith("(관리자)")
+
+
 async def test_a_channel_admin_posts_the_setup_in_the_channel_and_reminders_arrive_as_posts(tmp_path):
     channel = -100999000
     async with telegram_bot(tmp_path) as (bot, server):

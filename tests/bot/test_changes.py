@@ -66,3 +66,15 @@ def test_a_notice_is_written_in_the_readers_zone_and_names_at_most_four_episodes
     assert text.startswith("📺 Schedule change: River (JTBC): episode 2 now airs Thu 08:30 (America/New_York), 14 Jan 2027 "
                            "instead of Wed 08:30 (America/New_York), 13 Jan 2027; episode 3 now airs")
     assert text.endswith("; and 3 more. Reminders follow the new time.")
+
+
+def test_a_notice_is_written_in_korean_for_a_korean_reader_under_the_korean_title():
+    after = {n: at + timedelta(days=1) for n, at in BEFORE.items()}
+    after.update({n: weekly(n) + timedelta(days=1) for n in range(6, 9)})
+    before = {**BEFORE, **{n: weekly(n) for n in range(6, 9)}}
+    [moved] = diff_show(catalog(before), catalog(after), "tvmaze:1", NOW)
+    text = to_plain(notice_message(moved, ZoneInfo("Asia/Seoul"), "ko", "강"))
+    assert text.startswith("📺 일정 변경: 강 (JTBC): 2회가 1월 13일 (수) 오후 10:30 (Asia/Seoul) 대신 "
+                           "1월 14일 (목) 오후 10:30 (Asia/Seoul)에 방송돼요; 3회가")
+    assert text.endswith("; 외 3개. 알림도 새 시간에 맞춰 와요.")
+    assert "episode" not in text and "instead" not in text

@@ -57,7 +57,8 @@ def test_empty_config_gives_the_defaults():
 
 def test_example_file_lists_every_key():
     raw = example_raw()
-    assert set(raw) == {"database", "timezone", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery", "tvmaze", "web"}
+    assert set(raw) == {"database", "timezone", "language", "leads", "catalog", "owners", "telegram", "discord", "news", "delivery", "tvmaze",
+                        "web"}
     assert set(raw) == set(Config.model_fields) - {"source"}  # a key added to a section must be documented there
     for section in ("telegram", "discord", "news", "delivery", "tvmaze", "web"):
         assert set(raw[section]) == set(type(getattr(Config(), section)).model_fields), section

@@ -863,6 +863,11 @@ class FakeTelegram:
     def _bot_user(self) -> JSON:
         return {"id": self.bot_id, "is_bot": True, "first_name": self.bot_first_name, "username": self.bot_username}
 
+    def set_language(self, user_id: int, language_code: str) -> None:
+        """The language the user's Telegram app is set to (sent as `from.language_code`; default "en")."""
+        self._user(user_id, None, None)
+        self._users[user_id]["language_code"] = language_code
+
     def _user(self, user_id: int, first_name: str | None, username: str | None) -> JSON:
         user = self._users.get(user_id) or {
             "id": user_id, "is_bot": False, "first_name": f"User{user_id}", "language_code": "en"

@@ -47,12 +47,12 @@ def korean_network(name: str) -> dict:
 
 
 def show(show_id: int, name: str, *, network: dict | None, web_channel: dict | None = None, status: str = "Running",
-         premiered: str = "2027-01-06", episodes: list[dict] | None = None) -> dict:
+         premiered: str = "2027-01-06", episodes: list[dict] | None = None, akas: list[dict] | None = None) -> dict:
     return {
         "id": show_id, "url": f"https://www.tvmaze.com/shows/{show_id}", "name": name, "type": "Scripted",
         "language": "Korean", "genres": ["Drama", "Romance"], "status": status, "runtime": 70, "averageRuntime": 70,
         "premiered": premiered, "schedule": {"time": "22:30", "days": ["Wednesday", "Thursday"]},
-        "network": network, "webChannel": web_channel, "_embedded": {"episodes": episodes or []},
+        "network": network, "webChannel": web_channel, "_embedded": {"episodes": episodes or [], "akas": akas or []},
     }
 
 
@@ -68,7 +68,9 @@ def catalog() -> tuple[dict[int, dict], dict[int, dict]]:
     netflix = {"id": 1, "name": "Netflix", "country": None}
     shows = {
         7001: show(7001, "The River Runs Test", network=korean_network("JTBC"),
-                   episodes=weekly_episodes(700100, date(2027, 1, 6), 16)),
+                   episodes=weekly_episodes(700100, date(2027, 1, 6), 16),
+                   akas=[{"name": "Le fleuve coule", "country": {"name": "France", "code": "FR"}},
+                         {"name": "강은 흐른다", "country": {"name": "Korea, Republic of", "code": "KR"}}]),
         7002: show(7002, "Midnight Stream Test", network=None, web_channel=netflix, premiered="2027-01-08",
                    episodes=streaming_episodes(700200, date(2027, 1, 8), 4)),
         7003: show(7003, "Old Harbor Test", network=korean_network("tvN"), status="Ended", premiered="2020-03-04",
@@ -170,7 +172,13 @@ class FakeTvmaze:
         raw = self.shows.get(int(request.match_info["id"]))
         if raw is None:
             return web.json_response({"name": "Not Found", "status": 404}, status=404)
-        return self._json(raw if request.query.get("embed") == "episodes" else self._bare(raw))
+        embeds = set(request.query.getall("embed[]", [])) | set(request.query.getall("embed", []))
+        if "episodes" not in embeds:
+            return self._json(self._bare(raw))
+        shown = copy.deepcopy(raw)
+        if "akas" not in embeds:
+            shown.get("_embedded", {}).pop("akas", None)
+        return self._json(shown)
 
     async def _episodes(self, request: web.Request) -> web.Response:
         raw = self.shows.get(int(request.match_info["id"]))

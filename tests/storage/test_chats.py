@@ -84,3 +84,15 @@ async def test_audience_counts_each_unpaused_chat_once_per_platform(storage):
         p: len([r for r in await storage.recipients(targets) if r.platform == p]) for p in ("telegram", "discord")
     }
     assert await storage.audience([]) == {}
+
+
+async def test_a_chats_language_is_kept_changed_and_moves_with_the_chat(storage):
+    assert await storage.chat(platform="telegram", chat_id="5") is None
+    await storage.set_language(platform="telegram", chat_id="5", is_private=True, language="ko", now=1)
+    assert (await storage.chat(platform="telegram", chat_id="5")).language == "ko"
+    await storage.set_timezone(platform="telegram", chat_id="6", is_private=True, zone="Asia/Seoul", now=1)
+    assert (await storage.chat(platform="telegram", chat_id="6")).language is None  # not chosen yet
+    await storage.move_chat(platform="telegram", old="5", new="-1005")
+    assert (await storage.chat(platform="telegram", chat_id="-1005")).language == "ko"
+    await storage.set_language(platform="telegram", chat_id="-1005", is_private=True, language="en", now=2)
+    assert (await storage.chat(platform="telegram", chat_id="-1005")).language == "en"

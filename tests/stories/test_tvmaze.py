@@ -41,6 +41,20 @@ async def test_a_fan_in_new_york_gets_every_reminder_of_a_show_only_tvmaze_knows
     assert "episode 16" in reminders[-1].text
 
 
+async def test_a_korean_fan_sees_a_tvmaze_show_under_its_korean_alternative_title(make_story, fake_tvmaze):
+    story = await tvmaze_story(make_story, fake_tvmaze)
+    fan = story.chat("telegram", "100", language="ko")
+    await fan.say("/timezone Seoul")
+    reply = await fan.say("/subscribe the river runs test")
+    assert reply.startswith("<b>강은 흐른다</b>를 구독했어요.")
+    assert "TVmaze" in reply and "Schedule from" not in reply
+    await story.advance("2027-01-06T13:00:00Z")
+    [reminder] = fan.received("reminder")
+    assert reminder.text == "⏰ <b>강은 흐른다</b> 1회, 30분 후 시작: 1월 6일 (수) 오후 10:30 (Asia/Seoul) (JTBC)."
+    english = story.chat("telegram", "200")
+    assert (await english.say("/next 강은 흐른다")).startswith("Next: <b>The River Runs Test</b> episode 1")
+
+
 async def test_next_and_schedule_see_the_imported_show(make_story, fake_tvmaze):
     story = await tvmaze_story(make_story, fake_tvmaze)
     fan = story.chat()

@@ -50,9 +50,19 @@ def parse_catalog(raw: dict[str, Any], source: str = "<memory>") -> Catalog:
 
 
 SHOW_FIELDS = {
-    "id", "title", "aliases", "network", "timezone", "days", "time", "premiere", "episodes", "runtime", "skip",
+    "id", "title", "title_ko", "aliases", "network", "timezone", "days", "time", "premiere", "episodes", "runtime", "skip",
     "cast", "airings",
 }
+
+
+def _with_korean_title(entry: _Entry) -> tuple[str, ...]:
+    """The aliases, the Korean title (`title_ko`) first: Korean readers see the first Hangul alias
+    (bot.domain.i18n.title_in), and the Korean title is a name fans type too."""
+    aliases = entry.texts("aliases")
+    if "title_ko" not in entry.data:
+        return aliases
+    korean = entry.text("title_ko")
+    return (korean, *(a for a in aliases if a != korean))
 
 
 def _table_list(raw: dict[str, Any], name: str, source: str) -> list[dict[str, Any]]:
@@ -163,7 +173,7 @@ def _parse_show(entry: _Entry, actors: dict[str, Actor]) -> Show:
     return Show(
         key=key,
         title=title,
-        aliases=entry.texts("aliases"),
+        aliases=_with_korean_title(entry),
         network=entry.text("network", "?") if "network" in entry.data else "",
         zone=zone,
         days=days,

@@ -1,4 +1,4 @@
-"""SQLite: chats and their settings (zone, leads, mention, events), pausing and moving."""
+"""SQLite: chats and their settings (zone, leads, mention, events, language), pausing and moving."""
 
 from __future__ import annotations
 
@@ -15,13 +15,15 @@ class SqliteChats(SqliteBase):
     async def chat(self, *, platform: str, chat_id: str) -> ChatSettings | None:
         async with self.transaction():
             row = await self._one(
-                "SELECT timezone, leads, paused_reason, is_private, mention, events FROM chats "
+                "SELECT timezone, leads, paused_reason, is_private, mention, events, language FROM chats "
                 "WHERE platform = ? AND chat_id = ?",
                 (platform, chat_id),
             )
         if row is None:
             return None
-        return ChatSettings(platform, chat_id, row[0], decode_leads(row[1]), row[2], bool(row[3]), row[4], bool(row[5]))
+        return ChatSettings(
+            platform, chat_id, row[0], decode_leads(row[1]), row[2], bool(row[3]), row[4], bool(row[5]), row[6]
+        )
 
     async def _set(self, column: str, value: object, *, platform: str, chat_id: str, is_private: bool, now: int) -> None:
         async with self.transaction():
@@ -43,6 +45,9 @@ class SqliteChats(SqliteBase):
 
     async def set_events(self, *, platform: str, chat_id: str, is_private: bool, on: bool, now: int) -> None:
         await self._set("events", int(on), platform=platform, chat_id=chat_id, is_private=is_private, now=now)
+
+    async def set_language(self, *, platform: str, chat_id: str, is_private: bool, language: str, now: int) -> None:
+        await self._set("language", language, platform=platform, chat_id=chat_id, is_private=is_private, now=now)
 
     async def chats_with_events(self, platform: str) -> list[str]:
         """Chats of a platform that asked for their episodes in its event calendar."""
@@ -93,8 +98,8 @@ class SqliteChats(SqliteBase):
         Where the new id already has something, what it has wins."""
         async with self.transaction():
             await self._db.execute(
-                "INSERT OR IGNORE INTO chats (platform, chat_id, is_private, timezone, leads, mention, events, created_at) "
-                "SELECT platform, ?, is_private, timezone, leads, mention, events, created_at FROM chats "
+                "INSERT OR IGNORE INTO chats (platform, chat_id, is_private, timezone, leads, mention, events, language, created_at) "
+                "SELECT platform, ?, is_private, timezone, leads, mention, events, language, created_at FROM chats "
                 "WHERE platform = ? AND chat_id = ?",
                 (new, platform, old),
             )

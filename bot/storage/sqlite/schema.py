@@ -272,3 +272,12 @@ _script(
     ) WITHOUT ROWID;
     """,
 )
+
+
+# 10: the language a chat reads ('en', 'ko'; NULL: not chosen yet, so the writer's app or the config's).
+_script(
+    10,
+    """
+    ALTER TABLE chats ADD COLUMN language TEXT;
+    """,
+)

@@ -75,7 +75,7 @@ class SqliteSubscriptions(SqliteBase):
             return []
         clause = " OR ".join("(s.kind = ? AND s.target = ?)" for _ in targets)
         params = [v for pair in targets for v in pair]
-        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.mention"
+        columns = "c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.mention, c.language"
         sql = (
             f"SELECT {columns} FROM chats c WHERE c.paused_at IS NULL AND EXISTS "
             f"(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id AND ({clause}))"
@@ -95,15 +95,15 @@ class SqliteSubscriptions(SqliteBase):
         found: NewsRecipients = {}
         async with self.transaction():
             rows = await self._all(  # one index search per target (a row-value IN would scan them all)
-                "SELECT c.platform, c.chat_id, c.is_private, c.timezone, c.leads, s.kind, s.target "
+                "SELECT c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.language, s.kind, s.target "
                 "FROM json_each(?) j JOIN subscriptions s ON s.kind = j.value ->> 0 AND s.target = j.value ->> 1 "
                 "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.paused_at IS NULL",
                 (json.dumps(sorted(set(targets))),),
             )
-        for platform, chat, private, zone, leads, kind, target in rows:
+        for platform, chat, private, zone, leads, language, kind, target in rows:
             entry = found.get(ChatKey(platform, chat))
             if entry is None:
-                entry = found[ChatKey(platform, chat)] = (Recipient(platform, chat, bool(private), zone, leads), [])
+                entry = found[ChatKey(platform, chat)] = (Recipient(platform, chat, bool(private), zone, leads, language=language), [])
             entry[1].append((kind, target))
         return found
 

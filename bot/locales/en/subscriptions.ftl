@@ -1,0 +1,31 @@
+## /subscribe, /unsubscribe, /subscriptions (and /channel subscribe|unsubscribe|list). $name is a show's title or an actor's name.
+
+follow-already = This chat already follows { $name }. { $listing } lists everything it follows.
+follow-show = Subscribed to { $name }: reminders before every episode, and its news.
+follow-actor = Following { $name }: news that mentions them.
+follow-actor-shows = Following { $name }: news that mentions them and reminders for { $shows }.
+follow-actor-finished = Following { $name }: news that mentions them; their shows here have all finished airing ({ $shows }), so no reminders for now.
+follow-next = Next: { $title } episode { $episode }, { $when }, { $countdown }.
+follow-settings = Reminders come { $leads }, times in { $zone }. Change them with { $remind } and { $timezone }.
+follow-finished = It finished airing on { $date }; you will still get its news.
+tvmaze-credit = Schedule from TVmaze (tvmaze.com, CC BY-SA); changes and pre-emptions are announced here.
+show-finished = { $title } (finished airing)
+unfollow-done = Unsubscribed from { $name }. No more reminders or news for it here.
+unfollow-kept = Unsubscribed from { $name }. { $why }
+unfollow-not-followed = This chat does not follow { $name }. { $listing } lists what it follows.
+unfollow-not-itself = This chat does not follow { $name } itself. { $why }
+kept-by-one = Reminders for { $shows } still come because this chat follows { $via }; { $stops } stops them.
+kept-by-many = Reminders for { $shows } still come because this chat follows { $via }; { $stops } stop them (all are needed).
+kept-by-one-now = Reminders for { $shows } come because this chat follows { $via }; { $stops } stops them.
+kept-by-many-now = Reminders for { $shows } come because this chat follows { $via }; { $stops } stop them (all are needed).
+and-more = { $names } and { $count } more
+list-empty = This chat follows nothing yet. Try { $subscribe } The Interest of Love.
+list-head = This chat follows:
+list-show = • { $name } (show)
+list-actor = • { $name } (actor)
+list-show-finished = • { $name } (show, finished airing { $date })
+list-actor-finished = • { $name } (actor, all their shows have finished airing)
+list-gone = • { $name } ({ $kind }, no longer in the catalog)
+list-more = …and { $count } more.
+list-settings = Reminders { $leads } each episode, times in { $zone }.
+list-paused = Delivery here is paused: { $reason }. Any message in this chat resumes it.

@@ -1,0 +1,20 @@
+## 이름으로 드라마나 배우 찾기, /next, /schedule. $typed는 입력한 내용(따옴표 포함)이에요.
+
+find-empty = 어떤 드라마나 배우인지 알려 주세요. 예: { $example } 사랑의 이해 또는 { $example } 문가영
+find-several = { $typed }에 해당하는 항목이 여러 개예요: { $labels }. 하나를 정확히 입력해 주세요. 예: { $example } { $first }
+find-none = { JOSA($typed, "라") }는 드라마나 배우를 몰라요. 철자를 확인하거나 영어 또는 한국어 제목, 배우 이름으로 해 보세요.
+find-no-tvmaze = { JOSA($typed, "라") }는 드라마나 배우가 카탈로그에 없고, TVmaze에도 물어볼 수 없었어요: { $reason }
+find-none-anywhere = { JOSA($typed, "라") }는 드라마나 배우를 모르고, TVmaze에도 없어요. 철자를 확인하거나 영어 또는 한국어 제목, 배우 이름으로 해 보세요.
+find-pick = { $typed }에 해당하는 드라마나 사람이 여러 개예요. 하나를 고르세요:
+find-pick-tvmaze = TVmaze에서 { $typed }에 해당하는 드라마나 사람이 여러 개예요. 하나를 고르세요:
+next-release = 다음 방송: { $title } { $episode }회가 { $day }에 공개돼요 (스트리밍, 시간 미정). 그날 현지 시간 { $hour }에 알려 드려요.
+next-empty = 이 채팅은 아직 아무것도 구독하지 않아요. 예: /next 사랑의 이해. 또는 먼저 { $subscribe } 명령어로 드라마를 구독하세요.
+next-none-left = { $shows }: 남은 회차가 없어요.
+next-none = 카탈로그에 { $about }의 다가오는 회차가 없어요.
+next-none-followed = 카탈로그에 이 채팅이 구독한 드라마의 다가오는 회차가 없어요.
+next-airing = 다음 방송: { $title } { $episode }회, { $when }, { $countdown }.
+schedule-empty = 이 채팅은 아직 아무것도 구독하지 않아서 일정이 없어요. 이렇게 해 보세요: { $subscribe } 사랑의 이해
+schedule-airing = • { $when }: { $title } { $episode }회
+schedule-release = • { $day } (스트리밍 공개): { $title } { $episode }회
+schedule-nothing = 앞으로 { $days }일 동안 이 채팅이 구독한 방송이 없어요.
+schedule-head = 앞으로 { $days }일 일정 ({ $zone } 기준):

@@ -1,0 +1,31 @@
+## /subscribe, /unsubscribe, /subscriptions (와 /channel subscribe|unsubscribe|list). $name은 드라마 제목이나 배우 이름이에요.
+
+follow-already = 이 채팅은 이미 { JOSA($name, "을") } 구독하고 있어요. { $listing } 명령어로 구독 목록을 볼 수 있어요.
+follow-show = { JOSA($name, "을") } 구독했어요. 회차마다 방송 전에 알려 드리고 뉴스도 전해 드려요.
+follow-actor = { JOSA($name, "을") } 팔로우해요. 이 배우가 나오는 뉴스를 전해 드려요.
+follow-actor-shows = { JOSA($name, "을") } 팔로우해요. 이 배우가 나오는 뉴스와 { $shows } 방송 알림을 전해 드려요.
+follow-actor-finished = { JOSA($name, "을") } 팔로우해요. 이 배우가 나오는 뉴스를 전해 드려요. 출연작({ $shows })이 모두 방송을 마쳐서 지금은 알림이 없어요.
+follow-next = 다음 방송: { $title } { $episode }회, { $when }, { $countdown }.
+follow-settings = 알림은 { $leads } 오고, 시간은 { $zone } 기준이에요. { JOSA($remind, "과") } { JOSA($timezone, "으로") } 바꿀 수 있어요.
+follow-finished = { $date }에 방송을 마쳤어요. 뉴스는 계속 전해 드려요.
+tvmaze-credit = 방송 일정은 TVmaze(tvmaze.com, CC BY-SA)에서 가져와요. 변경이나 결방은 여기서 알려 드려요.
+show-finished = { $title } (방송 종료)
+unfollow-done = { $name } 구독을 취소했어요. 이제 여기로 알림이나 뉴스를 보내지 않아요.
+unfollow-kept = { $name } 구독을 취소했어요. { $why }
+unfollow-not-followed = 이 채팅은 { JOSA($name, "을") } 구독하지 않아요. { $listing } 명령어로 구독 목록을 볼 수 있어요.
+unfollow-not-itself = 이 채팅은 { JOSA($name, "을") } 직접 구독하지 않아요. { $why }
+kept-by-one = 이 채팅이 { JOSA($via, "을") } 구독하고 있어서 { $shows } 알림은 계속 와요. { $stops } 명령어로 멈출 수 있어요.
+kept-by-many = 이 채팅이 { JOSA($via, "을") } 구독하고 있어서 { $shows } 알림은 계속 와요. { $stops } 명령어를 모두 써야 멈춰요.
+kept-by-one-now = 이 채팅이 { JOSA($via, "을") } 구독하고 있어서 { $shows } 알림이 와요. { $stops } 명령어로 멈출 수 있어요.
+kept-by-many-now = 이 채팅이 { JOSA($via, "을") } 구독하고 있어서 { $shows } 알림이 와요. { $stops } 명령어를 모두 써야 멈춰요.
+and-more = { $names } 외 { $count }개
+list-empty = 이 채팅은 아직 아무것도 구독하지 않아요. 이렇게 해 보세요: { $subscribe } 사랑의 이해
+list-head = 이 채팅의 구독 목록:
+list-show = • { $name } (드라마)
+list-actor = • { $name } (배우)
+list-show-finished = • { $name } (드라마, { $date } 방송 종료)
+list-actor-finished = • { $name } (배우, 출연작 모두 방송 종료)
+list-gone = • { $name } ({ $kind }, 카탈로그에 더 이상 없음)
+list-more = …외 { $count }개.
+list-settings = 알림은 회차마다 { $leads }, 시간은 { $zone } 기준이에요.
+list-paused = 여기로의 전송이 멈춰 있어요: { $reason }. 이 채팅에 아무 메시지나 보내면 다시 시작해요.
