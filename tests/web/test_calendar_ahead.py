@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from icalendar.cal.component import Component
 
+from bot.domain.interfaces import ChatRef, SystemClock
 from tests.conftest import at
-from tests.web.helpers import events_of, get, link_in
+from tests.scheduler.realclock import mock, seed, soon_catalog, start
+from tests.web.helpers import events_of, free_port, get, link_in
 from tests.web.test_calendar_feed import calendar_story
+
+NOW = SystemClock().now
 
 
 @contextmanager
@@ -52,3 +57,23 @@ async def test_a_fans_first_request_after_a_catalog_change_is_served_from_what_t
     moved = events_of(body)["lovestory#2@dramabot"]
     assert (moved["DTSTART"].dt, moved["SEQUENCE"]) == (at("2022-12-23T12:00:00Z"), 1)
     assert sorted(a["TRIGGER"].to_ical().decode() for a in moved.walk("VALARM")) == ["-PT10M", "-PT1H"]
+
+
+async def test_after_a_restart_the_fans_first_request_finds_the_feed_rendered(tmp_path, monkeypatch):
+    db, port = str(tmp_path / "bot.sqlite3"), free_port()
+    airs = (NOW() + timedelta(days=2)).replace(second=0, microsecond=0)
+    await seed(db, "showa", ["777000111"])  # a fan who follows Show A, on the real clock
+    process = await start(db, soon_catalog(a=airs), {"telegram": mock("telegram")}, web={"listen": f"127.0.0.1:{port}"})
+    try:
+        url = (await process.core.calendars.link(ChatRef("telegram", "777000111"))).url
+    finally:
+        await process.stop()
+
+    process = await start(db, soon_catalog(a=airs), {"telegram": mock("telegram")}, web={"listen": f"127.0.0.1:{port}"})
+    try:
+        with counting_encodes(monkeypatch) as encoded:
+            status, _, body = await get(url)
+        assert status == 200 and encoded == []  # rendered at start-up, before the server listened
+        assert [event["DTSTART"].dt for event in events_of(body).values()] == [airs, airs + timedelta(days=7)]
+    finally:
+        await process.stop()
