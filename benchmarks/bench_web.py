@@ -153,6 +153,12 @@ async def main(shows: int, subscriptions: int, requests: int, clients: int) -> N
                 await ahead.prepare()
                 renders.append(time.perf_counter() - started)
             print(f"rendering every followed show's events ahead (a worker thread, at start and after a change): {ms(renders)}")
+            runs = []
+            for _ in range(20):
+                started = time.perf_counter()
+                await ahead.prepare()
+                runs.append(time.perf_counter() - started)
+            print(f"a run after a change with nothing new to render (a subscription, a lead): {ms(runs)}")
 
             done = 0
             stop_at = time.perf_counter() + 5.0

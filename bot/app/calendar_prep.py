@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+from ..domain.catalog import Airing
 from .calendars import FEED_NAME, Calendars
 from .chats import ChatOwner
 
@@ -26,7 +27,6 @@ SHOWS_PER_QUERY = 200  # the revisions of this many shows' broadcasts are read i
 class FeedPreparer:
     def __init__(self, calendars: Calendars, chats: ChatOwner):
         self.calendars, self.chats = calendars, chats
-        self.runs = 0  # finished runs (tests wait on `settled`)
         self._task: asyncio.Task[None] | None = None
         self._again = False
         self._stopped = False
@@ -68,15 +68,22 @@ class FeedPreparer:
 
     async def prepare(self) -> int:
         """Render the events of every followed show in today's window, and each lead's alarm, that
-        are not rendered yet (in a worker thread); returns how many events were."""
+        are not rendered yet (in a worker thread); returns how many events were. The window's
+        airings are read from the catalog once (not show by show: its per-show histories are a
+        small cache the planner uses too)."""
         calendars, state = self.calendars, self.calendars.state
-        keys = sorted(state.catalog.shows_followed(list(await state.store.followed_targets())))
+        catalog = state.catalog
+        followed = catalog.shows_followed(list(await state.store.followed_targets()))
         start, until, _day = calendars.window()
         leads = await self.chats.leads_in_use() | set(state.config.lead_minutes)
+        by_show: dict[str, list[Airing]] = {}
+        for airing in catalog.airings_between(start, until):
+            if airing.show_key in followed:
+                by_show.setdefault(airing.show_key, []).append(airing)
+        groups = list(by_show.values())
         rendered = 0
-        for first in range(0, max(len(keys), 1), SHOWS_PER_QUERY):
-            events = await calendars.events_of(keys[first:first + SHOWS_PER_QUERY], start=start, until=until)
+        for first in range(0, max(len(groups), 1), SHOWS_PER_QUERY):
+            events = await calendars.events_from(a for group in groups[first:first + SHOWS_PER_QUERY] for a in group)
             rendered += await asyncio.to_thread(calendars.blocks.warm, events, leads=leads, name=FEED_NAME)
-        self.runs += 1
-        log.debug("calendar feeds: %d events of %d followed shows rendered ahead", rendered, len(keys))
+        log.debug("calendar feeds: %d events of %d followed shows rendered ahead", rendered, len(followed))
         return rendered

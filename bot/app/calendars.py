@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..domain.catalog import Show
+from ..domain.catalog import Airing, Show
 from ..domain.ical import CalendarEvent, EventBlocks, Feed, render_calendar
 from ..domain.interfaces import ChatRef
 from ..domain.zones import unix_time
@@ -114,16 +114,23 @@ class Calendars:
 
     async def events_of(self, keys: Iterable[str], *, start: datetime, until: datetime) -> list[CalendarEvent]:
         """The broadcasts of shows `keys` in [start, until), with their revisions (a moved one raised)."""
-        catalog = self.state.catalog
-        found: dict[str, tuple[Show, datetime]] = {}  # an episode's first broadcast in the window: one UID, one event
+        by_show = self.state.catalog.by_show
+        airings: list[Airing] = []
         for key in sorted(keys):
-            show = catalog.shows[key]
-            airings = catalog.by_show.get(key, ())
-            first = bisect.bisect_left(airings, start, key=lambda a: a.start)
-            for airing in airings[first:]:
+            history = by_show.get(key, ())
+            for airing in history[bisect.bisect_left(history, start, key=lambda a: a.start):]:
                 if airing.start >= until:
                     break
-                found.setdefault(f"{show.key}#{airing.episode}", (show, airing.start))
+                airings.append(airing)
+        return await self.events_from(airings)
+
+    async def events_from(self, airings: Iterable[Airing]) -> list[CalendarEvent]:
+        """Calendar events of `airings` (each show's in start order: an episode's first broadcast
+        is its one event, under one UID), with their revisions, by start."""
+        shows = self.state.catalog.shows
+        found: dict[str, tuple[Show, datetime]] = {}
+        for airing in airings:
+            found.setdefault(f"{airing.show_key}#{airing.episode}", (shows[airing.show_key], airing.start))
         revisions = await self.state.store.calendar_revisions({episode: unix_time(at) for episode, (_, at) in found.items()})
         events = [
             CalendarEvent(episode, show.title, int(episode.rpartition("#")[2]), show.network, at,
