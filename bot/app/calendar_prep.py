@@ -33,8 +33,9 @@ class FeedPreparer:
 
     async def start(self) -> None:
         """Render what today's feeds hold, then again after every change; call once the catalog has loaded."""
-        await self.prepare()
         self.calendars.state.on_change(self.changed)
+        self._task = asyncio.get_running_loop().create_task(self._run())
+        await self.settled()
 
     def changed(self) -> None:
         """Something that feeds show may have changed (the catalog, a subscription, a lead): run
@@ -47,7 +48,7 @@ class FeedPreparer:
         self._task = asyncio.get_running_loop().create_task(self._run())
 
     async def _run(self) -> None:
-        self._again = True
+        self._again = True  # (`changed` sets it again while a run is under way: one more run)
         while self._again:
             self._again = False
             try:
@@ -81,9 +82,11 @@ class FeedPreparer:
             if airing.show_key in followed:
                 by_show.setdefault(airing.show_key, []).append(airing)
         groups = list(by_show.values())
-        rendered = 0
+        rendered, current = 0, []
         for first in range(0, max(len(groups), 1), SHOWS_PER_QUERY):
             events = await calendars.events_from(a for group in groups[first:first + SHOWS_PER_QUERY] for a in group)
             rendered += await asyncio.to_thread(calendars.blocks.warm, events, leads=leads, name=FEED_NAME)
+            current += events
+        await asyncio.to_thread(calendars.blocks.retain, current)  # moved, past and unfollowed broadcasts go
         log.debug("calendar feeds: %d events of %d followed shows rendered ahead", rendered, len(followed))
         return rendered

@@ -61,8 +61,8 @@ class EventBlocks:
     show shares its events, whatever their lead times; the day's DTSTAMP line is spliced in per
     feed, so a new day renders nothing again), each lead's alarm (a lead set's are those joined,
     the same for every event) and the feed's header: a feed is these joined. `warm` renders ahead (the calendars render what
-    a catalog change made new, off the event loop), so a fan's request encodes nothing. Bounded:
-    emptied when it holds `limit` events. Reads and writes are single dict operations, safe from a
+    a catalog change made new, off the event loop), so a fan's request encodes nothing; `retain` forgets
+    what no feed holds any more. Bounded: emptied when it holds `limit` events. Reads and writes are single dict operations, safe from a
     worker thread."""
 
     def __init__(self, limit: int = 50_000):
@@ -82,6 +82,15 @@ class EventBlocks:
 
     def __contains__(self, item: CalendarEvent) -> bool:
         return item in self._events
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def retain(self, events: Iterable[CalendarEvent]) -> None:
+        """Forget every event but `events` (what feeds hold now: not moved, past or unfollowed ones)."""
+        keep = set(events)
+        for item in [item for item in list(self._events) if item not in keep]:
+            self._events.pop(item, None)
 
     def warm(self, events: Iterable[CalendarEvent], *, leads: Iterable[int], name: str) -> int:
         """Render the events, the alarms (minutes before) and the header of a calendar called `name`

@@ -57,6 +57,9 @@ async def test_a_fans_first_request_after_a_catalog_change_is_served_from_what_t
     moved = events_of(body)["lovestory#2@dramabot"]
     assert (moved["DTSTART"].dt, moved["SEQUENCE"]) == (at("2022-12-23T12:00:00Z"), 1)
     assert sorted(a["TRIGGER"].to_ical().decode() for a in moved.walk("VALARM")) == ["-PT10M", "-PT1H"]
+    # what was rendered for the episode's old time is forgotten: only what the two fans' feeds hold is kept
+    other_feed = (await get(link_in(await story.chat("telegram", "200").say("/calendar"))))[2]
+    assert len(story.sim.process.core.calendars.blocks) == len(events_of(body)) + len(events_of(other_feed))
 
 
 async def test_after_a_restart_the_fans_first_request_finds_the_feed_rendered(tmp_path, monkeypatch):
