@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 
+from bot.app.calendar_prep import FeedPreparer
 from bot.app.core import Core
 from bot.app.live import LiveCatalog
 from bot.commands.inbox import Inbox
@@ -71,6 +72,7 @@ class Parts:
     driver: ApsDriver | VirtualDriver
     news: NewsPolling | None = None
     web: WebServer | None = None
+    feeds_ahead: FeedPreparer | None = None  # calendar feeds rendered when the catalog changes (with the web server)
     failure: str | None = None  # why the run cannot go on (the database file watch)
     killed = False  # True: the steps are left without closing anything (`BotProcess.kill`)
 
@@ -207,10 +209,13 @@ async def web_server(parts: Parts, startup: Startup) -> AsyncIterator[None]:
         feed_polls=lambda: dict(parts.news.poller.results) if parts.news is not None else {},
         fanout_lag=lambda: parts.jobs.fanout_lag,
     )
-    server = parts.web = WebServer(sources, listen=listen)
-    await server.start()
-    async with closing(parts, "the web server", server.stop):
-        yield
+    ahead = parts.feeds_ahead = FeedPreparer(parts.core.calendars, parts.core.chats)
+    async with closing(parts, "rendering calendar feeds ahead", ahead.stop):
+        await ahead.start()  # before the first request: no fan's feed waits for rendering
+        server = parts.web = WebServer(sources, listen=listen)
+        await server.start()
+        async with closing(parts, "the web server", server.stop):
+            yield
 
 
 def listen(platform: str) -> StepContext:

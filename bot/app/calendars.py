@@ -20,11 +20,12 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..domain.catalog import Show
+from ..domain.catalog import Airing, Show
 from ..domain.ical import CalendarEvent, EventBlocks, Feed, render_calendar
 from ..domain.interfaces import ChatRef
 from ..domain.zones import unix_time
@@ -35,6 +36,7 @@ FEED_PAST = timedelta(days=7)
 FEED_AHEAD = timedelta(days=31)
 KEY_BYTES = 32
 NONCE_BYTES = 16  # 128 bits
+FEED_NAME = "dramabot"  # every feed's X-WR-CALNAME
 
 
 @dataclass(frozen=True)
@@ -105,35 +107,49 @@ class Calendars:
         the token's hash whatever the token, so a near miss costs what a far one does."""
         return await self.state.store.calendar_chat(token_hash(token))
 
-    async def events(self, chat: ChatKey) -> tuple[list[CalendarEvent], tuple[int, ...], datetime]:
-        """The chat's broadcasts in the feed's window, with their revisions, its leads and the stamp."""
-        state = self.state
-        now = state.clock.now()
-        day = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)  # the feed changes at most daily by itself
-        start, until = day - FEED_PAST, day + FEED_AHEAD
-        row = await state.store.chat(platform=chat.platform, chat_id=chat.chat_id)
-        leads = tuple(sorted(set((row.leads if row else None) or state.config.lead_minutes)))
-        catalog = state.catalog
-        keys = catalog.shows_followed(await state.store.subscriptions(platform=chat.platform, chat_id=chat.chat_id))
-        found: dict[str, tuple[Show, datetime]] = {}  # an episode's first broadcast in the window: one UID, one event
+    def window(self) -> tuple[datetime, datetime, datetime]:
+        """The feeds' window today (start, until) and their stamp: the day, in UTC."""
+        day = self.state.clock.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        return day - FEED_PAST, day + FEED_AHEAD, day  # the feed changes at most daily by itself
+
+    async def events_of(self, keys: Iterable[str], *, start: datetime, until: datetime) -> list[CalendarEvent]:
+        """The broadcasts of shows `keys` in [start, until), with their revisions (a moved one raised)."""
+        by_show = self.state.catalog.by_show
+        airings: list[Airing] = []
         for key in sorted(keys):
-            show = catalog.shows[key]
-            airings = catalog.by_show.get(key, ())
-            first = bisect.bisect_left(airings, start, key=lambda a: a.start)
-            for airing in airings[first:]:
+            history = by_show.get(key, ())
+            for airing in history[bisect.bisect_left(history, start, key=lambda a: a.start):]:
                 if airing.start >= until:
                     break
-                found.setdefault(f"{show.key}#{airing.episode}", (show, airing.start))
-        revisions = await state.store.calendar_revisions({episode: unix_time(at) for episode, (_, at) in found.items()})
+                airings.append(airing)
+        return await self.events_from(airings)
+
+    async def events_from(self, airings: Iterable[Airing]) -> list[CalendarEvent]:
+        """Calendar events of `airings` (each show's in start order: an episode's first broadcast
+        is its one event, under one UID), with their revisions, by start."""
+        shows = self.state.catalog.shows
+        found: dict[str, tuple[Show, datetime]] = {}
+        for airing in airings:
+            found.setdefault(f"{airing.show_key}#{airing.episode}", (shows[airing.show_key], airing.start))
+        revisions = await self.state.store.calendar_revisions({episode: unix_time(at) for episode, (_, at) in found.items()})
         events = [
             CalendarEvent(episode, show.title, int(episode.rpartition("#")[2]), show.network, at,
                           at + timedelta(minutes=show.runtime or 60), revisions.get(episode, 0))
             for episode, (show, at) in found.items()
         ]
         events.sort(key=lambda e: (e.start, e.episode_key))
-        return events, leads, day
+        return events
+
+    async def events(self, chat: ChatKey) -> tuple[list[CalendarEvent], tuple[int, ...], datetime]:
+        """The chat's broadcasts in the feed's window, with their revisions, its leads and the stamp."""
+        state = self.state
+        start, until, day = self.window()
+        row = await state.store.chat(platform=chat.platform, chat_id=chat.chat_id)
+        leads = tuple(sorted(set((row.leads if row else None) or state.config.lead_minutes)))
+        keys = state.catalog.shows_followed(await state.store.subscriptions(platform=chat.platform, chat_id=chat.chat_id))
+        return await self.events_of(keys, start=start, until=until), leads, day
 
     async def feed(self, chat: ChatKey) -> Feed:
         """The chat's feed; rendering what was not rendered before runs off the event loop."""
         events, leads, stamp = await self.events(chat)
-        return await asyncio.to_thread(render_calendar, events, name="dramabot", leads=leads, stamp=stamp, blocks=self.blocks)
+        return await asyncio.to_thread(render_calendar, events, name=FEED_NAME, leads=leads, stamp=stamp, blocks=self.blocks)
