@@ -6,7 +6,7 @@ streaming show on a web channel whose episodes have dates and no air times; "Old
 (7003), ended; three shows called "Star River ..." (7010-7012) that a search cannot tell apart;
 and the actor "Han Seo Jin Test" (9001), cast in 7001 and 7003.
 
-Routes: `/search/shows?q=`, `/search/people?q=`, `/shows/:id?embed=episodes`,
+Routes: `/search/shows?q=`, `/search/people?q=`, `/shows/:id?embed[]=episodes&embed[]=akas`,
 `/shows/:id/episodes`, `/people/:id`, `/people/:id/castcredits?embed=show`. `fail` is a list of
 modes the next requests get, one each: "429" (Retry-After: 1), "500", "garbage" (malformed
 JSON), "slow" (answers after 30 s). Every request is logged in `requests` as (`clock()`, path);
