@@ -34,7 +34,7 @@ def _show(ctx: Context, name: str) -> Show | Message:
     key = name.strip().lower()
     target = catalog.target("show", key) or found.target
     if target is None or target.kind != "show":
-        labels = ", ".join(catalog.names.label(t) for t in found.candidates if t.kind == "show")
+        labels = ", ".join(catalog.names.label(t, ctx.lang) for t in found.candidates if t.kind == "show")
         if labels:
             return ctx.say("show-unknown-guess", name=name.strip()[:60], labels=labels)
         return ctx.say("show-unknown", name=name.strip()[:60])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from tests.conftest import at
 from tests.fakes.feeds_server import FeedServer
 from tests.stories.test_news_feeds import START, configured
 
@@ -66,3 +67,18 @@ async def test_a_korean_owner_manages_the_feeds_in_korean(make_story, feed_serve
     assert korean(await owner.say("/feeds remove more-news")) == (
         f"피드 <b>more-news</b>를 삭제했어요 ({feed_server.url('/atom.xml')}). 더 이상 가져오지 않아요."
     )
+
+
+async def test_a_name_shared_by_a_show_and_an_actor_is_offered_with_korean_words_that_work_when_typed(make_story, fake_tvmaze):
+    catalog = {"shows": [{"title": "Jisoo", "network": "KBS",
+                          "airings": [{"episode": 1, "at": at("2027-02-01T12:00:00Z")}]}],
+               "actors": [{"name": "Ji Soo"}]}
+    story = await make_story(start="2027-01-01T00:00:00Z", catalog=catalog)
+    fan = story.chat("telegram", "100", language="ko")
+    reply = await fan.say("/subscribe Ji Soo")
+    assert "드라마: Jisoo, 배우: Ji Soo" in reply and "show:" not in reply and "actor:" not in reply
+    choices = fan.received("reply")[-1].choices
+    assert [c.label for c in choices] == ["드라마: Jisoo", "배우: Ji Soo"]
+    picked = await story.sim.adapter("telegram").choose("100", "100", choices[1])
+    assert picked is not None and "<b>Ji Soo</b>" in picked.text
+    assert "<b>Jisoo</b>" in await fan.say("/unsubscribe 드라마: Jisoo")  # typed, the Korean word works too

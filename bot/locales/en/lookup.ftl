@@ -18,3 +18,12 @@ schedule-airing = • { $when }: { $title } episode { $episode }
 schedule-release = • { $day } (streaming release): { $title } episode { $episode }
 schedule-nothing = Nothing this chat follows airs in the next { $days } days.
 schedule-head = The next { $days } days, in { $zone }:
+
+## A name several shows and actors share: what to type for one ("show: Jisoo"; each language's word is understood),
+## and TVmaze's results to pick from. $details are the network, country and year (data).
+kind-show = show
+kind-actor = actor
+pick-show = { $name } ({ $details })
+pick-actor = { $name } (actor, { $details })
+pick-born = born { $year }
+pick-no-details = no details

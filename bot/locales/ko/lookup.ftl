@@ -18,3 +18,12 @@ schedule-airing = • { $when }: { $title } { $episode }회
 schedule-release = • { $day } (스트리밍 공개): { $title } { $episode }회
 schedule-nothing = 앞으로 { $days }일 동안 이 채팅이 구독한 방송이 없어요.
 schedule-head = 앞으로 { $days }일 일정 ({ $zone } 기준):
+
+## 여러 드라마와 배우가 같은 이름일 때 하나를 고르려고 입력하는 말("드라마: 지수"; 어느 언어의 낱말이든 알아들어요)과
+## TVmaze 검색 결과의 선택지. $details는 방송사, 나라, 연도(데이터)예요.
+kind-show = 드라마
+kind-actor = 배우
+pick-show = { $name } ({ $details })
+pick-actor = { $name } (배우, { $details })
+pick-born = { $year }년생
+pick-no-details = 정보 없음
