@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..domain.catalog import Airing
-from ..domain.i18n import title_in
+from ..domain.i18n import Said, title_in
 from ..domain.interfaces import Choice, Reply
 from ..domain.names import Lookup as NameLookup
 from ..domain.names import Target
@@ -61,10 +61,10 @@ async def find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply
     result = await live.lookup(text, imports="none" if local.exact else "exact" if near else "best", who=f"{ctx.msg.platform}:{ctx.msg.user}")
     if isinstance(result, Target):
         return result
-    if near and (isinstance(result, str) or not _tvmaze_options(ctx, result)):
+    if near and (isinstance(result, Said) or not _tvmaze_options(ctx, result)):
         return find(ctx, text, example)  # TVmaze offers nothing else: the catalog's answer stands
-    if isinstance(result, str):
-        return Reply(ctx.say("find-no-tvmaze", typed=quote(text), reason=result))
+    if isinstance(result, Said):
+        return Reply(ctx.say("find-no-tvmaze", typed=quote(text), reason=ctx.msg_text(result.msg_id, **dict(result.values))))
     if not result:
         return Reply(ctx.say("find-none-anywhere", typed=quote(text)))
     labels = [index.label(t, ctx.lang) for t in near]

@@ -36,8 +36,8 @@ def _show(ctx: Context, name: str) -> Show | Message:
     if target is None or target.kind != "show":
         labels = ", ".join(catalog.names.label(t, ctx.lang) for t in found.candidates if t.kind == "show")
         if labels:
-            return ctx.say("show-unknown-guess", name=name.strip()[:60], labels=labels)
-        return ctx.say("show-unknown", name=name.strip()[:60])
+            return ctx.say("show-unknown-guess", name=f'"{name.strip()[:60]}"', labels=labels)
+        return ctx.say("show-unknown", name=f'"{name.strip()[:60]}"')
     return catalog.shows[target.key]
 
 

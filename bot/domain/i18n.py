@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from fluent.runtime import FluentBundle, FluentResource
 
@@ -28,6 +28,18 @@ LOCALES = Path(__file__).resolve().parents[1] / "locales"
 
 # a span argument travels through Fluent as "\ue000<n>\ue001<its text>\ue002" (JOSA reads the text)
 _SPAN = re.compile("\ue000(\\d+)\ue001[^\ue002]*\ue002")
+
+
+class Said(NamedTuple):
+    """A text to be written later in its reader's language: a message id and its values
+    (a reason the app gives that a command's reply quotes)."""
+
+    msg_id: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+
+def said(msg_id: str, **values: Any) -> Said:
+    return Said(msg_id, tuple(values.items()))
 
 
 def language_of(code: str | None) -> Language | None:

@@ -157,3 +157,15 @@ async def test_a_korean_fans_reminder_retried_after_a_restart_is_still_in_korean
     await story.advance("2022-12-21T12:40:00Z")
     [reminder] = fan.received("reminder")
     assert reminder.text == "⏰ <b>사랑의 이해</b> 1회, 1시간 후 시작: 12월 21일 (수) 오후 10:30 (Asia/Seoul) (JTBC)."
+
+
+async def test_why_tvmaze_could_not_be_asked_is_said_in_korean(make_story, fake_tvmaze):
+    story = await make_story(start="2027-01-04T00:00:00Z", tvmaze={"base_url": fake_tvmaze.url})
+    fan = story.chat("telegram", "100", language="ko")
+    fake_tvmaze.fail = ["500", "500"]
+    assert await fan.say("/subscribe Anything") == (
+        '"Anything"이라는 드라마나 배우가 카탈로그에 없고, TVmaze에도 물어볼 수 없었어요: '
+        "TVmaze가 오류로 답했어요 (500). 나중에 다시 해 보세요."
+    )
+    fake_tvmaze.fail = ["garbage", "garbage"]
+    assert (await fan.say("/subscribe Anything")).endswith("TVmaze가 올바른 JSON이 아닌 답을 보냈어요. 나중에 다시 해 보세요.")

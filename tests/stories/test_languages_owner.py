@@ -38,7 +38,7 @@ async def test_a_korean_owner_corrects_the_catalog_in_korean(make_story):
     assert korean(await owner.say("/show move The Interest of Love 99 2022-12-23 21:00")) == (
         "<b>사랑의 이해</b>: 99회가 없어요. 아무것도 바꾸지 않았어요."
     )
-    assert korean(await owner.say("/show skip Nothing Like It 2022-12-21")) == '"Nothing Like It"라는 드라마가 없어요.'
+    assert korean(await owner.say("/show skip Nothing Like It 2022-12-21")) == '"Nothing Like It"이라는 드라마가 없어요.'
     assert korean(await owner.say("/show skip tomorrow")).startswith("사용법: /show skip")
     assert korean(await owner.say("/show move The Interest of Love")).startswith("사용법: /show move")
 

@@ -1,8 +1,8 @@
 ## The owners' commands: /show skip, /show move (catalog corrections) and /feeds (the news feeds).
 ## $title and $name are bold names; $day is a date like 2026-03-08; $zone the show's time zone.
 
-show-unknown = No show called "{ $name }".
-show-unknown-guess = No show called "{ $name }" (did you mean { $labels }?).
+show-unknown = No show called { $name }.
+show-unknown-guess = No show called { $name } (did you mean { $labels }?).
 show-skip-usage = Usage: /show skip <show> <date>, e.g. /show skip Night Owl Test 2026-03-08.
 show-move-usage = Usage: /show move <show> <episode> <date> <time>, e.g. /show move Night Owl Test 3 2026-03-09 23:50.
 show-no-broadcast = { $title } has no broadcast on { $day } ({ $zone }). Nothing was changed.

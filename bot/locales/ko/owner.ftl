@@ -1,8 +1,8 @@
 ## 봇 소유자 명령어: /show skip, /show move (카탈로그 수정)와 /feeds (뉴스 피드).
 ## $title과 $name은 굵게 쓴 이름, $day는 2026-03-08 같은 날짜, $zone은 드라마의 시간대예요.
 
-show-unknown = "{ $name }"라는 드라마가 없어요.
-show-unknown-guess = "{ $name }"라는 드라마가 없어요 (혹시 { $labels }?).
+show-unknown = { JOSA($name, "라") }는 드라마가 없어요.
+show-unknown-guess = { JOSA($name, "라") }는 드라마가 없어요 (혹시 { $labels }?).
 show-skip-usage = 사용법: /show skip <드라마> <날짜>, 예: /show skip Night Owl Test 2026-03-08
 show-move-usage = 사용법: /show move <드라마> <회차> <날짜> <시간>, 예: /show move Night Owl Test 3 2026-03-09 23:50
 show-no-broadcast = { $title }: { $day } ({ $zone })에 방송이 없어요. 아무것도 바꾸지 않았어요.
