@@ -152,25 +152,23 @@ async def cmd_feeds_remove(ctx: Context) -> Message:
 
 FEEDS = Command(
     "feeds",
-    "the news feeds polled, with their health (bot owners)",
     cmd_feeds_list,
     owner_only=True,
     subcommands=(
-        Command("list", "every feed, its health and last new article", cmd_feeds_list),
-        Command("add", "poll an RSS or Atom feed (checked first)", cmd_feeds_add, (FEED_URL, FEED_NAME)),
-        Command("remove", "stop polling a feed added with /feeds add", cmd_feeds_remove,
-                (replace(FEED_NAME, required=True, help="the feed's name, as /feeds lists it"),)),
+        Command("list", cmd_feeds_list),
+        Command("add", cmd_feeds_add, (FEED_URL, FEED_NAME)),
+        Command("remove", cmd_feeds_remove,
+                (replace(FEED_NAME, required=True),)),
     ),
 )
 SHOW = Command(
     "show",
-    "correct the catalog (the bot's owners)",
     owner_only=True,
     subcommands=(
-        Command("skip", "the show does not air that date (pre-empted; its zone)", cmd_show_skip,
-                (Argument("show_date", "show> <date", "a show and a date like 2026-03-08"),), owner_only=True),
-        Command("move", "an episode airs at another date and time (its zone)", cmd_show_move,
-                (Argument("show_move", "show> <episode> <date> <time", "e.g. Night Owl 3 2026-03-09 23:50"),),
+        Command("skip", cmd_show_skip,
+                (Argument("show_date", "show> <date"),), owner_only=True),
+        Command("move", cmd_show_move,
+                (Argument("show_move", "show> <episode> <date> <time"),),
                 owner_only=True),
     ),
 )

@@ -142,8 +142,8 @@ async def cmd_subscriptions(ctx: Context) -> Message:
 
 
 SUBSCRIBE = Command(
-    "subscribe", "follow a show (reminders and news) or an actor (news, and reminders for their shows)",
+    "subscribe",
     cmd_subscribe, (NAME,),
 )
-UNSUBSCRIBE = Command("unsubscribe", "stop following a show or actor", cmd_unsubscribe, (NAME,))
-SUBSCRIPTIONS = Command("subscriptions", "what this chat follows, with lead times and zone", cmd_subscriptions)
+UNSUBSCRIBE = Command("unsubscribe", cmd_unsubscribe, (NAME,))
+SUBSCRIPTIONS = Command("subscriptions", cmd_subscriptions)

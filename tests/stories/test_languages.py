@@ -169,3 +169,14 @@ async def test_why_tvmaze_could_not_be_asked_is_said_in_korean(make_story, fake_
     )
     fake_tvmaze.fail = ["garbage", "garbage"]
     assert (await fan.say("/subscribe Anything")).endswith("TVmaze가 올바른 JSON이 아닌 답을 보냈어요. 나중에 다시 해 보세요.")
+
+
+async def test_the_owners_help_fits_one_discord_message_in_both_languages(make_story):
+    story = await make_story(owners=["telegram:1", "discord:1"])
+    for platform in ("telegram", "discord"):
+        for language in ("en", "ko"):
+            owner = story.chat(platform, "1", language=language)
+            await owner.say(f"/language {language}")
+            reply = await owner.say("/help")
+            assert "/feeds add" in reply and "/show move" in reply
+            assert len(reply) <= 2000, (platform, language, len(reply))
