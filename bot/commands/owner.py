@@ -110,7 +110,7 @@ def _health(ctx: Context, info: FeedInfo) -> str:
         return ctx.msg_text("feed-health-new")
     if not state.failures:
         return ctx.msg_text("feed-health-ok")
-    error = shorten(state.last_error or "unknown error", FEED_ERROR_MAX)
+    error = shorten(state.last_error or ctx.msg_text("feed-error-unknown"), FEED_ERROR_MAX)
     kind = "feed-health-failing" if state.healthy else "feed-health-unhealthy"
     return ctx.msg_text(kind, failures=state.failures, error=error)
 

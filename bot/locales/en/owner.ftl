@@ -25,6 +25,7 @@ feeds-line-quiet = • { $name } ({ $origin ->
     }) { $url }: { $health }; no new article yet
 feed-health-new = not polled yet
 feed-health-ok = healthy
+feed-error-unknown = unknown error
 feed-health-failing = failing: { $failures ->
         [one] { $failures } failed poll
        *[other] { $failures } failed polls

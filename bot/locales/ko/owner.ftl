@@ -25,6 +25,7 @@ feeds-line-quiet = • { $name } ({ $origin ->
     }) { $url }: { $health }; 아직 새 기사 없음
 feed-health-new = 아직 가져오지 않음
 feed-health-ok = 정상
+feed-error-unknown = 알 수 없는 오류
 feed-health-failing = 실패 중: { $failures }번 연속 실패 ({ $error })
 feed-health-unhealthy = 비정상: { $failures }번 연속 실패 ({ $error }); 덜 자주 가져와요
 feeds-added = 피드 { JOSA($name, "을") } 추가했어요 ({ $url }). 지금 항목이 { $entries }개 있는데, 기록만 하고 보내지는 않아요. 다음 새 항목부터 기사에 나오는 드라마나 배우를 구독한 채팅으로 보내요. 멈추려면 /feeds remove { $plain }
