@@ -155,6 +155,16 @@ def _join(text: str) -> str:
     return _SPAN.sub(lambda m: m.group(0)[m.group(0).index("\ue001") + 1:-1], text)
 
 
+def stored_reason(lang: Language, reason: str) -> str:
+    """A stored reason (a chat's pause) in `lang`: a message id of the catalogues, with its detail
+    after a space ("pause-lost-permission 50013: Missing Access"), is written out; anything else
+    (a platform's own words, a reason stored before) is given as it is."""
+    msg_id, _, detail = reason.partition(" ")
+    if msg_id.startswith("pause-") and msg_id in catalogue().ids[DEFAULT_LANGUAGE]:
+        return catalogue().text(lang, msg_id, detail=detail)
+    return reason
+
+
 @cache
 def catalogue() -> Catalogue:
     """The installed catalogues, read once (immutable data, like the bundled show catalog)."""

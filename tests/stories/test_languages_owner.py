@@ -82,3 +82,24 @@ async def test_a_name_shared_by_a_show_and_an_actor_is_offered_with_korean_words
     picked = await story.sim.adapter("telegram").choose("100", "100", choices[1])
     assert picked is not None and "<b>Ji Soo</b>" in picked.text
     assert "<b>Jisoo</b>" in await fan.say("/unsubscribe 드라마: Jisoo")  # typed, the Korean word works too
+
+
+async def test_a_korean_discord_fan_whose_dms_closed_is_told_why_in_korean_when_they_write_again(make_story):
+    from types import SimpleNamespace
+
+    import discord
+
+    from adapters.discord.errors import delivery_error
+
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("discord", "7", language="ko")
+    await fan.say("/subscribe The Interest of Love")
+    closed = discord.Forbidden(SimpleNamespace(status=403, reason="x", headers={}), {"code": 50007, "message": "refused"})
+    story.sim.adapter("discord").failures["7"] = delivery_error(closed)
+    await story.advance("2022-12-21T13:00:00Z")
+    del story.sim.adapter("discord").failures["7"]
+    reply = korean(await fan.say("/subscriptions"))
+    assert reply.startswith(
+        "이 채팅으로의 전송이 멈춰 있었어요(Discord가 다이렉트 메시지를 거부했어요 (오류 50007). "
+        "Discord 개인정보 설정에서 같은 서버 멤버의 DM을 허용하고, DM에서 아무 명령어나 써 주세요). 이제 다시 보내요."
+    )
