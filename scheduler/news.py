@@ -27,6 +27,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.app.core import Core
 from bot.app.feeds import FeedRefused
 from bot.config import FeedConfig
+from bot.domain.i18n import catalogue
 from bot.integrations.feeds import FeedError
 
 from .feeds import JITTER, FeedPoller, FetchError, FetchRefused
@@ -35,8 +36,7 @@ log = logging.getLogger(__name__)
 
 JOB_PREFIX = "feed:"
 MAX_JITTER = timedelta(minutes=1)
-REFUSED_REPLY = ("Feeds are fetched from public addresses only: loopback, private, link-local and reserved ones are "
-                 "refused (the config's [news] allow_hosts can allow a host). Nothing was added.")
+REFUSED_REPLY = catalogue().text("en", "feed-private")  # the same words whatever the address
 
 
 class NewsPolling:
@@ -107,9 +107,9 @@ class NewsPolling:
         try:
             articles = await self.poller.check(url)
         except FetchRefused:  # the same words whatever the address, port or path: nothing to probe with
-            raise FeedRefused(REFUSED_REPLY) from None
+            raise FeedRefused("feed-private") from None
         except (FetchError, FeedError) as exc:
-            raise FeedRefused(f"{url[:200]} is not a feed I can read: {exc}. Nothing was added.") from None
+            raise FeedRefused("feed-unreadable", url=url[:200], error=str(exc)) from None
         return len(articles)
 
     def watch(self, feed: FeedConfig) -> None:

@@ -32,6 +32,7 @@ import discord
 from discord import app_commands
 
 from bot.config import DiscordConfig
+from bot.domain.i18n import stored_reason
 from bot.domain.interfaces import (
     ChatRef,
     Clock,
@@ -321,7 +322,7 @@ class DiscordAdapter:
         guild = interaction.guild_id
         if guild is None or guild not in self._troubles or not interaction.permissions.manage_guild:
             return ""
-        lines = [f"⚠️ I could not post in <#{channel}>: {reason}. Its reminders are paused; fix that and run "
+        lines = [f"⚠️ I could not post in <#{channel}>: {stored_reason('en', reason)}. Its reminders are paused; fix that and run "
                  "`/channel list` there to resume." for channel, reason in self._troubles.pop(guild).items()]
         return "\n".join(lines) + "\n\n"
 

@@ -22,11 +22,9 @@ UNKNOWN_CHANNEL = 10003
 UNKNOWN_USER = 10013
 CLOUDFLARE_WAIT = 600.0  # a 429 without Discord's headers: a Cloudflare ban; stay away for a while
 
-# Stored as the pause reason (at most 200 characters) and shown to the fan on their next command.
-DMS_CLOSED_REASON = (
-    "Discord refused my direct message to you (error 50007). Allow direct messages from members of a "
-    "server we share (Privacy Settings), then use any command in our DM"
-)
+# Stored as the pause reason (a message id of the catalogues, and its detail: at most 200 characters)
+# and shown to the fan, in their language, on their next command (bot.domain.i18n.stored_reason).
+DMS_CLOSED_REASON = "pause-dms-closed"
 
 
 def delivery_error(exc: BaseException) -> DeliveryError:
@@ -36,12 +34,12 @@ def delivery_error(exc: BaseException) -> DeliveryError:
     if isinstance(exc, discord.Forbidden):
         if exc.code == DMS_CLOSED:
             return Unreachable(DMS_CLOSED_REASON)
-        return Unreachable(f"I lost permission to post there (Discord error {exc.code}: {exc.text[:80]})")
+        return Unreachable(f"pause-lost-permission {exc.code}: {exc.text[:80]}")
     if isinstance(exc, discord.NotFound):
         if exc.code == UNKNOWN_CHANNEL:
-            return Unreachable("the channel was deleted (Discord error 10003)")
+            return Unreachable("pause-channel-deleted")
         if exc.code == UNKNOWN_USER:
-            return Unreachable("the Discord account no longer exists (error 10013)")
+            return Unreachable("pause-account-gone")
         return DeliveryError(f"Discord answered 404 (error {exc.code}: {exc.text[:80]})")
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:  # no Via header: Cloudflare, not Discord's API; discord.py does not retry it

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Protocol
 from urllib.parse import urlsplit
 
-from ..config import FeedConfig, feed_name, feed_name_problem
+from ..config import FEED_NAME_MAX, FeedConfig, feed_name, feed_name_problem
 from ..domain.zones import unix_time
 from ..storage.values import FeedState, StoredArticle
 from .state import AppState
@@ -19,7 +19,11 @@ log = logging.getLogger(__name__)
 
 
 class FeedRefused(Exception):
-    """A feed cannot be added or removed; the message says why, for the owner."""
+    """A feed cannot be added or removed: why, as a message id of the catalogues and its values."""
+
+    def __init__(self, msg_id: str, **values: object):
+        super().__init__(msg_id)
+        self.msg_id, self.values = msg_id, values
 
 
 class FeedWatcher(Protocol):
@@ -72,21 +76,23 @@ class Feeds:
         url = url.strip()
         parts = urlsplit(url)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            raise FeedRefused(f"{url[:80]!r} is not a web address; a feed URL starts with https:// or http://.")
+            raise FeedRefused("feed-not-web", url=repr(url[:80]))
         name = " ".join(name.split()) or feed_name(url)
-        if problem := feed_name_problem(name):
-            raise FeedRefused(problem[0].upper() + problem[1:] + ".")
+        if feed_name_problem(name):
+            if "|" in name:
+                raise FeedRefused("feed-name-bar", name=repr(name))
+            raise FeedRefused("feed-name-long", name=repr(name[:20]), max=FEED_NAME_MAX)
         for feed in await self.all():
             if feed.name.casefold() == name.casefold():
-                raise FeedRefused(f"There is already a feed named {feed.name!r}; give this one another name.")
+                raise FeedRefused("feed-name-taken", name=repr(feed.name))
             if feed.url == url:
-                raise FeedRefused(f"That URL is already polled as {feed.name!r}.")
+                raise FeedRefused("feed-url-taken", name=repr(feed.name))
         if self.watcher is None:
-            raise FeedRefused("Feeds are not polled in this process, so none can be added here.")
+            raise FeedRefused("feed-not-polled-here")
         entries = await self.watcher.check(url)
         feed = FeedConfig(name, url)
         if not await self.state.store.add_feed(name=name, url=url, added_by=by, now=unix_time(self.state.clock.now())):
-            raise FeedRefused(f"There is already a feed named {name!r}; give this one another name.")
+            raise FeedRefused("feed-name-taken", name=repr(name))
         log.info("feed %s (%s) added by %s", name, url, by)
         self.watcher.watch(feed)
         return feed, entries
@@ -97,13 +103,10 @@ class Feeds:
         wanted = " ".join(name.split()).casefold()
         configured = next((f for f in config.news.feeds if f.name.casefold() == wanted), None)
         if configured is not None:
-            raise FeedRefused(
-                f"{configured.name!r} comes from the config file ({config.source}); it cannot be removed at run "
-                "time. Remove it from [news] feeds there and restart."
-            )
+            raise FeedRefused("feed-from-config", name=repr(configured.name), source=str(config.source))
         feed = next((f for f in await self.all() if f.name.casefold() == wanted), None)
         if feed is None:
-            raise FeedRefused(f"There is no feed named {name.strip()[:60]!r}. /feeds lists them.")
+            raise FeedRefused("feed-unknown", name=repr(name.strip()[:60]))
         if self.watcher is not None:
             await self.watcher.unwatch(feed.name)
         await self.state.store.remove_feed(feed.name)

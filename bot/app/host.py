@@ -15,6 +15,7 @@ from ..config import Config
 from ..delivery import DeliveryJob, Item
 from ..domain.catalog import Catalog, Show
 from ..domain.changes import Notice
+from ..domain.i18n import Said
 from ..domain.interfaces import Clock
 from ..domain.jobkeys import Rebuilders
 from ..domain.names import Target
@@ -30,7 +31,7 @@ class LiveLookup(Protocol):
     @property
     def searchable(self) -> bool: ...
 
-    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | str: ...
+    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | Said: ...
 
     async def edit(self, edit: Edit) -> list[Notice]: ...
 

@@ -27,7 +27,7 @@ from ..config import TvmazeConfig
 from ..delivery import Item
 from ..domain.catalog import Catalog
 from ..domain.changes import Notice, diff_catalogs, notice_message
-from ..domain.i18n import choose, title_in
+from ..domain.i18n import Said, choose, said, title_in
 from ..domain.interfaces import Outgoing
 from ..domain.jobkeys import NoticeKey, ReleaseKey
 from ..domain.names import Target, normalise
@@ -214,7 +214,7 @@ class LiveCatalog:
     def searchable(self) -> bool:
         return self.client is not None
 
-    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | str:
+    async def lookup(self, text: str, *, imports: Imports = "best", who: str | None = None) -> Target | list[Found] | Said:
         """What `/subscribe text` means on TVmaze: a target (imported now, or before), choices, or
         a plain reason. Answers within LOOKUP_DEADLINE seconds whatever TVmaze does.
         `imports`: "best" imports the clear best match (`best_match`); "exact" only a single
@@ -224,19 +224,19 @@ class LiveCatalog:
         `who` ("platform:user"): the person asking, held to their share of lookups (`LookupQuota`);
         None: no one's (not a command)."""
         if self.client is None:
-            return "Looking shows up on TVmaze is turned off here."
+            return said("lookup-off")
         try:
             with self.quota.take(who) if who is not None else contextlib.nullcontext() as refused:
                 if refused is not None:
-                    return refused[0].upper() + refused[1:] + "."
+                    return refused
                 async with asyncio.timeout(LOOKUP_DEADLINE):
                     return await self._lookup(self.client, text, imports)
         except TimeoutError:
-            return "TVmaze did not answer in time; try again in a minute."
+            return said("lookup-deadline")
         except TvmazeError as exc:
-            return f"{exc}; try again later."
+            return exc.said
 
-    async def _lookup(self, client: TvmazeClient, text: str, imports: Imports) -> Target | list[Found] | str:
+    async def _lookup(self, client: TvmazeClient, text: str, imports: Imports) -> Target | list[Found] | Said:
         person_id = tvmaze_id(text, PERSON_PREFIX)
         show_id = None if person_id is not None else tvmaze_id(text)
         if show_id is not None:
@@ -257,14 +257,14 @@ class LiveCatalog:
         assert pick.person is not None
         return await self.import_person(pick.person.id)
 
-    async def import_show(self, show_id: int) -> Target | str:
+    async def import_show(self, show_id: int) -> Target | Said:
         known = self.core.catalog.target("show", f"tvmaze:{show_id}")
         if known is not None:
             return known
         assert self.client is not None
         show = await self.client.show(show_id)
         if show is None:
-            return f"TVmaze has no show tvmaze:{show_id}."
+            return said("tvmaze-no-show", key=f"tvmaze:{show_id}")
         await asyncio.shield(self.apply(Change(shows=(show,))))
         return Target("show", show.key, show.name)
 
@@ -278,13 +278,13 @@ class LiveCatalog:
         shows = [s for s in await asyncio.gather(*(self.client.show(s.id, cached=cached) for s in current)) if s is not None]
         return replace(person, show_data=()), shows
 
-    async def import_person(self, person_id: int) -> Target | str:
+    async def import_person(self, person_id: int) -> Target | Said:
         known = self.core.catalog.target("actor", f"{PERSON_PREFIX}{person_id}")
         if known is not None:
             return known
         fetched = await self.fetch_person(person_id)
         if fetched is None:
-            return f"TVmaze has no person {PERSON_PREFIX}{person_id}."
+            return said("tvmaze-no-person", key=f"{PERSON_PREFIX}{person_id}")
         person, shows = fetched
         await asyncio.shield(self.apply(Change(shows=tuple(shows), people=(person,))))
         return Target("actor", person.key, person.name)

@@ -51,8 +51,9 @@ class Retries:
                 self.fanout.ledger.outcome(d.kind, d.job, chat, "no longer timely, or gone from the catalog", None)
                 late += job is not None
                 continue
-            private, zone, mention = chats.get(ChatKey(d.platform, d.chat_id), UNKNOWN_CHAT)
-            self.fanout.queue(job, d.platform, [Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention)])
+            private, zone, mention, language = chats.get(ChatKey(d.platform, d.chat_id), UNKNOWN_CHAT)
+            item = Item(job, chat, private, zone, version=-1, attempts=p.attempts, mention=mention, language=language)
+            self.fanout.queue(job, d.platform, [item])
             count += 1
         if late:
             log.warning("%d deliveries due for a retry were dropped: too late by now", late)

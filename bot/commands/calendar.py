@@ -7,7 +7,7 @@ from ..domain.render import Message
 from .spec import Argument, Command, Context
 from .text import personal
 
-RESET = Argument("action", "reset", "reset: a new link; the old one stops working at once", required=False, choices=("reset",))
+RESET = Argument("action", "reset", required=False, choices=("reset",))
 
 
 async def calendar_reply(ctx: Context, command: str) -> Message:
@@ -36,6 +36,6 @@ async def cmd_channel_calendar(ctx: Context) -> Message:
     return await calendar_reply(ctx, "/channel calendar")
 
 
-CALENDAR = Command("calendar", "your calendar link", cmd_calendar, (RESET,))
-CHANNEL_CALENDAR = Command("calendar", "its calendar link", cmd_channel_calendar, (RESET,),
+CALENDAR = Command("calendar", cmd_calendar, (RESET,))
+CHANNEL_CALENDAR = Command("calendar", cmd_channel_calendar, (RESET,),
                            admin_only=True)

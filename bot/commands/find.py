@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ..domain.catalog import Airing
-from ..domain.i18n import title_in
+from ..domain.i18n import Said, title_in
 from ..domain.interfaces import Choice, Reply
 from ..domain.names import Lookup as NameLookup
 from ..domain.names import Target
@@ -34,7 +34,7 @@ def find(ctx: Context, text: str, example: str) -> Target | Reply:
     if found.target:
         return found.target
     if found.candidates:
-        labels = [index.label(t) for t in found.candidates]
+        labels = [index.label(t, ctx.lang) for t in found.candidates]
         key = _arg_key(ctx)
         choices = tuple(Choice(label, ctx.path, ((key, label),)) for label in labels)
         return Reply(ctx.say("find-several", typed=quote(text), labels=", ".join(labels), example=example, first=labels[0]), choices)
@@ -61,13 +61,13 @@ async def find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply
     result = await live.lookup(text, imports="none" if local.exact else "exact" if near else "best", who=f"{ctx.msg.platform}:{ctx.msg.user}")
     if isinstance(result, Target):
         return result
-    if near and (isinstance(result, str) or not _tvmaze_options(ctx, result)):
+    if near and (isinstance(result, Said) or not _tvmaze_options(ctx, result)):
         return find(ctx, text, example)  # TVmaze offers nothing else: the catalog's answer stands
-    if isinstance(result, str):
-        return Reply(ctx.say("find-no-tvmaze", typed=quote(text), reason=result))
+    if isinstance(result, Said):
+        return Reply(ctx.say("find-no-tvmaze", typed=quote(text), reason=ctx.msg_text(result.msg_id, **dict(result.values))))
     if not result:
         return Reply(ctx.say("find-none-anywhere", typed=quote(text)))
-    labels = [index.label(t) for t in near]
+    labels = [index.label(t, ctx.lang) for t in near]
     return _choices(ctx, text, example, [(label, label) for label in labels], result)
 
 
@@ -76,11 +76,20 @@ def _tvmaze_options(ctx: Context, found: list[Found]) -> list[tuple[str, str]]:
     catalog = ctx.lookup.catalog
     options = []
     for item in found:
-        ident, label = (item.show.key, f"{item.show.name} ({item.show.describe()})") if item.show else \
-            (item.person.key, f"{item.person.name} (actor, {item.person.describe()})") if item.person else ("", "")
+        ident, label = (item.show.key, _pick(ctx, "pick-show", item.show.name, item.show.network, item.show.country,
+                                             item.show.premiered[:4])) if item.show else \
+            (item.person.key, _pick(ctx, "pick-actor", item.person.name, item.person.country,
+                                    ctx.msg_text("pick-born", year=item.person.birthday[:4]) if item.person.birthday else ""
+                                    )) if item.person else ("", "")
         if ident and catalog.target("show", ident) is None and catalog.target("actor", ident) is None:
             options.append((ident, label))
     return options
+
+
+def _pick(ctx: Context, msg_id: str, name: str, *details: str) -> str:
+    """A TVmaze result's label: its name, and what tells it apart (network, country, year; data)."""
+    described = ", ".join(d for d in details if d) or ctx.msg_text("pick-no-details")
+    return ctx.msg_text(msg_id, name=name, details=described)
 
 
 def _choices(ctx: Context, text: str, example: str, local: list[tuple[str, str]], found: list[Found]) -> Reply:

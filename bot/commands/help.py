@@ -23,4 +23,4 @@ async def cmd_help(ctx: Context) -> Message:
     return Message.lines(*lines)
 
 
-HELP = Command("help", "what I can do", cmd_help)
+HELP = Command("help", cmd_help)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from ..app.core import Core
-from ..domain.i18n import Language, catalogue
+from ..domain.i18n import Language, catalogue, stored_reason
 from ..domain.interfaces import ChatRef, IncomingMessage, Platform, Reply, Upcoming
 from ..domain.render import Message
 from ..domain.sanitize import visible
@@ -50,11 +50,11 @@ class Inbox:
         command typed in a server channel) cannot, so it is told why delivery is paused."""
         if msg.reaches_chat:
             reason = await self.app.chats.resume(msg.chat)
-            return None if reason is None else catalogue().message(lang, "notice-resumed", reason=reason)
+            return None if reason is None else catalogue().message(lang, "notice-resumed", reason=stored_reason(lang, reason))
         settings = await self.app.store.chat(platform=msg.chat.platform, chat_id=msg.chat.key)
         if settings is None or not settings.paused_reason:
             return None
-        return catalogue().message(lang, "notice-paused", reason=settings.paused_reason)
+        return catalogue().message(lang, "notice-paused", reason=stored_reason(lang, settings.paused_reason))
 
     @staticmethod
     def _with_notice(reply: Reply | None, notice: Message | None) -> Reply | None:

@@ -10,7 +10,7 @@ from ..domain.render import Bold, Message
 from .spec import Argument, Command, Context
 from .text import personal, quote
 
-LANGUAGE_ARG = Argument("language", "en|ko", "en or ko (English, 한국어)", required=False)
+LANGUAGE_ARG = Argument("language", "en|ko", required=False)
 
 
 async def set_language(ctx: Context, text: str) -> Message:
@@ -32,8 +32,8 @@ async def cmd_channel_language(ctx: Context) -> Message:
     return await set_language(ctx, ctx.text)
 
 
-LANGUAGE = Command("language", "show or set the language I write in here", cmd_language, (LANGUAGE_ARG,))
+LANGUAGE = Command("language", cmd_language, (LANGUAGE_ARG,))
 CHANNEL_LANGUAGE = Command(
-    "language", "set the language I write in here", cmd_channel_language, (replace(LANGUAGE_ARG, required=True),),
+    "language", cmd_channel_language, (replace(LANGUAGE_ARG, required=True),),
     admin_only=True,
 )

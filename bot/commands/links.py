@@ -79,6 +79,6 @@ async def cmd_share(ctx: Context) -> Message | Reply:
     return Message.lines(ctx.say("share-link", name=Bold(target_name(ctx, found))), Message.of(Link(url, url)))
 
 
-SHARE = Command("share", "a link that subscribes whoever opens it", cmd_share, (NAME,), platforms=("telegram",))
-START = Command("start", "greet, or follow what a shared link names", cmd_start,
-                (Argument("payload", "link code", "what a shared link carries", required=False),), hidden=True)
+SHARE = Command("share", cmd_share, (NAME,), platforms=("telegram",))
+START = Command("start", cmd_start,
+                (Argument("payload", "link code", required=False),), hidden=True)

@@ -44,5 +44,5 @@ async def cmd_news(ctx: Context) -> Message | Reply:
     return fit_lines(head, lines, lambda left: ctx.msg_text("list-more", count=left))
 
 
-NEWS = Command("news", "the five latest articles about a show, actor or what this chat follows", cmd_news,
+NEWS = Command("news", cmd_news,
                (OPTIONAL_NAME,))

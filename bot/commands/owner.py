@@ -16,6 +16,7 @@ from ..app.feeds import FeedInfo, FeedRefused
 from ..domain.catalog import Show
 from ..domain.changes import Notice
 from ..domain.headlines import shorten
+from ..domain.i18n import title_in
 from ..domain.render import Bold, Countdown, Message, When, fit_lines
 from ..integrations.sources import Edit
 from .spec import FEED_NAME, FEED_URL, Argument, Command, Context
@@ -27,14 +28,16 @@ FEED_ERROR_MAX = 100
 # ---- /show: catalog corrections ------------------------------------------------------------------
 
 
-def _show(ctx: Context, name: str) -> Show | str:
+def _show(ctx: Context, name: str) -> Show | Message:
     catalog = ctx.lookup.catalog
     found = catalog.names.lookup(name)
     key = name.strip().lower()
     target = catalog.target("show", key) or found.target
     if target is None or target.kind != "show":
-        labels = ", ".join(catalog.names.label(t) for t in found.candidates if t.kind == "show")
-        return f'No show called "{name.strip()[:60]}"' + (f" (did you mean {labels}?)" if labels else "") + "."
+        labels = ", ".join(catalog.names.label(t, ctx.lang) for t in found.candidates if t.kind == "show")
+        if labels:
+            return ctx.say("show-unknown-guess", name=f'"{name.strip()[:60]}"', labels=labels)
+        return ctx.say("show-unknown", name=f'"{name.strip()[:60]}"')
     return catalog.shows[target.key]
 
 
@@ -45,8 +48,12 @@ def _date(text: str) -> date | None:
         return None
 
 
-def _told(notices: list[Notice]) -> str:
-    return " Its followers are told." if notices else " Nothing changes for anyone (no broadcast ahead moved)."
+def _told(ctx: Context, notices: list[Notice]) -> str:
+    return ctx.msg_text("show-told" if notices else "show-told-nobody")
+
+
+def _title(ctx: Context, show: Show) -> Bold:
+    return Bold(title_in(ctx.lang, show.title, show.aliases))
 
 
 async def cmd_show_skip(ctx: Context) -> Message:
@@ -54,23 +61,23 @@ async def cmd_show_skip(ctx: Context) -> Message:
     name, _, day_text = ctx.text.strip().rpartition(" ")
     day = _date(day_text)
     if not name.strip() or day is None:
-        return Message.of("Usage: /show skip <show> <date>, e.g. /show skip Night Owl Test 2026-03-08.")
+        return ctx.say("show-skip-usage")
     show = _show(ctx, name)
-    if isinstance(show, str):
-        return Message.of(show)
+    if isinstance(show, Message):
+        return show
     airings = [a for a in ctx.lookup.catalog.by_show[show.key] if a.start.astimezone(show.zone).date() == day]
     if not airings:
-        return Message.of(Bold(show.title), f" has no broadcast on {day} ({show.zone.key}). Nothing was changed.")
+        return ctx.say("show-no-broadcast", title=_title(ctx, show), day=str(day), zone=show.zone.key)
     live = ctx.lookup.live
     assert live is not None
     notices = await live.edit(Edit(show.key, "skip", day))
-    return Message.of("Done: ", Bold(show.title), f" does not air on {day} ({show.zone.key}).", _told(notices))
+    return ctx.say("show-skipped", title=_title(ctx, show), day=str(day), zone=show.zone.key, told=_told(ctx, notices))
 
 
 async def cmd_show_move(ctx: Context) -> Message:
     """`/show move <show> <episode> <date> <time>`: an episode airs at another time."""
     parts = ctx.text.strip().rsplit(maxsplit=3)
-    usage = Message.of("Usage: /show move <show> <episode> <date> <time>, e.g. /show move Night Owl Test 3 2026-03-09 23:50.")
+    usage = ctx.say("show-move-usage")
     if len(parts) < 4 or not parts[1].isdigit():
         return usage
     day = _date(parts[2])
@@ -81,51 +88,49 @@ async def cmd_show_move(ctx: Context) -> Message:
     if day is None:
         return usage
     show = _show(ctx, parts[0])
-    if isinstance(show, str):
-        return Message.of(show)
+    if isinstance(show, Message):
+        return show
     episode = int(parts[1])
     if not any(a.episode == episode for a in ctx.lookup.catalog.by_show[show.key]):
-        return Message.of(Bold(show.title), f" has no episode {episode}. Nothing was changed.")
+        return ctx.say("show-no-episode", title=_title(ctx, show), episode=str(episode))
     live = ctx.lookup.live
     assert live is not None
     notices = await live.edit(Edit(show.key, "move", day, episode, at_time))
     start = datetime.combine(day, at_time, tzinfo=show.zone)
-    return Message.of("Done: ", Bold(show.title), f" episode {episode} airs ", When(start, show.zone), ".", _told(notices))
+    return ctx.say("show-moved", title=_title(ctx, show), episode=str(episode), when=When(start, show.zone, lang=ctx.lang),
+                   told=_told(ctx, notices))
 
 
 # ---- /feeds: the news feeds polled ---------------------------------------------------------------
 
 
-def _health(info: FeedInfo) -> str:
+def _health(ctx: Context, info: FeedInfo) -> str:
     state = info.state
     if state is None or (state.baseline_at is None and not state.failures):
-        return "not polled yet"
+        return ctx.msg_text("feed-health-new")
     if not state.failures:
-        return "healthy"
-    error = shorten(state.last_error or "unknown error", FEED_ERROR_MAX)
-    polls = f"{state.failures} failed {'poll' if state.failures == 1 else 'polls'} in a row"
-    if state.healthy:
-        return f"failing: {polls} ({error})"
-    return f"UNHEALTHY: {polls} ({error}); polled less often"
+        return ctx.msg_text("feed-health-ok")
+    error = shorten(state.last_error or ctx.msg_text("feed-error-unknown"), FEED_ERROR_MAX)
+    kind = "feed-health-failing" if state.healthy else "feed-health-unhealthy"
+    return ctx.msg_text(kind, failures=state.failures, error=error)
 
 
 async def cmd_feeds_list(ctx: Context) -> Message:
     feeds = await ctx.feeds.feed_report()
     if not feeds:
-        return Message.of("No news feeds are polled. Add one with /feeds add <url> [name], or list them in the config's [news] feeds.")
+        return ctx.say("feeds-none")
     lines = []
     for info in feeds:
-        origin = "config" if info.from_config else "added"
-        spans: list = ["• ", Bold(info.feed.name), f" ({origin}) {shorten(info.feed.url, FEED_URL_MAX)}: {_health(info)}; "]
+        line = dict(name=Bold(info.feed.name), origin="config" if info.from_config else "added",
+                    url=shorten(info.feed.url, FEED_URL_MAX), health=_health(ctx, info))
         if info.last is None:
-            spans.append("no new article yet")
+            lines.append(ctx.say("feeds-line-quiet", **line))
         else:
-            spans += [f"last new article {shorten(info.last.title, 60)!r}, ",
-                      Countdown(datetime.fromtimestamp(info.last.received_at, UTC), ctx.now)]
-        lines.append(Message.of(*spans))
+            since = Countdown(datetime.fromtimestamp(info.last.received_at, UTC), ctx.now, ctx.lang)
+            lines.append(ctx.say("feeds-line", **line, title=repr(shorten(info.last.title, 60)), countdown=since))
     every = ctx.settings.config.news.poll_interval
-    head = f"News feeds ({len(feeds)}), each polled every {int(every.total_seconds() // 60)} minutes:"
-    return fit_lines(head, lines, lambda left: f"…and {left} more.")
+    head = ctx.msg_text("feeds-head", count=len(feeds), minutes=int(every.total_seconds() // 60))
+    return fit_lines(head, lines, lambda left: ctx.msg_text("feeds-more", left=left))
 
 
 async def cmd_feeds_add(ctx: Context) -> Message:
@@ -133,44 +138,37 @@ async def cmd_feeds_add(ctx: Context) -> Message:
     try:
         feed, entries = await ctx.feeds.add_feed(url, name, by=f"{ctx.msg.platform}:{ctx.msg.user}")
     except FeedRefused as exc:
-        return Message.of(str(exc))
-    listed = f"{entries} {'entry' if entries == 1 else 'entries'}"
-    return Message.of(
-        "Added the feed ", Bold(feed.name), f" ({feed.url}). It lists {listed} now: those are recorded, not sent. "
-        "From its next new entry on, articles go to the chats that follow what they name. "
-        f"/feeds remove {feed.name} stops it."
-    )
+        return ctx.say(exc.msg_id, **exc.values)
+    return ctx.say("feeds-added", name=Bold(feed.name), url=feed.url, entries=entries, plain=feed.name)
 
 
 async def cmd_feeds_remove(ctx: Context) -> Message:
     try:
         feed = await ctx.feeds.remove_feed(ctx.args.get("name", ""))
     except FeedRefused as exc:
-        return Message.of(str(exc))
-    return Message.of("Removed the feed ", Bold(feed.name), f" ({feed.url}); it is no longer polled.")
+        return ctx.say(exc.msg_id, **exc.values)
+    return ctx.say("feeds-removed", name=Bold(feed.name), url=feed.url)
 
 
 FEEDS = Command(
     "feeds",
-    "the news feeds polled, with their health (bot owners)",
     cmd_feeds_list,
     owner_only=True,
     subcommands=(
-        Command("list", "every feed, its health and last new article", cmd_feeds_list),
-        Command("add", "poll an RSS or Atom feed (checked first)", cmd_feeds_add, (FEED_URL, FEED_NAME)),
-        Command("remove", "stop polling a feed added with /feeds add", cmd_feeds_remove,
-                (replace(FEED_NAME, required=True, help="the feed's name, as /feeds lists it"),)),
+        Command("list", cmd_feeds_list),
+        Command("add", cmd_feeds_add, (FEED_URL, FEED_NAME)),
+        Command("remove", cmd_feeds_remove,
+                (replace(FEED_NAME, required=True),)),
     ),
 )
 SHOW = Command(
     "show",
-    "correct the catalog (the bot's owners)",
     owner_only=True,
     subcommands=(
-        Command("skip", "the show does not air that date (pre-empted; its zone)", cmd_show_skip,
-                (Argument("show_date", "show> <date", "a show and a date like 2026-03-08"),), owner_only=True),
-        Command("move", "an episode airs at another date and time (its zone)", cmd_show_move,
-                (Argument("show_move", "show> <episode> <date> <time", "e.g. Night Owl 3 2026-03-09 23:50"),),
+        Command("skip", cmd_show_skip,
+                (Argument("show_date", "show> <date"),), owner_only=True),
+        Command("move", cmd_show_move,
+                (Argument("show_move", "show> <episode> <date> <time"),),
                 owner_only=True),
     ),
 )

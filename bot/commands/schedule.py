@@ -78,5 +78,5 @@ async def cmd_schedule(ctx: Context) -> Message:
     return Message.lines(*lines)
 
 
-NEXT = Command("next", "the next episode, with local time and countdown", cmd_next, (OPTIONAL_NAME,))
-SCHEDULE = Command("schedule", f"what this chat follows in the next {SCHEDULE_DAYS} days", cmd_schedule)
+NEXT = Command("next", cmd_next, (OPTIONAL_NAME,))
+SCHEDULE = Command("schedule", cmd_schedule)

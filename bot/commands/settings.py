@@ -52,6 +52,6 @@ async def cmd_remind(ctx: Context) -> Message:
     return await _show_or_set(ctx, "remind <lead ...>", "/remind", set_leads)
 
 
-TIMEZONE = Command("timezone", "show or set the time zone of reminders", cmd_timezone, (ZONE,))
-REMIND = Command("remind", "show or set how long before each episode reminders come", cmd_remind, (LEADS,))
+TIMEZONE = Command("timezone", cmd_timezone, (ZONE,))
+REMIND = Command("remind", cmd_remind, (LEADS,))
 CHANNEL_ZONE, CHANNEL_LEADS = replace(ZONE, required=True), replace(LEADS, required=True)

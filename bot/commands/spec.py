@@ -30,7 +30,6 @@ OWNER: Check = "owner"
 class Argument:
     key: str  # the option's name on every platform: lowercase, no spaces, at most 32 characters (Discord)
     label: str  # what people call it in usage lines: "show or actor"
-    help: str
     required: bool = True
     many: bool = False  # several words (leads) rather than one free-text value
     choices: tuple[str, ...] = ()  # the only values it takes, when it is one of a few words
@@ -87,8 +86,7 @@ Handler = Callable[[Context], Awaitable["Message | Reply"]]
 
 @dataclass(frozen=True)
 class Command:
-    name: str
-    help: str
+    name: str  # its description is the catalogues' message `text_id` ("cmd-<name>")
     handler: Handler | None = None
     args: tuple[Argument, ...] = ()
     admin_only: bool = False
@@ -121,13 +119,13 @@ class Command:
         return " ".join(words)
 
 
-NAME = Argument("name", "show or actor", "a title, alias or actor name; Hangul works")
+NAME = Argument("name", "show or actor")
 OPTIONAL_NAME = replace(NAME, required=False)
-ZONE = Argument("zone", "zone", "an IANA zone like America/New_York, or a city like Seoul", required=False)
-LEADS = Argument("leads", "lead", "one to three of 30m, 1h, 1h30m, 1d, 0m", required=False, many=True)
-ROLE = Argument("role", "role", "the role whose members reminders here mention; leave out to stop", required=False, role=True)
-EVENTS = Argument("state", "on|off", "on: list upcoming episodes as server events; off: stop", choices=("on", "off"))
-FEED_URL = Argument("url", "url", "the feed's address: https://...")
+ZONE = Argument("zone", "zone", required=False)
+LEADS = Argument("leads", "lead", required=False, many=True)
+ROLE = Argument("role", "role", required=False, role=True)
+EVENTS = Argument("state", "on|off", choices=("on", "off"))
+FEED_URL = Argument("url", "url")
 FEED_NAME = Argument(
-    "name", "name", "what to call the feed (default: its site, like soompi.com)", required=False, text_id="arg-feed-name",
+    "name", "name", required=False, text_id="arg-feed-name",
 )

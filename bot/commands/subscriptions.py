@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..domain.i18n import title_in
+from ..domain.i18n import stored_reason, title_in
 from ..domain.interfaces import Reply
 from ..domain.names import Target
 from ..domain.render import Bold, Countdown, Message, When
@@ -125,7 +125,7 @@ async def list_followed(ctx: Context) -> Message:
         lines.append(ctx.say("list-more", count=len(subs) - LIST_LINES))
     lines.append(ctx.say("list-settings", leads=leads_text(leads, ctx.lang), zone=zone.key))
     if settings is not None and settings.paused_reason:
-        lines.append(ctx.say("list-paused", reason=settings.paused_reason))
+        lines.append(ctx.say("list-paused", reason=stored_reason(ctx.lang, settings.paused_reason)))
     return Message.lines(*lines)
 
 
@@ -142,8 +142,8 @@ async def cmd_subscriptions(ctx: Context) -> Message:
 
 
 SUBSCRIBE = Command(
-    "subscribe", "follow a show (reminders and news) or an actor (news, and reminders for their shows)",
+    "subscribe",
     cmd_subscribe, (NAME,),
 )
-UNSUBSCRIBE = Command("unsubscribe", "stop following a show or actor", cmd_unsubscribe, (NAME,))
-SUBSCRIPTIONS = Command("subscriptions", "what this chat follows, with lead times and zone", cmd_subscriptions)
+UNSUBSCRIBE = Command("unsubscribe", cmd_unsubscribe, (NAME,))
+SUBSCRIPTIONS = Command("subscriptions", cmd_subscriptions)

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, NamedTuple, cast
 
 from fluent.runtime import FluentBundle, FluentResource
 
@@ -28,6 +28,18 @@ LOCALES = Path(__file__).resolve().parents[1] / "locales"
 
 # a span argument travels through Fluent as "\ue000<n>\ue001<its text>\ue002" (JOSA reads the text)
 _SPAN = re.compile("\ue000(\\d+)\ue001[^\ue002]*\ue002")
+
+
+class Said(NamedTuple):
+    """A text to be written later in its reader's language: a message id and its values
+    (a reason the app gives that a command's reply quotes)."""
+
+    msg_id: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+
+def said(msg_id: str, **values: Any) -> Said:
+    return Said(msg_id, tuple(values.items()))
 
 
 def language_of(code: str | None) -> Language | None:
@@ -141,6 +153,16 @@ def _split(text: str, spans: list[Span | Message]) -> list[Span]:
 
 def _join(text: str) -> str:
     return _SPAN.sub(lambda m: m.group(0)[m.group(0).index("\ue001") + 1:-1], text)
+
+
+def stored_reason(lang: Language, reason: str) -> str:
+    """A stored reason (a chat's pause) in `lang`: a message id of the catalogues, with its detail
+    after a space ("pause-lost-permission 50013: Missing Access"), is written out; anything else
+    (a platform's own words, a reason stored before) is given as it is."""
+    msg_id, _, detail = reason.partition(" ")
+    if msg_id.startswith("pause-") and msg_id in catalogue().ids[DEFAULT_LANGUAGE]:
+        return catalogue().text(lang, msg_id, detail=detail)
+    return reason
 
 
 @cache

@@ -14,9 +14,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz, process
 
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES, Language, catalogue
 from .sanitize import matchable
 
 FUZZY_ACCEPT = 80  # a misspelling this close is accepted when it clearly beats the rest
@@ -71,7 +73,15 @@ class Lookup:
     exact: bool = False  # the name typed is a title, name or alias (after normalisation), not a part or a misspelling
 
 
-KIND_PREFIX = re.compile(r"^\s*(show|actor)\s*:\s*(.*)$", re.IGNORECASE | re.DOTALL)
+KIND_PREFIX = re.compile(r"^\s*([^\s:]{1,12})\s*:\s*(.*)$", re.DOTALL)
+KINDS = ("show", "actor")
+
+
+@cache
+def kind_words() -> dict[str, str]:
+    """Every language's word for a kind ("show", "드라마"), casefolded, to the kind it names."""
+    texts = catalogue()
+    return {texts.text(lang, f"kind-{kind}").casefold(): kind for lang in LANGUAGES for kind in KINDS} | {k: k for k in KINDS}
 
 
 class NameIndex:
@@ -104,8 +114,8 @@ class NameIndex:
     def lookup(self, text: str) -> Lookup:
         kind = None
         prefixed = KIND_PREFIX.match(text)
-        if prefixed:
-            kind, text = prefixed.group(1).lower(), prefixed.group(2)
+        if prefixed and prefixed.group(1).casefold() in kind_words():
+            kind, text = kind_words()[prefixed.group(1).casefold()], prefixed.group(2)
         found = self._lookup(normalise(text))
         if kind is None:
             return found
@@ -114,9 +124,12 @@ class NameIndex:
         of_kind = tuple(t for t in found.candidates if t.kind == kind)
         return Lookup(of_kind[0], exact=found.exact) if len(of_kind) == 1 else Lookup(None, of_kind, found.exact)
 
-    def label(self, target: Target) -> str:
-        """What to type to get exactly `target`: its name, or "show: name" / "actor: name"."""
-        return target.name if self.lookup(target.name).target == target else f"{target.kind}: {target.name}"
+    def label(self, target: Target, lang: Language = DEFAULT_LANGUAGE) -> str:
+        """What to type to get exactly `target`: its name, or "show: name" / "actor: name" in the
+        reader's language ("드라마: name"; every language's word is understood)."""
+        if self.lookup(target.name).target == target:
+            return target.name
+        return f"{catalogue().text(lang, f'kind-{target.kind}')}: {target.name}"
 
     def _lookup(self, key: str) -> Lookup:
         if not key:

@@ -14,6 +14,8 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from .i18n import Said, said
+
 AT_ONCE = 2
 PER_WINDOW = 6
 WINDOW = 60.0  # seconds
@@ -28,7 +30,7 @@ class LookupQuota:
         self._running: dict[str, int] = {}
 
     @contextmanager
-    def take(self, who: str) -> Iterator[str | None]:
+    def take(self, who: str) -> Iterator[Said | None]:
         """`with quota.take(who) as refused:` None while the lookup may go on (it counts until the
         block ends), else the reason, for the person, that it may not."""
         refused = self._refusal(who)
@@ -44,7 +46,7 @@ class LookupQuota:
             if not self._running[who]:
                 del self._running[who]
 
-    def _refusal(self, who: str) -> str | None:
+    def _refusal(self, who: str) -> Said | None:
         now = self.clock()
         if len(self._started) > MAX_PEOPLE:
             self._forget_idle(now)
@@ -52,11 +54,10 @@ class LookupQuota:
         while started and started[0] <= now - self.window:
             started.popleft()
         if self._running.get(who, 0) >= self.at_once:
-            return f"you already have {self.at_once} names waiting for TVmaze; wait for their answers, then try again"
+            return said("lookup-waiting", count=self.at_once)
         if started and len(started) >= self.per_window:
             wait = max(1, round(started[0] + self.window - now))
-            return (f"you asked for {len(started)} TVmaze lookups in the last minute, the most one person may; "
-                    f"wait {wait} seconds and try again")
+            return said("lookup-too-often", count=len(started), wait=wait)
         return None
 
     def _forget_idle(self, now: float) -> None:

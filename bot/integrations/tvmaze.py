@@ -27,6 +27,8 @@ from typing import Any, Literal
 
 import httpx
 
+from ..domain.i18n import said
+
 log = logging.getLogger(__name__)
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2200  # air times outside these years are data errors
@@ -42,7 +44,12 @@ Imports = Literal["best", "exact", "none"]  # what a TVmaze lookup may import (L
 
 
 class TvmazeError(Exception):
-    """TVmaze could not answer usefully; the message says why, in plain words."""
+    """TVmaze could not answer usefully; the message says why, in plain words (for the log), and
+    `said` the same for a reader, as a message id of the catalogues."""
+
+    def __init__(self, text: str, msg_id: str, **values: object):
+        super().__init__(text)
+        self.said = said(msg_id, **values)
 
 
 class RateLimiter:
@@ -241,7 +248,7 @@ def parse_show(raw: Any) -> ImportedShow:
     data = _dict(raw)
     show_id, name = _int(data.get("id")), _text(data.get("name"))
     if show_id is None or not name:
-        raise TvmazeError("TVmaze sent a show without an id or a name")
+        raise TvmazeError("TVmaze sent a show without an id or a name", "tvmaze-incomplete", kind="show")
     network, web = _dict(data.get("network")), _dict(data.get("webChannel"))
     channel = network or web
     country = _dict(channel.get("country"))
@@ -265,7 +272,7 @@ def parse_person(raw: Any, credits: Any = ()) -> ImportedPerson:
     data = _dict(raw)
     person_id, name = _int(data.get("id")), _text(data.get("name"))
     if person_id is None or not name:
-        raise TvmazeError("TVmaze sent a person without an id or a name")
+        raise TvmazeError("TVmaze sent a person without an id or a name", "tvmaze-incomplete", kind="person")
     shows: list[ImportedShow] = []
     for credit in credits if isinstance(credits, list) else ():
         embedded = _dict(_dict(credit).get("_embedded")).get("show")
@@ -330,10 +337,11 @@ class TvmazeClient:
                     response = await self._http.get(url)
                 except httpx.TimeoutException:
                     self.results["timeout"] += 1
-                    raise TvmazeError("TVmaze did not answer in time") from None
+                    raise TvmazeError("TVmaze did not answer in time", "tvmaze-slow") from None
                 except httpx.HTTPError as exc:
                     self.results["unreachable"] += 1
-                    raise TvmazeError(f"TVmaze cannot be reached ({type(exc).__name__})") from None
+                    raise TvmazeError(f"TVmaze cannot be reached ({type(exc).__name__})", "tvmaze-unreachable",
+                                      error=type(exc).__name__) from None
             self.results[str(response.status_code)] += 1
             if response.status_code == 429 and attempt < MAX_RETRIES:
                 wait = _retry_after(response.headers.get("Retry-After"), backoff)
@@ -342,19 +350,20 @@ class TvmazeClient:
                 backoff = min(MAX_BACKOFF, backoff * 2)
                 continue
             return self._decode(url, response)
-        raise TvmazeError("TVmaze is busy; try again in a minute")  # pragma: no cover - loop always returns
+        raise TvmazeError("TVmaze is busy; try again in a minute", "tvmaze-busy")  # pragma: no cover - loop always returns
 
     def _decode(self, url: str, response: httpx.Response) -> Any:
         if response.status_code == 404:
             return None
         if response.status_code == 429:
-            raise TvmazeError("TVmaze is busy; try again in a minute")
+            raise TvmazeError("TVmaze is busy; try again in a minute", "tvmaze-busy")
         if response.status_code >= 400:
-            raise TvmazeError(f"TVmaze answered with an error ({response.status_code})")
+            raise TvmazeError(f"TVmaze answered with an error ({response.status_code})", "tvmaze-status",
+                              status=str(response.status_code))
         try:
             body = response.json()
         except ValueError:
-            raise TvmazeError("TVmaze sent something that is not valid JSON") from None
+            raise TvmazeError("TVmaze sent something that is not valid JSON", "tvmaze-invalid") from None
         max_age = _max_age(response.headers.get("Cache-Control", ""))
         if max_age:
             self._cache[url] = (self.limiter.clock() + max_age, body)

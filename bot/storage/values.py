@@ -52,6 +52,7 @@ class ChatFlags(NamedTuple):
     is_private: bool
     timezone: str | None
     mention: str | None
+    language: str | None = None  # its saved language (None: not chosen, remembered or known)
 
 
 class Recipient(NamedTuple):

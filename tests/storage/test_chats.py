@@ -38,7 +38,9 @@ async def test_group_settings_for_mentions_and_events_are_kept_and_move_with_the
     await storage.set_events(platform="discord", chat_id="7", is_private=False, on=True, now=2)
     await storage.set_events(platform="discord", chat_id="8", is_private=False, on=False, now=2)
     assert await storage.chats_with_events("discord") == ["7"] and await storage.chats_with_events("telegram") == []
-    assert await storage.chat_flags([("discord", "7"), ("discord", "404")]) == {ChatKey("discord", "7"): (False, None, "720")}
+    assert await storage.chat_flags([("discord", "7"), ("discord", "404")]) == {ChatKey("discord", "7"): (False, None, "720", None)}
+    await storage.set_language(platform="discord", chat_id="7", is_private=False, language="ko", now=2)
+    assert (await storage.chat_flags([("discord", "7")]))[ChatKey("discord", "7")].language == "ko"
     await storage.move_chat(platform="discord", old="7", new="9")
     after = await storage.chat(platform="discord", chat_id="9")
     assert after is not None and (after.mention, after.events) == ("720", True)

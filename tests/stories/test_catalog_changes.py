@@ -102,7 +102,7 @@ async def test_an_owners_command_without_subcommands_refuses_everyone_else(make_
         ran.append(ctx.msg.user)
         return commands.Message.of("Purged.")
 
-    purge_command = commands.Command("purge", "forget every stale feed (bot owners)", purge, owner_only=True)
+    purge_command = commands.Command("purge", purge, owner_only=True)
     monkeypatch.setitem(commands.BY_NAME, "purge", purge_command)
     story, fan, owner = await fan_and_owner(make_story)
     assert await fan.say("/purge") == (

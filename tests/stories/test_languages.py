@@ -2,6 +2,7 @@
 English otherwise (a French app too)."""
 
 from bot.commands import COMMANDS
+from bot.domain.interfaces import DeliveryError
 
 
 async def test_a_fan_whose_telegram_is_in_korean_gets_korean_help(make_story):
@@ -140,3 +141,42 @@ async def test_bad_settings_input_is_explained_in_korean(make_story):
     )
     assert await fan.say("/remind 8d") == "8d는 너무 일러요. 알림 시점은 최대 7일(7d) 전이에요."
     assert await fan.say("/remind 10m 20m 30m 40m") == "알림 시점은 최대 3개예요. 예: /remind 1d 1h 10m"
+
+
+async def test_a_korean_fans_reminder_retried_after_a_restart_is_still_in_korean(make_story):
+    story = await make_story(start="2022-12-20T00:00:00Z")
+    fan = story.chat("telegram", "100", language="ko")
+    await fan.say("/timezone Seoul")
+    await fan.say("/remind 1h")
+    await fan.say("/subscribe The Interest of Love")
+    story.sim.adapter("telegram").failures["100"] = DeliveryError("502 Bad Gateway")
+    await story.advance("2022-12-21T12:30:10Z")  # the reminder failed: its retry is due in 30 s
+    del story.sim.adapter("telegram").failures["100"]
+    await story.stop()
+    await story.start()  # a new process retries it, knowing nothing of the chat but what is stored
+    await story.advance("2022-12-21T12:40:00Z")
+    [reminder] = fan.received("reminder")
+    assert reminder.text == "⏰ <b>사랑의 이해</b> 1회, 1시간 후 시작: 12월 21일 (수) 오후 10:30 (Asia/Seoul) (JTBC)."
+
+
+async def test_why_tvmaze_could_not_be_asked_is_said_in_korean(make_story, fake_tvmaze):
+    story = await make_story(start="2027-01-04T00:00:00Z", tvmaze={"base_url": fake_tvmaze.url})
+    fan = story.chat("telegram", "100", language="ko")
+    fake_tvmaze.fail = ["500", "500"]
+    assert await fan.say("/subscribe Anything") == (
+        '"Anything"이라는 드라마나 배우가 카탈로그에 없고, TVmaze에도 물어볼 수 없었어요: '
+        "TVmaze가 오류로 답했어요 (500). 나중에 다시 해 보세요."
+    )
+    fake_tvmaze.fail = ["garbage", "garbage"]
+    assert (await fan.say("/subscribe Anything")).endswith("TVmaze가 올바른 JSON이 아닌 답을 보냈어요. 나중에 다시 해 보세요.")
+
+
+async def test_the_owners_help_fits_one_discord_message_in_both_languages(make_story):
+    story = await make_story(owners=["telegram:1", "discord:1"])
+    for platform in ("telegram", "discord"):
+        for language in ("en", "ko"):
+            owner = story.chat(platform, "1", language=language)
+            await owner.say(f"/language {language}")
+            reply = await owner.say("/help")
+            assert "/feeds add" in reply and "/show move" in reply
+            assert len(reply) <= 2000, (platform, language, len(reply))

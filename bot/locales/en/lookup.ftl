@@ -18,3 +18,26 @@ schedule-airing = • { $when }: { $title } episode { $episode }
 schedule-release = • { $day } (streaming release): { $title } episode { $episode }
 schedule-nothing = Nothing this chat follows airs in the next { $days } days.
 schedule-head = The next { $days } days, in { $zone }:
+
+## A name several shows and actors share: what to type for one ("show: Jisoo"; each language's word is understood),
+## and TVmaze's results to pick from. $details are the network, country and year (data).
+kind-show = show
+kind-actor = actor
+pick-show = { $name } ({ $details })
+pick-actor = { $name } (actor, { $details })
+pick-born = born { $year }
+pick-no-details = no details
+
+## Why TVmaze could not be asked; a /subscribe reply quotes it after "could not ask TVmaze:".
+lookup-off = Looking shows up on TVmaze is turned off here.
+lookup-deadline = TVmaze did not answer in time; try again in a minute.
+lookup-waiting = You already have { $count } names waiting for TVmaze; wait for their answers, then try again.
+lookup-too-often = You asked for { $count } TVmaze lookups in the last minute, the most one person may; wait { $wait } seconds and try again.
+tvmaze-slow = TVmaze did not answer in time; try again later.
+tvmaze-unreachable = TVmaze cannot be reached ({ $error }); try again later.
+tvmaze-busy = TVmaze is busy; try again in a minute.
+tvmaze-status = TVmaze answered with an error ({ $status }); try again later.
+tvmaze-invalid = TVmaze sent something that is not valid JSON; try again later.
+tvmaze-incomplete = TVmaze sent a { $kind } without an id or a name; try again later.
+tvmaze-no-show = TVmaze has no show { $key }.
+tvmaze-no-person = TVmaze has no person { $key }.

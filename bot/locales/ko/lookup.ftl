@@ -18,3 +18,29 @@ schedule-airing = • { $when }: { $title } { $episode }회
 schedule-release = • { $day } (스트리밍 공개): { $title } { $episode }회
 schedule-nothing = 앞으로 { $days }일 동안 이 채팅이 구독한 방송이 없어요.
 schedule-head = 앞으로 { $days }일 일정 ({ $zone } 기준):
+
+## 여러 드라마와 배우가 같은 이름일 때 하나를 고르려고 입력하는 말("드라마: 지수"; 어느 언어의 낱말이든 알아들어요)과
+## TVmaze 검색 결과의 선택지. $details는 방송사, 나라, 연도(데이터)예요.
+kind-show = 드라마
+kind-actor = 배우
+pick-show = { $name } ({ $details })
+pick-actor = { $name } (배우, { $details })
+pick-born = { $year }년생
+pick-no-details = 정보 없음
+
+## TVmaze에 물어볼 수 없었던 이유. /subscribe 답장에서 "TVmaze에도 물어볼 수 없었어요:" 뒤에 와요.
+lookup-off = 여기서는 TVmaze 검색을 쓰지 않아요.
+lookup-deadline = TVmaze가 제때 답하지 않았어요. 1분 뒤에 다시 해 보세요.
+lookup-waiting = 이미 TVmaze의 답을 기다리는 이름이 { $count }개 있어요. 답이 온 뒤에 다시 해 보세요.
+lookup-too-often = 지난 1분 동안 TVmaze 검색을 { $count }번 하셨어요. 한 사람이 할 수 있는 최대예요. { $wait }초 뒤에 다시 해 보세요.
+tvmaze-slow = TVmaze가 제때 답하지 않았어요. 나중에 다시 해 보세요.
+tvmaze-unreachable = TVmaze에 연결할 수 없어요 ({ $error }). 나중에 다시 해 보세요.
+tvmaze-busy = TVmaze가 바빠요. 1분 뒤에 다시 해 보세요.
+tvmaze-status = TVmaze가 오류로 답했어요 ({ $status }). 나중에 다시 해 보세요.
+tvmaze-invalid = TVmaze가 올바른 JSON이 아닌 답을 보냈어요. 나중에 다시 해 보세요.
+tvmaze-incomplete = TVmaze가 id나 이름이 없는 { $kind ->
+        [show] 드라마를
+       *[person] 사람을
+    } 보냈어요. 나중에 다시 해 보세요.
+tvmaze-no-show = TVmaze에 { $key } 드라마가 없어요.
+tvmaze-no-person = TVmaze에 { $key } 사람이 없어요.

@@ -56,17 +56,17 @@ class SqliteChats(SqliteBase):
         return [row[0] for row in rows]
 
     async def chat_flags(self, chats: Iterable[tuple[str, str]]) -> dict[ChatKey, ChatFlags]:
-        """(is_private, timezone, mention) of many chats at once, by (platform, chat_id)."""
+        """(is_private, timezone, mention, language) of many chats at once, by (platform, chat_id)."""
         found: dict[ChatKey, ChatFlags] = {}
         async with self.transaction():
             for platform, group in itertools.groupby(sorted(set(chats)), key=lambda c: c[0]):
                 rows = await self._all(
-                    "SELECT chat_id, is_private, timezone, mention FROM chats WHERE platform = ? "
+                    "SELECT chat_id, is_private, timezone, mention, language FROM chats WHERE platform = ? "
                     "AND chat_id IN (SELECT value FROM json_each(?))",
                     (platform, json.dumps([chat for _, chat in group])),
                 )
-                for chat_id, private, zone, mention in rows:
-                    found[ChatKey(platform, chat_id)] = ChatFlags(bool(private), zone, mention)
+                for chat_id, private, zone, mention, language in rows:
+                    found[ChatKey(platform, chat_id)] = ChatFlags(bool(private), zone, mention, language)
         return found
 
     async def pause_chat(self, *, platform: str, chat_id: str, reason: str, now: int) -> bool:

@@ -1,0 +1,74 @@
+"""No text a person reads is written in the code of the commands and the app: every reply is a
+message id of the catalogues (tested there in every language). This walks the source of
+`bot/commands` and `bot/app` and fails on any English words handed to what builds a reply."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.domain.i18n import catalogue
+
+ROOT = Path(__file__).resolve().parents[2] / "bot"
+PACKAGES = ("commands", "app")
+# what builds a reader's text: spans of a message, a catalogue message, a reason given for later
+BUILDERS = {"of", "lines", "fit_lines", "Reply", "say", "msg_text", "message", "text", "said", "Said", "FeedRefused",
+            "Choice"}
+MESSAGE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")
+WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")  # two words: a phrase, not a symbol or a key
+
+
+def _name(func: ast.expr) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _texts(node: ast.expr) -> list[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        return ["".join(v.value for v in node.values if isinstance(v, ast.Constant) and isinstance(v.value, str))]
+    if isinstance(node, (ast.BinOp, ast.IfExp, ast.Tuple, ast.List)):
+        return [t for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr) for t in _texts(child)]
+    return []
+
+
+def english_literals(path: Path, root: Path = ROOT.parent) -> list[str]:
+    """Each phrase of English words handed to a reply's builder in `path`: "file:line: 'text'"."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call) or _name(node.func) not in BUILDERS:
+            continue
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            for text in _texts(arg):
+                if WORDS.search(text) and not MESSAGE_ID.match(text):
+                    found.append(f"{path.relative_to(root)}:{node.lineno}: {text!r}")
+    return found
+
+
+def test_the_check_finds_english_handed_to_a_reply(tmp_path):
+    path = tmp_path / "sample.py"
+    path.write_text('def f(ctx, n):\n    ctx.say("feeds-none")\n    return Message.of(Bold("x"), f"{n} feeds polled")\n')
+    assert english_literals(path, tmp_path) == ["sample.py:3: ' feeds polled'"]
+
+
+@pytest.mark.parametrize("package", PACKAGES)
+def test_no_english_phrase_is_handed_to_what_builds_a_reply(package):
+    found = [line for path in sorted((ROOT / package).rglob("*.py")) for line in english_literals(path)]
+    assert found == []
+
+
+def test_every_message_id_the_commands_and_the_app_name_is_in_the_catalogues():
+    ids = catalogue().ids
+    named = set()
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and _name(node.func) in {"say", "msg_text", "said", "FeedRefused"} and node.args:
+                    first = node.args[0]
+                    if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                        named.add(first.value)
+    assert named, "the walk found no message ids at all"
+    assert sorted(n for n in named if not all(n in ids[lang] for lang in ids)) == []
