@@ -26,6 +26,27 @@ GONE = (
     "group chat was deactivated", "not enough rights", "have no rights", "need administrator rights",
     "bot is not a member", "chat_write_forbidden", "user is deactivated", "peer_id_invalid",
 )
+# Telegram's words for a refusal -> the pause reason stored (a message id of pause.ftl, shown to
+# the fan in their language by bot.domain.i18n.stored_reason); the first match wins.
+PAUSE_REASONS = (
+    (("blocked by the user",), "pause-telegram-blocked"),
+    (("kicked", "bot is not a member"), "pause-telegram-removed"),
+    (("user is deactivated",), "pause-telegram-account-gone"),
+    (("thread not found", "topic_deleted", "topic deleted", "topic_closed", "topic closed"), "pause-telegram-topic-gone"),
+    (("chat not found", "group chat was deactivated", "peer_id_invalid"), "pause-telegram-chat-gone"),
+    (("not enough rights", "have no rights", "need administrator rights", "chat_write_forbidden"),
+     "pause-telegram-no-rights"),
+)
+
+
+def pause_reason(reason: str) -> str:
+    """The stored pause reason for Telegram's refusal `reason`: a catalogue id, or the refused id
+    with Telegram's words as its detail (at most 200 characters in all)."""
+    lowered = reason.lower()
+    for words, msg_id in PAUSE_REASONS:
+        if any(word in lowered for word in words):
+            return msg_id
+    return f"pause-telegram-refused {reason[:150]}"
 
 
 def _lines(message: Message) -> list[list[Span]]:
@@ -114,9 +135,9 @@ def delivery_error(error: TelegramError, chat: ChatRef, redact: Callable[[str], 
     if isinstance(error, ChatMigrated):
         return ChatMoved(str(error.new_chat_id), reason)
     if isinstance(error, Forbidden):
-        return Unreachable(reason)
+        return Unreachable(pause_reason(reason))
     if isinstance(error, BadRequest) and any(gone in reason.lower() for gone in GONE):
-        return Unreachable(reason)
+        return Unreachable(pause_reason(reason))
     if isinstance(error, TimedOut):
         return DeliveryError(f"Telegram did not answer in time ({reason})")
     if isinstance(error, InvalidToken):

@@ -158,11 +158,11 @@ def _join(text: str) -> str:
 def stored_reason(lang: Language, reason: str) -> str:
     """A stored reason (a chat's pause) in `lang`: a message id of the catalogues, with its detail
     after a space ("pause-lost-permission 50013: Missing Access"), is written out; anything else
-    (a platform's own words, a reason stored before) is given as it is."""
+    (a platform's own words, a reason stored before) is quoted as it is in a sentence of `lang`."""
     msg_id, _, detail = reason.partition(" ")
     if msg_id.startswith("pause-") and msg_id in catalogue().ids[DEFAULT_LANGUAGE]:
         return catalogue().text(lang, msg_id, detail=detail)
-    return reason
+    return catalogue().text(lang, "pause-as-said", detail=reason)
 
 
 @cache

@@ -47,7 +47,7 @@ async def test_a_fan_who_blocked_the_bot_is_paused_and_resumed_when_they_write_a
 
         server.clear_faults()  # the fan unblocks the bot and writes
         answer = await bot.says(FAN, FAN, "/next")
-        assert answer.plain_text.startswith("Delivery to this chat had been paused (Forbidden: bot was blocked by the user)")
+        assert answer.plain_text.startswith("Delivery to this chat had been paused (you blocked me on Telegram; unblock me")
         await bot.advance(AIRS + timedelta(days=7) - timedelta(minutes=30))
         assert [m.plain_text.split(",")[1] for m in bot.received(FAN)] == [" episode 2"]
 
@@ -76,7 +76,22 @@ async def test_a_deleted_topic_pauses_only_that_topic(tmp_path):
         await bot.advance(AIRS - timedelta(minutes=30))
         assert [m.message_thread_id for m in bot.received(group)] == [8]
         settings = await bot.process.core.store.chat(platform="telegram", chat_id=f"{group}/7")
-        assert settings is not None and "thread not found" in settings.paused_reason
+        assert settings is not None and settings.paused_reason == "pause-telegram-topic-gone"
+
+
+async def test_a_korean_fan_who_blocked_the_bot_reads_why_in_korean_when_they_write_again(tmp_path):
+    async with telegram_bot(tmp_path) as (bot, server):
+        await bot.says(FAN, FAN, "/language ko")
+        await bot.says(FAN, FAN, f"/subscribe {TITLE}")
+        server.block(FAN)
+        await bot.advance(AIRS - timedelta(minutes=30))
+        assert bot.received(FAN) == []
+
+        server.clear_faults()  # the fan unblocks the bot and writes
+        answer = await bot.says(FAN, FAN, "/next")
+        assert answer.plain_text.startswith(
+            "이 채팅으로의 전송이 멈춰 있었어요(텔레그램에서 저를 차단했어요. 차단을 풀거나 시작(Start)을 누르면 다시 알림을 받아요)")
+        assert "blocked" not in answer.plain_text
 
 
 def test_long_messages_are_split_on_line_boundaries_into_parts_telegram_accepts():

@@ -7,6 +7,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, Ne
 
 from adapters.telegram.choices import ChoiceTable
 from adapters.telegram.outgoing import delivery_error
+from bot.domain.i18n import stored_reason
 from bot.domain.interfaces import ChatMoved, ChatRef, Choice, DeliveryError, RateLimited, Unreachable
 
 PRIVATE, GROUP = ChatRef("telegram", "42"), ChatRef("telegram", "-100123")
@@ -52,3 +53,24 @@ def test_choices_are_found_only_in_their_chat_while_fresh():
     assert table.get("not data", "42") is None
     now[0] = 61
     assert table.get(data[0], "42") is None  # expired
+
+
+@pytest.mark.parametrize("error, korean", [
+    (Forbidden("Forbidden: bot was blocked by the user"), "저를 차단했어요"),
+    (Forbidden("Forbidden: bot was kicked from the supergroup chat"), "그룹에서 내보내졌어요"),
+    (Forbidden("Forbidden: user is deactivated"), "계정이 삭제되었어요"),
+    (BadRequest("Bad Request: message thread not found"), "주제(토픽)가 삭제되었거나 닫혔어요"),
+    (BadRequest("Bad Request: chat not found"), "채팅을 찾을 수 없어요"),
+    (BadRequest("Bad Request: not enough rights to send text messages to the chat"), "글을 올릴 권한이 없어요"),
+])
+def test_a_korean_fan_reads_why_telegram_paused_their_chat_in_korean(error, korean):
+    paused = delivery_error(error, GROUP)
+    assert isinstance(paused, Unreachable)
+    said = stored_reason("ko", str(paused))
+    assert korean in said and "bot was" not in said and "not found" not in said
+
+
+def test_a_reason_stored_before_still_shows_wrapped_in_a_korean_sentence():
+    said = stored_reason("ko", "Forbidden: bot was blocked by the user")
+    assert said == "플랫폼이 알려 준 이유: Forbidden: bot was blocked by the user"
+    assert stored_reason("en", "Forbidden: bot was blocked by the user") == "Forbidden: bot was blocked by the user"
