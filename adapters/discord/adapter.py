@@ -32,7 +32,7 @@ import discord
 from discord import app_commands
 
 from bot.config import DiscordConfig
-from bot.domain.i18n import stored_reason
+from bot.domain.i18n import DEFAULT_LANGUAGE, Language, catalogue, language_of, stored_reason
 from bot.domain.interfaces import (
     ChatRef,
     Clock,
@@ -292,7 +292,7 @@ class DiscordAdapter:
 
         async def work() -> tuple[str, bool]:
             reply = await inbox.run(await self._message(interaction, personal), path, args)
-            return self._troubles_note(interaction) + text_of(reply.body), reply.personal
+            return self._troubles_note(interaction, language_of(reply.language)) + text_of(reply.body), reply.personal
 
         task = asyncio.ensure_future(work())
         # A personal command typed outside the DM by someone whose DM channel is not known yet waits for a
@@ -317,13 +317,15 @@ class DiscordAdapter:
         if path[0] == "channel" and self.calendar is not None:
             self.calendar.poke()  # subscriptions or the events switch may have changed
 
-    def _troubles_note(self, interaction: discord.Interaction) -> str:
-        """For a server admin: the channels of this server the bot could no longer post in (told once)."""
+    def _troubles_note(self, interaction: discord.Interaction, lang: Language | None) -> str:
+        """For a server admin: the channels of this server the bot could no longer post in (told once),
+        in the language of the reply it comes with (else the server's)."""
         guild = interaction.guild_id
         if guild is None or guild not in self._troubles or not interaction.permissions.manage_guild:
             return ""
-        lines = [f"⚠️ I could not post in <#{channel}>: {stored_reason('en', reason)}. Its reminders are paused; fix that and run "
-                 "`/channel list` there to resume." for channel, reason in self._troubles.pop(guild).items()]
+        lang = lang or language_of(str(interaction.guild_locale or "")) or DEFAULT_LANGUAGE
+        lines = [catalogue().text(lang, "pause-admin-note", channel=f"<#{channel}>", reason=stored_reason(lang, reason))
+                 for channel, reason in self._troubles.pop(guild).items()]
         return "\n".join(lines) + "\n\n"
 
     async def _on_tree_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:

@@ -43,7 +43,7 @@ class Inbox:
             return Reply(catalogue().message(lang, "restarting"))
         notice = await self._pause_notice(msg, lang)
         reply = await execute(self.services, msg, command, {key: visible(value) for key, value in args.items()}, lang=lang)
-        return self._with_notice(reply, notice) or reply
+        return replace(self._with_notice(reply, notice) or reply, language=lang)
 
     async def _pause_notice(self, msg: IncomingMessage, lang: Language) -> Message | None:
         """A message through the chat itself resumes a paused chat; one from elsewhere (a personal

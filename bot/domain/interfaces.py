@@ -100,12 +100,14 @@ class Reply:
 
     `personal` replies concern only the person who asked (Discord sends them ephemeral).
     `refused`: a command's check turned the sender away (`bot.commands.checks`); nothing changed.
+    `language`: the reader's language the core wrote it in (an adapter's own note added to it follows).
     """
 
     body: Message
     choices: tuple[Choice, ...] = ()
     personal: bool = True
     refused: bool = False
+    language: str | None = None
 
 
 @dataclass(frozen=True)

@@ -140,6 +140,22 @@ async def test_a_deleted_channel_is_paused_and_the_admins_are_told_on_their_next
     assert "could not post" not in again.content  # told once
 
 
+async def test_a_korean_admin_is_told_in_korean_about_a_channel_the_bot_cannot_post_in(server, bot):
+    await answer(await server.slash("channel subscribe", {"name": "The Interest of Love"}, user=ADMIN, guild=GUILD,
+                              channel=CHANNEL, permissions=ADMIN_PERMISSIONS, locale="ko"))
+    server.delete_channel(CHANNEL)
+    await server.dispatch("CHANNEL_DELETE", server.channels[CHANNEL])
+    assert bot.adapter.client is not None
+    await eventually(lambda: bot.adapter.client.get_channel(CHANNEL) is None)
+    await bot.advance("2022-12-22T13:00:00Z")
+    admin = await answer(await server.slash("channel list", user=ADMIN, guild=GUILD, channel=OTHER,
+                                      permissions=ADMIN_PERMISSIONS, locale="ko"))
+    assert admin.content.startswith(
+        f"⚠️ <#{CHANNEL}>에 글을 올릴 수 없었어요: 채널이 삭제되었어요 (Discord 오류 10003). 이 채널의 알림은 멈춰 있어요. "
+        "문제를 해결한 뒤 그 채널에서 `/channel list`를 실행하면 다시 시작해요.")
+    assert "could not post" not in admin.content
+
+
 async def test_a_hostile_title_is_escaped_and_mentions_nobody(server, tmp_path):
     title = "**Boom** @everyone <@&1> _x_ `y`"
     catalog = parse_catalog({"shows": [{"title": title, "network": "KBS",

@@ -12,3 +12,5 @@ pause-telegram-no-rights = I have no right to post here on Telegram; an admin ca
 pause-telegram-refused = Telegram refused my message ({ $detail })
 ## A reason stored before reasons were message ids (the platform's own words), quoted as it is.
 pause-as-said = { $detail }
+## The Discord adapter's one-time note to a server's admins; $channel is the channel's mention, $reason the pause reason.
+pause-admin-note = ⚠️ I could not post in { $channel }: { $reason }. Its reminders are paused; fix that and run `/channel list` there to resume.

@@ -12,3 +12,5 @@ pause-telegram-no-rights = 텔레그램에서 여기에 글을 올릴 권한이 
 pause-telegram-refused = 텔레그램이 메시지를 거부했어요 ({ $detail })
 ## 이유가 메시지 id가 되기 전에 저장된 이유(플랫폼의 원래 문구)는 그대로 인용해요.
 pause-as-said = 플랫폼이 알려 준 이유: { $detail }
+## Discord 어댑터가 서버 관리자에게 한 번 알리는 글. $channel은 채널 멘션, $reason은 멈춘 이유예요.
+pause-admin-note = ⚠️ { $channel }에 글을 올릴 수 없었어요: { $reason }. 이 채널의 알림은 멈춰 있어요. 문제를 해결한 뒤 그 채널에서 `/channel list`를 실행하면 다시 시작해요.
