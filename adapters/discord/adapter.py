@@ -87,7 +87,7 @@ class DiscordAdapter:
         self.tree: app_commands.CommandTree | None = None
         self.inbox: Inbox | None = None
         self.completer = NameCompleter(())
-        self._completer_names: list[tuple[str, str]] | None = None  # what `completer` was built from
+        self._completers: dict[Language, tuple[list[tuple[str, str]], NameCompleter]] = {}  # per language
         self.calendar: EventCalendar | None = None
         self.events_every = events_every
         self.clock = clock or SystemClock()  # the core's clock: which scheduled events have passed
@@ -250,15 +250,20 @@ class DiscordAdapter:
 
     # ---- interactions ------------------------------------------------------------------------------
 
-    def _completer_for(self, inbox: Inbox) -> NameCompleter:
-        """The autocomplete index of the live catalog: rebuilt when the catalog's names changed."""
-        names = inbox.names()
-        if names is not self._completer_names:
-            self.completer, self._completer_names = NameCompleter(names), names
-        return self.completer
+    def _completer_for(self, inbox: Inbox, lang: Language = DEFAULT_LANGUAGE) -> NameCompleter:
+        """The autocomplete index of the live catalog in `lang`'s words: rebuilt when the catalog's
+        names changed."""
+        names = inbox.names(lang)
+        built = self._completers.get(lang)
+        if built is None or built[0] is not names:
+            built = self._completers[lang] = (names, NameCompleter(names))
+        if lang == DEFAULT_LANGUAGE:
+            self.completer = built[1]
+        return built[1]
 
     async def _complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        completer = self.completer if self.inbox is None else self._completer_for(self.inbox)
+        lang = language_of(str(interaction.locale)) or DEFAULT_LANGUAGE
+        completer = self.completer if self.inbox is None else self._completer_for(self.inbox, lang)
         return [app_commands.Choice(name=name, value=value) for name, value in completer.complete(current)]
 
     async def _message(self, interaction: discord.Interaction, personal: bool) -> IncomingMessage:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from ..domain.catalog import Catalog
+from ..domain.i18n import DEFAULT_LANGUAGE, Language
 from ..domain.interfaces import ChatRef, Platform, Upcoming
 from ..domain.sanitize import visible
 from .state import AppState
@@ -14,25 +15,27 @@ from .state import AppState
 class Listings:
     def __init__(self, state: AppState):
         self.state = state
-        self._names: tuple[Catalog, list[tuple[str, str]]] | None = None  # names() of one catalog snapshot
+        self._names: dict[Language, tuple[Catalog, list[tuple[str, str]]]] = {}  # names() of one catalog snapshot
 
-    def names(self) -> list[tuple[str, str]]:
-        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion).
+    def names(self, lang: Language = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+        """Every name a show or actor goes by, with the text that picks exactly it (autocompletion),
+        written for a reader of `lang` ("드라마: Jisoo" where a name is shared).
         The same list object until a catalog change alters a name: a new one after."""
         catalog = self.state.catalog
-        if self._names is not None and self._names[0] is catalog:
-            return self._names[1]
+        before = self._names.get(lang)
+        if before is not None and before[0] is catalog:
+            return before[1]
         index = catalog.names
         labels: dict[tuple[str, str], str] = {}
         found = []
         for name, target in catalog.named_targets():
             key = (target.kind, target.key)
             if key not in labels:
-                labels[key] = visible(index.label(target))
+                labels[key] = visible(index.label(target, lang))
             found.append((visible(name), labels[key]))
-        if self._names is not None and self._names[1] == found:
-            found = self._names[1]  # a change that renamed nothing (a refresh, a correction): nothing to rebuild
-        self._names = (catalog, found)
+        if before is not None and before[1] == found:
+            found = before[1]  # a change that renamed nothing (a refresh, a correction): nothing to rebuild
+        self._names[lang] = (catalog, found)
         return found
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:

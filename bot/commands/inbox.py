@@ -9,7 +9,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from ..app.core import Core
-from ..domain.i18n import Language, catalogue, stored_reason
+from ..domain.i18n import DEFAULT_LANGUAGE, Language, catalogue, stored_reason
 from ..domain.interfaces import ChatRef, IncomingMessage, Platform, Reply, Upcoming
 from ..domain.render import Message
 from ..domain.sanitize import visible
@@ -64,8 +64,8 @@ class Inbox:
 
     # ---- what adapters read and pace of their own --------------------------------------------------
 
-    def names(self) -> list[tuple[str, str]]:
-        return self.app.listings.names()
+    def names(self, lang: Language = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
+        return self.app.listings.names(lang)
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
         return await self.app.listings.upcoming(chat, days)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple, Protocol, TypeVar, get_args
 
+from .i18n import DEFAULT_LANGUAGE, Language
 from .render import Message
 from .sanitize import visible
 
@@ -229,9 +230,10 @@ class Inbox(Protocol):
         """Wait for one slot of the platform's pace for a request of the adapter's own that is not a
         message (the platform's one limiter counts it too)."""
 
-    def names(self) -> list[tuple[str, str]]:
+    def names(self, lang: Language = DEFAULT_LANGUAGE) -> list[tuple[str, str]]:
         """Every name of a show or actor people may type (titles, aliases, Hangul, actors), each
-        with the text that picks exactly its target in a command: for autocompletion. The same
+        with the text that picks exactly its target in a command, in `lang`'s words ("배우: Jisoo"
+        where a show and an actor share a name): for autocompletion. The same
         list object until a catalog change (an import, a reload) alters a name, a new one after,
         so an adapter can rebuild what it derives from it only when it is new."""
 

@@ -64,6 +64,24 @@ async def test_a_show_added_to_the_catalog_file_is_offered_after_the_reload(serv
 
 
 
+async def test_a_name_shared_by_a_show_and_an_actor_is_offered_in_the_korean_fans_language(server, tmp_path):
+    raw = {"shows": [{"title": "Jisoo", "network": "KBS2", "days": ["mon"], "time": "21:00",
+                      "premiere": date(2023, 1, 2), "episodes": 4}],
+           "actors": [{"name": "Jisoo"}]}
+    bot = await DiscordBot.start(server, tmp_path, catalog=parse_catalog(raw))
+    try:
+        korean = await server.autocomplete("subscribe", "name", {"name": "jisoo"}, user=OTHER_FAN, guild=GUILD, locale="ko")
+        assert korean == [{"name": "Jisoo → 드라마: Jisoo", "value": "드라마: Jisoo"},
+                          {"name": "Jisoo → 배우: Jisoo", "value": "배우: Jisoo"}]
+        english = await server.autocomplete("subscribe", "name", {"name": "jisoo"}, user=FAN, guild=GUILD, locale="en-US")
+        assert [c["value"] for c in english] == ["show: Jisoo", "actor: Jisoo"]
+        call = await server.slash("subscribe", {"name": korean[1]["value"]}, user=OTHER_FAN, guild=GUILD,
+                                  channel=OTHER, locale="ko")
+        assert "**Jisoo**" in (await answer(call)).content  # the Korean word picks the actor when sent
+    finally:
+        await bot.stop()
+
+
 def catalog_toml(title: str) -> str:
     return (f'[[shows]]\ntitle = "{title}"\nnetwork = "KBS2"\ntimezone = "Asia/Seoul"\n'
             'days = ["mon"]\ntime = "21:00"\npremiere = 2023-01-02\nepisodes = 4\n')

@@ -90,7 +90,7 @@ class SlowInbox:
         await asyncio.sleep(self.seconds)
         return Reply(Message.of(f"done: {' '.join(command)} {dict(args)}"), personal=command[0] != "channel")
 
-    def names(self) -> list[tuple[str, str]]:
+    def names(self, lang: str = "en") -> list[tuple[str, str]]:
         return [("The Interest of Love", "The Interest of Love"), ("사랑의 이해", "The Interest of Love")]
 
     async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
