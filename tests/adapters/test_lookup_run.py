@@ -5,34 +5,21 @@ what a fan types is never echoed with characters that flip or hide text."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 import unicodedata
-from pathlib import Path
 
+from tests.adapters.telegram_process import start_telegram_bot
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.tvmaze_api import FakeTvmaze
 from tests.stories.test_lookup_order import add_river_shows
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST, SECOND, THIRD = 41, 42, 43
 
 
 async def test_dramabot_run_gives_each_fan_the_show_they_named(tmp_path):
     async with FakeTelegram() as server, FakeTvmaze() as tvmaze:
         add_river_shows(tvmaze)
-        config = tmp_path / "dramabot.toml"
-        config.write_text(
-            f'database = "bot.sqlite3"\n[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n'
-            f'[tvmaze]\nbase_url = "{tvmaze.url}"\n',
-            encoding="utf-8",
-        )
-        env = {**os.environ, "DRAMABOT_TELEGRAM_TOKEN": server.token, "PYTHONPATH": str(ROOT)}
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config),
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-        )
+        bot = await start_telegram_bot(tmp_path, server, sections=f'[tvmaze]\nbase_url = "{tvmaze.url}"\n')
 
         async def says(chat: int, text: str) -> str:
             before = len(server.sent_to(chat))

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import signal
-import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from bot.domain.quota import PER_WINDOW
+from tests.adapters.telegram_process import start_telegram_bot
 from tests.fakes.feeds_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.tvmaze_api import FakeTvmaze
 
-ROOT = Path(__file__).resolve().parents[2]
 FAN, OWNER = 6000, 6999
 OTHER_FANS = range(6001, 6011)
 PROMPT = 3.0  # seconds: "at once" on a loaded machine; a lookup holding everyone holds them 4.5 s or more
@@ -26,18 +24,8 @@ PROMPT = 3.0  # seconds: "at once" on a loaded machine; a lookup holding everyon
 
 @contextlib.asynccontextmanager
 async def dramabot_run(tmp_path: Path, server: FakeTelegram, tvmaze: FakeTvmaze, extra: str = "") -> AsyncIterator[None]:
-    config = tmp_path / "dramabot.toml"
-    config.write_text(
-        f'database = "bot.sqlite3"\nowners = ["telegram:{OWNER}"]\n'
-        f'[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n'
-        f'[tvmaze]\nbase_url = "{tvmaze.url}"\n{extra}',
-        encoding="utf-8",
-    )
-    env = {**os.environ, "DRAMABOT_TELEGRAM_TOKEN": server.token, "PYTHONPATH": str(ROOT)}
-    bot = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", "--config", str(config),
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE, env=env,
-    )
+    bot = await start_telegram_bot(tmp_path, server, top=f'owners = ["telegram:{OWNER}"]\n',
+                                   sections=f'[tvmaze]\nbase_url = "{tvmaze.url}"\n{extra}', stdout=asyncio.subprocess.DEVNULL)
     try:
         await server.wait_requests("getUpdates", timeout=30)
         yield

@@ -5,31 +5,19 @@ appears in no log line."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
-from pathlib import Path
 
+from tests.adapters.telegram_process import start_telegram_bot
 from tests.fakes.telegram_api import FakeTelegram
 from tests.web.helpers import events_of, free_port, get, link_in
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 async def test_a_fan_asks_for_the_calendar_and_the_link_serves_the_feed(tmp_path):
     port = free_port()
     async with FakeTelegram() as server:
-        config = tmp_path / "dramabot.toml"
-        config.write_text(
-            f'database = "bot.sqlite3"\n[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n'
-            f'[tvmaze]\nenabled = false\n[web]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://127.0.0.1:{port}/"\n',
-            encoding="utf-8",
-        )
-        env = {**os.environ, "DRAMABOT_TELEGRAM_TOKEN": server.token, "PYTHONPATH": str(ROOT)}
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", "--config", str(config), "--log-level", "DEBUG",
-            stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=env,
-        )
+        bot = await start_telegram_bot(tmp_path, server, log_level="DEBUG", sections=(
+            f'[tvmaze]\nenabled = false\n[web]\nlisten = "127.0.0.1:{port}"\npublic_url = "http://127.0.0.1:{port}/"\n'
+        ))
         try:
             await server.wait_requests("getUpdates", timeout=15)
             server.push_message(42, 42, "/subscribe The Interest of Love")
