@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain.dbfile import is_postgres
 from .contract import Storage
+from .postgres import PostgresStorage
 from .sqlite import SqliteStorage
 from .values import StorageError
 
 
 async def open_storage(database: str | Path, *, exclusive: bool = True) -> Storage:
-    """Open the configured database (SQLite: a file path), creating and migrating it;
-    `exclusive` refuses a second bot on the same database."""
+    """Open the configured database (SQLite: a file path; PostgreSQL: a `postgresql://` URL),
+    creating and migrating it; `exclusive` refuses a second bot on the same database."""
+    if is_postgres(str(database)):
+        return await PostgresStorage.open(str(database), exclusive=exclusive)
     return await SqliteStorage.open(database, exclusive=exclusive)
 
 

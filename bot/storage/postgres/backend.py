@@ -1,0 +1,121 @@
+"""The PostgreSQL backend: a psycopg connection pool, the migrations run at open, and every
+aggregate's part of the storage contract (one class per aggregate, combined here).
+
+Until processes take roles through leases, `exclusive` holds a session-level advisory lock on
+a connection of its own for the storage's life: a second bot on the same database (and schema)
+is refused, as SQLite's instance lock refuses a second bot on one file."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
+
+from ..values import StorageError
+from .base import PostgresBase
+from .calendars import PostgresCalendars
+from .catalog import PostgresCatalog
+from .chats import PostgresChats
+from .feeds import PostgresFeeds
+from .ledger import PostgresLedger
+from .meta import PostgresMeta
+from .news import PostgresArticles
+from .schema import MIGRATIONS, current_version
+from .subscriptions import PostgresSubscriptions
+
+CONNECT_TIMEOUT = 10  # seconds, to reach the server at open
+POOL_SIZE = 8
+_INSTANCE_KEY = "hashtext('dramabot instance ' || current_schema())"
+_MIGRATE_KEY = "hashtext('dramabot migrate ' || current_schema())"
+
+
+def describe(url: str) -> str:
+    """The database a URL names, for messages: never its password."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "the PostgreSQL database (a URL it cannot read)"
+    host, port, name = parts.get("host") or "localhost", parts.get("port") or "5432", parts.get("dbname") or "?"
+    return f"PostgreSQL database {name} on {host}:{port}"
+
+
+class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, PostgresArticles, PostgresFeeds,
+                      PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresBase):
+    """The storage contract over one PostgreSQL database; open with `await PostgresStorage.open(url)`."""
+
+    def __init__(self, pool: AsyncConnectionPool, *, url: str, lock: AsyncConnection | None = None):
+        super().__init__(pool)
+        self.url = url
+        self.name = describe(url)
+        self._lock = lock
+
+    @classmethod
+    async def open(cls, url: str, *, exclusive: bool = True) -> PostgresStorage:
+        """Connect, migrate, and open the pool. Raises StorageError (one line, no password) when
+        the server cannot be reached, the URL is wrong, or (`exclusive`) another bot holds it."""
+        name = describe(url)
+        try:
+            first = await AsyncConnection.connect(url, connect_timeout=CONNECT_TIMEOUT)
+        except psycopg.Error as exc:
+            raise StorageError(f"{name}: cannot connect: {_first_line(exc)}") from None
+        lock: AsyncConnection | None = None
+        try:
+            if exclusive:
+                await first.set_autocommit(True)
+                cur = await first.execute(f"SELECT pg_try_advisory_lock({_INSTANCE_KEY})")
+                row = await cur.fetchone()
+                if not row or not row[0]:
+                    raise StorageError(f"{name}: another dramabot is already running on this database; stop it first")
+                lock = first
+            await _migrate(first, name)
+            pool = AsyncConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, timeout=60,
+                                       kwargs={"connect_timeout": CONNECT_TIMEOUT})
+            try:
+                await pool.open(wait=True, timeout=CONNECT_TIMEOUT)
+            except PoolTimeout:
+                await pool.close()
+                raise StorageError(f"{name}: cannot open a pool of connections") from None
+        except psycopg.Error as exc:
+            await first.close()
+            raise StorageError(f"{name}: cannot use the database: {_first_line(exc)}") from None
+        except BaseException:
+            await first.close()
+            raise
+        if lock is None:
+            await first.close()
+        return cls(pool, url=url, lock=lock)
+
+    def file_problem(self) -> str | None:
+        """There is no file to check on a server."""
+        return None
+
+    async def close(self) -> None:
+        try:
+            await self._pool.close()
+        finally:
+            if self._lock is not None:
+                await self._lock.close()  # its session ends: the advisory lock goes with it
+                self._lock = None
+
+    async def schema_version(self) -> int:
+        return int(await self._value("SELECT version FROM schema_version"))
+
+
+async def _migrate(conn: AsyncConnection, name: str) -> None:
+    """Take the database to the latest schema, in one transaction, one process at a time."""
+    async with conn.transaction():
+        await conn.execute(f"SELECT pg_advisory_xact_lock({_MIGRATE_KEY})")
+        version = await current_version(conn)
+        if version > MIGRATIONS.latest:
+            raise StorageError(
+                f"{name}: the database was written by a newer dramabot (schema {version}; "
+                f"this one knows up to {MIGRATIONS.latest}); upgrade dramabot"
+            )
+        for _number, step in MIGRATIONS.after(version):
+            await step(conn, PostgresBase.dialect)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
