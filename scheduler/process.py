@@ -24,7 +24,7 @@ import gc
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.domain.catalog import Catalog
 from bot.domain.interfaces import Adapter, Clock
 from bot.storage import StorageError
@@ -74,7 +74,8 @@ class BotProcess(Parts):
             await process.stop()
             if isinstance(exc, Exception):
                 name = step.name if step is not None else "starting"
-                detail = str(exc) if isinstance(exc, StorageError) else f"{name}: {type(exc).__name__}: {exc}"
+                plain = isinstance(exc, StorageError | ConfigError)  # their message is the line to show
+                detail = str(exc) if plain else f"{name}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
         process._tune_collector()

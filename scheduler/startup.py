@@ -27,9 +27,9 @@ from bot.app.calendar_prep import FeedPreparer
 from bot.app.core import Core
 from bot.app.live import LiveCatalog
 from bot.commands.inbox import Inbox
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.domain.catalog import Catalog
-from bot.domain.dbfile import sqlite_path
+from bot.domain.dbfile import is_postgres, sqlite_path
 from bot.domain.interfaces import Adapter, Clock, VirtualClock
 from bot.integrations.tvmaze import TvmazeClient
 from bot.storage import Storage, open_storage
@@ -187,16 +187,27 @@ async def tvmaze_refreshes(parts: Parts, startup: Startup) -> AsyncIterator[None
         yield
 
 
-def calendar_key_path(database: str) -> str | None:
-    """The calendar links' key beside the database file (None for an in-memory database)."""
+def calendar_key_path(database: str, *, configured: str = "") -> str | None:
+    """The calendar links' key file: `[web] calendar_key_file`, else beside the SQLite database
+    file (None for an in-memory database, or a PostgreSQL one: no file to be beside)."""
+    if configured:
+        return configured
+    if is_postgres(database):
+        return None
     path = sqlite_path(database)
     return None if path == ":memory:" else f"{path}.calendar-key"
 
 
 @asynccontextmanager
 async def web_server(parts: Parts, startup: Startup) -> AsyncIterator[None]:
-    parts.core.calendars.key_path = calendar_key_path(startup.db_path or startup.config.database)
-    listen = startup.config.web.listen
+    database, web = startup.db_path or startup.config.database, startup.config.web
+    parts.core.calendars.key_path = calendar_key_path(database, configured=web.calendar_key_file)
+    listen = web.listen
+    if listen and is_postgres(database) and not web.calendar_key_file:
+        raise ConfigError(
+            "[web] calendar_key_file must name the calendar links' key file when the database is PostgreSQL "
+            "(every process of the bot reads the same key; it is made there when missing)"
+        )
     if not listen:
         yield  # off: /calendar says the operator has not turned calendars on
         return
