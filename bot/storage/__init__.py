@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..domain.dbfile import is_postgres
 from .contract import Storage
-from .postgres import PostgresStorage
+from .postgres import PostgresStorage, describe
 from .sqlite import SqliteStorage
 from .values import StorageError
 
@@ -21,4 +21,9 @@ async def open_storage(database: str | Path, *, exclusive: bool = True) -> Stora
     return await SqliteStorage.open(database, exclusive=exclusive)
 
 
-__all__ = ["Storage", "StorageError", "open_storage"]
+def database_name(database: str | Path) -> str:
+    """The database a setting names, fit for a log line: a file path as it is, a URL without its password."""
+    return describe(str(database)) if is_postgres(str(database)) else str(database)
+
+
+__all__ = ["Storage", "StorageError", "database_name", "open_storage"]
