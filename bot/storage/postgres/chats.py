@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
-from typing import Literal
+from collections.abc import Iterable
 
-from ..values import ChatFlags, ChatKey, ChatSettings, decode_leads, encode_leads
+from ..shared import ChatSetters, SettingColumn, chat_settings
+from ..values import ChatFlags, ChatKey, ChatSettings
 from .base import PostgresBase
 
-Column = Literal["timezone", "leads", "mention", "events", "language"]
 # The tables `move_chat` moves row by row, each with the key columns beside (platform, chat_id)
 _MOVED_KEYS: dict[str, tuple[str, ...]] = {
     "deliveries": ("kind", "job"),
@@ -18,42 +17,21 @@ _MOVED_KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
-class PostgresChats(PostgresBase):
+class PostgresChats(ChatSetters, PostgresBase):
     async def chat(self, *, platform: str, chat_id: str) -> ChatSettings | None:
         row = await self._one(
             "SELECT timezone, leads, paused_reason, is_private, mention, events, language FROM chats "
             "WHERE platform = %s AND chat_id = %s",
             (platform, chat_id),
         )
-        if row is None:
-            return None
-        return ChatSettings(
-            platform, chat_id, row[0], decode_leads(row[1]), row[2], bool(row[3]), row[4], bool(row[5]), row[6]
-        )
+        return None if row is None else chat_settings(platform, chat_id, row)
 
-    async def _set(self, column: Column, value: object, *, platform: str, chat_id: str, is_private: bool, now: int) -> None:
+    async def _set(self, column: SettingColumn, value: object, *, platform: str, chat_id: str, is_private: bool, now: int) -> None:
         await self._execute(
             f"INSERT INTO chats (platform, chat_id, is_private, created_at, {column}) VALUES (%s, %s, %s, %s, %s) "
             f"ON CONFLICT (platform, chat_id) DO UPDATE SET {column} = excluded.{column}",
             (platform, chat_id, int(is_private), now, value),
         )
-
-    async def set_timezone(self, *, platform: str, chat_id: str, is_private: bool, zone: str, now: int) -> None:
-        await self._set("timezone", zone, platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_leads(
-        self, *, platform: str, chat_id: str, is_private: bool, minutes: Sequence[int], now: int
-    ) -> None:
-        await self._set("leads", encode_leads(minutes), platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_mention(self, *, platform: str, chat_id: str, is_private: bool, mention: str | None, now: int) -> None:
-        await self._set("mention", mention, platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_events(self, *, platform: str, chat_id: str, is_private: bool, on: bool, now: int) -> None:
-        await self._set("events", int(on), platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_language(self, *, platform: str, chat_id: str, is_private: bool, language: str, now: int) -> None:
-        await self._set("language", language, platform=platform, chat_id=chat_id, is_private=is_private, now=now)
 
     async def chats_with_events(self, platform: str) -> list[str]:
         """Chats of a platform that asked for their episodes in its event calendar."""

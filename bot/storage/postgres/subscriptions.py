@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
-from ..values import ChatKey, Recipient, TargetKind, TargetPair
+from ..shared import FollowerColumn, FollowerSettings, NewsRecipients, news_recipients
+from ..values import Recipient, TargetKind, TargetPair
 from .base import PostgresBase
 
 # A row of seven columns as a Recipient, without a Python-level call per row (a fan-out reads 100,000)
 _recipient: Callable[[Any], Recipient] = partial(tuple.__new__, Recipient)
 
-NewsRecipients = dict[ChatKey, tuple[Recipient, list[TargetPair]]]
 # (kind, target) pairs as rows: pass `target_arrays(targets)`
 TARGETS = "unnest(%s::text[], %s::text[]) AS j(kind, target)"
 
@@ -26,7 +26,7 @@ def target_arrays(targets: Sequence[tuple[str, str]]) -> tuple[list[str], list[s
     return [kind for kind, _ in pairs], [key for _, key in pairs]
 
 
-class PostgresSubscriptions(PostgresBase):
+class PostgresSubscriptions(FollowerSettings, PostgresBase):
     async def subscribe(
         self, *, platform: str, chat_id: str, is_private: bool, kind: TargetKind, target: str, now: int
     ) -> bool:
@@ -54,15 +54,7 @@ class PostgresSubscriptions(PostgresBase):
         )
         return [(kind, target) for kind, target in rows]
 
-    async def lead_settings_in_use(self) -> set[str | None]:
-        """Distinct stored lead settings of chats that follow anything (None: the default)."""
-        return await self._distinct_of_followers("leads")
-
-    async def zones_in_use(self) -> set[str | None]:
-        """Distinct zones of chats that follow anything (None: the default)."""
-        return await self._distinct_of_followers("timezone")
-
-    async def _distinct_of_followers(self, column: Literal["leads", "timezone"]) -> set[str | None]:
+    async def _distinct_of_followers(self, column: FollowerColumn) -> set[str | None]:
         rows = await self._all(
             f"SELECT DISTINCT {column} FROM chats c WHERE EXISTS "
             "(SELECT 1 FROM subscriptions s WHERE s.platform = c.platform AND s.chat_id = c.chat_id)"
@@ -100,19 +92,13 @@ class PostgresSubscriptions(PostgresBase):
         them it follows."""
         if not targets:
             return {}
-        found: NewsRecipients = {}
         rows = await self._all(
             "SELECT c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.language, s.kind, s.target "
             f"FROM {TARGETS} JOIN subscriptions s ON s.kind = j.kind AND s.target = j.target "
             "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.paused_at IS NULL",
             target_arrays(targets),
         )
-        for platform, chat, private, zone, leads, language, kind, target in rows:
-            entry = found.get(ChatKey(platform, chat))
-            if entry is None:
-                entry = found[ChatKey(platform, chat)] = (Recipient(platform, chat, bool(private), zone, leads, language=language), [])
-            entry[1].append((kind, target))
-        return found
+        return news_recipients(rows)
 
     async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
         """How many unpaused chats per platform follow any of the targets, counted by the database."""
