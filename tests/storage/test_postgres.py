@@ -110,3 +110,13 @@ async def test_a_database_written_by_a_newer_dramabot_is_refused(postgres_url, o
     with pytest.raises(StorageError) as refused:
         await PostgresStorage.open(postgres_url)
     assert f"written by a newer dramabot (schema {LATEST + 1}" in str(refused.value)
+
+
+async def test_connections_the_server_dropped_are_replaced_without_an_error(postgres_url, opened):
+    storage = await opened(postgres_url)
+    await asyncio.gather(*(storage.set_meta(name=f"k{n}", value="1") for n in range(6)))  # several pooled connections
+    with psycopg.connect(postgres_url, autocommit=True) as conn:  # a server restart, or an idle timeout, as seen by the pool
+        dropped = conn.execute("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
+    assert dropped and dropped[0] >= 1
+    assert await asyncio.gather(*(storage.get_meta(f"k{n}") for n in range(6))) == ["1"] * 6

@@ -69,8 +69,10 @@ class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, Post
                     raise StorageError(f"{name}: another dramabot is already running on this database; stop it first")
                 lock = first
             await _migrate(first, name)
-            pool = AsyncConnectionPool(url, min_size=1, max_size=POOL_SIZE, open=False, timeout=60,
-                                       kwargs={"connect_timeout": CONNECT_TIMEOUT})
+            pool = AsyncConnectionPool(  # each connection checked as it is taken: one the server dropped is replaced
+                url, min_size=1, max_size=POOL_SIZE, open=False, timeout=60, kwargs={"connect_timeout": CONNECT_TIMEOUT},
+                check=AsyncConnectionPool.check_connection,
+            )
             try:
                 await pool.open(wait=True, timeout=CONNECT_TIMEOUT)
             except PoolTimeout:
