@@ -1,6 +1,7 @@
 """No text a person reads is written in the code of the commands and the app: every reply is a
 message id of the catalogues (tested there in every language). This walks the source of
-`bot/commands` and `bot/app` and fails on any English words handed to what builds a reply."""
+`bot/commands` and `bot/app` and fails on any English words handed to what builds a reply; in the
+platform adapters, also on English handed to what sends a message or answers an interaction."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ PACKAGES = ("commands", "app")
 # what builds a reader's text: spans of a message, a catalogue message, a reason given for later
 BUILDERS = {"of", "lines", "fit_lines", "Reply", "say", "msg_text", "message", "text", "said", "Said", "FeedRefused",
             "Choice"}
+ADAPTERS = ROOT.parent / "adapters"
+SENDERS = BUILDERS | {"send_message", "send", "edit_message_text"}  # a platform's calls that show a text
 MESSAGE_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$")
 WORDS = re.compile(r"[A-Za-z]{2,}[^A-Za-z]+[A-Za-z]{2,}")  # two words: a phrase, not a symbol or a key
 
@@ -35,11 +38,11 @@ def _texts(node: ast.expr) -> list[str]:
     return []
 
 
-def english_literals(path: Path, root: Path = ROOT.parent) -> list[str]:
+def english_literals(path: Path, root: Path = ROOT.parent, builders: set[str] = BUILDERS) -> list[str]:
     """Each phrase of English words handed to a reply's builder in `path`: "file:line: 'text'"."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(node, ast.Call) or _name(node.func) not in BUILDERS:
+        if not isinstance(node, ast.Call) or _name(node.func) not in builders:
             continue
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             for text in _texts(arg):
@@ -57,6 +60,14 @@ def test_the_check_finds_english_handed_to_a_reply(tmp_path):
 @pytest.mark.parametrize("package", PACKAGES)
 def test_no_english_phrase_is_handed_to_what_builds_a_reply(package):
     found = [line for path in sorted((ROOT / package).rglob("*.py")) for line in english_literals(path)]
+    assert found == []
+
+
+def test_the_adapters_hand_no_english_phrase_to_a_platform(tmp_path):
+    sample = tmp_path / "adapter.py"
+    sample.write_text('async def f(interaction):\n    await interaction.response.send_message("I am starting up.")\n')
+    assert english_literals(sample, tmp_path, SENDERS) == ["adapter.py:2: 'I am starting up.'"]
+    found = [line for path in sorted(ADAPTERS.rglob("*.py")) for line in english_literals(path, builders=SENDERS)]
     assert found == []
 
 
