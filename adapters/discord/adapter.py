@@ -291,7 +291,7 @@ class DiscordAdapter:
         inbox = self.inbox
         personal = path[0] != "channel"  # the core answers /channel in the channel, the rest to the person
         if inbox is None:
-            await interaction.response.send_message(_text(interaction, "error-starting-up"), ephemeral=True)
+            await interaction.response.send_message(_own_text(interaction, "error-starting-up"), ephemeral=True)
             return
 
         async def work() -> tuple[str, bool]:
@@ -311,7 +311,7 @@ class DiscordAdapter:
                 text, ephemeral = await task
             except Exception:
                 log.exception("Discord: /%s failed", " ".join(path))
-                text, ephemeral = _text(interaction, "error-internal"), True
+                text, ephemeral = _own_text(interaction, "error-internal"), True
             if interaction.response.is_done():
                 await interaction.followup.send(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
             else:
@@ -336,7 +336,7 @@ class DiscordAdapter:
         log.error("Discord command %s failed", getattr(interaction.command, "qualified_name", "?"), exc_info=error)
         with contextlib.suppress(discord.HTTPException):
             if not interaction.response.is_done():
-                await interaction.response.send_message(_text(interaction, "error-internal"), ephemeral=True)
+                await interaction.response.send_message(_own_text(interaction, "error-internal"), ephemeral=True)
 
 
 def _language(interaction: discord.Interaction) -> Language:
@@ -344,6 +344,6 @@ def _language(interaction: discord.Interaction) -> Language:
     return language_of(str(interaction.locale)) or DEFAULT_LANGUAGE
 
 
-def _text(interaction: discord.Interaction, msg_id: str) -> str:
+def _own_text(interaction: discord.Interaction, msg_id: str) -> str:
     """The adapter's own answer (the core did not write one) in the interacting person's language."""
     return catalogue().text(_language(interaction), msg_id)
