@@ -181,6 +181,10 @@ class Leases(Protocol):
 class Storage(Chats, Subscriptions, Ledger, Articles, Feeds, Catalog, Calendars, Meta, Leases, Protocol):
     """Everything the bot keeps, behind one connection (or pool) of one backend."""
 
+    shared: bool
+    """True when several processes may use the database at once (PostgreSQL): the work is then
+    split into roles held through `Leases`; False when one process owns it (SQLite's lock)."""
+
     def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:
         """`async with storage.transaction():` the calls inside commit once, or not at all; a
         nested transaction joins the outer one; other tasks' calls wait until it ends."""

@@ -27,6 +27,8 @@ class SqliteStorage(SqliteChats, SqliteSubscriptions, SqliteLedger, SqliteArticl
                     SqliteMeta, SqliteLeases):
     """The storage contract over one SQLite database; open with `await SqliteStorage.open(path)`."""
 
+    shared = False  # one process per database file (the instance lock)
+
     def __init__(self, db: aiosqlite.Connection, path: str, lock: InstanceLock | None = None):
         super().__init__(db)
         self.path = path
