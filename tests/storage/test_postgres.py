@@ -120,3 +120,11 @@ async def test_connections_the_server_dropped_are_replaced_without_an_error(post
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()").fetchone()
     assert dropped and dropped[0] >= 1
     assert await asyncio.gather(*(storage.get_meta(f"k{n}") for n in range(6))) == ["1"] * 6
+
+
+async def test_processes_taking_one_free_role_at_once_get_it_once(postgres_url, opened):
+    storages = [await opened(postgres_url) for _ in range(4)]
+    for attempt in range(5):  # a fresh role each time, taken by four processes at the same instant
+        role = f"shard:discord:{attempt}"
+        taken = await asyncio.gather(*(s.take_lease(role=role, holder=f"p{n}", now=100.0, ttl=10.0) for n, s in enumerate(storages)))
+        assert len([lease for lease in taken if lease is not None]) == 1

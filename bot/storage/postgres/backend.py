@@ -18,6 +18,7 @@ from .calendars import PostgresCalendars
 from .catalog import PostgresCatalog
 from .chats import PostgresChats
 from .feeds import PostgresFeeds
+from .leases import PostgresLeases
 from .ledger import PostgresLedger
 from .meta import PostgresMeta
 from .news import PostgresArticles
@@ -41,8 +42,10 @@ def describe(url: str) -> str:
 
 
 class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, PostgresArticles, PostgresFeeds,
-                      PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresBase):
+                      PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresLeases, PostgresBase):
     """The storage contract over one PostgreSQL database; open with `await PostgresStorage.open(url)`."""
+
+    shared = True  # several processes may use it at once (until roles land, `exclusive` still refuses a second bot)
 
     def __init__(self, pool: AsyncConnectionPool, *, url: str, lock: AsyncConnection | None = None):
         super().__init__(pool)

@@ -267,3 +267,16 @@ _script(
     ALTER TABLE chats ADD COLUMN language TEXT;
     """,
 )
+
+# 11: roles shared by several processes on one database (bot.domain.roles): one lease per role
+_script(
+    11,
+    """
+    CREATE TABLE leases (
+        role       TEXT PRIMARY KEY,
+        holder     TEXT NOT NULL,
+        generation INTEGER NOT NULL,
+        expires_at DOUBLE PRECISION NOT NULL
+    );
+    """,
+)
