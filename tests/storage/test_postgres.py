@@ -75,12 +75,16 @@ async def test_a_second_bot_on_the_same_database_is_refused_until_the_first_stop
     await second.close()
 
 
-async def test_a_server_that_does_not_answer_is_one_line_without_the_password():
+async def test_a_server_that_does_not_answer_or_a_bad_url_is_one_line_without_the_password():
     with pytest.raises(StorageError) as refused:
         await open_storage("postgresql://bot:s3cret@127.0.0.1:1/dramabot")  # nothing listens on port 1
     message = str(refused.value)
     assert message.startswith("PostgreSQL database dramabot on 127.0.0.1:1: cannot connect")
     assert "s3cret" not in message and "\n" not in message
+    for unreadable in ("postgres://bot:s3cret@[::1/dramabot", "postgresql://bot:s3cret@127.0.0.1:port/dramabot"):
+        with pytest.raises(StorageError) as refused:
+            await open_storage(unreadable)  # the driver's message quotes the URL: its password is hidden
+        assert "s3cret" not in str(refused.value) and "cannot connect" in str(refused.value)
 
 
 @pytest.mark.parametrize("version", [1, 4, 7, LATEST - 1])

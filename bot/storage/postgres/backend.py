@@ -7,6 +7,8 @@ is refused, as SQLite's instance lock refuses a second bot on one file."""
 
 from __future__ import annotations
 
+import re
+
 import psycopg
 from psycopg import AsyncConnection
 from psycopg.conninfo import conninfo_to_dict
@@ -121,6 +123,10 @@ async def _migrate(conn: AsyncConnection, name: str) -> None:
             await step(conn, PostgresBase.dialect)
 
 
+_PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]*@")  # user:password@ in a URL a message quotes
+
+
 def _first_line(exc: BaseException) -> str:
+    """The error's first line, any password in a URL it quotes hidden."""
     text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+    return _PASSWORD.sub(r"\1:***@", text[0]) if text else type(exc).__name__
