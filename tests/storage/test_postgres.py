@@ -81,7 +81,8 @@ async def test_a_server_that_does_not_answer_or_a_bad_url_is_one_line_without_th
     message = str(refused.value)
     assert message.startswith("PostgreSQL database dramabot on 127.0.0.1:1: cannot connect")
     assert "s3cret" not in message and "\n" not in message
-    for unreadable in ("postgres://bot:s3cret@[::1/dramabot", "postgresql://bot:s3cret@127.0.0.1:port/dramabot"):
+    for unreadable in ("postgres://bot:s3cret@[::1/dramabot", "postgresql://bot:s3cret@127.0.0.1:port/dramabot",
+                       "postgresql://bot@127.0.0.1:port/dramabot?password=s3cret"):
         with pytest.raises(StorageError) as refused:
             await open_storage(unreadable)  # the driver's message quotes the URL: its password is hidden
         assert "s3cret" not in str(refused.value) and "cannot connect" in str(refused.value)

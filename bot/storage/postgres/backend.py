@@ -124,9 +124,10 @@ async def _migrate(conn: AsyncConnection, name: str) -> None:
 
 
 _PASSWORD = re.compile(r"(://[^:/@\s]*):[^@\s]*@")  # user:password@ in a URL a message quotes
+_PASSWORD_PARAMETER = re.compile(r"(password=)[^&\s]*")  # and ?password=...
 
 
 def _first_line(exc: BaseException) -> str:
     """The error's first line, any password in a URL it quotes hidden."""
     text = str(exc).strip().splitlines()
-    return _PASSWORD.sub(r"\1:***@", text[0]) if text else type(exc).__name__
+    return _PASSWORD_PARAMETER.sub(r"\1***", _PASSWORD.sub(r"\1:***@", text[0])) if text else type(exc).__name__
