@@ -22,8 +22,9 @@ import os
 import secrets
 import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 from bot.domain.roles import Lease, LeaseRow, Role, seat
 from bot.storage.contract import Leases
@@ -38,6 +39,18 @@ SEATS = 256  # live processes counted at most
 def holder_id() -> str:
     """This process as a lease holder: `host:pid:random`."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@runtime_checkable
+class ShardHolder(Protocol):
+    """An adapter whose connections are shards the processes share out (Discord)."""
+
+    @property
+    def shard_roles(self) -> list[Role]:
+        """`shard:<platform>:<n>`, one per shard."""
+
+    async def hold_roles(self, roles: Iterable[Role]) -> None:
+        """Hold the shards among `roles` (all this process holds now), and no other."""
 
 
 @dataclass
@@ -98,6 +111,12 @@ class RoleKeeper:
                 await self.round()
             except Exception:
                 log.exception("roles: a round failed (held roles are dropped at their expiry)")
+
+    def abandon(self) -> None:
+        """Stop renewing, as a killed process does (tests): the leases expire by themselves."""
+        if self._task is not None:
+            self._task.cancel()
+            self._task = None
 
     async def stop(self) -> None:
         """Drop every role (dependents first), then release each lease and the seat at once."""
