@@ -27,6 +27,10 @@ def write_catalog(tmp_path, airs: datetime) -> str:
     return 'catalog = "catalog.toml"\ntimezone = "UTC"\nleads = ["0m"]\n'
 
 
+async def start_bots(tmp_path, server: FakeTelegram, url: str, count: int, *, top: str = "") -> list[asyncio.subprocess.Process]:
+    return [await start_telegram_bot(tmp_path, server, top=top, database=url, log_level="INFO") for _ in range(count)]
+
+
 async def holders(url: str) -> dict[str, int]:
     """Each role held now, by the pid of its holder (`host:pid:random`)."""
     store = await PostgresStorage.open(url)
@@ -65,7 +69,7 @@ async def test_three_processes_answer_each_command_once_fire_a_reminder_once_and
     airs = (datetime.now(UTC) + timedelta(seconds=20)).replace(microsecond=0)
     top = write_catalog(tmp_path, airs)
     async with FakeTelegram() as server:
-        bots = [await start_telegram_bot(tmp_path, server, top=top, database=postgres_url, log_level="INFO") for _ in range(3)]
+        bots = await start_bots(tmp_path, server, postgres_url, 3, top=top)
         try:
             await wait_holder(postgres_url, "receive:telegram")
             server.push_message(42, 42, "/subscribe Shared Love")
@@ -95,7 +99,7 @@ async def test_three_processes_answer_each_command_once_fire_a_reminder_once_and
 
 async def test_a_killed_holder_is_replaced_within_15_s_and_a_stopped_one_at_once(tmp_path, postgres_url):
     async with FakeTelegram() as server:
-        bots = [await start_telegram_bot(tmp_path, server, database=postgres_url, log_level="INFO") for _ in range(2)]
+        bots = await start_bots(tmp_path, server, postgres_url, 2)
         by_pid = {bot.pid: bot for bot in bots}
         try:
             first, _ = await wait_holder(postgres_url, "receive:telegram")
@@ -107,8 +111,7 @@ async def test_a_killed_holder_is_replaced_within_15_s_and_a_stopped_one_at_once
             [answer] = await server.wait_sent(1, timeout=10)
             assert answer.chat_id == 42
 
-            third = await start_telegram_bot(tmp_path, server, database=postgres_url, log_level="INFO")
-            bots.append(third)
+            bots += await start_bots(tmp_path, server, postgres_url, 1)
             await asyncio.sleep(3)  # it is up and has a seat
             by_pid[second].send_signal(signal.SIGTERM)  # hands its roles over, then stops
             _, handed = await wait_holder(postgres_url, "receive:telegram", other_than=second)
@@ -120,12 +123,12 @@ async def test_a_killed_holder_is_replaced_within_15_s_and_a_stopped_one_at_once
         finally:
             logs = await stop_all(bots)
     assert len(server.sent) == 2  # each /help answered once
-    assert "handed over (stopping)" in logs[1] and by_pid[second].returncode == 0
+    assert "handed over (stopping)" in logs[bots.index(by_pid[second])] and by_pid[second].returncode == 0
 
 
 async def test_a_paused_holder_drops_its_roles_when_it_resumes_and_does_not_poll_again(tmp_path, postgres_url):
     async with FakeTelegram() as server:
-        bots = [await start_telegram_bot(tmp_path, server, database=postgres_url, log_level="INFO") for _ in range(2)]
+        bots = await start_bots(tmp_path, server, postgres_url, 2)
         by_pid = {bot.pid: bot for bot in bots}
         try:
             paused, _ = await wait_holder(postgres_url, "receive:telegram")
