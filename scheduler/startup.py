@@ -33,6 +33,7 @@ from bot.domain.dbfile import sqlite_path
 from bot.domain.interfaces import Adapter, Clock, VirtualClock
 from bot.integrations.tvmaze import TvmazeClient
 from bot.storage import Storage, open_storage
+from bot.storage.contract import UsesMeta
 
 from .aps import ApsDriver
 from .jobs import Jobs
@@ -115,6 +116,8 @@ def connect(platform: str) -> StepContext:
     @asynccontextmanager
     async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
         adapter = startup.adapters[platform]
+        if isinstance(adapter, UsesMeta):
+            adapter.use_meta(parts.store)  # the Discord shard count "auto" settles once per database
         await adapter.connect()
         async with closing(parts, platform, adapter.stop):
             yield
