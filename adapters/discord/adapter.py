@@ -55,7 +55,7 @@ from .completion import NameCompleter
 from .errors import delivery_error
 from .events import EventCalendar
 from .messages import NO_MENTIONS, post_of, text_of
-from .shards import IDENTIFY_EVERY, IdentifyGate, ShardClient, Shards, shard_count
+from .shards import IDENTIFY_EVERY, IdentifyGate, ShardClient, Shards, shard_count, working
 from .tree import Translator, build_tree
 from .urls import pointed_at
 
@@ -302,6 +302,10 @@ class DiscordAdapter:
         )
 
     async def _on_command(self, interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]) -> None:
+        with working(interaction.client):  # a shard being closed waits for the answer
+            await self._answer(interaction, path, args)
+
+    async def _answer(self, interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]) -> None:
         inbox = self.inbox
         personal = path[0] != "channel"  # the core answers /channel in the channel, the rest to the person
         if inbox is None:

@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 SHARDS_META = "discord_shards"  # meta: the shard count Discord recommended, asked once per database
 IDENTIFY_EVERY = 5.0  # seconds between IDENTIFYs of one process (Discord's max_concurrency 1)
 CLOSE_WAIT = 5.0  # seconds a closed shard's connection task may take to end
+DRAIN = 3.0  # seconds the commands under way on a shard being closed may take to answer (Discord gives 3 s)
 
 
 async def shard_count(setting: int | Literal["auto"], *, ask: Callable[[], Awaitable[int]], meta: Meta | None) -> int:
@@ -76,9 +77,28 @@ class ShardClient(discord.Client):
     def __init__(self, *, gate: IdentifyGate, **options: Any):
         super().__init__(**options)
         self.gate = gate
+        self.working = 0  # commands under way: their answers go through this client's HTTP session
+        self.idle = asyncio.Event()
+        self.idle.set()
 
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         await self.gate.wait()
+
+
+@contextlib.contextmanager
+def working(client: discord.Client) -> Iterator[None]:
+    """While a command of this shard's servers is under way: closing the shard waits for it (see DRAIN)."""
+    if not isinstance(client, ShardClient):
+        yield
+        return
+    client.working += 1
+    client.idle.clear()
+    try:
+        yield
+    finally:
+        client.working -= 1
+        if not client.working:
+            client.idle.set()
 
 
 @dataclass
@@ -144,8 +164,13 @@ class Shards:
         self._held[shard] = Shard(client, task)
 
     async def _close(self, ids: set[int]) -> None:
+        """Close these shards once their commands under way answered (or DRAIN passed: a later answer is
+        lost with the client's HTTP session); the gateway stays open until then, so the shard is not yet
+        free for another process."""
         for shard in sorted(ids):
             held = self._held.pop(shard)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(held.client.idle.wait(), DRAIN)
             await _closed(held.client, held.task)
 
     # ---- the caches of the servers of the held shards ------------------------------------------------

@@ -147,3 +147,17 @@ async def test_one_process_spaces_its_identifies_and_refuses_a_shard_beyond_the_
         assert adapter.shards.held == {0, 1, 2}
     finally:
         await adapter.stop()
+
+
+async def test_a_command_under_way_on_a_shard_taken_away_is_still_answered(server):
+    adapter, inbox = await adapter_holding(server, {3}, sync=True)
+    inbox.seconds = 0.6  # the command is still working when the shard goes (deferred after 0.5 s)
+    try:
+        call = await server.slash("channel list", user=FAN, guild=guild_on(3, 4))
+        while not inbox.seen:
+            await asyncio.sleep(0.01)
+        await adapter.set_shards(frozenset())
+        assert adapter.shards.held == frozenset() and server.live_sessions() == []
+        assert await answered_once(call) == "done: channel list {}"
+    finally:
+        await adapter.stop()
