@@ -160,6 +160,8 @@ class DiscordAdapter:
         if count is not None:
             self.shard_count = count
         await self.shards.hold(ids, count=self.shard_count)
+        if self.calendar is not None:
+            self.calendar.poke()  # the scheduled events of the servers of shards gained are this process's now
         if sync:
             await self.sync_commands()
 
