@@ -157,6 +157,8 @@ class DiscordAdapter:
         connect (each IDENTIFYs with `[id, count]`), those no longer in it close, the others are not
         touched. `sync`: then sync the slash commands (once per bot: the holder of shard 0, say).
         Sending does not depend on the shards held."""
+        if self.client is None:
+            raise RuntimeError("set_shards before connect: the adapter is not logged in")
         if count is not None:
             self.shard_count = count
         await self.shards.hold(ids, count=self.shard_count)
