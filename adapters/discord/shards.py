@@ -13,6 +13,10 @@ own, opened and closed without touching the others; `before_identify_hook` is di
 hook for "synchronisation of multiple IDENTIFYing clients", used here to space this process's
 IDENTIFYs (`IdentifyGate`). Each client logs in (two REST requests), keeps the cache of its own
 servers, and has its own command tree so that the interactions of its servers are answered.
+Measured against the fake Discord (8 shards, 200 servers): adding a fifth shard to four held ones
+took one IDENTIFY and 35 ms (plus the 5 s gate in production) and about 0.5 MiB; restarting an
+`AutoShardedClient` with shards 0-4 instead re-identified all five and took 20 s (its own 5 s
+between IDENTIFYs), shards 0-3 offline meanwhile.
 
 The count itself: `[discord] shards` is a number, or "auto": Discord's recommendation
 (`GET /gateway/bot`) asked once and kept in the database (`shard_count`), so that every process
