@@ -19,7 +19,11 @@ class BodyTooLarge(Exception):
 
 
 class BadEncoding(Exception):
-    """A Content-Encoding not asked for, or a compressed body that does not decompress."""
+    """A Content-Encoding not asked for, or a compressed body that does not decompress (`encoding`)."""
+
+    def __init__(self, text: str, encoding: str):
+        super().__init__(text)
+        self.encoding = encoding
 
 
 class _Inflater:
@@ -35,7 +39,7 @@ class _Inflater:
             out = self._z.decompress(data, room + 1)
         except zlib.error:
             if self.encoding != "deflate" or self._started:
-                raise BadEncoding(f"the {self.encoding} body does not decompress") from None
+                raise BadEncoding(f"the {self.encoding} body does not decompress", self.encoding) from None
             self._z = zlib.decompressobj(-zlib.MAX_WBITS)
             self._started = True
             return self.feed(data, room)
@@ -46,7 +50,7 @@ class _Inflater:
         try:
             return self._z.decompress(self._z.unconsumed_tail, room + 1) + self._z.flush()
         except zlib.error:
-            raise BadEncoding(f"the {self.encoding} body does not decompress") from None
+            raise BadEncoding(f"the {self.encoding} body does not decompress", self.encoding) from None
 
 
 async def read_capped(raw: AsyncIterator[bytes], content_encoding: str, limit: int) -> bytes:
@@ -58,7 +62,7 @@ async def read_capped(raw: AsyncIterator[bytes], content_encoding: str, limit: i
     elif encoding in ("gzip", "x-gzip", "deflate"):
         inflater = _Inflater("deflate" if encoding == "deflate" else "gzip")
     else:
-        raise BadEncoding(f"Content-Encoding {content_encoding[:40]!r} was not asked for")
+        raise BadEncoding(f"Content-Encoding {content_encoding[:40]!r} was not asked for", content_encoding[:40])
     chunks: list[bytes] = []
     size = 0
     async for data in raw:

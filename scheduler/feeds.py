@@ -8,7 +8,9 @@ the cap: a gzip bomb costs no more memory than an honest feed). Only public addr
 connected to, unless `[news] allow_hosts` allows a host (`addresses.py`, checked on each
 connection, redirects included). Failures back off exponentially per feed;
 a feed is logged when it starts failing, when it turns unhealthy, and when it recovers, each
-time with its name and URL. All state lives in the store, so a restart redelivers nothing.
+time with its name and URL (in English words); the feed's state keeps why it failed as a message id
+of the catalogues with its values (`Said.stored`), which the owners' `/feeds` writes in their
+language. All state lives in the store, so a restart redelivers nothing.
 
 Delivery rules: the first successful poll of a feed only records what it lists; an entry seen
 before, published longer ago than `max_age`, or with the link of an article already delivered
@@ -30,6 +32,7 @@ import httpx
 
 from bot.config import FeedConfig, NewsConfig
 from bot.domain.article import Article
+from bot.domain.i18n import SaidError
 from bot.domain.interfaces import Clock
 from bot.domain.zones import unix_time
 from bot.integrations.feeds import FeedError, link_key, parse_feed
@@ -73,11 +76,12 @@ def next_poll_at(
     return now + delay * (1 + jitter * (2 * rand - 1))
 
 
-class FetchError(Exception):
-    """A fetch that produced no usable document; the message is the log's reason."""
+class FetchError(SaidError):
+    """A fetch that produced no usable document; the message is the log's reason, `said` the
+    reader's (a message id of the catalogues and its values)."""
 
-    def __init__(self, reason: str, retry_after: timedelta | None = None):
-        super().__init__(reason)
+    def __init__(self, reason: str, msg_id: str, *, retry_after: timedelta | None = None, **values: object):
+        super().__init__(reason, msg_id, **values)
         self.retry_after = retry_after
 
 
@@ -203,7 +207,7 @@ class FeedPoller:
         await self.store.record_entries(feed=feed.name, entries=skipped, now=unix_time(now))
         return all_published
 
-    async def _failed(self, feed: FeedConfig, state: FeedState, now: datetime, exc: Exception) -> datetime:
+    async def _failed(self, feed: FeedConfig, state: FeedState, now: datetime, exc: SaidError) -> datetime:
         failures = state.failures + 1
         healthy = failures < UNHEALTHY_AFTER
         retry_after = exc.retry_after if isinstance(exc, FetchError) else None
@@ -219,7 +223,7 @@ class FeedPoller:
         else:
             log.debug("feed %s (%s) failed again (%d): %s; next try in %s", feed.name, feed.url, failures, exc, wait)
         await self.store.save_feed_state(
-            replace(state, healthy=healthy, failures=failures, last_error=str(exc)[:500], next_poll_at=unix_time(due))
+            replace(state, healthy=healthy, failures=failures, last_error=exc.said.stored()[:500], next_poll_at=unix_time(due))
         )
         return due
 
@@ -236,32 +240,36 @@ class FeedPoller:
                     if response.status_code == 304:
                         return Fetched(None, None, state.etag, state.last_modified)
                     if response.status_code >= 300:
-                        raise FetchError(f"HTTP {response.status_code}", _retry_after(response))
+                        raise FetchError(f"HTTP {response.status_code}", "feed-error-http", status=response.status_code,
+                                         retry_after=_retry_after(response))
                     declared = response.headers.get("content-length", "")
                     if declared.isdigit() and "content-encoding" not in response.headers and int(declared) > limit:
-                        raise FetchError(f"response of {declared} bytes is over the {limit}-byte limit; not read")
+                        raise FetchError(f"response of {declared} bytes is over the {limit}-byte limit; not read",
+                                         "feed-error-too-large", size=int(declared), limit=limit)
                     try:
                         body = await read_capped(response.aiter_raw(), response.headers.get("content-encoding", ""), limit)
                     except BodyTooLarge:
-                        raise FetchError(f"response passed the {limit}-byte limit; abandoned unparsed") from None
+                        raise FetchError(f"response passed the {limit}-byte limit; abandoned unparsed",
+                                         "feed-error-over-limit", limit=limit) from None
                     except BadEncoding as exc:
-                        raise FetchError(str(exc)) from None
+                        raise FetchError(str(exc), "feed-error-encoding", encoding=exc.encoding) from None
                     return Fetched(
                         body,
                         response.headers.get("content-type"),
                         response.headers.get("etag"),
                         response.headers.get("last-modified"),
                     )
-        except TimeoutError:
-            raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
+        except (TimeoutError, httpx.TimeoutException):
+            seconds = f"{self.settings.timeout:g}"
+            raise FetchError(f"timed out after {seconds} s", "feed-error-timeout", seconds=seconds) from None
         except AddressRefused:
-            raise FetchRefused(REFUSED) from None
+            raise FetchRefused(REFUSED, "feed-error-refused") from None
         except httpx.TooManyRedirects:
-            raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)") from None
-        except httpx.TimeoutException:
-            raise FetchError(f"timed out after {self.settings.timeout:g} s") from None
+            raise FetchError(f"more than {MAX_REDIRECTS} redirects (a redirect loop?)", "feed-error-redirects",
+                             most=MAX_REDIRECTS) from None
         except httpx.HTTPError as exc:
-            raise FetchError(f"unreachable: {type(exc).__name__}: {exc}") from None
+            kind = type(exc).__name__
+            raise FetchError(f"unreachable: {kind}: {exc}", "feed-error-unreachable", kind=kind) from None
 
 
 async def _parse(feed: str, fetched: Fetched) -> list[Article]:

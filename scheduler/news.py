@@ -109,7 +109,7 @@ class NewsPolling:
         except FetchRefused:  # the same words whatever the address, port or path: nothing to probe with
             raise FeedRefused("feed-private") from None
         except (FetchError, FeedError) as exc:
-            raise FeedRefused("feed-unreadable", url=url[:200], error=str(exc)) from None
+            raise FeedRefused("feed-unreadable", url=url[:200], error=exc.said) from None
         return len(articles)
 
     def watch(self, feed: FeedConfig) -> None:

@@ -279,8 +279,7 @@ class DiscordAdapter:
         return built[1]
 
     async def _complete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        lang = language_of(str(interaction.locale)) or DEFAULT_LANGUAGE
-        completer = self.completer if self.inbox is None else self._completer_for(self.inbox, lang)
+        completer = self.completer if self.inbox is None else self._completer_for(self.inbox, _language(interaction))
         return [app_commands.Choice(name=name, value=value) for name, value in completer.complete(current)]
 
     async def _message(self, interaction: discord.Interaction, personal: bool) -> IncomingMessage:
@@ -313,7 +312,7 @@ class DiscordAdapter:
         inbox = self.inbox
         personal = path[0] != "channel"  # the core answers /channel in the channel, the rest to the person
         if inbox is None:
-            await interaction.response.send_message("I am starting up; try again in a moment.", ephemeral=True)
+            await interaction.response.send_message(_own_text(interaction, "error-starting-up"), ephemeral=True)
             return
 
         async def work() -> tuple[str, bool]:
@@ -333,7 +332,7 @@ class DiscordAdapter:
                 text, ephemeral = await task
             except Exception:
                 log.exception("Discord: /%s failed", " ".join(path))
-                text, ephemeral = "Sorry, something went wrong on my side. Please try again later.", True
+                text, ephemeral = _own_text(interaction, "error-internal"), True
             if interaction.response.is_done():
                 await interaction.followup.send(text[:2000], ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
             else:
@@ -358,5 +357,14 @@ class DiscordAdapter:
         log.error("Discord command %s failed", getattr(interaction.command, "qualified_name", "?"), exc_info=error)
         with contextlib.suppress(discord.HTTPException):
             if not interaction.response.is_done():
-                await interaction.response.send_message(
-                    "Sorry, something went wrong on my side. Please try again later.", ephemeral=True)
+                await interaction.response.send_message(_own_text(interaction, "error-internal"), ephemeral=True)
+
+
+def _language(interaction: discord.Interaction) -> Language:
+    """The language of the app of the person interacting (`interaction.locale`; any other reads English)."""
+    return language_of(str(interaction.locale)) or DEFAULT_LANGUAGE
+
+
+def _own_text(interaction: discord.Interaction, msg_id: str) -> str:
+    """The adapter's own answer (the core did not write one) in the interacting person's language."""
+    return catalogue().text(_language(interaction), msg_id)

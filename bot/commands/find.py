@@ -64,7 +64,7 @@ async def find_anywhere(ctx: Context, text: str, example: str) -> Target | Reply
     if near and (isinstance(result, Said) or not _tvmaze_options(ctx, result)):
         return find(ctx, text, example)  # TVmaze offers nothing else: the catalog's answer stands
     if isinstance(result, Said):
-        return Reply(ctx.say("find-no-tvmaze", typed=quote(text), reason=ctx.msg_text(result.msg_id, **dict(result.values))))
+        return Reply(ctx.say("find-no-tvmaze", typed=quote(text), reason=result))
     if not result:
         return Reply(ctx.say("find-none-anywhere", typed=quote(text)))
     labels = [index.label(t, ctx.lang) for t in near]

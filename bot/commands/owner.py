@@ -16,7 +16,7 @@ from ..app.feeds import FeedInfo, FeedRefused
 from ..domain.catalog import Show
 from ..domain.changes import Notice
 from ..domain.headlines import shorten
-from ..domain.i18n import title_in
+from ..domain.i18n import stored_text, title_in
 from ..domain.render import Bold, Countdown, Message, When, fit_lines
 from ..integrations.sources import Edit
 from .spec import FEED_NAME, FEED_URL, Argument, Command, Context
@@ -110,7 +110,8 @@ def _health(ctx: Context, info: FeedInfo) -> str:
         return ctx.msg_text("feed-health-new")
     if not state.failures:
         return ctx.msg_text("feed-health-ok")
-    error = shorten(state.last_error or ctx.msg_text("feed-error-unknown"), FEED_ERROR_MAX)
+    error = stored_text(ctx.lang, state.last_error, prefix="feed-error-") if state.last_error else ""
+    error = shorten(error or ctx.msg_text("feed-error-unknown"), FEED_ERROR_MAX)
     kind = "feed-health-failing" if state.healthy else "feed-health-unhealthy"
     return ctx.msg_text(kind, failures=state.failures, error=error)
 

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,9 +38,23 @@ class Said(NamedTuple):
     msg_id: str
     values: tuple[tuple[str, Any], ...] = ()
 
+    def stored(self) -> str:
+        """One line for a text column, read back by `stored_text`: the id, then its values as JSON
+        ('feed-error-http {"status": 500}')."""
+        return f"{self.msg_id} {json.dumps(dict(self.values), ensure_ascii=False)}" if self.values else self.msg_id
+
 
 def said(msg_id: str, **values: Any) -> Said:
     return Said(msg_id, tuple(values.items()))
+
+
+class SaidError(Exception):
+    """A failure whose reason comes twice: in plain words for the log (`str(error)`), and as
+    `said`, the same for a reader, a message id of the catalogues with its values."""
+
+    def __init__(self, text: str, msg_id: str, **values: Any):
+        super().__init__(text)
+        self.said = said(msg_id, **values)
 
 
 def language_of(code: str | None) -> Language | None:
@@ -118,6 +133,8 @@ class Catalogue:
     def _format(self, lang: Language, msg_id: str, args: Mapping[str, Any], *, spans: list[Span | Message]) -> str:
         values: dict[str, Any] = {}
         for key, value in args.items():
+            if isinstance(value, Said):  # a reason given for later: written in the same language
+                value = self.text(lang, value.msg_id, **dict(value.values))
             if isinstance(value, (Bold, Link, When, Countdown, Message)):
                 spans.append(value)
                 values[key] = f"\ue000{len(spans) - 1}\ue001{_span_text(value)}\ue002"
@@ -163,6 +180,20 @@ def stored_reason(lang: Language, reason: str) -> str:
     if msg_id.startswith("pause-") and msg_id in catalogue().ids[DEFAULT_LANGUAGE]:
         return catalogue().text(lang, msg_id, detail=detail)
     return catalogue().text(lang, "pause-as-said", detail=reason)
+
+
+def stored_text(lang: Language, stored: str, *, prefix: str) -> str:
+    """A text kept in the store (a feed's last error) in `lang`: what `Said.stored` wrote, for a
+    message id starting with `prefix`, is written out; anything else (words stored before) is
+    given as it is."""
+    msg_id, _, values = stored.partition(" ")
+    if not msg_id.startswith(prefix) or msg_id not in catalogue().ids[DEFAULT_LANGUAGE]:
+        return stored
+    try:
+        parsed = json.loads(values) if values else {}
+        return catalogue().text(lang, msg_id, **parsed) if isinstance(parsed, dict) else stored
+    except ValueError:  # not JSON, or not the values the message takes
+        return stored
 
 
 @cache

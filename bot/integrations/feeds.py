@@ -1,7 +1,8 @@
 """Feed documents into articles: parsing RSS and Atom bodies, entry identity, link keys.
 
-Pure: bytes in, `Article`s out, no network. `parse_feed` raises `FeedError` for a body that is
-not a feed (an HTML page, an empty body) or is malformed XML cut short (a truncated download);
+Pure: bytes in, `Article`s out, no network. `parse_feed` raises `FeedError` (its `said` for the
+owners' `/feeds`) for a body that is not a feed (an HTML page, an empty body) or is malformed XML cut
+short (a truncated download);
 a complete document with small XML errors is read as far as feedparser's lenient parser can.
 
 An article's title and summary are plain text: a field the feed marks as HTML or XHTML
@@ -20,14 +21,15 @@ from urllib.parse import urlsplit, urlunsplit
 import feedparser
 
 from ..domain.article import Article
+from ..domain.i18n import SaidError
 from ..domain.names import plain_text
 
 _CLOSING_TAGS = (b"</rss>", b"</feed>", b"</rdf:rdf>")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
-class FeedError(Exception):
-    """The body is not a usable feed; the message says why, for the log."""
+class FeedError(SaidError):
+    """The body is not a usable feed; the message says why, for the log, and `said` for a reader."""
 
 
 def parse_feed(feed: str, body: bytes, content_type: str | None = None) -> list[Article]:
@@ -36,9 +38,9 @@ def parse_feed(feed: str, body: bytes, content_type: str | None = None) -> list[
     parsed = feedparser.parse(body, response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
         problem = parsed.get("bozo_exception")
-        raise FeedError(f"not an RSS or Atom feed{f' ({problem})' if problem else ''}")
+        raise FeedError(f"not an RSS or Atom feed{f' ({problem})' if problem else ''}", "feed-error-not-feed")
     if parsed.get("bozo") and not _complete(body) and _is_xml_error(parsed.get("bozo_exception")):
-        raise FeedError(f"malformed or truncated XML: {parsed.get('bozo_exception')}")
+        raise FeedError(f"malformed or truncated XML: {parsed.get('bozo_exception')}", "feed-error-malformed")
     articles = []
     for entry in parsed.entries:
         article = _article(feed, entry)

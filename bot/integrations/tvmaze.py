@@ -27,7 +27,7 @@ from typing import Any, Literal
 
 import httpx
 
-from ..domain.i18n import said
+from ..domain.i18n import SaidError
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +43,9 @@ SHOW_PREFIX, PERSON_PREFIX = "tvmaze:", "tvmaze:person:"
 Imports = Literal["best", "exact", "none"]  # what a TVmaze lookup may import (LiveCatalog.lookup)
 
 
-class TvmazeError(Exception):
+class TvmazeError(SaidError):
     """TVmaze could not answer usefully; the message says why, in plain words (for the log), and
     `said` the same for a reader, as a message id of the catalogues."""
-
-    def __init__(self, text: str, msg_id: str, **values: object):
-        super().__init__(text)
-        self.said = said(msg_id, **values)
 
 
 class RateLimiter:

@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from ..domain.roles import Lease, LeaseRow
 from .values import (
     AddedFeed,
     ArticleText,
@@ -163,8 +164,33 @@ class UsesMeta(Protocol):
     def use_meta(self, meta: Meta) -> None: ...
 
 
-class Storage(Chats, Subscriptions, Ledger, Articles, Feeds, Catalog, Calendars, Meta, Protocol):
+class Leases(Protocol):
+    """Roles held by one process at a time (`bot.domain.roles`): one row per role with its holder,
+    generation and expiry. Times are Unix seconds from the callers' clocks (kept in step by NTP)."""
+
+    async def take_lease(self, *, role: str, holder: str, now: float, ttl: float) -> Lease | None:
+        """Hold `role` until `now + ttl`: renewed (same generation) when `holder` holds it
+        unexpired, taken (generation + 1) when it is free, expired or never held; None when
+        another holder's lease has not expired."""
+        ...
+
+    async def renew_lease(self, lease: Lease, *, now: float, ttl: float) -> bool:
+        """Extend a lease still held under its generation (False: another took it meanwhile)."""
+        ...
+
+    async def release_lease(self, lease: Lease) -> None:
+        """Give the role up at once (only under the lease's own generation)."""
+        ...
+
+    async def leases(self) -> list[LeaseRow]: ...
+
+
+class Storage(Chats, Subscriptions, Ledger, Articles, Feeds, Catalog, Calendars, Meta, Leases, Protocol):
     """Everything the bot keeps, behind one connection (or pool) of one backend."""
+
+    shared: bool
+    """True when several processes may use the database at once (PostgreSQL): the work is then
+    split into roles held through `Leases`; False when one process owns it (SQLite's lock)."""
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:
         """`async with storage.transaction():` the calls inside commit once, or not at all; a

@@ -169,3 +169,27 @@ async def test_the_fake_resolves_role_options(server):
             await tree.sync()
             assert (await answer(await server.slash("pick", {"role": ROLE}, guild=GUILD))).content == "Drama Fans"
     assert isinstance(seen[0], discord.Role)
+
+
+class BrokenInbox(SlowInbox):
+    """An inbox that fails on the bot's side: the adapter has to answer for it."""
+
+    async def run(self, msg: IncomingMessage, command, args) -> Reply:
+        raise RuntimeError("the database went away")
+
+
+async def test_a_korean_member_is_told_in_korean_that_the_bot_is_starting_up_or_failed(server):
+    adapter = DiscordAdapter(config_for(server).discord, guild_ready_timeout=0.05)
+    await adapter.connect()  # commands synced, the core not listening yet
+    try:
+        starting = await answer(await server.slash("help", user=FAN, locale="ko"))
+        assert starting.ephemeral and starting.content == "시작하는 중이에요. 잠시 후 다시 해 주세요."
+        english = await answer(await server.slash("help", user=FAN, locale="en-GB"))
+        assert english.content == "I am starting up; try again in a moment."
+        await adapter.listen(BrokenInbox(0))  # type: ignore[arg-type]
+        failed = await answer(await server.slash("subscribe", {"name": "The Interest of Love"}, user=FAN, locale="ko"))
+        assert failed.ephemeral and failed.content == "죄송해요, 제 쪽에 문제가 생겼어요. 잠시 후 다시 해 주세요."
+        english = await answer(await server.slash("next", user=FAN, guild=GUILD, locale="fr"))  # no French: English
+        assert english.content == "Sorry, something went wrong on my side. Please try again later."
+    finally:
+        await adapter.stop()

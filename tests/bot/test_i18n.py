@@ -12,7 +12,7 @@ from fluent.syntax.visitor import Visitor
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.i18n import LANGUAGES, LOCALES, Catalogue, catalogue, choose
+from bot.domain.i18n import LANGUAGES, LOCALES, Catalogue, catalogue, choose, said, stored_text
 from bot.domain.josa import josa, particle
 from bot.domain.render import Bold
 
@@ -65,6 +65,19 @@ def test_a_missing_variable_is_an_error_not_a_hole():
 def test_a_span_argument_stays_a_span_and_the_particle_follows_its_text():
     message = catalogue().message("ko", "language-set", name=Bold("한국어"))
     assert message.spans == ("이제 여기서는 ", Bold("한국어"), "로 쓸게요.")
+
+
+def test_a_stored_reason_is_written_in_its_readers_language_and_older_words_are_kept_as_they_are():
+    stored = said("feed-error-http", status=503).stored()
+    assert stored == 'feed-error-http {"status": 503}'
+    assert stored_text("en", stored, prefix="feed-error-") == "HTTP 503"
+    assert stored_text("ko", stored, prefix="feed-error-") == "서버가 오류 코드 503으로 답했어요"
+    assert stored_text("ko", said("feed-error-not-feed").stored(), prefix="feed-error-") == "받은 문서가 RSS나 Atom 피드가 아니에요"
+    for older in ("HTTP 500", "timed out after 20 s", "feed-error-http {not json", "feed-error-http {}", "help-line x"):
+        assert stored_text("ko", older, prefix="feed-error-") == older  # stored before, or not what the message takes
+    # a reason handed to a message as an argument is written in the message's language
+    assert catalogue().text("ko", "feed-unreadable", url="https://x.test/feed", error=said("feed-error-malformed")) == (
+        "https://x.test/feed: 읽을 수 있는 피드가 아니에요 (XML이 잘못되었거나 중간에 끊겼어요). 아무것도 추가하지 않았어요.")
 
 
 def test_a_third_language_is_a_folder(tmp_path: Path):

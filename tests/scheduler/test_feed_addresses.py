@@ -13,6 +13,7 @@ import httpcore
 import pytest
 
 from bot.config import FeedConfig, NewsConfig
+from bot.domain.i18n import stored_text
 from scheduler.addresses import AddressGuard, AddressRefused, GuardedBackend
 from scheduler.feeds import REFUSED
 from scheduler.news import REFUSED_REPLY
@@ -68,7 +69,8 @@ async def test_a_config_feed_on_a_private_address_fails_unless_allowed(tmp_path,
             with caplog.at_level(logging.WARNING, logger="scheduler.feeds"):
                 await bot.poll(feed)
             state = await bot.store.feed_state("local")
-        assert feeds.requests == [] and state is not None and state.last_error == REFUSED
+        assert feeds.requests == [] and state is not None and state.last_error == "feed-error-refused"
+        assert stored_text("en", state.last_error, prefix="feed-error-") == REFUSED
         assert f"feed local ({feed.url}) failed: {REFUSED}" in caplog.text
         for allowed in (["127.0.0.1"], ["127.0.0.0/8"], ["::ffff:127.0.0.1", "127.0.0.1"]):
             async with Bot(tmp_path / f"{allowed[0].replace('/', '_')}.sqlite3", Clock(),
@@ -90,7 +92,8 @@ async def test_a_redirect_is_checked_like_the_first_address(tmp_path):
             state = await bot.store.feed_state("away")
     finally:
         await feeds.stop()
-    assert feeds.paths() == ["/away"] and state is not None and state.last_error == REFUSED
+    assert feeds.paths() == ["/away"] and state is not None and state.last_error is not None
+    assert stored_text("en", state.last_error, prefix="feed-error-") == REFUSED
 
 
 class Recording(httpcore.AsyncNetworkBackend):

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import FeedConfig, NewsConfig
+from bot.domain.i18n import stored_text
 from scheduler.capped import BadEncoding, BodyTooLarge, read_capped
 from tests.fakes.feeds_server import FeedServer, Item, gzip_bomb
 from tests.scheduler.test_feeds import LOCAL, NOW, Bot, Clock
@@ -75,7 +76,8 @@ async def test_a_gzip_bomb_is_abandoned_at_the_size_cap_without_being_decompress
             state = await bot.store.feed_state("bomb")
     finally:
         await server.stop()
-    assert state is not None and state.last_error == f"response passed the {cap}-byte limit; abandoned unparsed"
+    assert state is not None and state.last_error is not None
+    assert stored_text("en", state.last_error, prefix="feed-error-") == f"response passed the {cap:,}-byte limit; abandoned unparsed"
     assert peak < 4 * cap, f"memory peaked {peak / 1e6:.0f} MB above where it was for a {cap / 1e6:g} MB cap"
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from bot.config import FeedConfig, NewsConfig
 from bot.domain.article import Article
+from bot.domain.i18n import stored_text
 from bot.storage import open_storage
 from scheduler.feeds import USER_AGENT, FeedPoller, next_poll_at
 from tests.fakes.feeds_server import FeedServer, Item
@@ -261,7 +262,8 @@ async def test_a_feed_that_keeps_failing_turns_unhealthy_backs_off_and_recovers(
             server.mode = "ok"
             await bot.poll(wp(server))
         assert delays == [timedelta(minutes=m) for m in (30, 60, 120, 240, 360, 360)]
-        assert (state.healthy, state.failures, state.last_error) == (False, 6, "HTTP 500")
+        assert (state.healthy, state.failures) == (False, 6) and state.last_error is not None
+        assert stored_text("en", state.last_error, prefix="feed-error-") == "HTTP 500"  # as /feeds shows it
         recovered = await bot.store.feed_state("kdrama-news")
         assert recovered is not None and recovered == replace(
             state, etag=recovered.etag, last_modified="Fri, 23 Dec 2022 00:00:00 GMT", healthy=True, failures=0,

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import parse_config
+from bot.domain.i18n import stored_text
 from bot.domain.interfaces import SystemClock
 from scheduler.aps import ApsDriver
 from scheduler.feeds import FeedPoller
@@ -123,7 +124,8 @@ async def test_a_hanging_feed_holds_neither_the_others_nor_its_own_next_polls(se
         assert server.paths().count("/atom.xml") >= 3
         await asyncio.sleep(0.5)  # past its 1 s timeout
         state = await core.store.feed_state("slow")
-        assert state is not None and state.failures == 1 and state.last_error == "timed out after 1 s"
+        assert state is not None and state.failures == 1 and state.last_error is not None
+        assert stored_text("en", state.last_error, prefix="feed-error-") == "timed out after 1 s"
     finally:
         started = asyncio.get_running_loop().time()
         await polling.stop(grace=0.2)

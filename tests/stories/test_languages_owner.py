@@ -4,6 +4,8 @@ every reply and refusal, with only titles, names, addresses and command words le
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import timedelta
 
 from tests.conftest import at
 from tests.fakes.feeds_server import FeedServer
@@ -67,6 +69,35 @@ async def test_a_korean_owner_manages_the_feeds_in_korean(make_story, feed_serve
     assert korean(await owner.say("/feeds remove more-news")) == (
         f"피드 <b>more-news</b>를 삭제했어요 ({feed_server.url('/atom.xml')}). 더 이상 가져오지 않아요."
     )
+
+
+def latin_words(reply: str) -> list[str]:
+    """The Latin words of a reply outside bold names and addresses."""
+    return re.findall(r"[A-Za-z]{2,}", re.sub(r"<b>[^<]*</b>|https?://\S+", "", reply))
+
+
+async def test_a_korean_owner_reads_why_a_feed_fails_in_korean(make_story, feed_server: FeedServer):
+    feed_server.mode = "slow"  # the poll at start gives up after the 1 s timeout
+    news = configured(feed_server) | {"timeout": 1}
+    story = await make_story(start=START.isoformat(), poll_feeds=True, owners=["telegram:9"], news=news)
+    owner = story.chat("telegram", "9", language="ko")
+    timed_out = korean(await owner.say("/feeds"))
+    assert f"{feed_server.url('/wp/feed/')}: 실패 중: 1번 연속 실패 (1초 안에 응답이 없었어요); 아직 새 기사 없음" in timed_out
+    assert latin_words(timed_out) == []
+    feed_server.mode = "500"
+    await story.advance(START + timedelta(minutes=40))  # the next try, 30 minutes (give or take 10 %) after the first
+    failing = korean(await owner.say("/feeds"))
+    assert "실패 중: 2번 연속 실패 (서버가 오류 코드 500으로 답했어요)" in failing
+    assert latin_words(failing) == []
+    store = story.sim.process.core.store  # an error stored by an older version, in its words: shown as it is
+    state = await store.feed_state("kdrama-news")
+    assert state is not None
+    await store.save_feed_state(replace(state, last_error="timed out after 20 s"))
+    assert "실패 중: 2번 연속 실패 (timed out after 20 s)" in await owner.say("/feeds")
+    feed_server.mode = "html"
+    refused = korean(await owner.say(f"/feeds add {feed_server.url('/wp/feed/?page=2')} other"))
+    assert refused == (f"{feed_server.url('/wp/feed/?page=2')}: 읽을 수 있는 피드가 아니에요 "
+                       "(받은 문서가 RSS나 Atom 피드가 아니에요). 아무것도 추가하지 않았어요.")
 
 
 async def test_a_name_shared_by_a_show_and_an_actor_is_offered_with_korean_words_that_work_when_typed(make_story, fake_tvmaze):

@@ -57,6 +57,7 @@ help-credit = Live schedules: TVmaze (tvmaze.com), CC BY-SA.
 ## Replies every command may give.
 
 error-internal = Sorry, something went wrong on my side. Please try again later.
+error-starting-up = I am starting up; try again in a moment.
 error-unknown-command = I don't know the command { $command }. Type /help to see the commands.
 error-group-only = /{ $command } commands set up a group chat or server channel. Here, use /subscribe, /timezone and /remind for yourself.
 error-use-one-of = Use one of: { $options }.

@@ -26,6 +26,19 @@ feeds-line-quiet = • { $name } ({ $origin ->
 feed-health-new = not polled yet
 feed-health-ok = healthy
 feed-error-unknown = unknown error
+## Why a feed's last poll failed, in `/feeds` and `/feeds add`: $status an HTTP status (500), $seconds
+## the fetch timeout, $size and $limit bytes, $most redirects, $encoding a Content-Encoding, $kind
+## the name of the network error (ConnectError).
+feed-error-http = HTTP { $status }
+feed-error-timeout = timed out after { $seconds } s
+feed-error-too-large = response of { $size } bytes is over the { $limit }-byte limit; not read
+feed-error-over-limit = response passed the { $limit }-byte limit; abandoned unparsed
+feed-error-encoding = the { $encoding } encoding of the response could not be read
+feed-error-refused = not a public address (loopback, private, link-local and reserved ones are refused; see [news] allow_hosts)
+feed-error-redirects = more than { $most } redirects (a redirect loop?)
+feed-error-unreachable = unreachable ({ $kind })
+feed-error-not-feed = not an RSS or Atom feed
+feed-error-malformed = malformed or truncated XML
 feed-health-failing = failing: { $failures ->
         [one] { $failures } failed poll
        *[other] { $failures } failed polls

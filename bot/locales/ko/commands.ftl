@@ -57,6 +57,7 @@ help-credit = 방송 일정은 TVmaze(tvmaze.com)에서 CC BY-SA로 제공받아
 ## 모든 명령어에 나올 수 있는 답
 
 error-internal = 죄송해요, 제 쪽에 문제가 생겼어요. 잠시 후 다시 해 주세요.
+error-starting-up = 시작하는 중이에요. 잠시 후 다시 해 주세요.
 error-unknown-command = { $command } 명령어는 몰라요. /help를 입력하면 명령어를 볼 수 있어요.
 error-group-only = /{ $command } 명령어는 그룹 채팅이나 서버 채널을 설정해요. 여기서는 /subscribe, /timezone, /remind를 쓰세요.
 error-use-one-of = 다음 중 하나를 쓰세요: { $options }.

@@ -26,6 +26,18 @@ feeds-line-quiet = • { $name } ({ $origin ->
 feed-health-new = 아직 가져오지 않음
 feed-health-ok = 정상
 feed-error-unknown = 알 수 없는 오류
+## /feeds와 /feeds add에 나오는 피드를 가져오지 못한 이유: $status는 HTTP 상태 코드(500), $seconds는 제한 시간,
+## $size와 $limit는 바이트 수, $most는 리디렉션 횟수, $encoding은 Content-Encoding, $kind는 네트워크 오류 이름(ConnectError)이에요.
+feed-error-http = 서버가 오류 코드 { JOSA($status, "으로") } 답했어요
+feed-error-timeout = { $seconds }초 안에 응답이 없었어요
+feed-error-too-large = 응답이 { $size }바이트로 한도 { $limit }바이트를 넘어서 읽지 않았어요
+feed-error-over-limit = 응답이 한도 { $limit }바이트를 넘어서 중간에 그만 받았어요
+feed-error-encoding = 응답의 { $encoding } 압축을 풀 수 없었어요
+feed-error-refused = 공개 주소가 아니에요 (루프백, 사설, 링크 로컬, 예약 주소는 거부해요. [news] allow_hosts 참고)
+feed-error-redirects = 리디렉션이 { $most }번을 넘었어요 (리디렉션이 돌고 있나요?)
+feed-error-unreachable = 서버에 연결할 수 없었어요 ({ $kind })
+feed-error-not-feed = 받은 문서가 RSS나 Atom 피드가 아니에요
+feed-error-malformed = XML이 잘못되었거나 중간에 끊겼어요
 feed-health-failing = 실패 중: { $failures }번 연속 실패 ({ $error })
 feed-health-unhealthy = 비정상: { $failures }번 연속 실패 ({ $error }); 덜 자주 가져와요
 feeds-added = 피드 { JOSA($name, "을") } 추가했어요 ({ $url }). 지금 항목이 { $entries }개 있는데, 기록만 하고 보내지는 않아요. 다음 새 항목부터 기사에 나오는 드라마나 배우를 구독한 채팅으로 보내요. 멈추려면 /feeds remove { $plain }

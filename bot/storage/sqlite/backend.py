@@ -14,6 +14,7 @@ from .calendars import SqliteCalendars
 from .catalog import SqliteCatalog
 from .chats import SqliteChats
 from .feeds import SqliteFeeds
+from .leases import SqliteLeases
 from .ledger import SqliteLedger
 from .lock import InstanceLock
 from .meta import SqliteMeta
@@ -23,8 +24,10 @@ from .subscriptions import SqliteSubscriptions
 
 
 class SqliteStorage(SqliteChats, SqliteSubscriptions, SqliteLedger, SqliteArticles, SqliteFeeds, SqliteCatalog, SqliteCalendars,
-                    SqliteMeta):
+                    SqliteMeta, SqliteLeases):
     """The storage contract over one SQLite database; open with `await SqliteStorage.open(path)`."""
+
+    shared = False  # one process per database file (the instance lock)
 
     def __init__(self, db: aiosqlite.Connection, path: str, lock: InstanceLock | None = None):
         super().__init__(db)

@@ -281,3 +281,19 @@ _script(
     ALTER TABLE chats ADD COLUMN language TEXT;
     """,
 )
+
+
+# 11: roles shared by several processes on one database (bot.domain.roles): one lease per role.
+# A generation rises each time the role changes hands; SQLite keeps one process per file, but the
+# table is the same on every backend, so status and the contract read alike.
+_script(
+    11,
+    """
+    CREATE TABLE leases (
+        role       TEXT PRIMARY KEY,      -- 'scheduler', 'send:telegram', 'shard:discord:3'
+        holder     TEXT NOT NULL,         -- host:pid:nonce of the process holding it
+        generation INTEGER NOT NULL,      -- raised each time the role changes hands
+        expires_at REAL NOT NULL          -- Unix seconds; <= now: free to take
+    );
+    """,
+)
