@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 import discord
@@ -49,6 +50,7 @@ from bot.domain.interfaces import (
     SystemClock,
     Unreachable,
 )
+from bot.domain.roles import Role
 from bot.storage.contract import Meta
 
 from .completion import NameCompleter
@@ -166,6 +168,18 @@ class DiscordAdapter:
             self.calendar.poke()  # the scheduled events of the servers of shards gained are this process's now
         if sync:
             await self.sync_commands()
+
+    @property
+    def shard_roles(self) -> list[Role]:
+        """The roles the bot's processes share out for this adapter: `shard:discord:<n>`, one per shard."""
+        return [Role("shard", "discord", shard) for shard in range(self.shard_count)]
+
+    async def hold_roles(self, roles: Iterable[Role]) -> None:
+        """Hold the shards of the `shard:discord:<n>` roles among `roles` (what a process holds now;
+        others are ignored), the roles machinery's one call on each gain or loss. The holder of shard 0
+        syncs the slash commands when it gains it: once per bot, again only when shard 0 moves."""
+        ids = frozenset(r.shard for r in roles if r.kind == "shard" and r.platform == "discord" and r.shard is not None)
+        await self.set_shards(ids, sync=0 in ids - self.shards.held)
 
     async def sync_commands(self) -> None:
         assert self.tree is not None

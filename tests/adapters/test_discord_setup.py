@@ -13,7 +13,7 @@ import pytest
 from adapters.discord import DiscordAdapter
 from bot.cli import platform_adapters
 from bot.domain.catalog import parse_catalog
-from bot.domain.interfaces import ChatRef, SystemClock
+from bot.domain.interfaces import ChatRef, IncomingMessage, Reply, SystemClock
 from tests.adapters.discord_bot import (
     ADMIN_PERMISSIONS,
     FAN,

@@ -15,6 +15,7 @@ from adapters.discord import DiscordAdapter
 from adapters.discord.shards import SHARDS_META
 from bot.domain.interfaces import ChatRef, Outgoing
 from bot.domain.render import Message
+from bot.domain.roles import SCHEDULER, Role
 from tests.adapters.discord_bot import FAN, DiscordBot, SlowInbox, answer, config_for
 from tests.fakes.discord_api import FakeDiscord, InteractionCall
 
@@ -159,5 +160,23 @@ async def test_a_command_under_way_on_a_shard_taken_away_is_still_answered(serve
         await adapter.set_shards(frozenset())
         assert adapter.shards.held == frozenset() and server.live_sessions() == []
         assert await answered_once(call) == "done: channel list {}"
+    finally:
+        await adapter.stop()
+
+
+async def test_the_roles_a_process_holds_become_its_shards_and_the_holder_of_shard_0_syncs_commands(server):
+    adapter = DiscordAdapter(config_for(server, discord={"shards": 4}).discord, shards_by_role=True,
+                             identify_every=0.0, guild_ready_timeout=0.05)
+    await adapter.connect()
+    try:
+        assert [r.name for r in adapter.shard_roles] == [f"shard:discord:{n}" for n in range(4)]
+        assert server.identifies == [] and server.requests[COMMANDS] == 0
+        await adapter.hold_roles([SCHEDULER, Role("send", "discord"), *adapter.shard_roles[:2]])
+        assert adapter.shards.held == {0, 1} and server.requests[COMMANDS] == 1
+        await adapter.hold_roles(adapter.shard_roles[:3])  # gains shard 2: no second sync
+        assert adapter.shards.held == {0, 1, 2} and server.requests[COMMANDS] == 1
+        await adapter.hold_roles([Role.parse("shard:discord:2")])
+        assert adapter.shards.held == {2} and sorted(s.shard for s in server.live_sessions()) == [(2, 4)]
+        assert server.identifies_by_shard == {(0, 4): 1, (1, 4): 1, (2, 4): 1}
     finally:
         await adapter.stop()
