@@ -118,24 +118,43 @@ async def make_db(path: Path, chats: list[tuple], subs: list[tuple]) -> None:
     con.close()
 
 
+class SqliteTarget:
+    """Where a fan-out benchmark keeps its state: a SQLite file (bench_postgres adds PostgreSQL)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    async def make(self, chats: list[tuple], subs: list[tuple]) -> str:
+        """Create and fill the database; returns what `db_path` to start the bot with."""
+        await make_db(self.path, chats, subs)
+        return str(self.path)
+
+    async def sent(self) -> int:
+        con = sqlite3.connect(self.path)
+        try:
+            return con.execute("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'").fetchone()[0]
+        finally:
+            con.close()
+
+
 # ---- 1. fan-out -------------------------------------------------------------------------------
 
 
-async def fanout(n: int, tmp: Path, language: str | None = None) -> dict:
+async def fanout(n: int, tmp: Path, language: str | None = None, target=None) -> dict:
     raw = {"shows": [{"title": "Fan Out Drama", "network": "JTBC", "timezone": "Asia/Seoul", "days": ["wed", "thu"],
                       "time": "22:30", "premiere": date(2030, 3, 6), "episodes": 16,
                       "cast": ["Bench Actor A", "Bench Actor B"]}]}
     catalog = parse_catalog(raw)
     airing = catalog.by_show["fanoutdrama"][0]
     due = airing.start - timedelta(minutes=30)
-    db = tmp / f"fanout-{language or 'default'}.sqlite3"
+    target = target or SqliteTarget(tmp / f"fanout-{language or 'default'}.sqlite3")
     created = int(T0.timestamp())
     ids = [str(10_000_000 + i) for i in range(n)]
-    await make_db(db, [("telegram", c, 1, ZONES[i % len(ZONES)], None, created, language) for i, c in enumerate(ids)],
-                  [("telegram", c, "fanoutdrama", created) for c in ids])
+    db = await target.make([("telegram", c, 1, ZONES[i % len(ZONES)], None, created, language) for i, c in enumerate(ids)],
+                           [("telegram", c, "fanoutdrama", created) for c in ids])
     adapter = NoopAdapter()
     process = await BotProcess.start(config=Config(), catalog=catalog, clock=VirtualClock(due),
-                                     adapters={"telegram": adapter}, db_path=str(db))
+                                     adapters={"telegram": adapter}, db_path=db)
     spent: dict[str, tuple[int, float]] = {}  # where the time goes: store calls, wrapped on this instance
 
     def timed(name: str, method):
@@ -161,9 +180,7 @@ async def fanout(n: int, tmp: Path, language: str | None = None) -> dict:
         again_seconds = time.perf_counter() - t
     finally:
         await process.stop()
-    con = sqlite3.connect(db)
-    ledger = con.execute("SELECT COUNT(*) FROM deliveries WHERE state = 'sent'").fetchone()[0]
-    con.close()
+    ledger = await target.sent()
     return dict(n=n, sent=sent, delivered=delivered, seconds=seconds, again=again, again_delivered=adapter.count - delivered,
                 again_seconds=again_seconds, ledger_sent=ledger, split=split)
 

@@ -28,7 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", help=f"config file (default: $DRAMABOT_CONFIG, else ./{DEFAULT_CONFIG} if present)")
     common.add_argument("--catalog", help="catalog TOML file replacing the bundled one")
-    common.add_argument("--db", help="SQLite database file (overrides the config's `database`)")
+    common.add_argument("--db", help="the database: a SQLite file or a postgresql:// URL (overrides the config's `database`)")
     common.add_argument(
         "--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"], type=str.upper,
         help="log detail on standard error (default WARNING)",
@@ -129,6 +129,7 @@ def platform_adapters(config: Config) -> dict[str, Adapter]:
 
 
 async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> int:
+    from bot.storage import database_name
     from scheduler.process import BotProcess, StartupError
 
     try:
@@ -141,7 +142,8 @@ async def _run(args: argparse.Namespace, config: Config, catalog: Catalog) -> in
     except StartupError as exc:
         print(f"dramabot: {exc}", file=sys.stderr)
         return 2
-    log.info("running %s with %d shows, database %s", ", ".join(adapters), len(catalog.shows), args.db or config.database)
+    log.info("running %s with %d shows, database %s", ", ".join(adapters), len(catalog.shows),
+             database_name(args.db or config.database))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

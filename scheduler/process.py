@@ -24,7 +24,7 @@ import gc
 from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.domain.catalog import Catalog
 from bot.domain.interfaces import Adapter, Clock
 from bot.storage import StorageError
@@ -74,7 +74,8 @@ class BotProcess(Parts):
             await process.stop()
             if isinstance(exc, Exception):
                 name = step.name if step is not None else "starting"
-                detail = str(exc) if isinstance(exc, StorageError) else f"{name}: {type(exc).__name__}: {exc}"
+                plain = isinstance(exc, StorageError | ConfigError)  # their message is the line to show
+                detail = str(exc) if plain else f"{name}: {type(exc).__name__}: {exc}"
                 raise StartupError(detail) from exc
             raise
         process._tune_collector()
@@ -108,6 +109,8 @@ class BotProcess(Parts):
         """Die as by SIGKILL, for tests: sends in flight are cut off and nothing buffered is
         written; only what the database already holds survives."""
         self.killed = True  # the steps are left without closing what they started...
+        if self.keeper is not None:
+            self.keeper.abandon()  # its leases expire by themselves
         await self.stop()  # ...but the database file watch is cancelled
         self.core.listening = False
         if self.news is not None:

@@ -21,12 +21,15 @@ from bot.config import Config, parse_config
 from bot.domain.article import Article
 from bot.domain.catalog import Catalog, load_catalog, parse_catalog
 from scheduler.simulator import Simulator
+from tests import postgres
 from tests.fakes.feeds_server import FeedServer
 from tests.fakes.tvmaze_api import FakeTvmaze
 
 # Every configuration key can come from a DRAMABOT_* variable (over the file), and the bots the tests
 # start as processes inherit this environment: one left set in a developer's shell must not change them.
 for _name in [name for name in os.environ if name.upper().startswith("DRAMABOT_")]:
+    if _name == postgres.ENV:  # where the test PostgreSQL is, for tests/postgres.py (never for the bots)
+        postgres.KEPT[_name] = os.environ[_name]
     del os.environ[_name]
 
 
@@ -143,3 +146,17 @@ async def fake_tvmaze():
     """A fake TVmaze on 127.0.0.1; stories pass tvmaze={"base_url": fake_tvmaze.url}."""
     async with FakeTvmaze() as fake:
         yield fake
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """This test run's own PostgreSQL database (a URL), created at first use and dropped at the end;
+    skips (fails under CI=true) when no server answers (tests/postgres.py)."""
+    with postgres.run_database() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_database: str) -> str:
+    """A URL on a fresh, empty schema of the run's PostgreSQL database: one per test."""
+    return postgres.fresh_schema(postgres_database)

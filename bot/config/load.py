@@ -70,6 +70,9 @@ def _beside(raw: dict[str, Any], base: Path) -> dict[str, Any]:
             pass  # refused, naming the key, when the config is checked
     if isinstance(catalog, str) and catalog:
         placed["catalog"] = place(catalog)
+    web = raw.get("web")
+    if isinstance(web, dict) and isinstance(web.get("calendar_key_file"), str) and web["calendar_key_file"]:
+        placed["web"] = {**web, "calendar_key_file": place(web["calendar_key_file"])}
     return placed
 
 

@@ -126,6 +126,9 @@ class WebConfig(BaseModel):
     listen: Annotated[str, checked(values.optional_listen)] = ""  # "host:port"; empty: no web server
     # the address fans' calendar links use, e.g. "https://bot.example.com"; empty: http://<listen>
     public_url: Annotated[str, checked(values.url(HTTP, "expected an http(s):// URL, got {value!r}", trim=True))] = ""
+    # the file holding the calendar links' secret key (made when missing); every process of one bot
+    # must read the same key. Empty: beside the SQLite database file (a PostgreSQL bot must set it)
+    calendar_key_file: Text = ""
 
     @property
     def base_url(self) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from ..domain.dbfile import NotSqlite, sqlite_path
+from ..domain.dbfile import NotSqlite, is_postgres, sqlite_path
 from ..domain.zones import LeadError, ZoneError, format_lead, parse_lead, parse_leads, resolve_zone
 
 Check = Callable[[Any], Any]
@@ -100,6 +100,8 @@ def duration(low: timedelta, problem: str, *, below: str = "must be at least {lo
 def database(value: Any) -> str:
     if not text(value).strip():
         raise ValueError("must not be empty")
+    if is_postgres(value):
+        return value
     try:
         return sqlite_path(value)
     except NotSqlite as exc:

@@ -6,15 +6,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain.dbfile import is_postgres
 from .contract import Storage
+from .postgres import PostgresStorage, describe
 from .sqlite import SqliteStorage
 from .values import StorageError
 
 
 async def open_storage(database: str | Path, *, exclusive: bool = True) -> Storage:
-    """Open the configured database (SQLite: a file path), creating and migrating it;
-    `exclusive` refuses a second bot on the same database."""
+    """Open the configured database (SQLite: a file path; PostgreSQL: a `postgresql://` URL),
+    creating and migrating it; `exclusive` refuses a second bot on the same database."""
+    if is_postgres(str(database)):
+        return await PostgresStorage.open(str(database), exclusive=exclusive)
     return await SqliteStorage.open(database, exclusive=exclusive)
 
 
-__all__ = ["Storage", "StorageError", "open_storage"]
+def database_name(database: str | Path) -> str:
+    """The database a setting names, fit for a log line: a file path as it is, a URL without its password."""
+    return describe(str(database)) if is_postgres(str(database)) else str(database)
+
+
+__all__ = ["Storage", "StorageError", "database_name", "open_storage"]

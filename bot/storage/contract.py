@@ -194,7 +194,9 @@ class Storage(Chats, Subscriptions, Ledger, Articles, Feeds, Catalog, Calendars,
 
     def transaction(self) -> contextlib.AbstractAsyncContextManager[None]:
         """`async with storage.transaction():` the calls inside commit once, or not at all; a
-        nested transaction joins the outer one; other tasks' calls wait until it ends."""
+        nested transaction joins the outer one; other tasks' calls (a task it starts too) are not
+        part of it: SQLite, with one connection, makes them wait until it ends; PostgreSQL runs
+        them on other connections at once (rows both write wait on PostgreSQL's row locks)."""
         ...
 
     def file_problem(self) -> str | None:

@@ -24,6 +24,7 @@ class Dialect:
 
 
 SQLITE = Dialect(name="sqlite", placeholder="?", returning=True, upsert="on_conflict", alter_check=False)
+POSTGRESQL = Dialect(name="postgresql", placeholder="%s", returning=True, upsert="on_conflict", alter_check=True)
 
 Step = Callable[[Any, Dialect], Awaitable[None]]
 

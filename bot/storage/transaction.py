@@ -1,4 +1,5 @@
-"""Explicit transactions over one shared connection, for any backend.
+"""Explicit transactions over one shared connection (the SQLite backend; PostgreSQL's pool gives
+each transaction a connection of its own, `bot.storage.postgres.base`).
 
 `async with storage.transaction():` runs the storage calls the task makes inside the block as
 one unit: it commits once at the end, or rolls back on any exception. A `transaction()` entered

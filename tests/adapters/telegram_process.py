@@ -16,13 +16,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def start_telegram_bot(
     tmp_path: Path, server: FakeTelegram, *, top: str = "", sections: str = "[tvmaze]\nenabled = false\n",
-    log_level: str | None = None, stdout: int = asyncio.subprocess.PIPE,
+    log_level: str | None = None, stdout: int = asyncio.subprocess.PIPE, database: str = "bot.sqlite3",
 ) -> asyncio.subprocess.Process:
     """`top`: top-level TOML lines; `sections`: TOML sections after [telegram] (default: TVmaze off,
-    no network in tests)."""
+    no network in tests); `database`: a SQLite file beside the config, or a postgresql:// URL."""
     config = tmp_path / "dramabot.toml"
     config.write_text(
-        f'database = "bot.sqlite3"\n{top}[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n{sections}',
+        f'database = "{database}"\n{top}[telegram]\nbase_url = "{server.base_url}"\nchat_messages_per_second = 100\n{sections}',
         encoding="utf-8",
     )
     env = {**os.environ, "DRAMABOT_TELEGRAM_TOKEN": server.token, "PYTHONPATH": str(ROOT)}

@@ -75,9 +75,10 @@ def test_a_bad_value_from_the_environment_names_the_variable_and_the_key():
         "expected a number above 0 and at most 1000, got 'fast'"
     )
     assert refusal({"DRAMABOT_LEADS": "soon"}).startswith("environment variable DRAMABOT_LEADS: key 'leads': expected a list")
-    assert refusal({"DRAMABOT_DATABASE": "postgresql://u:pw@db/bot"}).startswith(
-        "environment variable DRAMABOT_DATABASE: key 'database': a postgresql:// database cannot be used"
+    assert refusal({"DRAMABOT_DATABASE": "mysql://u:pw@db/bot"}).startswith(
+        "environment variable DRAMABOT_DATABASE: key 'database': a mysql:// database cannot be used"
     )
+    assert parse_config({}, env={"DRAMABOT_DATABASE": "postgresql://u@db/bot"}).database == "postgresql://u@db/bot"
 
 
 def test_a_bad_value_from_the_file_still_names_the_file():

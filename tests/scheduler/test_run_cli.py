@@ -59,15 +59,17 @@ def test_a_file_that_is_not_a_database_is_refused_with_one_line(tmp_path):
 
 
 def test_a_database_url_it_cannot_open_is_refused_and_no_file_is_created(tmp_path):
-    """`database = "postgresql://..."` once made a SQLite file of that name; now it says it cannot."""
+    """`database = "postgresql://..."` once made a SQLite file of that name; a server that does not
+    answer, or a kind of database dramabot does not open, is one line and exit status 2."""
     config = tmp_path / "dramabot.toml"
-    config.write_text('database = "postgresql://bot:s3cret@db.example:5432/dramabot"\n')
-    for args in (["--config", str(config)], ["--db", "mysql://bot@db.example/dramabot"]):
+    config.write_text('database = "postgresql://bot:s3cret@127.0.0.1:1/dramabot"\n')  # nothing listens on port 1
+    for args, says in ((["--config", str(config)], "PostgreSQL database dramabot on 127.0.0.1:1: cannot connect"),
+                       (["--db", "mysql://bot:s3cret@db.example/dramabot"], "SQLite")):
         result = subprocess.run([sys.executable, "-m", "bot", "run", *args], input="/help\n", capture_output=True,
                                 text=True, timeout=60, cwd=tmp_path, env=ENV)
         assert result.returncode == 2, result.stderr
         assert result.stderr.count("\n") == 1 and result.stderr.startswith("dramabot: ")
-        assert "only SQLite" in result.stderr and "s3cret" not in result.stderr
+        assert says in result.stderr and "s3cret" not in result.stderr
         assert sorted(p.name for p in tmp_path.rglob("*")) == ["dramabot.toml"]
     # a sqlite: URL names a file, beside the config as a relative path is
     config.write_text('database = "sqlite:///bot.sqlite3"\n')

@@ -1,7 +1,8 @@
 """The backend every contract test runs against: one fixture, one parameter per backend.
 
-A backend is added by a factory below and its entry in FACTORIES (the PostgreSQL issue adds
-"postgresql"); the fixture runs every contract test once per entry, and the tests name no backend.
+A backend is added by a factory below and its entry in FACTORIES; the fixture runs every
+contract test once per entry, and the tests name no backend. PostgreSQL's tests each get a fresh
+schema in the run's database (tests/postgres.py; they skip, or fail under CI=true, without a server).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Storage
+from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import SqliteStorage
 
 
@@ -31,7 +33,7 @@ class Backend:
         return storage
 
 
-def sqlite_backend(tmp_path: Path) -> Backend:
+def sqlite_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
     path = tmp_path / "data" / "bot.sqlite3"
 
     async def connect(exclusive: bool) -> Storage:
@@ -40,12 +42,21 @@ def sqlite_backend(tmp_path: Path) -> Backend:
     return Backend("sqlite", connect)
 
 
-FACTORIES = {"sqlite": sqlite_backend}
+def postgres_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    url: str = request.getfixturevalue("postgres_url")
+
+    async def connect(exclusive: bool) -> Storage:
+        return await PostgresStorage.open(url, exclusive=exclusive)
+
+    return Backend("postgresql", connect)
+
+
+FACTORIES = {"sqlite": sqlite_backend, "postgresql": postgres_backend}
 
 
 @pytest.fixture(params=list(FACTORIES))
 async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
-    made = FACTORIES[request.param](tmp_path)
+    made = FACTORIES[request.param](request, tmp_path)
     yield made
     for storage in reversed(made.opened):
         await storage.close()

@@ -1,6 +1,7 @@
 """SQLite only: the file (WAL), migrating files written at every earlier schema version, refusing
 newer and damaged files, and the instance lock."""
 
+import asyncio
 import os
 import sqlite3
 
@@ -162,7 +163,23 @@ async def test_a_second_bot_on_the_same_database_is_refused_until_the_first_stop
     await second.close()
 
 
-async def test_a_database_url_that_is_not_sqlite_is_refused_with_one_line():
+async def test_a_database_url_neither_sqlite_nor_postgresql_is_refused_with_one_line():
     with pytest.raises(StorageError) as refused:
-        await open_storage("postgresql://user:secret@db/dramabot")
+        await open_storage("mysql://user:secret@db/dramabot")
     assert "secret" not in str(refused.value) and "\n" not in str(refused.value)
+
+
+async def test_on_sqlite_other_tasks_wait_for_a_transaction_to_end(tmp_path):
+    """One connection: a call from another task (one the transaction's task started, too) waits
+    until the transaction ends, rather than running inside it."""
+    storage = await open_storage(tmp_path / "bot.sqlite3")
+    try:
+        async with storage.transaction():
+            await storage.set_meta(name="a", value="1")
+            child = asyncio.create_task(storage.set_meta(name="b", value="2"))
+            done, _ = await asyncio.wait([child], timeout=0.2)
+            assert not done
+        await asyncio.wait_for(child, timeout=30)
+        assert await storage.get_meta("b") == "2"
+    finally:
+        await storage.close()

@@ -40,3 +40,27 @@ async def test_a_fan_asks_for_the_calendar_and_the_link_serves_the_feed(tmp_path
         log = stderr.decode()
         assert token not in log and "/cal/<hidden>.ics" in log  # never logged, even where DEBUG logs the reply sent
         assert (tmp_path / "bot.sqlite3.calendar-key").stat().st_mode & 0o077 == 0  # the key is its owner's only
+
+
+async def test_on_postgresql_calendars_need_a_key_file_named_in_the_config_and_use_it(tmp_path, postgres_url):
+    """No database file to keep the key beside, and several processes must share one key: without
+    `[web] calendar_key_file` start-up stops with one line; with it, the key is made there."""
+    port = free_port()
+    web = f'[tvmaze]\nenabled = false\n[web]\nlisten = "127.0.0.1:{port}"\n'
+    async with FakeTelegram() as server:
+        refused = await start_telegram_bot(tmp_path, server, database=postgres_url, sections=web)
+        _, stderr = await asyncio.wait_for(refused.communicate(), 30)
+        assert refused.returncode == 2
+        assert stderr.decode().count("\n") == 1 and stderr.decode().startswith("dramabot: [web] calendar_key_file must name")
+        bot = await start_telegram_bot(tmp_path, server, database=postgres_url, sections=web + 'calendar_key_file = "cal.key"\n')
+        try:
+            await server.wait_requests("getUpdates", timeout=30)
+            server.push_message(42, 42, "/calendar")
+            [answer] = await server.wait_sent(1, timeout=10)
+            status, _, _ = await get(link_in(answer.plain_text))
+            assert status == 200
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(bot.communicate(), 15)
+        assert bot.returncode == 0, stderr.decode()
+        assert (tmp_path / "cal.key").stat().st_mode & 0o077 == 0  # beside the config file, its owner's only

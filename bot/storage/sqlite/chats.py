@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Literal
 
-from ..values import ChatFlags, ChatKey, ChatSettings, decode_leads, encode_leads
+from ..shared import ChatSetters, SettingColumn, chat_settings
+from ..values import ChatFlags, ChatKey, ChatSettings
 from .base import SqliteBase
 
 
-class SqliteChats(SqliteBase):
+class SqliteChats(ChatSetters, SqliteBase):
     async def chat(self, *, platform: str, chat_id: str) -> ChatSettings | None:
         async with self.transaction():
             row = await self._one(
@@ -19,35 +20,14 @@ class SqliteChats(SqliteBase):
                 "WHERE platform = ? AND chat_id = ?",
                 (platform, chat_id),
             )
-        if row is None:
-            return None
-        return ChatSettings(
-            platform, chat_id, row[0], decode_leads(row[1]), row[2], bool(row[3]), row[4], bool(row[5]), row[6]
-        )
+        return None if row is None else chat_settings(platform, chat_id, row)
 
-    async def _set(self, column: str, value: object, *, platform: str, chat_id: str, is_private: bool, now: int) -> None:
+    async def _set(self, column: SettingColumn, value: object, *, platform: str, chat_id: str, is_private: bool, now: int) -> None:
         async with self.transaction():
             await self._ensure_chat(platform, chat_id, is_private, now)
             await self._db.execute(
                 f"UPDATE chats SET {column} = ? WHERE platform = ? AND chat_id = ?", (value, platform, chat_id)
             )
-
-    async def set_timezone(self, *, platform: str, chat_id: str, is_private: bool, zone: str, now: int) -> None:
-        await self._set("timezone", zone, platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_leads(
-        self, *, platform: str, chat_id: str, is_private: bool, minutes: Sequence[int], now: int
-    ) -> None:
-        await self._set("leads", encode_leads(minutes), platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_mention(self, *, platform: str, chat_id: str, is_private: bool, mention: str | None, now: int) -> None:
-        await self._set("mention", mention, platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_events(self, *, platform: str, chat_id: str, is_private: bool, on: bool, now: int) -> None:
-        await self._set("events", int(on), platform=platform, chat_id=chat_id, is_private=is_private, now=now)
-
-    async def set_language(self, *, platform: str, chat_id: str, is_private: bool, language: str, now: int) -> None:
-        await self._set("language", language, platform=platform, chat_id=chat_id, is_private=is_private, now=now)
 
     async def chats_with_events(self, platform: str) -> list[str]:
         """Chats of a platform that asked for their episodes in its event calendar."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+from ..shared import feed_state
 from ..values import AddedFeed, FeedState
 from .base import SqliteBase
 
@@ -17,10 +18,7 @@ class SqliteFeeds(SqliteBase):
                 "FROM feed_state WHERE feed = ?",
                 (feed,),
             )
-        if row is None:
-            return None
-        feed_name, url, etag, modified, healthy, failures, error, next_poll, baseline = row
-        return FeedState(feed_name, url, etag, modified, bool(healthy), failures, error, next_poll, baseline)
+        return None if row is None else feed_state(row)
 
     async def save_feed_state(self, state: FeedState) -> None:
         async with self.transaction():

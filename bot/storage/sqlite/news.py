@@ -6,6 +6,7 @@ import itertools
 import json
 from collections.abc import Iterable, Sequence
 
+from ..shared import newest_article
 from ..values import (
     ARTICLE_LINK_KEEP,
     ARTICLE_SUMMARY_KEEP,
@@ -103,12 +104,9 @@ class SqliteArticles(SqliteBase):
                     (feed,),
                 )
                 noted = await self._one("SELECT value FROM meta WHERE name = ?", (f"{LAST_UNMATCHED}{feed}",))
-                if noted is not None:
-                    article_id, title, link, received = json.loads(noted[0])
-                    if row is None or received > row[6]:
-                        row = (feed, article_id, title, link, "", None, received)
-                if row is not None:
-                    found[feed] = StoredArticle(*row)
+                newest = newest_article(feed, row, noted[0] if noted else None)
+                if newest is not None:
+                    found[feed] = newest
         return found
 
     async def article(self, *, feed: str, article_id: str) -> ArticleText | None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from functools import partial
-from typing import Any, Literal
+from typing import Any
 
-from ..values import ChatKey, Recipient, TargetKind, TargetPair
+from ..shared import FollowerColumn, FollowerSettings, NewsRecipients, news_recipients
+from ..values import Recipient, TargetKind, TargetPair
 from .base import SqliteBase
 
 # A row of six columns as a Recipient, without a Python-level call per row (a fan-out reads 100,000)
 _recipient: Callable[[Any], Recipient] = partial(tuple.__new__, Recipient)
 
-NewsRecipients = dict[ChatKey, tuple[Recipient, list[TargetPair]]]
 
-
-class SqliteSubscriptions(SqliteBase):
+class SqliteSubscriptions(FollowerSettings, SqliteBase):
     async def subscribe(
         self, *, platform: str, chat_id: str, is_private: bool, kind: TargetKind, target: str, now: int
     ) -> bool:
@@ -46,15 +45,7 @@ class SqliteSubscriptions(SqliteBase):
             )
         return [(kind, target) for kind, target in rows]
 
-    async def lead_settings_in_use(self) -> set[str | None]:
-        """Distinct stored lead settings of chats that follow anything (None: the default)."""
-        return await self._distinct_of_followers("leads")
-
-    async def zones_in_use(self) -> set[str | None]:
-        """Distinct zones of chats that follow anything (None: the default)."""
-        return await self._distinct_of_followers("timezone")
-
-    async def _distinct_of_followers(self, column: Literal["leads", "timezone"]) -> set[str | None]:
+    async def _distinct_of_followers(self, column: FollowerColumn) -> set[str | None]:
         """The distinct values of one column of `chats` over the chats that follow anything."""
         async with self.transaction():
             rows = await self._all(
@@ -92,7 +83,6 @@ class SqliteSubscriptions(SqliteBase):
         them it follows."""
         if not targets:
             return {}
-        found: NewsRecipients = {}
         async with self.transaction():
             rows = await self._all(  # one index search per target (a row-value IN would scan them all)
                 "SELECT c.platform, c.chat_id, c.is_private, c.timezone, c.leads, c.language, s.kind, s.target "
@@ -100,12 +90,7 @@ class SqliteSubscriptions(SqliteBase):
                 "JOIN chats c ON c.platform = s.platform AND c.chat_id = s.chat_id WHERE c.paused_at IS NULL",
                 (json.dumps(sorted(set(targets))),),
             )
-        for platform, chat, private, zone, leads, language, kind, target in rows:
-            entry = found.get(ChatKey(platform, chat))
-            if entry is None:
-                entry = found[ChatKey(platform, chat)] = (Recipient(platform, chat, bool(private), zone, leads, language=language), [])
-            entry[1].append((kind, target))
-        return found
+        return news_recipients(rows)
 
     async def audience(self, targets: Sequence[tuple[str, str]]) -> dict[str, int]:
         """How many unpaused chats per platform follow any of the targets (for deadline plans),
