@@ -48,7 +48,7 @@ from .aps import ApsDriver
 from .jobs import Jobs
 from .news import NewsPolling
 from .role_wiring import want_roles
-from .roles import RoleKeeper
+from .roles import RoleKeeper, ShardHolder
 from .tvmaze import Refresher
 from .virtual import VirtualDriver
 from .web import Sources, WebServer
@@ -132,6 +132,8 @@ def connect(platform: str) -> StepContext:
         adapter = startup.adapters[platform]
         if isinstance(adapter, UsesMeta):
             adapter.use_meta(parts.store)  # the Discord shard count "auto" settles once per database
+        if parts.shared and isinstance(adapter, ShardHolder):
+            adapter.defer_shards()  # the holders of shard:<platform>:<n> connect them (taking_roles)
         await adapter.connect()
         async with closing(parts, platform, adapter.stop):
             yield

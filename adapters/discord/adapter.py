@@ -115,6 +115,10 @@ class DiscordAdapter:
 
     # ---- lifecycle -------------------------------------------------------------------------------
 
+    def defer_shards(self) -> None:
+        """Several processes share the shards: `connect` opens none; the roles machinery calls `hold_roles`."""
+        self.shards_by_role = True
+
     def use_meta(self, meta: Meta) -> None:
         """The bot's database, where "auto" keeps the shard count Discord recommended (start-up gives it)."""
         self.meta = meta

@@ -19,6 +19,7 @@ from typing import Any
 from adapters.discord import DiscordAdapter
 from bot.config import Config, parse_config
 from bot.domain.catalog import Catalog
+from bot.domain.dbfile import is_postgres
 from bot.domain.interfaces import ChatRef, Clock, IncomingMessage, Reply, Upcoming, VirtualClock
 from bot.domain.render import Message
 from scheduler.process import BotProcess
@@ -64,7 +65,8 @@ class DiscordBot:
         options: dict[str, Any] = {"guild_ready_timeout": 0.05, "ready_timeout": 3.0, "clock": clock} | (adapter_options or {})
         adapter = DiscordAdapter(cfg.discord, **options)
         process = await BotProcess.start(config=cfg, catalog=catalog or bundled_catalog(), clock=clock,
-                                         adapters={"discord": adapter}, db_path=str(tmp_path / db))
+                                         adapters={"discord": adapter},
+                                         db_path=db if is_postgres(db) else str(tmp_path / db))
         return cls(process, adapter, clock)
 
     async def advance(self, to: str | datetime) -> None:
