@@ -5,6 +5,7 @@ process's shards come back on the other."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from bot.domain.interfaces import SystemClock
 from tests.adapters.discord_bot import FAN, DiscordBot, answer
@@ -24,17 +25,21 @@ async def until(check, seconds: float = 20.0) -> None:
         await asyncio.sleep(0.05)
 
 
+def world(server: FakeDiscord, database: str) -> dict[str, Any]:
+    """A server on each shard; the options of a process on `database` whose shard count is "auto"."""
+    for shard in range(COUNT):
+        server.add_guild(guild_on(shard), f"Shard {shard} Club", channels={guild_on(shard) + 1: "general"}, members=[FAN])
+    return {"adapter_options": {"identify_every": 0.0}, "clock": SystemClock(), "db": database,
+            "discord": {"shards": "auto"}}
+
+
 def live_shards(server: FakeDiscord) -> list[int]:
     return sorted(s.shard[0] for s in server.live_sessions())
 
 
 async def test_two_processes_share_the_shards_answer_once_and_take_over_a_stopped_ones(tmp_path, postgres_url):
     async with FakeDiscord(shards=COUNT) as server:
-        for shard in range(COUNT):
-            server.add_guild(guild_on(shard), f"Shard {shard} Club", channels={guild_on(shard) + 1: "general"},
-                             members=[FAN])
-        options = {"adapter_options": {"identify_every": 0.0}, "clock": SystemClock(), "db": postgres_url,
-                   "discord": {"shards": "auto"}}
+        options = world(server, postgres_url)
         first = await DiscordBot.start(server, tmp_path, **options)
         second = None
         try:
@@ -59,3 +64,24 @@ async def test_two_processes_share_the_shards_answer_once_and_take_over_a_stoppe
             await first.stop()  # a second stop does nothing
             if second is not None:
                 await second.stop()
+
+
+async def test_a_killed_processs_shards_come_back_on_the_other_once_its_leases_expire(tmp_path, postgres_url):
+    async with FakeDiscord(shards=COUNT) as server:
+        options = world(server, postgres_url)
+        first = await DiscordBot.start(server, tmp_path, **options)
+        second = await DiscordBot.start(server, tmp_path, **options)
+        try:
+            await until(lambda: len(first.adapter.shards.held) == 2 and len(second.adapter.shards.held) == 2)
+            lost = set(first.adapter.shards.held)
+            await first.process.kill()
+            await first.adapter.stop()  # its gateway sockets die with it
+            killed = asyncio.get_running_loop().time()
+            await until(lambda: second.adapter.shards.held == {0, 1, 2, 3}, seconds=25)
+            took = asyncio.get_running_loop().time() - killed
+            assert took <= 15  # the leases' 10 s, and a round of the keeper
+            assert server.shard_conflicts == [] and live_shards(server) == [0, 1, 2, 3]
+            reply = await answer(await server.slash("help", user=FAN, guild=guild_on(min(lost))))
+            assert reply.content.startswith("I remind you")
+        finally:
+            await second.stop()
