@@ -1,7 +1,9 @@
 """What each role starts and stops in a process on a shared database (see scheduler/startup.py):
 `scheduler` the scheduler's steps, `send:<platform>` the platform's sending from the queue,
 `receive:<platform>` a sole receiver's polling (with `send:<platform>` only: replies leave from the
-process that paces the platform), `shard:<platform>:<n>` the adapter's shards, shared out fairly."""
+process that paces the platform), `shard:<platform>:<n>` the adapter's shards, shared out fairly.
+The scheduler and the sending roles are shared out too: fanning out and sending compete for one
+event loop less when they run in different processes."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from bot.domain.interfaces import Adapter, SoleReceiver
 from bot.domain.roles import SCHEDULER, Lease, Role
 
 from .roles import RoleKeeper, ShardHolder
+
+WORK = "work"  # the scheduler and each platform's sending: on different processes when there are enough
 
 
 def want_roles(keeper: RoleKeeper, *, scheduling: Callable[[], AbstractAsyncContextManager[object]],
@@ -30,10 +34,11 @@ def want_roles(keeper: RoleKeeper, *, scheduling: Callable[[], AbstractAsyncCont
     async def lose_scheduler() -> None:
         await running.aclose()
 
-    keeper.want(SCHEDULER, on_gain=gain_scheduler, on_lose=lose_scheduler)
+    keeper.want(SCHEDULER, on_gain=gain_scheduler, on_lose=lose_scheduler, spread=WORK)
     for platform, adapter in adapters.items():
         send = Role("send", platform)
-        keeper.want(send, on_gain=partial(start_sending, delivery, platform), on_lose=partial(stop_sending, delivery, platform))
+        keeper.want(send, on_gain=partial(start_sending, delivery, platform), on_lose=partial(stop_sending, delivery, platform),
+                    spread=WORK)
         if isinstance(adapter, SoleReceiver) and adapter.receives_alone():
             keeper.want(Role("receive", platform), on_gain=ignoring_lease(adapter.start_receiving),
                         on_lose=adapter.stop_receiving, requires=send)

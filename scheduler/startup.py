@@ -45,6 +45,7 @@ from bot.storage import Storage, open_storage
 from bot.storage.contract import UsesMeta
 
 from .aps import ApsDriver
+from .changes import ChangeBeacon
 from .jobs import Jobs
 from .news import NewsPolling
 from .role_wiring import want_roles
@@ -301,11 +302,14 @@ def taking_roles(scheduled: list[Step]) -> StepContext:
         if not parts.shared:
             yield
             return
+        beacon = ChangeBeacon(parts.core, parts.live)  # what the others change, this one plans for
+        await beacon.start()
         keeper = parts.keeper = RoleKeeper(parts.store)
         adapters = startup.adapters if startup.start_adapters else {}
         want_roles(keeper, scheduling=lambda: scheduling(parts, startup, scheduled), delivery=parts.core.delivery,
                    adapters=adapters)
-        async with closing(parts, "handing roles over", keeper.stop):
+        async with closing(parts, "reading the others' changes", beacon.stop), \
+                closing(parts, "handing roles over", keeper.stop):
             await keeper.start()
             yield
 
