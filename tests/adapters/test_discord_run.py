@@ -7,16 +7,19 @@ import signal
 import sys
 from pathlib import Path
 
+from tests.adapters.test_telegram_roles_run import holders, stop_all, wait_holder
 from tests.fakes.discord_api import FakeDiscord, Sent
 
 FAN = 1001
 
 
-async def start_run(server: FakeDiscord, tmp_path: Path, discord: str = "") -> asyncio.subprocess.Process:
-    """`dramabot run` on a fresh SQLite file, its [discord] section pointing at the fake (plus `discord` lines)."""
+async def start_run(server: FakeDiscord, tmp_path: Path, discord: str = "", *,
+                    database: str = "bot.sqlite3") -> asyncio.subprocess.Process:
+    """`dramabot run` on `database` (a SQLite file beside the config, or a postgresql:// URL), its [discord]
+    section pointing at the fake (plus `discord` lines)."""
     config = tmp_path / "dramabot.toml"
     config.write_text(
-        f'database = "bot.sqlite3"\n[discord]\nrest_url = "{server.url}"\ngateway_url = "{server.gateway_url}"\n'
+        f'database = "{database}"\n[discord]\nrest_url = "{server.url}"\ngateway_url = "{server.gateway_url}"\n'
         f"{discord}[tvmaze]\nenabled = false\n",  # no network in tests
         encoding="utf-8",
     )
@@ -29,12 +32,14 @@ async def start_run(server: FakeDiscord, tmp_path: Path, discord: str = "") -> a
 
 async def first_answer(server: FakeDiscord, command: str, options: dict[str, str] | None = None, *,
                        seconds: float = 12.0, **where: int) -> Sent:
-    """The answer to `command` once the bot has synced its commands and listens (it says it is starting up
-    until then); a deferred answer's followup."""
+    """The answer to `command` once the bot has synced its commands, holds the shard of `where`'s guild and
+    listens (it says it is starting up until then); a deferred answer's followup."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
-    while command not in server.commands.get(None, {}) or not server.live_sessions():
-        assert loop.time() < deadline, "the bot did not connect and sync its commands in time"
+    guild = where.get("guild")
+    while command not in server.commands.get(None, {}) or not any(
+            s.shard[0] == server.shard_of(guild or 0, s.shard[1]) for s in server.live_sessions()):
+        assert loop.time() < deadline, "the bot did not connect the shard and sync its commands in time"
         await asyncio.sleep(0.02)
     while True:
         call = await server.slash(command, options, user=FAN, **where)
@@ -83,3 +88,32 @@ async def test_dramabot_run_with_auto_shards_connects_each_shard_once_and_answer
         assert server.requests["GET /gateway/bot"] == 1 and server.shard_conflicts == []
         assert server.identifies_by_shard == {(0, 2): 1, (1, 2): 1}
         assert "2 shard(s)" in log and "Traceback" not in log
+
+
+async def test_two_runs_on_postgresql_connect_each_shard_once_and_a_killed_ones_shard_comes_back(tmp_path, postgres_url):
+    async with FakeDiscord(shards=2) as server:
+        guilds = [((2 * 7 + shard) << 22) | 1 for shard in (0, 1)]  # one server on each shard
+        for guild in guilds:
+            server.add_guild(guild, "Drama Club", channels={guild + 1: "general"}, members=[FAN])
+        bots = [await start_run(server, tmp_path, "shards = 2\n", database=postgres_url) for _ in range(2)]
+        try:
+            first, _ = await wait_holder(postgres_url, "shard:discord:0", timeout=30)
+            second, _ = await wait_holder(postgres_url, "shard:discord:1", other_than=first, timeout=30)
+            for guild in guilds:
+                reply = await first_answer(server, "help", guild=guild, seconds=20)
+                assert reply.content.startswith("I remind you")
+            assert sorted(s.shard for s in server.live_sessions()) == [(0, 2), (1, 2)] and server.shard_conflicts == []
+            assert all(len(call.responses) == 1 for call in server.interactions.values())  # answered once each
+
+            [killed] = [bot for bot in bots if bot.pid == second]
+            [survivor] = [bot for bot in bots if bot.pid == first]
+            killed.kill()  # SIGKILL: its leases expire by themselves
+            taker, took = await wait_holder(postgres_url, "shard:discord:1", other_than=second, timeout=30)
+            assert taker == first and took <= 15
+            reply = await first_answer(server, "help", guild=guilds[1], seconds=10)
+            assert reply.content.startswith("I remind you")
+            assert server.identifies_by_shard[1, 2] >= 2 and server.shard_conflicts == []
+            assert set((await holders(postgres_url)).values()) == {first}
+        finally:
+            logs = await stop_all(bots)
+        assert "Traceback" not in logs[bots.index(survivor)]
