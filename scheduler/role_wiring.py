@@ -40,7 +40,8 @@ def want_roles(keeper: RoleKeeper, *, scheduling: Callable[[], AbstractAsyncCont
         keeper.want(send, on_gain=partial(start_sending, delivery, platform), on_lose=partial(stop_sending, delivery, platform),
                     spread=WORK)
         if isinstance(adapter, SoleReceiver) and adapter.receives_alone():
-            keeper.want(Role("receive", platform), on_gain=ignoring_lease(adapter.start_receiving),
+            receive = Role("receive", platform)
+            keeper.want(receive, on_gain=ignoring_lease(partial(adapter.start_receiving, partial(keeper.unexpired, receive))),
                         on_lose=adapter.stop_receiving, requires=send)
         if isinstance(adapter, ShardHolder):
             hold = partial(hold_shards, keeper, adapter)

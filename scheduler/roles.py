@@ -98,6 +98,11 @@ class RoleKeeper:
             return None
         return lease
 
+    def unexpired(self, role: Role) -> bool:
+        """Whether this process's lease on `role` has not expired by its own clock: True still while
+        a role handed over (not lost) winds down in its on_lose, False once it is past its expiry."""
+        return self._monotonic() < self._deadline.get(role, 0.0)
+
     @property
     def held(self) -> list[Role]:
         return sorted(role for role in self._held if self.holds(role) is not None)
@@ -231,7 +236,6 @@ class RoleKeeper:
         for dependent in self._drop_order([role])[:-1]:
             await self._lose(dependent, why=f"{role} went", release=release)
         lease = self._held.pop(role, None)
-        self._deadline.pop(role, None)
         if lease is None:
             return
         (log.info if release else log.warning)("role %s lost by %s (generation %d): %s", role, self.holder,
@@ -241,6 +245,7 @@ class RoleKeeper:
                 await self._wanted[role].on_lose()
             except Exception:
                 log.exception("stopping role %s failed", role)
+        self._deadline.pop(role, None)
         if release:
             await self._release(lease)
 
