@@ -52,6 +52,9 @@ class ShardHolder(Protocol):
     async def hold_roles(self, roles: Iterable[Role]) -> None:
         """Hold the shards among `roles` (all this process holds now), and no other."""
 
+    def defer_shards(self) -> None:
+        """Connect no shard at start-up: the shard roles hand them out (called before `connect`)."""
+
 
 @dataclass
 class Wanted:
