@@ -26,6 +26,7 @@ from .meta import PostgresMeta
 from .news import PostgresArticles
 from .schema import MIGRATIONS, current_version
 from .subscriptions import PostgresSubscriptions
+from .wakeups import PostgresWakeups
 
 CONNECT_TIMEOUT = 10  # seconds, to reach the server at open
 POOL_SIZE = 8
@@ -44,7 +45,7 @@ def describe(url: str) -> str:
 
 
 class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, PostgresArticles, PostgresFeeds,
-                      PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresLeases, PostgresBase):
+                      PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresLeases, PostgresWakeups, PostgresBase):
     """The storage contract over one PostgreSQL database; open with `await PostgresStorage.open(url)`."""
 
     shared = True  # several processes may use it at once (until roles land, `exclusive` still refuses a second bot)
@@ -98,6 +99,7 @@ class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, Post
         return None
 
     async def close(self) -> None:
+        await self._stop_listening()
         try:
             await self._pool.close()
         finally:
