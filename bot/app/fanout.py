@@ -113,7 +113,7 @@ class Fanout:
             await self.stop_sending(platform)
         sender = QueueSender(self.state, outbox=outbox, redelivery=self.redelivery, lease=lease)
         self.senders[platform] = sender
-        await sender.start()
+        sender.start()
 
     async def stop_sending(self, platform: Platform, *, grace: float | None = None) -> None:
         """This process no longer sends `platform`: what it took and did not send goes back to the

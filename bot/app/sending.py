@@ -82,15 +82,24 @@ class QueueSender:
     def _now(self) -> int:
         return unix_time(self.state.clock.now())
 
-    async def start(self) -> int:
-        """Hand back what older generations left claimed (a dead or replaced sender's rows), then
-        start taking; returns how many were handed back."""
-        requeued = await self.state.store.requeue_claimed(
-            platform=self.platform, sender=self.generation, now=self._now(), scope="older")
-        if requeued:
-            log.info("%d %s deliveries an earlier sender had taken are queued again", requeued, self.platform)
+    def start(self) -> None:
+        """Start sending: first what older generations left claimed (a dead or replaced sender's
+        rows) is queued again, then due rows are taken as they come."""
         self._task = asyncio.get_running_loop().create_task(self._run(), name=f"queue-{self.platform}")
-        return requeued
+
+    async def _take_over(self) -> None:
+        """Queue again what older generations left claimed; tried until the database answers."""
+        while True:
+            try:
+                requeued = await self.state.store.requeue_claimed(
+                    platform=self.platform, sender=self.generation, now=self._now(), scope="older")
+            except Exception as exc:
+                log.warning("cannot take over the %s queue yet (%s); trying again", self.platform, exc)
+                await asyncio.sleep(STORE_RETRY)
+                continue
+            if requeued:
+                log.info("%d %s deliveries an earlier sender had taken are queued again", requeued, self.platform)
+            return
 
     def _depth(self) -> int:
         rate = self.outbox.planning_rate
@@ -98,6 +107,7 @@ class QueueSender:
 
     async def _run(self) -> None:
         store = self.state.store
+        await self._take_over()
         while True:
             depth = self._depth()
             room = depth - self.outbox.queued
@@ -129,9 +139,14 @@ class QueueSender:
             await asyncio.wait_for(self.outbox.idle(), grace)
         except TimeoutError:
             log.warning("%s sends still in flight after %g s: their chats may get them twice", self.platform, grace)
-        await self.redelivery.ledger.flush()
-        return await self.state.store.requeue_claimed(
-            platform=self.platform, sender=self.generation, now=self._now(), scope="own")
+        if not await self.redelivery.ledger.flush():
+            return 0  # outcomes unwritten: handing back now would repeat them; the next holder takes over
+        try:
+            return await self.state.store.requeue_claimed(
+                platform=self.platform, sender=self.generation, now=self._now(), scope="own")
+        except Exception as exc:  # the next holder takes them back when it starts
+            log.warning("cannot hand the %s deliveries back to the queue (%s)", self.platform, exc)
+            return 0
 
     async def abandon(self) -> None:
         """Stop taking at once, handing nothing back (a simulated crash)."""
