@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -33,8 +34,10 @@ ROUNDS = 100  # wake-up rounds in a row before the task yields to the scheduler
 
 
 class ApsDriver:
-    def __init__(self, jobs: Jobs, scheduler: AsyncIOScheduler | None = None, *, watchdog: float = WATCHDOG):
+    def __init__(self, jobs: Jobs, scheduler: AsyncIOScheduler | None = None, *, watchdog: float = WATCHDOG,
+                 may_run: Callable[[], bool] = lambda: True):
         self.jobs = jobs
+        self.may_run = may_run  # False: the process no longer holds the scheduler role (paused past its lease)
         self.scheduler = scheduler or AsyncIOScheduler(timezone="UTC")
         self.watchdog = watchdog
         self._task: asyncio.Task | None = None
@@ -72,7 +75,7 @@ class ApsDriver:
 
     def wake(self) -> None:
         """Run what is due and plan the next wake-up, now (or once more after the one under way)."""
-        if self._stopping:
+        if self._stopping or not self.may_run():
             return  # the next start plans from the database anyway
         if self._task is not None and not self._task.done():
             self._again = True

@@ -109,6 +109,8 @@ class BotProcess(Parts):
         """Die as by SIGKILL, for tests: sends in flight are cut off and nothing buffered is
         written; only what the database already holds survives."""
         self.killed = True  # the steps are left without closing what they started...
+        if self.keeper is not None:
+            self.keeper.abandon()  # its leases expire by themselves
         await self.stop()  # ...but the database file watch is cancelled
         self.core.listening = False
         if self.news is not None:

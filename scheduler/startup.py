@@ -11,8 +11,16 @@ outboxes and ledger writer), the catalog (imports and edits from the database, a
 the reminder plan (interrupted sends requeued, pending notices announced), the scheduler
 (catch-up sends go out only now that adapters can send), feed polling, TVmaze refreshes, the web
 server (`[web] listen`: calendar feeds, health, metrics, status; its calendar key named first), each
-adapter listens, incoming messages are answered, the database file is watched, and SIGHUP
-reloads under way are waited for (bounded by `[delivery] stop_grace`) before anything closes.
+adapter listens, incoming messages are answered, roles are taken, the database file is watched,
+and SIGHUP reloads under way are waited for (bounded by `[delivery] stop_grace`) before anything
+closes.
+
+On a shared database (PostgreSQL, several processes; `Storage.shared`) the work is split into
+roles a `RoleKeeper` takes (scheduler/roles.py): the scheduler, feed polling and TVmaze refreshes
+start only while the process holds `scheduler` (and stop when it goes); each platform's sending
+follows `send:<platform>`; Telegram's polling follows `receive:telegram`, held only with
+`send:telegram`; Discord's shards follow `shard:discord:<n>`. On stop, roles are handed over
+first (released at once), before the rest closes. A virtual clock keeps the one-process way.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 
 from bot.app.calendar_prep import FeedPreparer
@@ -30,13 +38,16 @@ from bot.commands.inbox import Inbox
 from bot.config import Config, ConfigError
 from bot.domain.catalog import Catalog
 from bot.domain.dbfile import is_postgres, sqlite_path
-from bot.domain.interfaces import Adapter, Clock, VirtualClock
+from bot.domain.interfaces import Adapter, Clock, SoleReceiver, VirtualClock
+from bot.domain.roles import SCHEDULER
 from bot.integrations.tvmaze import TvmazeClient
 from bot.storage import Storage, open_storage
 
 from .aps import ApsDriver
 from .jobs import Jobs
 from .news import NewsPolling
+from .role_wiring import want_roles
+from .roles import RoleKeeper
 from .tvmaze import Refresher
 from .virtual import VirtualDriver
 from .web import Sources, WebServer
@@ -75,6 +86,8 @@ class Parts:
     feeds_ahead: FeedPreparer | None = None  # calendar feeds rendered when the catalog changes (with the web server)
     failure: str | None = None  # why the run cannot go on (the database file watch)
     killed = False  # True: the steps are left without closing anything (`BotProcess.kill`)
+    shared = False  # True: several processes share the database; the work follows roles (`keeper`)
+    keeper: RoleKeeper | None = None
 
     def __init__(self) -> None:
         self.failed = asyncio.Event()  # set when the run cannot go on (`failure` says why)
@@ -107,6 +120,7 @@ async def closing(parts: Parts, name: str, close: Callable[[], Awaitable[object]
 @asynccontextmanager
 async def database(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     parts.store = await open_storage(startup.db_path or startup.config.database)
+    parts.shared = parts.store.shared and not isinstance(startup.clock, VirtualClock)
     async with closing(parts, "the database", parts.store.close):
         yield
 
@@ -152,15 +166,17 @@ async def live_catalog(parts: Parts, startup: Startup) -> AsyncIterator[None]:
 @asynccontextmanager
 async def reminder_plan(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     parts.jobs = Jobs(parts.core)
-    await parts.jobs.start()
-    await parts.live.announce_pending()  # after the ledger requeued what a stop interrupted
+    if not parts.shared:  # shared: when the scheduler role is gained
+        await parts.jobs.start()
+        await parts.live.announce_pending()  # after the ledger requeued what a stop interrupted
     yield
 
 
 @asynccontextmanager
 async def scheduler(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     clock = startup.clock
-    parts.driver = VirtualDriver(parts.jobs, clock) if isinstance(clock, VirtualClock) else ApsDriver(parts.jobs)
+    parts.driver = (VirtualDriver(parts.jobs, clock) if isinstance(clock, VirtualClock)
+                    else ApsDriver(parts.jobs, may_run=lambda: holds_scheduler(parts)))
     await parts.driver.start()
     async with closing(parts, "the scheduler", parts.driver.stop):
         yield
@@ -187,6 +203,32 @@ async def tvmaze_refreshes(parts: Parts, startup: Startup) -> AsyncIterator[None
         yield
 
 
+def unless_shared(enter: StepContext) -> StepContext:
+    """A step the `scheduler` role starts instead, when the database is shared."""
+    @asynccontextmanager
+    async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+        if parts.shared:
+            yield
+            return
+        async with enter(parts, startup):
+            yield
+
+    return step
+
+
+def holds_scheduler(parts: Parts) -> bool:
+    """Whether this process may fire scheduled jobs: always, unless roles say otherwise."""
+    return parts.keeper is None or parts.keeper.holds(SCHEDULER) is not None
+
+
+def scheduler_running(parts: Parts) -> bool:
+    """For /health: the scheduler runs, or another process holds the role."""
+    if parts.shared and not holds_scheduler(parts):
+        return True
+    driver = getattr(parts, "driver", None)
+    return driver.scheduler.running if isinstance(driver, ApsDriver) else True
+
+
 def calendar_key_path(database: str, *, configured: str = "") -> str | None:
     """The calendar links' key file: `[web] calendar_key_file`, else beside the SQLite database
     file (None for an in-memory database, or a PostgreSQL one: no file to be beside)."""
@@ -211,11 +253,10 @@ async def web_server(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     if not listen:
         yield  # off: /calendar says the operator has not turned calendars on
         return
-    driver = parts.driver
     sources = Sources(
         core=parts.core,
         adapters=startup.adapters if startup.start_adapters else {},
-        scheduler_running=lambda: driver.scheduler.running if isinstance(driver, ApsDriver) else True,
+        scheduler_running=lambda: scheduler_running(parts),
         reminders_due=lambda after, until: parts.jobs.plan.due_between(after, until),
         feed_polls=lambda: dict(parts.news.poller.results) if parts.news is not None else {},
         fanout_lag=lambda: parts.jobs.fanout_lag,
@@ -232,7 +273,10 @@ async def web_server(parts: Parts, startup: Startup) -> AsyncIterator[None]:
 def listen(platform: str) -> StepContext:
     @asynccontextmanager
     async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
-        await startup.adapters[platform].listen(parts.inbox)
+        adapter = startup.adapters[platform]
+        if parts.shared and isinstance(adapter, SoleReceiver) and adapter.receives_alone():
+            adapter.defer_receiving()  # the holder of receive:<platform> receives
+        await adapter.listen(parts.inbox)
         yield  # the adapter stops listening when it stops (see `connect`)
 
     return step
@@ -241,6 +285,37 @@ def listen(platform: str) -> StepContext:
 @asynccontextmanager
 async def answering(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     async with closing(parts, "incoming messages", parts.core.stop_listening):
+        yield
+
+
+def taking_roles(scheduled: list[Step]) -> StepContext:
+    """On a shared database: want the roles and start what each gates (`scheduled`: the steps the
+    scheduler role starts); left, every role is handed over at once."""
+    @asynccontextmanager
+    async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
+        if not parts.shared:
+            yield
+            return
+        keeper = parts.keeper = RoleKeeper(parts.store)
+        adapters = startup.adapters if startup.start_adapters else {}
+        want_roles(keeper, scheduling=lambda: scheduling(parts, startup, scheduled), delivery=parts.core.delivery,
+                   adapters=adapters)
+        async with closing(parts, "handing roles over", keeper.stop):
+            await keeper.start()
+            yield
+
+    return step
+
+
+@asynccontextmanager
+async def scheduling(parts: Parts, startup: Startup, scheduled: list[Step]) -> AsyncIterator[None]:
+    """What the scheduler role starts: the plan from the watermark its last holder left, pending
+    notices, then the `scheduled` steps (closed in reverse when the role goes)."""
+    await parts.jobs.start()
+    await parts.live.announce_pending()
+    async with AsyncExitStack() as stack:
+        for part in scheduled:
+            await stack.enter_async_context(part.enter(parts, startup))
         yield
 
 
@@ -277,18 +352,22 @@ async def reloads_finish(parts: Parts, startup: Startup) -> AsyncIterator[None]:
 def steps(startup: Startup) -> list[Step]:
     """The start-up steps for `startup`, in the order they are entered."""
     platforms = list(startup.adapters) if startup.start_adapters else []
+    scheduled = [  # the scheduler role's steps, when the database is shared
+        Step("starting the scheduler", scheduler),
+        *([Step("starting feed polling", feed_polling)] if startup.poll_feeds else []),
+        Step("starting TVmaze refreshes", tvmaze_refreshes),
+    ]
     return [
         Step("opening the database", database),
         *(Step(f"connecting to {platform}", connect(platform)) for platform in platforms),
         Step("starting delivery", delivery),
         Step("loading the catalog", live_catalog),
         Step("planning reminders", reminder_plan),
-        Step("starting the scheduler", scheduler),
-        *([Step("starting feed polling", feed_polling)] if startup.poll_feeds else []),
-        Step("starting TVmaze refreshes", tvmaze_refreshes),
+        *(Step(part.name, unless_shared(part.enter)) for part in scheduled),
         Step("starting the web server", web_server),
         *(Step(f"listening on {platform}", listen(platform)) for platform in platforms),
         Step("answering incoming messages", answering),
+        Step("taking roles", taking_roles(scheduled)),
         Step("watching the database file", database_watch),
         Step("taking catalog reloads", reloads_finish),
     ]

@@ -111,6 +111,7 @@ class TelegramAdapter:
         self._inbox: Inbox | None = None
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
         self._tasks: set[asyncio.Task] = set()
+        self._deferred = False  # True: `listen` leaves polling to `start_receiving` (the receive:telegram role)
         protect(config.token, config.webhook_secret)
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -159,11 +160,29 @@ class TelegramAdapter:
                 listen=host.strip("[]"), port=int(port), url_path=urlsplit(self.config.webhook_url).path.lstrip("/"),
                 webhook_url=self.config.webhook_url, secret_token=self.config.webhook_secret, allowed_updates=UPDATES,
             )
-        else:
+        elif not self._deferred:
+            await self.start_receiving()
+
+    def receives_alone(self) -> bool:
+        return self.config.mode != "webhook"
+
+    def defer_receiving(self) -> None:
+        self._deferred = True
+
+    async def start_receiving(self) -> None:
+        """Long-poll getUpdates (after `listen`)."""
+        assert self.app is not None and self.app.updater is not None, "listen first"
+        if not self.app.updater.running:
             await self.app.updater.start_polling(
                 poll_interval=0, timeout=dtm.timedelta(seconds=self.poll_timeout), allowed_updates=UPDATES,
                 error_callback=self._on_poll_error,
             )
+
+    async def stop_receiving(self) -> None:
+        """Stop polling; PTB confirms what it fetched with one last getUpdates, so whoever polls next
+        does not see those updates again."""
+        if self.app is not None and self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
 
     async def stop(self) -> None:
         """Stop receiving, let background replies end, and close the HTTP client."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Literal, NamedTuple, Protocol, TypeVar, get_args
+from typing import Literal, NamedTuple, Protocol, TypeVar, get_args, runtime_checkable
 
 from .i18n import DEFAULT_LANGUAGE, Language
 from .render import Message
@@ -259,6 +259,23 @@ class Adapter(Protocol):
 
     async def send(self, chat: ChatRef, message: Outgoing) -> None:
         """Render and send one message. Raise a DeliveryError subclass when it was not accepted."""
+
+
+@runtime_checkable
+class SoleReceiver(Protocol):
+    """An adapter of which one connection bot-wide may receive (Telegram's getUpdates: a second
+    poller ends the first with 409). With several processes, the one holding `receive:<platform>`
+    receives: `defer_receiving` before `listen` makes `listen` start all but the receiving, which
+    `start_receiving` / `stop_receiving` then turn on and off."""
+
+    def receives_alone(self) -> bool:
+        """True when receiving is sole (long polling); False when any process may receive (a webhook)."""
+
+    def defer_receiving(self) -> None: ...
+
+    async def start_receiving(self) -> None: ...
+
+    async def stop_receiving(self) -> None: ...
 
 
 class Clock(Protocol):

@@ -3,7 +3,9 @@
 Each role is held by one process at a time through a lease row (see `bot.storage` `Leases`):
 `scheduler` fires every scheduled job once bot-wide; `send:<platform>` sends that platform's
 queued messages under its bot-wide pace; `receive:<platform>` takes a platform's updates where
-only one connection may (Telegram's getUpdates); `shard:discord:<n>` connects one Discord shard.
+only one connection may (Telegram's getUpdates); `shard:discord:<n>` connects one Discord shard;
+`seat:<n>` is held by each live process (whatever else it holds), so the processes can count each
+other and share roles out fairly.
 A lease's generation rises each time the role changes hands, so work done under an old
 generation can be told apart (and refused) once another process took the role over.
 """
@@ -13,14 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-RoleKind = Literal["scheduler", "send", "receive", "shard"]
+RoleKind = Literal["scheduler", "send", "receive", "shard", "seat"]
 
 
 @dataclass(frozen=True, order=True)
 class Role:
     kind: RoleKind
     platform: str | None = None  # send, receive, shard
-    shard: int | None = None  # shard
+    shard: int | None = None  # shard, seat
 
     @property
     def name(self) -> str:
@@ -41,6 +43,8 @@ class Role:
             return cls(kind, rest[0])  # type: ignore[arg-type]
         if kind == "shard" and len(rest) == 2 and rest[0] and rest[1].isdigit():
             return cls("shard", rest[0], int(rest[1]))
+        if kind == "seat" and len(rest) == 1 and rest[0].isdigit():
+            return cls("seat", shard=int(rest[0]))
         raise ValueError(f"not a role: {name!r}")
 
     def __str__(self) -> str:
@@ -48,6 +52,10 @@ class Role:
 
 
 SCHEDULER = Role("scheduler")
+
+
+def seat(number: int) -> Role:
+    return Role("seat", shard=number)
 
 
 @dataclass(frozen=True)

@@ -51,16 +51,3 @@ async def test_a_fan_subscribes_on_postgresql_gets_the_reminder_and_a_restart_ke
         finally:
             await stop(again)
         assert len([m for m in server.sent if "Postgres Love" in m.plain_text and m is not answer]) == 2  # one reminder, one list
-
-
-async def test_a_second_dramabot_run_on_the_same_postgresql_database_is_refused_in_one_line(tmp_path, postgres_url):
-    async with FakeTelegram() as server:
-        first = await start_telegram_bot(tmp_path, server, database=postgres_url)
-        try:
-            await server.wait_requests("getUpdates", timeout=30)
-            second = await start_telegram_bot(tmp_path, server, database=postgres_url)
-            _, stderr = await asyncio.wait_for(second.communicate(), 30)
-            assert second.returncode == 2
-            assert stderr.decode().count("\n") == 1 and "another dramabot is already running on this database" in stderr.decode()
-        finally:
-            await stop(first)

@@ -1,9 +1,8 @@
 """The PostgreSQL backend: a psycopg connection pool, the migrations run at open, and every
 aggregate's part of the storage contract (one class per aggregate, combined here).
 
-Until processes take roles through leases, `exclusive` holds a session-level advisory lock on
-a connection of its own for the storage's life: a second bot on the same database (and schema)
-is refused, as SQLite's instance lock refuses a second bot on one file."""
+Any number of bot processes may open one database (`shared`): they split the work into roles
+held through leases (scheduler/roles.py), so there is no instance lock as SQLite has."""
 
 from __future__ import annotations
 
@@ -30,7 +29,6 @@ from .wakeups import PostgresWakeups
 
 CONNECT_TIMEOUT = 10  # seconds, to reach the server at open
 POOL_SIZE = 8
-_INSTANCE_KEY = "hashtext('dramabot instance ' || current_schema())"
 _MIGRATE_KEY = "hashtext('dramabot migrate ' || current_schema())"
 
 
@@ -48,32 +46,24 @@ class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, Post
                       PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresLeases, PostgresWakeups, PostgresBase):
     """The storage contract over one PostgreSQL database; open with `await PostgresStorage.open(url)`."""
 
-    shared = True  # several processes may use it at once (until roles land, `exclusive` still refuses a second bot)
+    shared = True  # several processes may use it at once
 
-    def __init__(self, pool: AsyncConnectionPool, *, url: str, lock: AsyncConnection | None = None):
+    def __init__(self, pool: AsyncConnectionPool, *, url: str):
         super().__init__(pool)
         self.url = url
         self.name = describe(url)
-        self._lock = lock
 
     @classmethod
     async def open(cls, url: str, *, exclusive: bool = True) -> PostgresStorage:
         """Connect, migrate, and open the pool. Raises StorageError (one line, no password) when
-        the server cannot be reached, the URL is wrong, or (`exclusive`) another bot holds it."""
+        the server cannot be reached or the URL is wrong. `exclusive` is SQLite's: here several
+        processes share the database through roles."""
         name = describe(url)
         try:
             first = await AsyncConnection.connect(url, connect_timeout=CONNECT_TIMEOUT)
         except psycopg.Error as exc:
             raise StorageError(f"{name}: cannot connect: {_first_line(exc)}") from None
-        lock: AsyncConnection | None = None
         try:
-            if exclusive:
-                await first.set_autocommit(True)
-                cur = await first.execute(f"SELECT pg_try_advisory_lock({_INSTANCE_KEY})")
-                row = await cur.fetchone()
-                if not row or not row[0]:
-                    raise StorageError(f"{name}: another dramabot is already running on this database; stop it first")
-                lock = first
             await _migrate(first, name)
             pool = AsyncConnectionPool(  # each connection checked as it is taken: one the server dropped is replaced
                 url, min_size=1, max_size=POOL_SIZE, open=False, timeout=60, kwargs={"connect_timeout": CONNECT_TIMEOUT},
@@ -90,9 +80,8 @@ class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, Post
         except BaseException:
             await first.close()
             raise
-        if lock is None:
-            await first.close()
-        return cls(pool, url=url, lock=lock)
+        await first.close()
+        return cls(pool, url=url)
 
     def file_problem(self) -> str | None:
         """There is no file to check on a server."""
@@ -100,12 +89,7 @@ class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, Post
 
     async def close(self) -> None:
         await self._stop_listening()
-        try:
-            await self._pool.close()
-        finally:
-            if self._lock is not None:
-                await self._lock.close()  # its session ends: the advisory lock goes with it
-                self._lock = None
+        await self._pool.close()
 
     async def schema_version(self) -> int:
         return int(await self._value("SELECT version FROM schema_version"))
