@@ -147,7 +147,7 @@ async def delivery(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     parts.core = Core(store=parts.store, catalog=startup.catalog, config=startup.config, clock=startup.clock,
                       adapters=startup.adapters)
     parts.inbox = Inbox(parts.core)  # what the adapters report to, once they listen
-    parts.core.delivery.open()
+    parts.core.delivery.open(sending=() if parts.shared else None)  # shared: each platform sends under its role
     async with closing(parts, "delivery", parts.core.delivery.close):
         yield
 

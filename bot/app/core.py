@@ -45,18 +45,18 @@ class Core:
         self.store, self.config, self.clock = store, config, clock
         self.adapters = dict(adapters)
         self.chats = ChatOwner(state)
-        self.delivery = Fanout(state, chats=self.chats, adapters=self.adapters)
+        self.rebuilders: Rebuilders[DeliveryJob] = Rebuilders()  # stored key -> its job again, for a retry
+        self.delivery = Fanout(state, chats=self.chats, adapters=self.adapters, rebuilders=self.rebuilders)
         self.reminders = Reminders(state, chats=self.chats, fanout=self.delivery)
         self.news = News(state, chats=self.chats, fanout=self.delivery)
         self.feeds = Feeds(state)
         self.listings = Listings(state)
         self.access = Access(config)
         self.calendars = Calendars(state)  # calendar links and feeds (the web step names its key file)
-        self.rebuilders: Rebuilders[DeliveryJob] = Rebuilders()  # stored key -> its job again, for a retry
         self.rebuilders.register(ReminderKey, self.reminders.job)
         self.rebuilders.register(NewsKey, self.news.news_job)
         self.rebuilders.register(DigestKey, self.news.digest_job)
-        self.retries = Retries(state, fanout=self.delivery, rebuilders=self.rebuilders)
+        self.retries = Retries(state, fanout=self.delivery)
         self.live: LiveLookup | None = None  # the catalog's owner while the bot runs (bot.app.live)
         self.listening = True  # False: incoming messages change nothing and get no answer
         # what the live catalog and the releases use (CatalogHost), each from its owner

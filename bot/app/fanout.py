@@ -2,22 +2,27 @@
 to every chat that should get it. A fan-out claims one ledger row per chat (in chunks, so the
 first messages leave while later chunks are still being claimed) and hands the items to that
 platform's outbox (`bot.delivery`); a platform with no running adapter gets its items failed
-with a retry time."""
+with a retry time. Where processes share the database (`open(sending=())`), a platform this
+process does not send gets its rows queued for the process that does (`bot.app.sending`)."""
 
 from __future__ import annotations
 
 import logging
 import operator
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import timedelta
+from itertools import groupby
 from typing import TypeVar
 
 from ..delivery import DeliveryJob, Item, Ledger, Outbox
 from ..domain.interfaces import Adapter, ChatRef, Platform
+from ..domain.jobkeys import Rebuilders
+from ..domain.roles import Lease
 from ..domain.zones import unix_time
-from ..storage.values import ChatFlags, LedgerJob, Recipient
+from ..storage.values import LedgerJob, Recipient
 from .chats import ChatOwner
+from .sending import QueueSender, Redelivery
 from .state import AppState
 
 log = logging.getLogger(__name__)
@@ -25,7 +30,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 NO_ADAPTER_RETRY = timedelta(minutes=15)
-UNKNOWN_CHAT = ChatFlags(is_private=True, timezone=None, mention=None)  # a chat the database no longer has
 CLAIM_CHUNK = 10_000  # ledger rows claimed in one statement; a fan-out sends one chunk while claiming the next
 
 by_chat = operator.itemgetter(0, 1)  # a recipient's (platform, chat id)
@@ -33,16 +37,27 @@ _chat_ref = tuple.__new__  # ChatRef(platform, chat) without the named tuple's P
 
 
 class Fanout:
-    def __init__(self, state: AppState, *, chats: ChatOwner, adapters: Mapping[str, Adapter]):
+    def __init__(self, state: AppState, *, chats: ChatOwner, adapters: Mapping[str, Adapter],
+                 rebuilders: Rebuilders[DeliveryJob]):
         self.state, self.chats, self.adapters = state, chats, adapters
         self.ledger = Ledger(state.store, state.clock, on_retries=state.changed)
+        self.redelivery = Redelivery(state, ledger=self.ledger, rebuilders=rebuilders)
         self.outboxes: dict[str, Outbox] = {}
+        self.shared = False  # True: platforms send only under their sending role (`start_sending`)
+        self.senders: dict[Platform, QueueSender] = {}  # the platforms this process sends from the shared queue
+        self.handed_over = 0  # rows queued for another process's sender so far
         self._stamp = 0
 
     # ---- lifecycle --------------------------------------------------------------------------------
 
-    def open(self) -> None:
-        """Start the ledger writer and one outbox per adapter (adapters are connected by now)."""
+    def open(self, sending: Collection[Platform] | None = None) -> None:
+        """Start the ledger writer and one outbox per adapter (adapters are connected by now).
+        `sending` None: every platform sends, as one process does alone. Otherwise the database is
+        shared and no platform sends until `start_sending` gives it its role (replies still go
+        through this process's outboxes)."""
+        if sending:
+            raise ValueError("with a shared database a platform sends only under its role: use start_sending")
+        self.shared = sending is not None
         config = self.state.config
         self.ledger.start()
         for platform, adapter in self.adapters.items():
@@ -57,12 +72,17 @@ class Fanout:
     async def close(self, grace: float | None = None) -> None:
         """Let sends in flight finish (bounded), then record every outcome."""
         wait = self.state.config.delivery.stop_grace if grace is None else grace
+        for platform in list(self.senders):
+            await self.stop_sending(platform, grace=wait)
         for outbox in self.outboxes.values():
             await outbox.close(wait)
         await self.ledger.close()
 
     async def abandon(self) -> None:
         """Cut every send off and forget what is buffered (a simulated crash)."""
+        for sender in self.senders.values():
+            await sender.abandon()
+        self.senders.clear()
         for outbox in self.outboxes.values():
             await outbox.close(0)
         await self.ledger.abandon()
@@ -76,6 +96,35 @@ class Fanout:
     def rates(self) -> dict[str, float | None]:
         """Messages per second each running platform can take."""
         return {platform: outbox.planning_rate for platform, outbox in self.outboxes.items()}
+
+    # ---- the sending roles (a shared database) -------------------------------------------------------
+
+    async def start_sending(self, platform: Platform, lease: Lease) -> None:
+        """This process now sends `platform` under `lease` (its `send:<platform>` role): rows an
+        older generation left claimed are queued again, then due rows are taken as they come."""
+        outbox = self.outboxes.get(platform)
+        if outbox is None:
+            log.warning("holding %s without a %s adapter: nothing is sent", lease.role, platform)
+            return
+        current = self.senders.get(platform)
+        if current is not None:
+            if current.generation == lease.generation:
+                return
+            await self.stop_sending(platform)
+        sender = QueueSender(self.state, outbox=outbox, redelivery=self.redelivery, lease=lease)
+        self.senders[platform] = sender
+        sender.start()
+
+    async def stop_sending(self, platform: Platform, *, grace: float | None = None) -> None:
+        """This process no longer sends `platform`: what it took and did not send goes back to the
+        queue at once, after the sends in flight (bounded by stop_grace) are recorded."""
+        sender = self.senders.pop(platform, None)
+        if sender is None:
+            return
+        wait = self.state.config.delivery.stop_grace if grace is None else grace
+        handed = await sender.stop(wait)
+        log.info("stopped sending %s (generation %d): %d deliveries handed back to the queue",
+                 platform, sender.generation, handed)
 
     # ---- an adapter's own requests ------------------------------------------------------------------
 
@@ -106,19 +155,39 @@ class Fanout:
         """Claim and queue in chunks, so the first messages leave while later chunks are still
         being claimed (the database works in its own thread meanwhile)."""
         recipients.sort(key=by_chat)
-        count = 0
+        count = -self.handed_over
         for start in range(0, len(recipients), CLAIM_CHUNK):
             items = await self.claim(job, recipients[start : start + CLAIM_CHUNK], version)
             for platform, batch in items.items():
                 self.queue(job, platform, batch)
                 count += len(batch)
-        return count
+        return count + self.handed_over
 
     async def claim(self, job: DeliveryJob, chunk: list[Recipient], version: int) -> dict[str, list[Item]]:
         """Claim `job` for a chunk of recipients (sorted by chat); the items to queue, by platform:
-        one per row this claim inserted."""
+        one per row this claim inserted. With a shared database, a platform another process sends
+        gets its rows queued for that process instead (counted in `handed_over`)."""
+        if not self.shared:
+            return await self._claim(job, chunk, version, sender=None)
+        items: dict[str, list[Item]] = {}
+        ledger_job = LedgerJob(job.kind, job.key, unix_time(job.expires))
+        for platform, group in groupby(chunk, key=operator.itemgetter(0)):
+            recipients = list(group)
+            sender = self.senders.get(platform)
+            if sender is not None:
+                items.update(await self._claim(job, recipients, version, sender=sender.generation))
+                continue
+            queued = await self.state.store.claim(ledger_job, recipients=recipients, due=unix_time(self.state.clock.now()))
+            if queued:
+                self.handed_over += len(queued)
+                await self.state.store.wake_sender(platform)
+        return items
+
+    async def _claim(self, job: DeliveryJob, chunk: list[Recipient], version: int, *,
+                     sender: int | None) -> dict[str, list[Item]]:
         stamp = self._next_stamp()
-        claimed = await self.state.store.claim(LedgerJob(job.kind, job.key, unix_time(job.expires)), recipients=chunk, stamp=stamp)
+        claimed = await self.state.store.claim(LedgerJob(job.kind, job.key, unix_time(job.expires)), recipients=chunk,
+                                               stamp=stamp, sender=sender)
         if len(claimed) != len(chunk):  # some had a ledger row already: only the rows this claim inserted
             taken = set(claimed)
             chunk = [r for r in chunk if (r.platform, r.chat_id) in taken]
@@ -131,7 +200,8 @@ class Fanout:
             batch = items.get(platform)
             if batch is None:
                 batch = items[platform] = []
-            batch.append(Item(job, chat, private, zone, version, stamp=stamp, seq=seq, mention=mention, language=language))
+            batch.append(Item(job, chat, private, zone, version, stamp=stamp, seq=seq, mention=mention, language=language,
+                              sender=sender))
         return items
 
     def queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:

@@ -21,7 +21,8 @@ from ..domain.render import Message, fit_lines
 from ..domain.zones import UTC, unix_time
 from ..storage.values import ChatKey, Recipient, StoredArticle
 from .chats import ChatOwner
-from .fanout import CLAIM_CHUNK, UNKNOWN_CHAT, Fanout, by_chat
+from .fanout import CLAIM_CHUNK, Fanout, by_chat
+from .sending import UNKNOWN_CHAT
 from .state import AppState
 
 log = logging.getLogger(__name__)

@@ -53,6 +53,7 @@ class Item:
     seq: int = -1  # consecutive places sent together are confirmed as one key range
     mention: str | None = None  # whom the chat's reminders mention, as the fan-out read it
     language: str | None = None  # the language the chat reads, as the fan-out read it (None: the config's)
+    sender: int | None = None  # the sending role's generation it was claimed or taken under (None: no shared queue)
 
 
 @dataclass(slots=True, eq=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..domain.jobkeys import JOB_KINDS
@@ -57,6 +58,29 @@ class Lanes:
                 else:
                     del lane.since[key]
         return now - oldest
+
+    def _drop_items(self, keep: Callable[[Item], bool]) -> int:
+        """Forget the queued messages `keep` refuses (replies stay); how many went."""
+        dropped = 0
+        for lane in self._lane_list:
+            for key in list(lane.order):
+                queue = lane.queues[key]
+                kept = deque(item for item in queue if keep(item))
+                dropped += len(queue) - len(kept)
+                if kept:
+                    lane.queues[key] = kept
+                else:
+                    del lane.queues[key]
+                    lane.order.remove(key)
+            released = deque(item for item in lane.released if keep(item))
+            dropped += len(lane.released) - len(released)
+            lane.released = released
+        delayed = [d for d in self._delayed if isinstance(d[2], ReplyItem) or keep(d[2])]
+        if len(delayed) != len(self._delayed):
+            dropped += len(self._delayed) - len(delayed)
+            heapq.heapify(delayed)
+            self._delayed = delayed
+        return dropped
 
     def _chat_ready(self, entry: Item | ReplyItem, now: float) -> float:
         """When this entry's chat may receive again (<= now: at once)."""

@@ -31,8 +31,8 @@ class Ledger:
         self.store = store
         self.clock = clock
         self.on_retries = on_retries
-        self._sent: dict[tuple[JobKind, str, str], list[str]] = {}
-        self._runs: dict[tuple[JobKind, str, str, int], list[tuple[int, str]]] = {}
+        self._sent: dict[JobPlatform, list[str]] = {}
+        self._runs: dict[tuple[JobKind, str, str, int, int | None], list[tuple[int, str]]] = {}
         self._outcomes: list[Outcome] = []
         self._count = 0
         self._lock = asyncio.Lock()
@@ -52,9 +52,10 @@ class Ledger:
         """Note a send the platform accepted; True when that makes a batch to write now."""
         job = item.job
         if item.seq >= 0 and not item.moved:
-            self._runs.setdefault((job.kind, job.key, item.chat.platform, item.stamp), []).append((item.seq, item.chat.key))
+            self._runs.setdefault((job.kind, job.key, item.chat.platform, item.stamp, item.sender), []).append(
+                (item.seq, item.chat.key))
         else:
-            self._sent.setdefault((job.kind, job.key, item.chat.platform), []).append(item.chat.key)
+            self._sent.setdefault(JobPlatform(job.kind, job.key, item.chat.platform, item.sender), []).append(item.chat.key)
         self._count += 1
         if self._count >= CONFIRM_EVERY and not self._kick.is_set():
             self._kick.set()
@@ -63,12 +64,14 @@ class Ledger:
 
     def failed(self, item: Item, error: str, retry_at: datetime | None) -> None:
         """A failed send: retried at `retry_at`, or dropped for good when it is None."""
-        self.outcome(item.job.kind, item.job.key, item.chat, error, retry_at)
+        self.outcome(item.job.kind, item.job.key, item.chat, error, retry_at, sender=item.sender)
 
-    def outcome(self, kind: JobKind, job: str, chat: ChatRef, error: str, retry_at: datetime | None) -> None:
+    def outcome(self, kind: JobKind, job: str, chat: ChatRef, error: str, retry_at: datetime | None, *,
+                sender: int | None = None) -> None:
+        """A delivery not sent; `sender`: only while that generation still holds its row."""
         at = unix_time(retry_at) if retry_at is not None else None
         state: Literal["failed", "dropped"] = "failed" if retry_at is not None else "dropped"
-        self._outcomes.append(Outcome(kind, job, chat.platform, chat.key, state, error[:500], at))
+        self._outcomes.append(Outcome(kind, job, chat.platform, chat.key, state, error[:500], at, sender))
         self._count += 1
         if self._count >= CONFIRM_EVERY:
             self._kick.set()
@@ -97,7 +100,7 @@ class Ledger:
             self._sent, self._runs, self._outcomes, self._count = {}, {}, [], 0
             ranges, singles = confirmations(runs)
             for key, chats in sent.items():
-                singles.setdefault(JobPlatform(*key), []).extend(chats)
+                singles.setdefault(key, []).extend(chats)
             try:
                 await self.store.record_outcomes(
                     now=unix_time(self.clock.now()), sent=singles, outcomes=outcomes, ranges=ranges
@@ -144,21 +147,21 @@ MIN_RANGE = 4  # consecutive sends confirmed as one key range rather than one by
 
 
 def confirmations(
-    runs: dict[tuple[JobKind, str, str, int], list[tuple[int, str]]],
+    runs: dict[tuple[JobKind, str, str, int, int | None], list[tuple[int, str]]],
 ) -> tuple[list[SentRange], dict[JobPlatform, list[str]]]:
     """Split sent items, by claim and place in the claim's sorted rows, into key ranges (runs of
     consecutive places, every one of them sent) and single chats (the rest)."""
     ranges: list[SentRange] = []
     singles: dict[JobPlatform, list[str]] = {}
-    for (kind, job, platform, stamp), entries in runs.items():
+    for (kind, job, platform, stamp, sender), entries in runs.items():
         entries.sort()
         start = 0
         for end in range(1, len(entries) + 1):
             if end < len(entries) and entries[end][0] == entries[end - 1][0] + 1:
                 continue
             if end - start >= MIN_RANGE:
-                ranges.append(SentRange(kind, job, platform, stamp, entries[start][1], entries[end - 1][1]))
+                ranges.append(SentRange(kind, job, platform, stamp, entries[start][1], entries[end - 1][1], sender))
             else:
-                singles.setdefault(JobPlatform(kind, job, platform), []).extend(chat for _, chat in entries[start:end])
+                singles.setdefault(JobPlatform(kind, job, platform, sender), []).extend(chat for _, chat in entries[start:end])
             start = end
     return ranges, singles

@@ -135,6 +135,14 @@ class Outbox(Lanes, Throughput):
         self._lanes[job.kind].put(job.key, items, self._mono())
         self._grow(len(items))
 
+    def withdraw(self, keep: Callable[[Item], bool]) -> int:
+        """Take back the queued messages `keep` refuses (not yet sent; replies stay): their
+        platform's sending role moved on. Sends in flight finish as they would."""
+        dropped = self._drop_items(keep)
+        for _ in range(dropped):
+            self._finished()
+        return dropped
+
     async def request_slot(self) -> None:
         """Wait for one send slot of this platform's pace, at reply priority, for a request of the
         adapter's own that is not a message to a chat (Discord: opening a DM channel, scheduled events)."""

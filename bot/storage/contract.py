@@ -30,6 +30,7 @@ from .values import (
     Outcome,
     Pending,
     Recipient,
+    RequeueScope,
     SentRange,
     StoredArticle,
     StoredEdit,
@@ -76,9 +77,39 @@ class Ledger(Protocol):
     """The delivery ledger: one row per (kind, job, platform, chat), so each send happens once."""
 
     async def claim(self, job: LedgerJob, *, recipients: Iterable[Sequence[Any]], state: ClaimState = "claimed",
-                    note: str | None = None, stamp: int | None = None) -> list[ChatKey]: ...
+                    note: str | None = None, stamp: int | None = None, sender: int | None = None,
+                    due: int | None = None) -> list[ChatKey]:
+        """`sender`: the claiming process sends them under that generation of the platform's
+        sending role. `due`: not claimed but queued for whichever process sends the platform
+        (stored as a retry due at `due`, taken by `take_due`)."""
+        ...
+
     async def record_outcomes(self, *, now: int, sent: Mapping[JobPlatform, Sequence[str]] | None = None,
-                              outcomes: Sequence[Outcome] = (), ranges: Sequence[SentRange] = ()) -> None: ...
+                              outcomes: Sequence[Outcome] = (), ranges: Sequence[SentRange] = ()) -> None:
+        """Only rows still claimed change; a key, range or outcome naming a sender generation
+        changes only rows that generation still holds (a replaced sender confirms nothing)."""
+        ...
+
+    async def take_due(self, *, platform: str, sender: int, now: int, limit: int) -> list[Pending]:
+        """The platform's sender takes up to `limit` due rows (queued fan-outs and retries), oldest
+        first, skipping rows another transaction holds; they become claimed under `sender`."""
+        ...
+
+    async def requeue_claimed(self, *, platform: str, sender: int, now: int, scope: RequeueScope) -> int:
+        """Rows of `platform` still claimed become due at `now`: those claimed under generations
+        older than `sender` or under none ("older": a new sender taking over), or those of
+        `sender` itself ("own": a sender handing its role over)."""
+        ...
+
+    async def wake_sender(self, platform: str) -> None:
+        """Tell the process that sends `platform` that rows are due (PostgreSQL NOTIFY; a backend
+        without notifications does nothing: its senders poll)."""
+        ...
+
+    async def wait_due(self, platform: str, *, timeout: float) -> None:
+        """Return when `wake_sender(platform)` was called (by any process) or after `timeout` s."""
+        ...
+
     async def claim_due_retries(self, *, now: int) -> list[Pending]: ...
     async def requeue_unfinished(self, *, now: int) -> int: ...
     async def next_retry_at(self) -> int | None: ...

@@ -7,7 +7,18 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
-from .values import ChatKey, ChatSettings, FeedState, Recipient, StoredArticle, TargetPair, decode_leads, encode_leads
+from .values import (
+    ChatKey,
+    ChatSettings,
+    Delivery,
+    FeedState,
+    Pending,
+    Recipient,
+    StoredArticle,
+    TargetPair,
+    decode_leads,
+    encode_leads,
+)
 
 SettingColumn = Literal["timezone", "leads", "mention", "events", "language"]
 FollowerColumn = Literal["leads", "timezone"]
@@ -84,3 +95,9 @@ def newest_article(feed: str, kept: Sequence[Any] | None, noted: str | None) -> 
         if row is None or received > row[6]:
             row = (feed, article_id, title, link, "", None, received)
     return StoredArticle(*row) if row is not None else None
+
+
+def pending(rows: list[Any]) -> list[Pending]:
+    """Ledger rows (kind, job, platform, chat, attempts, expires) as deliveries to try, in key order."""
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3]))
+    return [Pending(Delivery(*row[:4]), row[4], row[5]) for row in rows]

@@ -18,6 +18,7 @@ LAST_UNMATCHED = "last_unmatched_article|"  # meta: per feed, the newest article
 
 ClaimState = Literal["claimed", "dropped"]
 FailedState = Literal["failed", "dropped"]
+RequeueScope = Literal["older", "own"]  # a sender's claims given back: those of older generations, or its own
 ImportKind = Literal["show", "person"]
 EditKind = Literal["skip", "move"]
 
@@ -87,11 +88,13 @@ class Pending:
 
 
 class JobPlatform(NamedTuple):
-    """One job's deliveries on one platform (the ledger's key without the chat)."""
+    """One job's deliveries on one platform (the ledger's key without the chat), and the sender
+    generation that took them (None: no shared queue; any claimed row)."""
 
     kind: JobKind
     job: str
     platform: str
+    sender: int | None = None
 
 
 class SentRange(NamedTuple):
@@ -103,6 +106,7 @@ class SentRange(NamedTuple):
     stamp: int
     first: str
     last: str
+    sender: int | None = None  # the generation that claimed them (None: no shared queue)
 
 
 class Outcome(NamedTuple):
@@ -115,6 +119,7 @@ class Outcome(NamedTuple):
     state: FailedState
     error: str
     retry_at: int | None
+    sender: int | None = None  # the generation that took the row (None: no shared queue)
 
 
 @dataclass(frozen=True)

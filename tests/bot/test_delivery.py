@@ -9,10 +9,10 @@ NOW = datetime(2026, 3, 1, tzinfo=timezone.utc)
 
 
 def test_consecutive_places_of_one_claim_become_one_range_and_the_rest_single_chats():
-    runs = {("reminder", "j", "telegram", 7): [(s, f"c{s:02d}") for s in (5, 0, 1, 2, 3, 4, 9, 11, 12, 13, 14)]}
+    runs = {("reminder", "j", "telegram", 7, None): [(s, f"c{s:02d}") for s in (5, 0, 1, 2, 3, 4, 9, 11, 12, 13, 14)]}
     ranges, singles = confirmations(runs)
-    assert ranges == [("reminder", "j", "telegram", 7, "c00", "c05"), ("reminder", "j", "telegram", 7, "c11", "c14")]
-    assert singles == {("reminder", "j", "telegram"): ["c09"]}
+    assert ranges == [("reminder", "j", "telegram", 7, "c00", "c05", None), ("reminder", "j", "telegram", 7, "c11", "c14", None)]
+    assert singles == {("reminder", "j", "telegram", None): ["c09"]}
 
 
 def test_a_failed_send_is_retried_with_doubling_waits_until_expiry_or_too_many_attempts():

@@ -25,6 +25,7 @@ from .meta import PostgresMeta
 from .news import PostgresArticles
 from .schema import MIGRATIONS, current_version
 from .subscriptions import PostgresSubscriptions
+from .wakeups import PostgresWakeups
 
 CONNECT_TIMEOUT = 10  # seconds, to reach the server at open
 POOL_SIZE = 8
@@ -42,7 +43,7 @@ def describe(url: str) -> str:
 
 
 class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, PostgresArticles, PostgresFeeds,
-                      PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresLeases, PostgresBase):
+                      PostgresCatalog, PostgresCalendars, PostgresMeta, PostgresLeases, PostgresWakeups, PostgresBase):
     """The storage contract over one PostgreSQL database; open with `await PostgresStorage.open(url)`."""
 
     shared = True  # several processes may use it at once
@@ -87,6 +88,7 @@ class PostgresStorage(PostgresChats, PostgresSubscriptions, PostgresLedger, Post
         return None
 
     async def close(self) -> None:
+        await self._stop_listening()
         await self._pool.close()
 
     async def schema_version(self) -> int:

@@ -280,3 +280,11 @@ _script(
     );
     """,
 )
+
+# 12: the generation of the platform's sending role that took a ledger row (bot.app.sending)
+_script(
+    12,
+    """
+    ALTER TABLE deliveries ADD COLUMN sender INTEGER;
+    """,
+)

@@ -297,3 +297,14 @@ _script(
     );
     """,
 )
+
+
+# 12: the ledger as the queue of several processes (bot.app.sending): the generation of the
+# platform's sending role that took a row. A confirmation names it, so a sender that lost its
+# role confirms nothing its successor took; NULL where one process does everything.
+_script(
+    12,
+    """
+    ALTER TABLE deliveries ADD COLUMN sender INTEGER;
+    """,
+)
