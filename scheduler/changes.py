@@ -29,8 +29,7 @@ class ChangeBeacon:
         self.core, self.live, self.every = core, live, every
         self._seen: dict[str, str | None] = {PLAN: None, CATALOG: None}
         self._catalog_version = live.version
-        self._applying = False
-        self._missed = False  # a change of ours came while applying another's
+        self._absorb = 0  # changes still to come from applying another process's (not announced again)
         self._tasks: set[asyncio.Task] = set()
         self._loop_task: asyncio.Task | None = None
         core.on_change(self._local)
@@ -48,8 +47,8 @@ class ChangeBeacon:
         self._loop_task = None
 
     def _local(self) -> None:
-        if self._applying:
-            self._missed = True
+        if self._absorb:
+            self._absorb -= 1
             return
         task = asyncio.get_running_loop().create_task(self._announce())
         self._tasks.add(task)
@@ -80,22 +79,19 @@ class ChangeBeacon:
         plan, catalog = await self.core.store.get_meta(PLAN), await self.core.store.get_meta(CATALOG)
         if catalog != self._seen[CATALOG]:
             self._seen[CATALOG] = catalog
-            self._applying = True
+            self._absorb = 1  # the reload's own change (a change of ours meanwhile may take its place: one echo at most)
             try:
                 await self.live.start()  # imports and edits as the database has them now
                 self._catalog_version = self.live.version
             finally:
-                self._applying = False
+                self._absorb = 0
         if plan != self._seen[PLAN]:
             self._seen[PLAN] = plan
             chats = self.core.chats
             chats.in_use.forget()
             chats.audiences.forget_all()
-            self._applying = True
+            self._absorb = 1
             try:
                 self.core.changed()
             finally:
-                self._applying = False
-        if self._missed:
-            self._missed = False
-            self._local()
+                self._absorb = 0
