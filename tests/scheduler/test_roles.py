@@ -114,3 +114,10 @@ async def test_shards_are_shared_out_fairly_as_processes_come_and_go(stores):
     assert a.held == SHARDS  # b stopped: a takes its shards back at once
     lines = describe(await stores[0].leases(), now=clock.t)
     assert lines[1].split()[:3] == ["shard:discord:0", "a", "1"] and lines[-1].startswith("process")
+
+
+def test_dramabot_status_on_sqlite_says_one_process_does_all_the_work(tmp_path, capsys):
+    from bot.cli import main
+
+    assert main(["status", "--db", str(tmp_path / "bot.sqlite3")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "one process does all the work (SQLite): no roles"
