@@ -151,11 +151,21 @@ class RoleKeeper:
             if role not in self._held:
                 continue  # dropped with a role it required
             started = self._monotonic()
-            if await self.store.renew_lease(lease, now=self._wall(), ttl=self.ttl):
+            try:  # a renewal that cannot finish before the lease's expiry is too late anyway
+                renewed = await asyncio.wait_for(self.store.renew_lease(lease, now=self._wall(), ttl=self.ttl),
+                                                 max(0.0, self._deadline[role] - started))
+            except TimeoutError:
+                await self._lose(role, why="the database did not answer before its expiry")
+                continue
+            if renewed:
                 self._deadline[role] = started + self.ttl
             else:
                 await self._lose(role, why="taken over by another process")
-        await self._sit()
+        try:
+            await asyncio.wait_for(self._sit(), self.renew_every)
+        except TimeoutError:
+            log.warning("roles: the database did not answer within %g s; trying again", self.renew_every)
+            return
         rows = await self.store.leases()
         now = self._wall()
         self.live = max(1, sum(1 for row in rows if row.role.startswith("seat:") and row.expires_at > now))

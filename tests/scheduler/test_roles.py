@@ -3,6 +3,7 @@ processes have), on a fake clock, each round run by hand."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -32,7 +33,7 @@ async def stores(tmp_path):
 
 
 def keeper(store, clock: Clock, name: str, events: list[str], roles=(SCHEDULER,)) -> RoleKeeper:
-    k = RoleKeeper(store, holder=name, monotonic=clock, wall=clock)
+    k = RoleKeeper(store, holder=name, monotonic=clock, wall=clock, renew_every=0.1)
     for role in roles:
         async def gain(lease, role=role):
             events.append(f"{name} gains {role} g{lease.generation}")
@@ -121,3 +122,17 @@ def test_dramabot_status_on_sqlite_says_one_process_does_all_the_work(tmp_path, 
 
     assert main(["status", "--db", str(tmp_path / "bot.sqlite3")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "one process does all the work (SQLite): no roles"
+
+
+async def test_a_renewal_the_database_does_not_answer_before_expiry_drops_the_role(stores):
+    clock, events = Clock(), []
+    a = keeper(stores[0], clock, "a", events)
+    await a.round()
+
+    async def hangs(lease, *, now, ttl):
+        await asyncio.Event().wait()  # the database does not answer
+
+    a.store = type("Hanging", (), {"renew_lease": staticmethod(hangs), "__getattr__": lambda self, n: getattr(stores[0], n)})()
+    clock.t += TTL - 0.05  # 50 ms of real time left before its expiry
+    await asyncio.wait_for(a.round(), 5)
+    assert events == ["a gains scheduler g1", "a loses scheduler"] and a.holds(SCHEDULER) is None
