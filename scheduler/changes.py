@@ -7,6 +7,10 @@ is announced by a new token in the database's meta (`changed:plan`, and `changed
 catalog changed), and every process reads both every POLL_EVERY seconds: a new plan token forgets
 the cached leads, zones and audiences and replans; a new catalog token reloads imports and edits.
 What a process applies from another is not announced again (no echo).
+
+Feeds an owner adds or removes at run time (`/feeds add`) reach the scheduler's holder the same way
+(`changed:feeds`): every process is a `SharedFeeds` watcher, which checks a new feed itself and has
+the holder's feed polling follow the database.
 """
 
 from __future__ import annotations
@@ -17,17 +21,21 @@ import secrets
 
 from bot.app.core import Core
 from bot.app.live import LiveCatalog
+from bot.config import FeedConfig
+
+from .news import NewsPolling
 
 log = logging.getLogger(__name__)
 
 POLL_EVERY = 1.0  # seconds
-PLAN, CATALOG = "changed:plan", "changed:catalog"
+PLAN, CATALOG, FEEDS = "changed:plan", "changed:catalog", "changed:feeds"
 
 
 class ChangeBeacon:
     def __init__(self, core: Core, live: LiveCatalog, *, every: float = POLL_EVERY):
         self.core, self.live, self.every = core, live, every
-        self._seen: dict[str, str | None] = {PLAN: None, CATALOG: None}
+        self._seen: dict[str, str | None] = {PLAN: None, CATALOG: None, FEEDS: None}
+        self.feeds: SharedFeeds | None = None  # set by SharedFeeds
         self._catalog_version = live.version
         self._absorb = 0  # changes still to come from applying another process's (not announced again)
         self._tasks: set[asyncio.Task] = set()
@@ -40,6 +48,8 @@ class ChangeBeacon:
         self._loop_task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
+        if self.feeds is not None:
+            await self.feeds.close()
         tasks = [t for t in (self._loop_task, *self._tasks) if t is not None]
         if self._loop_task is not None:
             self._loop_task.cancel()
@@ -50,13 +60,17 @@ class ChangeBeacon:
         if self._absorb:
             self._absorb -= 1
             return
-        task = asyncio.get_running_loop().create_task(self._announce())
+        self.announce(PLAN)
+
+    def announce(self, key: str) -> None:
+        """Tell the other processes that what `key` names changed here (in a task of its own)."""
+        task = asyncio.get_running_loop().create_task(self._announce(key))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _announce(self) -> None:
-        keys = [PLAN]
-        if self.live.version != self._catalog_version:
+    async def _announce(self, key: str) -> None:
+        keys = [key]
+        if key == PLAN and self.live.version != self._catalog_version:
             self._catalog_version = self.live.version
             keys.append(CATALOG)
         try:
@@ -76,7 +90,11 @@ class ChangeBeacon:
 
     async def apply(self) -> None:
         """Take in what other processes changed since the last look."""
-        plan, catalog = await self.core.store.get_meta(PLAN), await self.core.store.get_meta(CATALOG)
+        plan, catalog, feeds = [await self.core.store.get_meta(key) for key in (PLAN, CATALOG, FEEDS)]
+        if feeds != self._seen[FEEDS]:
+            self._seen[FEEDS] = feeds
+            if self.feeds is not None:
+                await self.feeds.follow()
         if catalog != self._seen[CATALOG]:
             self._seen[CATALOG] = catalog
             self._absorb = 1  # the reload's own change (a change of ours meanwhile may take its place: one echo at most)
@@ -95,3 +113,49 @@ class ChangeBeacon:
                 self.core.changed()
             finally:
                 self._absorb = 0
+
+
+class SharedFeeds:
+    """The feed watcher of every process on a shared database (`Feeds.watch_feeds`): a feed is
+    checked where it is added; the process holding the scheduler role (`polling` set) polls what
+    the database lists, told by the beacon."""
+
+    def __init__(self, beacon: ChangeBeacon):
+        self.beacon = beacon
+        self.polling: NewsPolling | None = None  # this process's feed polling while it holds the scheduler role
+        self._checker = NewsPolling.for_core(beacon.core, None)  # never started: its poller checks new feeds
+        beacon.core.feeds.watch_feeds(self)
+        beacon.feeds = self
+
+    def attach(self, polling: NewsPolling | None) -> None:
+        """The scheduler role started (`polling`) or stopped (None) feed polling here."""
+        self.polling = polling
+        self.beacon.core.feeds.watch_feeds(self)  # feed polling registered itself: this one answers
+
+    async def check(self, url: str) -> int:
+        return await self._checker.check(url)
+
+    def watch(self, feed: FeedConfig) -> None:
+        if self.polling is not None:
+            self.polling.watch(feed)
+        self.beacon.announce(FEEDS)
+
+    async def unwatch(self, name: str) -> None:
+        if self.polling is not None:
+            await self.polling.unwatch(name)
+        self.beacon.announce(FEEDS)
+
+    async def follow(self) -> None:
+        """Poll the feeds the database lists now, and only those (if this process polls)."""
+        polling = self.polling
+        if polling is None:
+            return
+        listed = {feed.name: feed for feed in await self.beacon.core.feeds.all()}
+        for name in set(polling.feeds) - set(listed):
+            await polling.unwatch(name)
+        for name, feed in listed.items():
+            if name not in polling.feeds:
+                polling.watch(feed)
+
+    async def close(self) -> None:
+        await self._checker.poller.aclose()

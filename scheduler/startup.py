@@ -45,7 +45,7 @@ from bot.storage import Storage, open_storage
 from bot.storage.contract import UsesMeta
 
 from .aps import ApsDriver
-from .changes import ChangeBeacon
+from .changes import ChangeBeacon, SharedFeeds
 from .jobs import Jobs
 from .news import NewsPolling
 from .role_wiring import want_roles
@@ -90,6 +90,7 @@ class Parts:
     killed = False  # True: the steps are left without closing anything (`BotProcess.kill`)
     shared = False  # True: several processes share the database; the work follows roles (`keeper`)
     keeper: RoleKeeper | None = None
+    beacon: ChangeBeacon | None = None
 
     def __init__(self) -> None:
         self.failed = asyncio.Event()  # set when the run cannot go on (`failure` says why)
@@ -302,7 +303,8 @@ def taking_roles(scheduled: list[Step]) -> StepContext:
         if not parts.shared:
             yield
             return
-        beacon = ChangeBeacon(parts.core, parts.live)  # what the others change, this one plans for
+        beacon = parts.beacon = ChangeBeacon(parts.core, parts.live)  # what the others change, this one plans for
+        SharedFeeds(beacon)  # /feeds add in any process; polled by the scheduler's holder
         await beacon.start()
         keeper = parts.keeper = RoleKeeper(parts.store)
         adapters = startup.adapters if startup.start_adapters else {}
@@ -325,6 +327,10 @@ async def scheduling(parts: Parts, startup: Startup, scheduled: list[Step]) -> A
     async with AsyncExitStack() as stack:
         for part in scheduled:
             await stack.enter_async_context(part.enter(parts, startup))
+        shared_feeds = parts.beacon.feeds if parts.beacon is not None else None
+        if shared_feeds is not None:
+            shared_feeds.attach(parts.news)
+            stack.callback(shared_feeds.attach, None)
         yield
 
 

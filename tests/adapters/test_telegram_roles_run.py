@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.storage.postgres import PostgresStorage
 from tests.adapters.telegram_process import ROOT, start_telegram_bot
+from tests.fakes.feeds_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
 
 CONFLICTS = 409
@@ -27,8 +28,10 @@ def write_catalog(tmp_path, airs: datetime) -> str:
     return 'catalog = "catalog.toml"\ntimezone = "UTC"\nleads = ["0m"]\n'
 
 
-async def start_bots(tmp_path, server: FakeTelegram, url: str, count: int, *, top: str = "") -> list[asyncio.subprocess.Process]:
-    return [await start_telegram_bot(tmp_path, server, top=top, database=url, log_level="INFO") for _ in range(count)]
+async def start_bots(tmp_path, server: FakeTelegram, url: str, count: int, *, top: str = "",
+                     sections: str = "[tvmaze]\nenabled = false\n") -> list[asyncio.subprocess.Process]:
+    return [await start_telegram_bot(tmp_path, server, top=top, sections=sections, database=url, log_level="INFO")
+            for _ in range(count)]
 
 
 async def holders(url: str) -> dict[str, int]:
@@ -161,3 +164,25 @@ async def test_a_paused_holder_drops_its_roles_when_it_resumes_and_does_not_poll
     assert len(server.sent) == 1
     assert after == before, server.errors  # the resumed process did not poll over the one that took over
     assert other in by_pid
+
+
+async def test_a_feed_an_owner_adds_through_one_process_is_polled_by_the_scheduler_s_holder(tmp_path, postgres_url):
+    feeds = await FeedServer().start()
+    try:
+        async with FakeTelegram() as server:
+            bots = await start_bots(tmp_path, server, postgres_url, 2, top='owners = ["telegram:7"]\n',
+                                    sections='[tvmaze]\nenabled = false\n[news]\nallow_hosts = ["127.0.0.1"]\n')
+            try:
+                await wait_holder(postgres_url, "receive:telegram")
+                await shared_out(postgres_url)  # the command comes to one process, the feed is polled by the other
+                server.push_message(7, 7, f"/feeds add {feeds.url('/wp/feed/')} Soompi")
+                [answer] = await server.wait_sent(1, timeout=15)
+                checked = len(feeds.requests)  # the receiving process fetched it once to check it
+                await asyncio.sleep(4)
+                polled = len(feeds.requests) - checked
+            finally:
+                await stop_all(bots)
+    finally:
+        await feeds.stop()
+    assert answer.plain_text.startswith("Added the feed Soompi"), answer.plain_text
+    assert polled >= 1  # its first poll, by the scheduler's holder
