@@ -111,6 +111,8 @@ class BotProcess(Parts):
         self.killed = True  # the steps are left without closing what they started...
         if self.keeper is not None:
             self.keeper.abandon()  # its leases expire by themselves
+        if self.beacon is not None:
+            await self.beacon.stop()
         await self.stop()  # ...but the database file watch is cancelled
         self.core.listening = False
         if self.news is not None:
