@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -63,6 +64,7 @@ class NewsPolling:
         self._next: dict[str, datetime] = {}  # virtual clock: when each feed is polled next
         self._started: set[str] = set()  # feeds polled once by this process (the poll at start ignores backoff)
         self._stopping = False
+        self.may_run: Callable[[], bool] = lambda: True  # False: the process no longer holds the scheduler role
         core.feeds.watch_feeds(self)
 
     @classmethod
@@ -147,7 +149,7 @@ class NewsPolling:
 
     def poll_soon(self, name: str) -> asyncio.Task | None:
         """Start a poll of `name` unless one is under way; the task, or None."""
-        if self._stopping or name not in self.feeds:
+        if self._stopping or name not in self.feeds or not self.may_run():
             return None
         task = self._tasks.get(name)
         if task is not None and not task.done():

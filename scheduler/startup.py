@@ -193,6 +193,7 @@ async def scheduler(parts: Parts, startup: Startup) -> AsyncIterator[None]:
 async def feed_polling(parts: Parts, startup: Startup) -> AsyncIterator[None]:
     driver = parts.driver
     news = parts.news = NewsPolling.for_core(parts.core, driver.scheduler if isinstance(driver, ApsDriver) else None)
+    news.may_run = lambda: holds_scheduler(parts)  # paused past the scheduler's lease: no poll
     if isinstance(driver, VirtualDriver):
         driver.add_source(news)
     async with closing(parts, "feed polling", news.stop):  # a start that fails part-way stops what it began
@@ -205,6 +206,7 @@ async def tvmaze_refreshes(parts: Parts, startup: Startup) -> AsyncIterator[None
     if not isinstance(parts.driver, ApsDriver) or parts.client is None:
         yield  # on the virtual clock a story runs refreshes itself
         return
+    parts.refresher.may_run = lambda: holds_scheduler(parts)
     parts.refresher.attach(parts.driver.scheduler)
     async with closing(parts, "refreshing from TVmaze", parts.refresher.stop):
         yield

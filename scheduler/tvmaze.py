@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -34,6 +35,7 @@ class Refresher:
     def __init__(self, live: LiveCatalog):
         self.live = live
         self._task: asyncio.Task | None = None
+        self.may_run: Callable[[], bool] = lambda: True  # False: the process no longer holds the scheduler role
 
     async def run_due(self) -> int:
         """Refresh every due import someone follows; returns how many were read from TVmaze."""
@@ -106,7 +108,7 @@ class Refresher:
 
     async def tick(self) -> None:
         """APScheduler's job: start a refresh round unless one is under way, and return."""
-        if self._task is None or self._task.done():
+        if self.may_run() and (self._task is None or self._task.done()):
             self._task = asyncio.get_running_loop().create_task(self._round(), name=JOB_ID)
 
     async def _round(self) -> None:
