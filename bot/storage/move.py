@@ -12,10 +12,11 @@ forget are left behind.
 
 from __future__ import annotations
 
+import logging
 import os
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import aiosqlite
 import psycopg
@@ -38,6 +39,7 @@ NOT_COPIED: tuple[str, ...] = ("leases",)
 _EXPIRING = frozenset({"deliveries", "catalog_notices"})  # rows older than the prune's cut-off stay behind
 _IDENTITIES = {"catalog_edits": "id", "catalog_notices": "seq"}  # the target's sequences continue after the copied ids
 _BATCH = 5000
+log = logging.getLogger(__name__)
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -120,7 +122,7 @@ async def _probe_source(path: str) -> int:
     if problem:
         raise MoveRefused(f"{path}: {problem}")
     try:
-        async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as db:
+        async with aiosqlite.connect(_read_only(path), uri=True) as db:
             async with db.execute("PRAGMA user_version") as cur:
                 row = await cur.fetchone()
     except aiosqlite.Error as exc:
@@ -185,33 +187,39 @@ async def _copy(path: str, target: str, *, name: str, expired_before: int) -> tu
     left = 0
     conn = await _connect(target, name)
     try:
-        async with aiosqlite.connect(f"file:{path}?mode=ro", uri=True) as src, conn.transaction():
-            tables = sql.SQL(", ").join(sql.Identifier(t) for t in (*TABLES, *NOT_COPIED))
-            await conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(tables))
-            await _check_empty(conn, name)  # again, under the locks: nobody wrote since the first look
-            await src.execute("BEGIN")  # one snapshot of the source
-            for table in TABLES:
-                columns = await _columns(src, table)
-                where, params = ("WHERE expires_at >= ?", (expired_before,)) if table in _EXPIRING else ("", ())
-                if table in _EXPIRING:
-                    async with src.execute(f"SELECT count(*) FROM {table} WHERE expires_at < ?", (expired_before,)) as cur:
-                        left += int((await cur.fetchone() or (0,))[0])
-                copied.append(Copied(table, await _copy_table(src, conn, table=table, columns=columns, where=where,
-                                                              params=params)))
-            await src.rollback()
-            for table, column in _IDENTITIES.items():
-                await conn.execute(
-                    sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({}), 0) + 1, false) FROM {}").format(
-                        sql.Identifier(column), sql.Identifier(table)),
-                    (table, column),
-                )
-        await conn.set_autocommit(True)
-        await conn.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in TABLES)))
-    except psycopg.Error as exc:
-        raise MoveRefused(f"{name}: the copy failed and was undone: {_first_line(exc)}") from None
+        try:
+            async with aiosqlite.connect(_read_only(path), uri=True) as src, conn.transaction():
+                tables = sql.SQL(", ").join(sql.Identifier(t) for t in (*TABLES, *NOT_COPIED))
+                await conn.execute(sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(tables))
+                await _check_empty(conn, name)  # again, under the locks: nobody wrote since the first look
+                await src.execute("BEGIN")  # one snapshot of the source
+                for table in TABLES:
+                    left += await _expired(src, table, expired_before=expired_before)
+                    copied.append(Copied(table, await _copy_table(src, conn, table=table, expired_before=expired_before)))
+                await src.rollback()
+                for table, column in _IDENTITIES.items():
+                    await conn.execute(
+                        sql.SQL("SELECT setval(pg_get_serial_sequence(%s, %s), coalesce(max({}), 0) + 1, false) FROM {}").format(
+                            sql.Identifier(column), sql.Identifier(table)),
+                        (table, column),
+                    )
+        except psycopg.Error as exc:
+            raise MoveRefused(f"{name}: the copy failed and was undone: {_first_line(exc)}") from None
+        except aiosqlite.Error as exc:
+            raise MoveRefused(f"{path}: cannot read the database ({exc}); nothing was copied") from None
+        try:  # the planner's statistics for the new rows; autovacuum would get there too, later
+            await conn.set_autocommit(True)
+            await conn.execute(sql.SQL("ANALYZE {}").format(sql.SQL(", ").join(sql.Identifier(t) for t in TABLES)))
+        except psycopg.Error as exc:
+            log.warning("%s: copied, but ANALYZE failed: %s", name, _first_line(exc))
     finally:
         await conn.close()
     return tuple(copied), left
+
+
+def _read_only(path: str) -> str:
+    """A SQLite URI opening `path` read-only (any `?` or `#` in the path quoted)."""
+    return f"file:{quote(path)}?mode=ro"
 
 
 async def _columns(src: aiosqlite.Connection, table: str) -> list[str]:
@@ -219,9 +227,20 @@ async def _columns(src: aiosqlite.Connection, table: str) -> list[str]:
         return [row[1] for row in await cur.fetchall()]
 
 
-async def _copy_table(src: aiosqlite.Connection, conn: AsyncConnection, *, table: str, columns: Sequence[str],
-                      where: str, params: Sequence[object]) -> int:
-    """COPY one table's rows; catalog_notices' order (SQLite's rowid) becomes its `seq`."""
+async def _expired(src: aiosqlite.Connection, table: str, *, expired_before: int) -> int:
+    """How many of the table's rows the prune would forget (left behind)."""
+    if table not in _EXPIRING:
+        return 0
+    async with src.execute(f"SELECT count(*) FROM {table} WHERE expires_at < ?", (expired_before,)) as cur:
+        row = await cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def _copy_table(src: aiosqlite.Connection, conn: AsyncConnection, *, table: str, expired_before: int) -> int:
+    """COPY one table's rows (of a ledger table, those not expired); catalog_notices' order
+    (SQLite's rowid) becomes its `seq`."""
+    columns = await _columns(src, table)
+    where, params = ("WHERE expires_at >= ?", (expired_before,)) if table in _EXPIRING else ("", ())
     selected = [*columns, "rowid"] if table == "catalog_notices" else list(columns)
     written = [*columns, "seq"] if table == "catalog_notices" else list(columns)
     order = " ORDER BY rowid" if table == "catalog_notices" else ""

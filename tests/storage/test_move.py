@@ -14,6 +14,7 @@ from bot.storage import open_storage
 from bot.storage.move import MoveRefused, move
 from bot.storage.postgres import PostgresStorage
 from bot.storage.sqlite import MIGRATIONS, SCRIPTS
+from bot.storage.values import LedgerJob
 
 LATEST = MIGRATIONS.latest
 
@@ -128,3 +129,18 @@ async def test_a_newer_source_is_refused(tmp_path, postgres_url):
         db.execute(f"PRAGMA user_version = {LATEST + 1}")
     assert "written by a newer dramabot" in await refused(source=str(path), target=postgres_url)
     assert tables_in(postgres_url) == []
+
+
+async def test_ledger_rows_the_prune_would_forget_stay_behind_and_an_odd_file_name_is_read(tmp_path, postgres_url):
+    path = tmp_path / "bot #1?.sqlite3"
+    store = await open_storage(path)
+    await store.claim(LedgerJob("reminder", "old#1@x|30", 1_000), recipients=[("telegram", "1"), ("telegram", "2")])
+    await store.claim(LedgerJob("reminder", "new#1@x|30", 5_000), recipients=[("telegram", "1")])
+    await store.close()
+    report = await move(source=str(path), target=postgres_url, expired_before=2_000)
+    assert {c.table: c.rows for c in report.copied}["deliveries"] == 1 and report.left_behind == 2
+    target = await PostgresStorage.open(postgres_url, exclusive=False)
+    try:
+        assert [d.job for d in await target.delivery_states()] == ["new#1@x|30"]
+    finally:
+        await target.close()
