@@ -5,6 +5,7 @@ copied ones."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 
 import psycopg
@@ -96,9 +97,12 @@ async def test_a_bot_running_on_either_side_is_refused(tmp_path, postgres_url):
     assert (await refused(source=source, target=postgres_url)).startswith(
         f"{source}: another dramabot is already running on this database (process ")
     await running.close()
-    running = await open_storage(postgres_url)  # a bot on the (still empty) target
-    assert (await refused(source=source, target=postgres_url)).endswith(
-        "another dramabot is already running on this database; stop it first")
+    running = await open_storage(postgres_url)  # a bot on the (still empty) target, holding a role
+    await running.take_lease(role="scheduler", holder="host:1:a", now=time.time(), ttl=15)
+    assert (await refused(source=source, target=postgres_url)).endswith((
+        "another dramabot is already running on this database; stop it first",  # the single-instance lock, while there is one
+        "is not empty (table leases has rows); migrate into a new, empty database",  # its roles, once several processes share it
+    ))
     await running.close()
     target = await PostgresStorage.open(postgres_url, exclusive=False)
     assert await target.subscriptions(platform="telegram", chat_id="1") == []
