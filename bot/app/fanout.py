@@ -181,6 +181,8 @@ class Fanout:
             if queued:
                 self.handed_over += len(queued)
                 await self.state.store.wake_sender(platform)
+                log.info("%d %s deliveries of %s %s queued for the process sending %s",
+                         len(queued), platform, job.kind, job.key, platform)
         return items
 
     async def _claim(self, job: DeliveryJob, chunk: list[Recipient], version: int, *,
