@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", parents=[common], help="run the bot (console adapter when no token is configured)")
     simulate = sub.add_parser("simulate", parents=[common], help="run a JSON Lines scenario on a virtual clock")
     simulate.add_argument("scenario", help="scenario file, or - for standard input")
+    sub.add_parser("status", parents=[common], help="which process holds which role (several processes on PostgreSQL)")
     return parser
 
 
@@ -58,7 +59,33 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "simulate":  # no network: TVmaze stays off on the virtual clock
         return _simulate(args, config.model_copy(update={"tvmaze": config.tvmaze.model_copy(update={"enabled": False})}), catalog)
+    if args.command == "status":
+        return asyncio.run(_status(args.db or config.database))
     return asyncio.run(_run(args, config, catalog))
+
+
+async def _status(database: str) -> int:
+    """Print each role's holder, generation and seconds until its lease expires, then the live processes."""
+    import time
+
+    from bot.storage import StorageError, database_name, open_storage
+    from scheduler.roles import describe
+
+    try:
+        store = await open_storage(database, exclusive=False)
+    except StorageError as exc:
+        print(f"dramabot: {exc}", file=sys.stderr)
+        return 2
+    try:
+        rows = await store.leases()
+    finally:
+        await store.close()
+    print(database_name(database))
+    if not store.shared:
+        print("one process does all the work (SQLite): no roles")
+        return 0
+    print("\n".join(describe(rows, now=time.time())))
+    return 0
 
 
 def _simulate(args: argparse.Namespace, config: Config, catalog: Catalog) -> int:

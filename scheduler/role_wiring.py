@@ -1,7 +1,9 @@
 """What each role starts and stops in a process on a shared database (see scheduler/startup.py):
 `scheduler` the scheduler's steps, `send:<platform>` the platform's sending from the queue,
 `receive:<platform>` a sole receiver's polling (with `send:<platform>` only: replies leave from the
-process that paces the platform), `shard:<platform>:<n>` the adapter's shards, shared out fairly."""
+process that paces the platform), `shard:<platform>:<n>` the adapter's shards, shared out fairly.
+The scheduler and the sending roles are shared out too: fanning out and sending compete for one
+event loop less when they run in different processes."""
 
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from functools import partial
 
+from bot.app.fanout import Fanout
 from bot.domain.interfaces import Adapter, SoleReceiver
 from bot.domain.roles import SCHEDULER, Lease, Role
 
 from .roles import RoleKeeper, ShardHolder
 
+WORK = "work"  # the scheduler and each platform's sending: on different processes when there are enough
+
 
 def want_roles(keeper: RoleKeeper, *, scheduling: Callable[[], AbstractAsyncContextManager[object]],
-               delivery: object, adapters: Mapping[str, Adapter]) -> None:
+               delivery: Fanout, adapters: Mapping[str, Adapter]) -> None:
     """Want every role this process can hold, with what gaining and losing each starts and stops:
     `scheduling()` is entered while `scheduler` is held; `delivery` (the core's) sends a platform's
     queue while `send:<platform>` is held."""
@@ -30,12 +35,14 @@ def want_roles(keeper: RoleKeeper, *, scheduling: Callable[[], AbstractAsyncCont
     async def lose_scheduler() -> None:
         await running.aclose()
 
-    keeper.want(SCHEDULER, on_gain=gain_scheduler, on_lose=lose_scheduler)
+    keeper.want(SCHEDULER, on_gain=gain_scheduler, on_lose=lose_scheduler, spread=WORK)
     for platform, adapter in adapters.items():
         send = Role("send", platform)
-        keeper.want(send, on_gain=partial(start_sending, delivery, platform), on_lose=partial(stop_sending, delivery, platform))
+        keeper.want(send, on_gain=partial(delivery.start_sending, adapter.platform),
+                    on_lose=partial(delivery.stop_sending, adapter.platform), spread=WORK)
         if isinstance(adapter, SoleReceiver) and adapter.receives_alone():
-            keeper.want(Role("receive", platform), on_gain=ignoring_lease(adapter.start_receiving),
+            receive = Role("receive", platform)
+            keeper.want(receive, on_gain=ignoring_lease(partial(adapter.start_receiving, partial(keeper.unexpired, receive))),
                         on_lose=adapter.stop_receiving, requires=send)
         if isinstance(adapter, ShardHolder):
             hold = partial(hold_shards, keeper, adapter)
@@ -52,15 +59,3 @@ def ignoring_lease(call: Callable[[], Awaitable[object]]) -> Callable[[Lease], A
 
 async def hold_shards(keeper: RoleKeeper, adapter: ShardHolder) -> None:
     await adapter.hold_roles(keeper.held)
-
-
-async def start_sending(delivery: object, platform: str, lease: Lease) -> None:
-    start = getattr(delivery, "start_sending", None)  # Fanout.start_sending (the cross-process queue)
-    if start is not None:
-        await start(platform, lease)
-
-
-async def stop_sending(delivery: object, platform: str) -> None:
-    stop = getattr(delivery, "stop_sending", None)
-    if stop is not None:
-        await stop(platform)

@@ -52,6 +52,9 @@ class ShardHolder(Protocol):
     async def hold_roles(self, roles: Iterable[Role]) -> None:
         """Hold the shards among `roles` (all this process holds now), and no other."""
 
+    def defer_shards(self) -> None:
+        """Connect no shard at start-up: the shard roles hand them out (called before `connect`)."""
+
 
 @dataclass
 class Wanted:
@@ -94,6 +97,11 @@ class RoleKeeper:
         if lease is None or self._monotonic() >= self._deadline[role]:
             return None
         return lease
+
+    def unexpired(self, role: Role) -> bool:
+        """Whether this process's lease on `role` has not expired by its own clock: True still while
+        a role handed over (not lost) winds down in its on_lose, False once it is past its expiry."""
+        return self._monotonic() < self._deadline.get(role, 0.0)
 
     @property
     def held(self) -> list[Role]:
@@ -228,7 +236,6 @@ class RoleKeeper:
         for dependent in self._drop_order([role])[:-1]:
             await self._lose(dependent, why=f"{role} went", release=release)
         lease = self._held.pop(role, None)
-        self._deadline.pop(role, None)
         if lease is None:
             return
         (log.info if release else log.warning)("role %s lost by %s (generation %d): %s", role, self.holder,
@@ -238,6 +245,7 @@ class RoleKeeper:
                 await self._wanted[role].on_lose()
             except Exception:
                 log.exception("stopping role %s failed", role)
+        self._deadline.pop(role, None)
         if release:
             await self._release(lease)
 

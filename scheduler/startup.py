@@ -42,12 +42,14 @@ from bot.domain.interfaces import Adapter, Clock, SoleReceiver, VirtualClock
 from bot.domain.roles import SCHEDULER
 from bot.integrations.tvmaze import TvmazeClient
 from bot.storage import Storage, open_storage
+from bot.storage.contract import UsesMeta
 
 from .aps import ApsDriver
+from .changes import ChangeBeacon
 from .jobs import Jobs
 from .news import NewsPolling
 from .role_wiring import want_roles
-from .roles import RoleKeeper
+from .roles import RoleKeeper, ShardHolder
 from .tvmaze import Refresher
 from .virtual import VirtualDriver
 from .web import Sources, WebServer
@@ -129,6 +131,10 @@ def connect(platform: str) -> StepContext:
     @asynccontextmanager
     async def step(parts: Parts, startup: Startup) -> AsyncIterator[None]:
         adapter = startup.adapters[platform]
+        if isinstance(adapter, UsesMeta):
+            adapter.use_meta(parts.store)  # the Discord shard count "auto" settles once per database
+        if parts.shared and isinstance(adapter, ShardHolder):
+            adapter.defer_shards()  # the holders of shard:<platform>:<n> connect them (taking_roles)
         await adapter.connect()
         async with closing(parts, platform, adapter.stop):
             yield
@@ -296,11 +302,14 @@ def taking_roles(scheduled: list[Step]) -> StepContext:
         if not parts.shared:
             yield
             return
+        beacon = ChangeBeacon(parts.core, parts.live)  # what the others change, this one plans for
+        await beacon.start()
         keeper = parts.keeper = RoleKeeper(parts.store)
         adapters = startup.adapters if startup.start_adapters else {}
         want_roles(keeper, scheduling=lambda: scheduling(parts, startup, scheduled), delivery=parts.core.delivery,
                    adapters=adapters)
-        async with closing(parts, "handing roles over", keeper.stop):
+        async with closing(parts, "reading the others' changes", beacon.stop), \
+                closing(parts, "handing roles over", keeper.stop):
             await keeper.start()
             yield
 

@@ -1,8 +1,11 @@
 """The Discord adapter: discord.py 2 in the bot's own event loop.
 
-`connect` logs in, opens the gateway in a task (`Client.connect`, never the blocking `run`),
-waits for READY and syncs the slash commands (globally, and to `dev_guild` for instant updates).
-`listen` hands interactions to the core; `send` posts reminders and news; `stop` closes.
+`connect` logs a REST client in (sends, DM channels, scheduled events, command sync: they do not
+depend on shards), settles the shard count, and, unless shards are handed out by roles, opens every
+shard's gateway (one `Client.connect` task each, never the blocking `run`; see shards.py), waits for
+READY and syncs the slash commands (globally, and to `dev_guild` for instant updates). `set_shards`
+changes the shards held while running. `listen` hands interactions, from whichever shard they came
+on, to the core; `send` posts reminders and news; `stop` closes.
 
 Chats. A fan's personal chat is their DM channel with the bot, keyed by its channel id: every
 send is then one request (`POST /channels/{id}/messages`). A personal command typed anywhere
@@ -26,6 +29,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import Any
 
 import discord
@@ -46,11 +50,14 @@ from bot.domain.interfaces import (
     SystemClock,
     Unreachable,
 )
+from bot.domain.roles import Role
+from bot.storage.contract import Meta
 
 from .completion import NameCompleter
 from .errors import delivery_error
 from .events import EventCalendar
 from .messages import NO_MENTIONS, post_of, text_of
+from .shards import IDENTIFY_EVERY, IdentifyGate, ShardClient, Shards, shard_count, working
 from .tree import Translator, build_tree
 from .urls import pointed_at
 
@@ -76,15 +83,25 @@ class DiscordAdapter:
         defer_after: float = DEFER_AFTER,
         events_every: float = 3600.0,
         clock: Clock | None = None,
+        shards_by_role: bool = False,
+        identify_every: float = IDENTIFY_EVERY,
     ):
+        """`shards_by_role`: `connect` opens no shard; the roles machinery calls `set_shards` (several
+        processes on one database). Otherwise `connect` opens every shard of the count."""
         if not config.token:
             raise ValueError("the Discord adapter needs a bot token ([discord] token or DRAMABOT_DISCORD_TOKEN)")
         self.config = config
         self.guild_ready_timeout = guild_ready_timeout
         self.ready_timeout = ready_timeout
         self.defer_after = defer_after
-        self.client: discord.Client | None = None
-        self.tree: app_commands.CommandTree | None = None
+        self.shards_by_role = shards_by_role
+        self.client: discord.Client | None = None  # REST only: never connects to the gateway
+        self.tree: app_commands.CommandTree | None = None  # the REST client's: what is synced
+        self.meta: Meta | None = None  # where "auto" keeps Discord's shard count (the bot's database)
+        self.shard_count = 0  # settled by `connect`
+        self.shards = Shards(make=self._shard_client, token=config.token or "", ready_timeout=ready_timeout,
+                             slot=self._slot)
+        self._gate = IdentifyGate(identify_every)
         self.inbox: Inbox | None = None
         self.completer = NameCompleter(())
         self._completers: dict[Language, tuple[list[tuple[str, str]], NameCompleter]] = {}  # per language
@@ -94,60 +111,81 @@ class DiscordAdapter:
         self._dm_channels: OrderedDict[int, int] = OrderedDict()  # user id -> DM channel id
         self._troubles: dict[int, dict[int, str]] = {}  # guild -> channel -> why posting there failed
         self._channel_guilds: OrderedDict[int, int] = OrderedDict()  # channels set up with /channel, and deleted ones
-        self._gateway: asyncio.Task | None = None
         self._urls: contextlib.ExitStack | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------------
 
-    def _client(self) -> discord.Client:
+    def defer_shards(self) -> None:
+        """Several processes share the shards: `connect` opens none; the roles machinery calls `hold_roles`."""
+        self.shards_by_role = True
+
+    def use_meta(self, meta: Meta) -> None:
+        """The bot's database, where "auto" keeps the shard count Discord recommended (start-up gives it)."""
+        self.meta = meta
+
+    def _options(self) -> dict[str, Any]:
         intents = discord.Intents.none()
         intents.guilds = True  # channels, threads and roles of the servers the bot is in; not privileged
-        # debug events: `socket_event_type` says when the gateway's READY arrived (see _until_ready)
-        options: dict[str, Any] = {"intents": intents, "guild_ready_timeout": self.guild_ready_timeout,
-                                   "enable_debug_events": True}
-        shards = self.config.shards
-        if shards == "auto":
-            return discord.AutoShardedClient(**options)
-        return discord.AutoShardedClient(shard_count=int(shards), **options)
+        # debug events: `socket_event_type` says when the gateway's READY arrived (see shards.until_ready)
+        return {"intents": intents, "guild_ready_timeout": self.guild_ready_timeout, "enable_debug_events": True}
+
+    def _shard_client(self, shard: int, count: int) -> ShardClient:
+        """The gateway client of one shard, with a command tree answering its servers' interactions."""
+        client = ShardClient(gate=self._gate, shard_id=shard, shard_count=count, **self._options())
+        tree = build_tree(client, self._on_command, self._complete)
+        tree.on_error = self._on_tree_error  # type: ignore[method-assign]
+        client.event(self.on_guild_channel_delete)  # registered by its name
+        return client
 
     async def connect(self) -> None:
         self._urls = contextlib.ExitStack()
         self._urls.enter_context(pointed_at(self.config.rest_url, self.config.gateway_url))
-        self.client = client = self._client()
+        self.client = client = discord.Client(**self._options())
         self.tree = build_tree(client, self._on_command, self._complete)
-        self.tree.on_error = self._on_tree_error  # type: ignore[method-assign]
-        client.event(self.on_guild_channel_delete)  # registered by its name
         try:
             await client.login(self.config.token)
-            self._gateway = asyncio.get_running_loop().create_task(client.connect(reconnect=True), name="discord-gateway")
-            self._gateway.add_done_callback(self._gateway_ended)
-            await self._until_ready()
-            await self._sync()
+            self.shard_count = await shard_count(self.config.shards, ask=self._recommended, meta=self.meta)
+            if not self.shards_by_role:
+                await self.set_shards(frozenset(range(self.shard_count)), sync=True)
         except BaseException:
             await self.stop()
             raise
-        log.info("Discord: logged in as %s (application %s)", client.user, client.application_id)
+        log.info("Discord: logged in as %s (application %s), %d shard(s)", client.user, client.application_id,
+                 self.shard_count)
 
-    def _gateway_ended(self, task: asyncio.Task) -> None:
-        """discord.py reconnects by itself; it gives up only on a fatal close (a bad intent, a revoked token)."""
-        if not task.cancelled() and task.exception() is not None and self.inbox is not None:
-            log.error("Discord: the gateway connection ended for good; no commands arrive until a restart",
-                      exc_info=task.exception())
+    async def _recommended(self) -> int:
+        assert self.client is not None
+        count, _, _ = await self.client.http.get_bot_gateway()
+        return count
 
-    async def _until_ready(self) -> None:
-        """Until the gateway accepted the session (READY): interactions arrive from then on. discord.py's
-        `on_ready` comes `guild_ready_timeout` later, once server caches filled; nothing here needs them."""
-        assert self.client is not None and self._gateway is not None
-        ready = asyncio.ensure_future(self.client.wait_for("socket_event_type", check=lambda event: event == "READY"))
-        done, _ = await asyncio.wait({ready, self._gateway}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED)
-        if ready not in done:
-            ready.cancel()
-            if self._gateway in done:
-                self._gateway.result()  # raises what the connection died of
-                raise ConnectionError("the Discord gateway closed before READY")
-            raise TimeoutError(f"Discord: no READY from the gateway within {self.ready_timeout:g} s")
+    async def set_shards(self, ids: frozenset[int], *, count: int | None = None, sync: bool = False) -> None:
+        """Hold exactly the shards `ids` of `count` (default: the settled count): those newly in the set
+        connect (each IDENTIFYs with `[id, count]`), those no longer in it close, the others are not
+        touched. `sync`: then sync the slash commands (once per bot: the holder of shard 0, say).
+        Sending does not depend on the shards held."""
+        if self.client is None:
+            raise RuntimeError("set_shards before connect: the adapter is not logged in")
+        if count is not None:
+            self.shard_count = count
+        await self.shards.hold(ids, count=self.shard_count)
+        if self.calendar is not None:
+            self.calendar.poke()  # the scheduled events of the servers of shards gained are this process's now
+        if sync:
+            await self.sync_commands()
 
-    async def _sync(self) -> None:
+    @property
+    def shard_roles(self) -> list[Role]:
+        """The roles the bot's processes share out for this adapter: `shard:discord:<n>`, one per shard."""
+        return [Role("shard", "discord", shard) for shard in range(self.shard_count)]
+
+    async def hold_roles(self, roles: Iterable[Role]) -> None:
+        """Hold the shards of the `shard:discord:<n>` roles among `roles` (what a process holds now;
+        others are ignored), the roles machinery's one call on each gain or loss. The holder of shard 0
+        syncs the slash commands when it gains it: once per bot, again only when shard 0 moves."""
+        ids = frozenset(r.shard for r in roles if r.kind == "shard" and r.platform == "discord" and r.shard is not None)
+        await self.set_shards(ids, sync=0 in ids - self.shards.held)
+
+    async def sync_commands(self) -> None:
         assert self.tree is not None
         await self._slot()
         if self.tree.translator is None:
@@ -165,7 +203,8 @@ class DiscordAdapter:
         self._completer_for(inbox)
         self.inbox = inbox
         assert self.client is not None
-        self.calendar = EventCalendar(self.client, inbox, self._slot, self.clock.now, every=self.events_every)
+        self.calendar = EventCalendar(self.client, self.shards, inbox, slot=self._slot, now=self.clock.now,
+                                      every=self.events_every)
         self.calendar.start()
 
     async def stop(self) -> None:
@@ -173,12 +212,9 @@ class DiscordAdapter:
         if self.calendar is not None:
             await self.calendar.stop()
             self.calendar = None
+        await self.shards.close()
         if self.client is not None:
             await self.client.close()
-        if self._gateway is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(self._gateway, 5.0)
-            self._gateway = None
         if self._urls is not None:
             self._urls.close()
             self._urls = None
@@ -195,8 +231,8 @@ class DiscordAdapter:
 
     @property
     def connected(self) -> bool:
-        """Logged in and the gateway open (the web server's /readyz asks)."""
-        return self.client is not None and not self.client.is_closed()
+        """Logged in and every held shard's gateway open (the web server's /readyz asks)."""
+        return self.client is not None and not self.client.is_closed() and self.shards.open
 
     async def send(self, chat: ChatRef, message: Outgoing) -> None:
         if self.client is None:
@@ -214,8 +250,7 @@ class DiscordAdapter:
     def _note_trouble(self, channel_id: int, reason: str) -> None:
         """Remember a server channel that refused, to tell that server's admins on their next command. Its
         server comes from the cache, else from a /channel command or a deletion seen since the start."""
-        assert self.client is not None
-        guild = getattr(self.client.get_channel(channel_id), "guild", None)
+        guild = getattr(self.shards.get_channel(channel_id), "guild", None)
         guild_id = guild.id if guild is not None else self._channel_guilds.get(channel_id)
         if guild_id is not None:
             self._troubles.setdefault(guild_id, {})[channel_id] = reason
@@ -288,6 +323,10 @@ class DiscordAdapter:
         )
 
     async def _on_command(self, interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]) -> None:
+        with working(interaction.client):  # a shard being closed waits for the answer
+            await self._answer(interaction, path, args)
+
+    async def _answer(self, interaction: discord.Interaction, path: tuple[str, ...], args: dict[str, str]) -> None:
         inbox = self.inbox
         personal = path[0] != "channel"  # the core answers /channel in the channel, the rest to the person
         if inbox is None:

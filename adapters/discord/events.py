@@ -7,7 +7,8 @@ no state of its own: the events it made carry a reference line in their descript
 sync lists the server's events, creates what is missing, moves what the schedule moved, and
 deletes upcoming ones no channel wants any more. It syncs at start, after every `/channel`
 command, and every `every` seconds (the 7-day window moves on). Its requests take slots of the
-bot's 50 requests per second like every other request.
+bot's 50 requests per second like every other request. It manages the servers of the shards this
+process holds (their caches), so with several processes each server is synced by one of them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any, Protocol
 
 import discord
 
@@ -44,10 +46,20 @@ def reference(event: discord.ScheduledEvent) -> str | None:
     return last[len(MARK):] if last.startswith(MARK) else None
 
 
+class Servers(Protocol):
+    """The cached servers (and their channels) of the shards this process holds."""
+
+    @property
+    def guilds(self) -> list[discord.Guild]: ...
+    def get_guild(self, guild_id: int) -> discord.Guild | None: ...
+    def get_channel(self, channel_id: int) -> Any: ...
+
+
 class EventCalendar:
-    def __init__(self, client: discord.Client, inbox: Inbox, slot: Callable[[], Awaitable[None]], now: Callable[[], datetime],
-                 *, every: float = 3600.0):
-        self.client, self.inbox, self.slot, self.now, self.every = client, inbox, slot, now, every
+    def __init__(self, client: discord.Client, servers: Servers, inbox: Inbox, *, slot: Callable[[], Awaitable[None]],
+                 now: Callable[[], datetime], every: float = 3600.0):
+        """`client` makes REST requests; `servers` are those this process manages."""
+        self.client, self.servers, self.inbox, self.slot, self.now, self.every = client, servers, inbox, slot, now, every
         self._touched: set[int] = set()  # servers where this process made or checked events
         self._poked = asyncio.Event()
         self._task: asyncio.Task | None = None
@@ -85,9 +97,9 @@ class EventCalendar:
                 for episode in await self.inbox.upcoming(chat, DAYS):
                     wanted.setdefault(guild.id, {})[episode.key] = episode
         me = self.client.user.id if self.client.user else None
-        cached = {g.id for g in self.client.guilds if any(e.creator_id == me for e in g.scheduled_events)}
+        cached = {g.id for g in self.servers.guilds if any(e.creator_id == me for e in g.scheduled_events)}
         for guild_id in sorted(set(wanted) | self._touched | cached):
-            guild = self.client.get_guild(guild_id)
+            guild = self.servers.get_guild(guild_id)
             if guild is None:
                 continue
             try:
@@ -99,7 +111,7 @@ class EventCalendar:
         self.synced += 1
 
     async def _guild_of(self, channel_id: int) -> discord.Guild | None:
-        channel = self.client.get_channel(channel_id)
+        channel = self.servers.get_channel(channel_id)
         if channel is None:
             await self.slot()
             try:

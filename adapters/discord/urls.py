@@ -25,15 +25,23 @@ def rest_base(url: str) -> str:
     return url if API_VERSION.search(url) else f"{url}/api/v10"
 
 
+_ACTIVE: list[tuple[str, yarl.URL]] = []  # what each block still running set, oldest first
+_ORIGINAL: list[tuple[str, yarl.URL]] = []  # discord.py's own, kept while any block runs
+
+
 @contextlib.contextmanager
 def pointed_at(rest_url: str, gateway_url: str) -> Iterator[None]:
-    """Use these URLs ("" keeps Discord's) while the block runs; the previous ones come back after."""
-    saved = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
-    if rest_url:
-        Route.BASE = rest_base(rest_url)
-    if gateway_url:
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+    """Use these URLs ("" keeps Discord's) while the block runs. Blocks may overlap (two adapters in one
+    process, as in tests): when one ends, the newest still running keeps its URLs; after the last,
+    discord.py's own come back."""
+    if not _ACTIVE:
+        _ORIGINAL[:] = [(Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)]
+    base, gateway = _ORIGINAL[0]
+    mine = (rest_base(rest_url) if rest_url else base, yarl.URL(gateway_url) if gateway_url else gateway)
+    _ACTIVE.append(mine)
+    Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = mine
     try:
         yield
     finally:
-        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+        _ACTIVE.remove(mine)
+        Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = _ACTIVE[-1] if _ACTIVE else _ORIGINAL[0]

@@ -79,6 +79,29 @@ async def _yes() -> bool:
     return True
 
 
+def _always() -> bool:
+    return True
+
+
+class GuardedPolls:
+    """The bot as PTB's updater sees it: getUpdates goes out only while `may_poll()`; else it
+    waits a second and finds nothing (the role's loss stops the updater meanwhile)."""
+
+    def __init__(self, bot: Any, may_poll: Callable[[], bool]):
+        self._bot, self._may_poll = bot, may_poll
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._bot, name)
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Any, ...]:
+        if self._may_poll():
+            return await self._bot.get_updates(*args, **kwargs)
+        timeout = kwargs.get("timeout")
+        if timeout:  # the polling loop, not the last confirming call
+            await asyncio.sleep(1.0)
+        return ()
+
+
 class TelegramAdapter:
     platform: Platform = "telegram"
 
@@ -169,10 +192,12 @@ class TelegramAdapter:
     def defer_receiving(self) -> None:
         self._deferred = True
 
-    async def start_receiving(self) -> None:
-        """Long-poll getUpdates (after `listen`)."""
+    async def start_receiving(self, may_poll: Callable[[], bool] = _always) -> None:
+        """Long-poll getUpdates (after `listen`), each request only while `may_poll()`: a process
+        that was paused past its receive lease neither polls again nor confirms on stopping."""
         assert self.app is not None and self.app.updater is not None, "listen first"
         if not self.app.updater.running:
+            self.app.updater.bot = GuardedPolls(self.app.bot, may_poll)  # type: ignore[assignment]
             await self.app.updater.start_polling(
                 poll_interval=0, timeout=dtm.timedelta(seconds=self.poll_timeout), allowed_updates=UPDATES,
                 error_callback=self._on_poll_error,

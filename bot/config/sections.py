@@ -75,7 +75,7 @@ class DiscordConfig(BaseModel):
     dev_guild: Annotated[int, checked(values.guild)] = 0  # a server to sync commands to as well (instant); 0: none
     rest_url: Annotated[str, _ws_or_http(HTTP)] = ""  # REST base replacing https://discord.com; "": Discord
     gateway_url: Annotated[str, _ws_or_http(("ws://", "wss://"))] = ""  # replacing wss://gateway.discord.gg
-    shards: Annotated[int | Literal["auto"], checked(values.shards)] = "auto"  # "auto" (Discord says) or a count
+    shards: Annotated[int | Literal["auto"], checked(values.shards)] = 1  # a count, or "auto": Discord says, once per database
 
 
 class NewsConfig(BaseModel):

@@ -273,7 +273,8 @@ class SoleReceiver(Protocol):
 
     def defer_receiving(self) -> None: ...
 
-    async def start_receiving(self) -> None: ...
+    async def start_receiving(self, may_poll: Callable[[], bool]) -> None:
+        """Receive; each request to the platform only while `may_poll()` (the role is still held)."""
 
     async def stop_receiving(self) -> None: ...
 

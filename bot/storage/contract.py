@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ..domain.roles import Lease, LeaseRow
 from .values import (
@@ -186,6 +186,13 @@ class Meta(Protocol):
 
     async def get_meta(self, name: str) -> str | None: ...
     async def set_meta(self, *, name: str, value: str) -> None: ...
+
+
+@runtime_checkable
+class UsesMeta(Protocol):
+    """A part started before the core (an adapter) that keeps named values in the bot's database."""
+
+    def use_meta(self, meta: Meta) -> None: ...
 
 
 class Leases(Protocol):

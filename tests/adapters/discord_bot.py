@@ -19,7 +19,9 @@ from typing import Any
 from adapters.discord import DiscordAdapter
 from bot.config import Config, parse_config
 from bot.domain.catalog import Catalog
-from bot.domain.interfaces import Clock, VirtualClock
+from bot.domain.dbfile import is_postgres
+from bot.domain.interfaces import ChatRef, Clock, IncomingMessage, Reply, Upcoming, VirtualClock
+from bot.domain.render import Message
 from scheduler.process import BotProcess
 from scheduler.virtual import VirtualDriver
 from tests.conftest import at, bundled_catalog
@@ -63,7 +65,8 @@ class DiscordBot:
         options: dict[str, Any] = {"guild_ready_timeout": 0.05, "ready_timeout": 3.0, "clock": clock} | (adapter_options or {})
         adapter = DiscordAdapter(cfg.discord, **options)
         process = await BotProcess.start(config=cfg, catalog=catalog or bundled_catalog(), clock=clock,
-                                         adapters={"discord": adapter}, db_path=str(tmp_path / db))
+                                         adapters={"discord": adapter},
+                                         db_path=db if is_postgres(db) else str(tmp_path / db))
         return cls(process, adapter, clock)
 
     async def advance(self, to: str | datetime) -> None:
@@ -90,3 +93,28 @@ async def answer(call: InteractionCall) -> Sent:
     followup = await call.followup()
     assert followup.ephemeral == first.ephemeral  # a followup of a deferral keeps its privacy
     return followup
+
+
+class SlowInbox:
+    """An inbox whose commands take longer than Discord's patience."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self.seen: list[IncomingMessage] = []
+
+    async def run(self, msg: IncomingMessage, command, args) -> Reply:
+        self.seen.append(msg)
+        await asyncio.sleep(self.seconds)
+        return Reply(Message.of(f"done: {' '.join(command)} {dict(args)}"), personal=command[0] != "channel")
+
+    def names(self, lang: str = "en") -> list[tuple[str, str]]:
+        return [("The Interest of Love", "The Interest of Love"), ("사랑의 이해", "The Interest of Love")]
+
+    async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
+        return []
+
+    async def chats_with_events(self, platform) -> list[ChatRef]:
+        return []
+
+    async def request_slot(self, platform) -> None:
+        return None

@@ -127,7 +127,7 @@ async def test_a_deleted_channel_is_paused_and_the_admins_are_told_on_their_next
     server.delete_channel(CHANNEL)
     await server.dispatch("CHANNEL_DELETE", server.channels[CHANNEL])  # the bot's cache forgets it, as on Discord
     assert bot.adapter.client is not None
-    await eventually(lambda: bot.adapter.client.get_channel(CHANNEL) is None)
+    await eventually(lambda: bot.adapter.shards.get_channel(CHANNEL) is None)
     await bot.advance("2022-12-22T13:00:00Z")
     assert server.requests[MESSAGES] == 1  # refused once (404), then paused: episode 2 was not tried
     member = await answer(await server.slash("next", user=FAN, guild=GUILD, channel=OTHER))
@@ -146,7 +146,7 @@ async def test_a_korean_admin_is_told_in_korean_about_a_channel_the_bot_cannot_p
     server.delete_channel(CHANNEL)
     await server.dispatch("CHANNEL_DELETE", server.channels[CHANNEL])
     assert bot.adapter.client is not None
-    await eventually(lambda: bot.adapter.client.get_channel(CHANNEL) is None)
+    await eventually(lambda: bot.adapter.shards.get_channel(CHANNEL) is None)
     await bot.advance("2022-12-22T13:00:00Z")
     admin = await answer(await server.slash("channel list", user=ADMIN, guild=GUILD, channel=OTHER,
                                       permissions=ADMIN_PERMISSIONS, locale="ko"))

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.catalog import parse_catalog
 from tests.adapters.discord_bot import ADMIN, ADMIN_PERMISSIONS, CHANNEL, GUILD, DiscordBot, answer, eventually, world
-from tests.fakes.discord_api import FakeDiscord
+from tests.fakes.discord_api import FakeDiscord, Sent
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 
@@ -42,17 +42,22 @@ def moving_catalog(first, second) -> dict:
                                    {"episode": 3, "at": first + timedelta(days=30)}]}]}
 
 
+async def events_on(server: FakeDiscord) -> Sent:
+    """The admins subscribe CHANNEL to Moving Show (no events yet: they are opt-in), then turn events on."""
+    await answer(await server.slash("channel subscribe", {"name": "Moving Show"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
+                                    permissions=ADMIN_PERMISSIONS))
+    assert server.scheduled_events.get(GUILD, {}) == {}  # opt-in
+    return await answer(await server.slash("channel events", {"state": "on"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
+                                           permissions=ADMIN_PERMISSIONS))
+
+
 async def test_scheduled_events_are_created_for_the_week_and_moved_with_the_schedule(server, tmp_path):
     from tests.conftest import at
 
     first = at("2022-12-21T13:30:00Z")
     bot = await DiscordBot.start(server, tmp_path, catalog=parse_catalog(moving_catalog(first, first + timedelta(days=1))))
     try:
-        await answer(await server.slash("channel subscribe", {"name": "Moving Show"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
-                                  permissions=ADMIN_PERMISSIONS))
-        assert server.scheduled_events.get(GUILD, {}) == {}  # opt-in
-        on = await answer(await server.slash("channel events", {"state": "on"}, user=ADMIN, guild=GUILD, channel=CHANNEL,
-                                       permissions=ADMIN_PERMISSIONS))
+        on = await events_on(server)
         assert "server event" in on.content
         await eventually(lambda: len(server.scheduled_events.get(GUILD, {})) == 2)
         events = sorted(server.scheduled_events[GUILD].values(), key=lambda e: e["scheduled_start_time"])
@@ -78,5 +83,34 @@ async def test_scheduled_events_are_created_for_the_week_and_moved_with_the_sche
                                   permissions=ADMIN_PERMISSIONS))
         await eventually(lambda: calendar.synced > synced)
         assert server.scheduled_events[GUILD] == {}  # upcoming events removed
+    finally:
+        await moved.stop()
+
+
+async def test_scheduled_events_are_kept_by_the_process_holding_their_servers_shard(server, tmp_path):
+    from tests.conftest import at
+
+    first = at("2022-12-21T13:30:00Z")
+    bot = await DiscordBot.start(server, tmp_path, catalog=parse_catalog(moving_catalog(first, first + timedelta(days=1))))
+    try:
+        await events_on(server)
+        await eventually(lambda: len(server.scheduled_events.get(GUILD, {})) == 2)
+    finally:
+        await bot.stop()
+
+    # episode 2 moves; the new process is given its shards by roles, none at first
+    moved = await DiscordBot.start(server, tmp_path, catalog=parse_catalog(moving_catalog(first, first + timedelta(days=2))),
+                                   adapter_options={"shards_by_role": True, "identify_every": 0.0})
+    try:
+        calendar = moved.adapter.calendar
+        assert calendar is not None
+        await eventually(lambda: calendar.synced >= 1)
+        assert server.requests["PATCH /guilds/{guild_id}/scheduled-events/{event_id}"] == 0  # not its server yet
+        synced = calendar.synced
+        await moved.adapter.set_shards(frozenset({0}), sync=True)
+        await eventually(lambda: calendar.synced > synced)
+        assert server.requests["PATCH /guilds/{guild_id}/scheduled-events/{event_id}"] == 1
+        events = sorted(server.scheduled_events[GUILD].values(), key=lambda e: e["scheduled_start_time"])
+        assert events[1]["scheduled_start_time"].startswith("2022-12-23T13:30:00")
     finally:
         await moved.stop()

@@ -12,7 +12,7 @@ import pytest
 from adapters.discord.completion import MAX_CHOICES, NameCompleter
 from adapters.discord.errors import DMS_CLOSED_REASON, delivery_error
 from adapters.discord.messages import embed_of, post_of
-from adapters.discord.urls import rest_base
+from adapters.discord.urls import pointed_at, rest_base
 from bot.app.news import news_message
 from bot.domain.article import Article
 from bot.domain.i18n import stored_reason
@@ -87,3 +87,17 @@ def test_refusals_pause_the_chat_rate_limits_wait_and_the_rest_is_retried(error,
 def test_the_rest_url_gets_the_api_version_once():
     assert rest_base("http://proxy:8080/") == "http://proxy:8080/api/v10"
     assert rest_base("http://proxy:8080/api/v9") == "http://proxy:8080/api/v9"
+
+
+def test_overlapping_url_blocks_keep_the_newest_running_ones_urls_and_restore_discords_after_the_last():
+    from discord.gateway import DiscordWebSocket
+    from discord.http import Route
+
+    original = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    first, second = pointed_at("http://one:1", "ws://one:1/ws"), pointed_at("http://two:2", "ws://two:2/ws")
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first adapter stops while the second runs on
+    assert Route.BASE == "http://two:2/api/v10" and str(DiscordWebSocket.DEFAULT_GATEWAY) == "ws://two:2/ws"
+    second.__exit__(None, None, None)
+    assert (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY) == original

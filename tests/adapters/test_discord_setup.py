@@ -13,9 +13,18 @@ import pytest
 from adapters.discord import DiscordAdapter
 from bot.cli import platform_adapters
 from bot.domain.catalog import parse_catalog
-from bot.domain.interfaces import ChatRef, IncomingMessage, Reply, SystemClock, Upcoming
-from bot.domain.render import Message
-from tests.adapters.discord_bot import ADMIN_PERMISSIONS, FAN, GUILD, ROLE, DiscordBot, answer, config_for, world
+from bot.domain.interfaces import ChatRef, IncomingMessage, Reply, SystemClock
+from tests.adapters.discord_bot import (
+    ADMIN_PERMISSIONS,
+    FAN,
+    GUILD,
+    ROLE,
+    DiscordBot,
+    SlowInbox,
+    answer,
+    config_for,
+    world,
+)
 from tests.fakes.discord_api import MANAGE_GUILD, FakeDiscord, point_discord_at, running
 
 
@@ -76,31 +85,6 @@ async def test_a_fixed_shard_count_connects_through_the_configured_gateway(serve
         assert reply.content.startswith("I remind you")
     finally:
         await bot.stop()
-
-
-class SlowInbox:
-    """An inbox whose commands take longer than Discord's patience."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.seen: list[IncomingMessage] = []
-
-    async def run(self, msg: IncomingMessage, command, args) -> Reply:
-        self.seen.append(msg)
-        await asyncio.sleep(self.seconds)
-        return Reply(Message.of(f"done: {' '.join(command)} {dict(args)}"), personal=command[0] != "channel")
-
-    def names(self, lang: str = "en") -> list[tuple[str, str]]:
-        return [("The Interest of Love", "The Interest of Love"), ("사랑의 이해", "The Interest of Love")]
-
-    async def upcoming(self, chat: ChatRef, days: int) -> list[Upcoming]:
-        return []
-
-    async def chats_with_events(self, platform) -> list[ChatRef]:
-        return []
-
-    async def request_slot(self, platform) -> None:
-        return None
 
 
 async def test_a_slow_command_is_deferred_then_answered_in_a_followup(server):

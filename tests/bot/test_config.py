@@ -370,6 +370,8 @@ def test_discord_keys_are_read_and_checked():
     fails({"discord": {"gateway_url": "http://x"}}, "discord.gateway_url")
     fails({"discord": {"shards": 0}}, "discord.shards")
     fails({"discord": {"shards": "many"}}, "discord.shards")
+    assert parse_config({}).discord.shards == 1  # one shard unless told: "auto" asks Discord
+    assert parse_config({"discord": {"shards": "auto"}}).discord.shards == "auto"
 
 
 def test_the_discord_token_is_not_in_the_config_repr():

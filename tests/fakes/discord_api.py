@@ -27,13 +27,19 @@ Implemented
 - Discord's behaviour around those routes: ``Authorization: Bot <token>`` checked (401 otherwise; interaction
   and webhook-token routes need none, as on Discord); an interaction acknowledged twice answers 400/40060; one
   answered after ``interaction_timeout`` (3 s) answers 404/10062; unknown channels 404/10003.
-- Gateway at ``ws://127.0.0.1:<port>/ws``: HELLO, IDENTIFY -> READY (+ GUILD_CREATE per guild when the GUILDS
-  intent is asked), HEARTBEAT -> HEARTBEAT_ACK, REQUEST_GUILD_MEMBERS -> one GUILD_MEMBERS_CHUNK, RESUME ->
+- Gateway at ``ws://127.0.0.1:<port>/ws``: HELLO, IDENTIFY -> READY (+ GUILD_CREATE per guild of the session's
+  shard when the GUILDS intent is asked), HEARTBEAT -> HEARTBEAT_ACK, REQUEST_GUILD_MEMBERS -> one GUILD_MEMBERS_CHUNK, RESUME ->
   INVALID_SESSION (not resumable, so the client identifies afresh), presence updates recorded and ignored.
   Transport compression as the URL asks: ``compress=zlib-stream`` (one zlib stream per connection,
   Z_SYNC_FLUSH per message, binary frames; what discord.py 2.7 asks for when ``zstandard`` is not installed),
   ``zstd-stream`` when the ``zstandard`` module is importable here, otherwise plain JSON text frames.
   ``encoding=etf`` is refused with close code 4002.
+- Sharding: IDENTIFY's ``shard: [id, count]`` (``[0, 1]`` when absent) is kept per session and recorded in
+  ``identifies_by_shard``; a shard id not below its count is closed with 4010 (invalid shard). A guild belongs to
+  shard ``(guild_id >> 22) % count``: only that shard's READY lists it and gets its GUILD_CREATE, and its
+  interactions and events are dispatched on that shard's session (DMs on shard 0). A second live session
+  identifying a shard already held is recorded in ``shard_conflicts`` (Discord would invalidate one of them).
+  ``GET /gateway/bot`` answers ``shards`` (the recommended count, 1 unless given).
 - Test drivers: ``slash`` and ``autocomplete`` build INTERACTION_CREATE payloads from the synced command's
   schema (option types 3/4/5/10 converted, 6/7/8 resolved; roles are the guild's, see ``add_guild``), ``dispatch`` sends any event, ``drop_gateway``
   closes every connection.
@@ -45,7 +51,7 @@ Implemented
 - Records: ``requests`` (a Counter by route, e.g. ``"POST /channels/{channel_id}/messages"``), ``messages``
   (per channel), ``commands`` (per guild, ``None`` = global), ``scheduled_events``, ``rate_limited`` (429s
   sent), ``invalid_requests`` (401/403/429, what Discord counts toward its Cloudflare ban), ``identifies``,
-  ``heartbeats``, ``gateway_queries``.
+  ``identifies_by_shard``, ``shard_conflicts``, ``heartbeats``, ``gateway_queries``.
 
 discord.py 2.7 facts this fake is shaped by
 - ``Client.login`` asks ``GET /users/@me`` then ``GET /oauth2/applications/@me``; ``Client.connect`` never asks
@@ -64,7 +70,7 @@ discord.py 2.7 facts this fake is shaped by
 Deliberately not implemented
 - Anything else of Discord's API: guild/channel/role management, reactions, threads, message edits and
   deletes outside interactions, message components and modals (their callback types are only recorded),
-  attachments' bytes (only file names are kept), CDN assets, voice, sharding beyond one shard.
+  attachments' bytes (only file names are kept), CDN assets, voice, max_concurrency identify buckets.
 - Session resuming, zombie-connection detection, gateway send rate limits (120/60 s), privileged-intent
   refusal (4014), per-route limits other than channel messages, sub-limits, the 10 000 invalid requests ban
   itself (only counted), ETF encoding.
@@ -250,6 +256,7 @@ class GatewaySession:
         self.identified = False
         self.intents = 0
         self.session_id = ""
+        self.shard: tuple[int, int] = (0, 1)  # [id, count] as identified
         self._lock = asyncio.Lock()
 
     async def send(self, op: int, d: Any, t: str | None = None) -> None:
@@ -280,12 +287,14 @@ class FakeDiscord:
         bot_name: str = "dramabot",
         heartbeat_interval_ms: int = 41_250,
         interaction_timeout: float = 3.0,
+        shards: int = 1,
     ):
         self.token = token
         self.application_id = application_id
         self.bot_id = bot_id
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.interaction_timeout = interaction_timeout
+        self.shards = shards  # the shard count GET /gateway/bot recommends
         self.latency = 0.0
         self.via: str | None = "1.1 google"
 
@@ -303,6 +312,8 @@ class FakeDiscord:
         self.rate_limited = 0
         self.invalid_requests = 0
         self.identifies: list[dict[str, Any]] = []
+        self.identifies_by_shard: Counter[tuple[int, int]] = Counter()  # (id, count) -> IDENTIFYs
+        self.shard_conflicts: list[tuple[int, int]] = []  # shards identified while another session held them
         self.presences: list[dict[str, Any]] = []
         self.heartbeats = 0
         self.gateway_queries: list[dict[str, str]] = []
@@ -464,17 +475,32 @@ class FakeDiscord:
 
     async def wait_identified(self, timeout: float = 2.0) -> GatewaySession:
         await asyncio.wait_for(self._identified.wait(), timeout)
-        return self._session()
+        return self.live_sessions()[-1]
 
-    def _session(self) -> GatewaySession:
-        live = [s for s in self.sessions if s.identified and not s.ws.closed]
+    def live_sessions(self) -> list[GatewaySession]:
+        return [s for s in self.sessions if s.identified and not s.ws.closed]
+
+    @staticmethod
+    def shard_of(guild_id: int, count: int) -> int:
+        """Which shard of ``count`` a guild's events go to (Discord's formula)."""
+        return (guild_id >> 22) % count
+
+    def _session(self, guild: int | None = None) -> GatewaySession:
+        """The newest identified connection of the shard that owns ``guild`` (shard 0 for None: DMs)."""
+        live = self.live_sessions()
         if not live:
             raise RuntimeError("no identified gateway connection: start the client first")
-        return live[-1]
+        owners = [s for s in live if s.shard[0] == self.shard_of(guild or 0, s.shard[1])]
+        if not owners:
+            held = sorted(s.shard for s in live)
+            raise RuntimeError(f"no live gateway session holds the shard of guild {guild} (sessions: {held})")
+        return owners[-1]
 
     async def dispatch(self, event: str, data: Any) -> None:
-        """Send a DISPATCH event (op 0) to the newest identified connection."""
-        await self._session().dispatch(event, data)
+        """Send a DISPATCH event (op 0) on the newest identified connection of the shard of the event's
+        ``guild_id`` (shard 0 when it names none)."""
+        guild = data.get("guild_id") if isinstance(data, dict) else None
+        await self._session(int(guild) if guild else None).dispatch(event, data)
 
     async def drop_gateway(self, code: int = 1001) -> None:
         """Close every gateway connection from the server side."""
@@ -504,7 +530,7 @@ class FakeDiscord:
 
     async def _interaction(self, kind: int, name: str, options: dict[str, Any], focused: str | None,
                            where: Where) -> InteractionCall:
-        session = self._session()
+        session = self._session(where.guild)
         user, guild, channel, locale = where.user, where.guild, where.channel, where.locale
         if user not in self.users:
             self.add_user(user)
@@ -678,19 +704,28 @@ class FakeDiscord:
         if d.get("token") != self.token:
             await session.ws.close(code=4004, message=b"authentication failed")
             return
+        shard_id, count = (int(n) for n in d.get("shard") or (0, 1))
+        if not 0 <= shard_id < count:
+            await session.ws.close(code=4010, message=b"invalid shard")
+            return
+        if any(s.shard == (shard_id, count) for s in self.live_sessions()):
+            self.shard_conflicts.append((shard_id, count))
         self.identifies.append(d)
+        self.identifies_by_shard[shard_id, count] += 1
         session.identified = True
+        session.shard = (shard_id, count)
         session.intents = int(d.get("intents", 0))
         session.session_id = f"session-{self.snowflake()}"
+        guilds = [g for g in self.guilds if self.shard_of(g, count) == shard_id]
         await session.dispatch("READY", {
             "v": 10, "user": self.users[self.bot_id], "session_id": session.session_id,
-            "resume_gateway_url": self.gateway_url, "shard": d.get("shard", [0, 1]),
+            "resume_gateway_url": self.gateway_url, "shard": [shard_id, count],
             "application": {"id": str(self.application_id), "flags": 0},
-            "guilds": [{"id": str(g), "unavailable": True} for g in self.guilds],
+            "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
             "private_channels": [], "relationships": [], "presences": [],
         })
         if session.intents & GUILDS_INTENT:
-            for guild_id in self.guilds:
+            for guild_id in guilds:
                 await session.dispatch("GUILD_CREATE", self._guild_payload(guild_id))
         self._identified.set()
 
@@ -876,7 +911,7 @@ class FakeDiscord:
         return self._json({"url": self.gateway_url})
 
     async def _get_gateway_bot(self, request: web.Request) -> web.Response:
-        return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": {
+        return self._json({"url": self.gateway_url, "shards": self.shards, "session_start_limit": {
             "total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1}})
 
     async def _get_commands(self, request: web.Request) -> web.Response:

@@ -48,8 +48,8 @@ class QuickReidentify(discord.Client):
         """discord.py's own sleeps 5 s before every IDENTIFY but the first (Discord's identify rate limit)."""
 
 
-def make_bot(client_class: type[discord.Client] = discord.Client) -> Bot:
-    client = client_class(intents=discord.Intents.default(), guild_ready_timeout=0.05)
+def make_bot(client_class: type[discord.Client] = discord.Client, **options: int) -> Bot:
+    client = client_class(intents=discord.Intents.default(), guild_ready_timeout=0.05, **options)
     tree = app_commands.CommandTree(client)
     bot = Bot(client, tree, [], [])
 
@@ -444,3 +444,52 @@ async def test_raw_gateway_zlib_stream_frames_inflate(server: FakeDiscord) -> No
 async def test_raw_gateway_closes_4004_on_a_bad_token(server: FakeDiscord) -> None:
     frames, code = await _raw_gateway(server, "v=10&encoding=json", token="wrong")
     assert [f["op"] for f in frames] == [10] and code == 4004
+
+
+def guild_on_shard(shard: int, count: int, n: int = 1) -> int:
+    """A guild id whose events go to `shard` of `count` ((id >> 22) % count, as on Discord)."""
+    return ((count * n + shard) << 22) | 7
+
+
+def shard_bot(shard: int, count: int) -> Bot:
+    return make_bot(QuickReidentify, shard_id=shard, shard_count=count)
+
+
+async def test_shards_identify_with_their_id_and_get_only_their_guilds(server: FakeDiscord) -> None:
+    server.shards = 4
+    mine, other = guild_on_shard(3, 4), guild_on_shard(1, 4)
+    server.add_guild(mine, "Shard Three", channels={mine + 1: "general"}, members=[FAN])
+    server.add_guild(other, "Shard One", channels={other + 1: "general"}, members=[FAN])
+    three, one = shard_bot(3, 4), shard_bot(1, 4)
+    async with running(three.client, server.token), running(one.client, server.token):
+        assert server.identifies_by_shard == {(3, 4): 1, (1, 4): 1} and server.shard_conflicts == []
+        assert {g.id for g in three.client.guilds} == {g for g in server.guilds if server.shard_of(g, 4) == 3} \
+            and mine in {g.id for g in three.client.guilds}
+        assert [g.id for g in one.client.guilds] == [other]
+        await one.tree.sync()
+        call = await server.slash("subscribe", {"title": "Queenmaker"}, user=FAN, guild=mine)
+        assert (await call.response()).content == "Queenmaker in 1 h (Shard Three)"
+        assert len(three.interactions) == 1 and one.interactions == []  # dispatched on the guild's shard only
+        with pytest.raises(RuntimeError, match="no live gateway session holds the shard"):
+            await server.slash("subscribe", {"title": "Queenmaker"}, user=FAN)  # DMs come on shard 0: nobody
+        assert (await bot_gateway(server))["shards"] == 4
+
+
+async def bot_gateway(server: FakeDiscord) -> dict:
+    async with aiohttp.ClientSession() as session, session.get(
+            f"{server.api_base}/gateway/bot", headers={"Authorization": f"Bot {server.token}"}) as response:
+        return await response.json()
+
+
+async def test_a_second_session_on_a_held_shard_is_a_conflict_the_test_sees(server: FakeDiscord) -> None:
+    first, second = shard_bot(2, 4), shard_bot(2, 4)
+    async with running(first.client, server.token), running(second.client, server.token):
+        assert server.identifies_by_shard == {(2, 4): 2} and server.shard_conflicts == [(2, 4)]
+
+
+async def test_raw_gateway_closes_4010_on_a_shard_beyond_the_count(server: FakeDiscord) -> None:
+    async with aiohttp.ClientSession() as session, session.ws_connect(f"{server.gateway_url}?v=10") as ws:
+        await ws.receive_json()  # HELLO
+        await ws.send_json({"op": 2, "d": {"token": server.token, "intents": 1, "shard": [4, 4], "properties": {}}})
+        await ws.receive()
+    assert ws.close_code == 4010 and server.identifies == []

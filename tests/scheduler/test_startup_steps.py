@@ -60,8 +60,8 @@ async def test_a_failure_at_each_step_closes_exactly_what_had_started_in_reverse
     clock = CLOCKS[clock_kind]()
     names = [step.name for step in steps(Startup(**bot_settings(clock, tmp_path)))]
     assert names[:3] == ["opening the database", "connecting to telegram", "connecting to discord"]
-    assert names[-4:] == ["listening on discord", "answering incoming messages", "watching the database file",
-                          "taking catalog reloads"]
+    assert names[-5:] == ["listening on discord", "answering incoming messages", "taking roles",
+                          "watching the database file", "taking catalog reloads"]
     before = other_tasks()
     for failing_at in range(len(names) + 1):
         events: list[tuple[str, str]] = []
