@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     simulate = sub.add_parser("simulate", parents=[common], help="run a JSON Lines scenario on a virtual clock")
     simulate.add_argument("scenario", help="scenario file, or - for standard input")
     sub.add_parser("status", parents=[common], help="which process holds which role (several processes on PostgreSQL)")
+    migrate = sub.add_parser("migrate", help="copy a stopped bot's SQLite database into an empty PostgreSQL database")
+    migrate.add_argument("--from", dest="source", required=True, metavar="SQLITE_FILE", help="the bot's SQLite database")
+    migrate.add_argument("--to", dest="target", required=True, metavar="URL", help="postgresql://user@host:port/name (empty)")
     return parser
 
 
@@ -51,6 +54,8 @@ def _load(args: argparse.Namespace) -> tuple[Config, Catalog]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "migrate":
+        return asyncio.run(_migrate(args.source, args.target))
     logging.basicConfig(level=args.log_level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         config, catalog = _load(args)
@@ -114,6 +119,37 @@ def _simulate(args: argparse.Namespace, config: Config, catalog: Catalog) -> int
             print(f"dramabot: {exc}", file=sys.stderr)
             return 2
     return 0
+
+
+async def _migrate(source: str, target: str) -> int:
+    """`dramabot migrate`: copy, then a line per table; a refusal is one line and exit status 2."""
+    from bot.storage.move import MoveRefused, move
+    from scheduler.jobs import KEEP_LEDGER
+
+    expired_before = int(SystemClock().now().timestamp() - KEEP_LEDGER.total_seconds())
+    try:
+        report = await move(source=source, target=target, expired_before=expired_before)
+    except MoveRefused as exc:
+        print(f"dramabot: {exc}", file=sys.stderr)
+        return 2
+    upgraded = f", migrated from schema {report.source_schema_was} first" if report.source_schema_was != report.schema else ""
+    print(f"Copied {report.source} (schema {report.schema}{upgraded}) to {report.target}: "
+          f"{report.rows} rows in {report.seconds:.1f} s")
+    for copied in report.copied:
+        print(f"  {copied.table:<16} {copied.rows:>10}")
+    print(f"  (not copied: leases, and {report.left_behind} expired ledger rows and notices)")
+    key = _calendar_key(source)
+    if key:
+        print(f"Calendar links: set [web] calendar_key_file = \"{key}\" so every link keeps working.")
+    return 0
+
+
+def _calendar_key(source: str) -> str | None:
+    """The calendar links' key file beside the SQLite database, when there is one (its absolute path)."""
+    from scheduler.startup import calendar_key_path
+
+    key = calendar_key_path(source)
+    return str(Path(key).resolve()) if key and Path(key).exists() else None
 
 
 async def _reload(process, path: str | None) -> None:
