@@ -7,6 +7,7 @@ process does not send gets its rows queued for the process that does (`bot.app.s
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import operator
 import time
@@ -44,8 +45,9 @@ class Fanout:
         self.redelivery = Redelivery(state, ledger=self.ledger, rebuilders=rebuilders)
         self.outboxes: dict[str, Outbox] = {}
         self.shared = False  # True: platforms send only under their sending role (`start_sending`)
-        self.senders: dict[Platform, QueueSender] = {}  # the platforms this process sends from the shared queue
+        self.senders: dict[str, QueueSender] = {}  # the platforms this process sends from the shared queue
         self.handed_over = 0  # rows queued for another process's sender so far
+        self._handing_back: set[asyncio.Task] = set()
         self._stamp = 0
 
     # ---- lifecycle --------------------------------------------------------------------------------
@@ -115,7 +117,7 @@ class Fanout:
         self.senders[platform] = sender
         sender.start()
 
-    async def stop_sending(self, platform: Platform, *, grace: float | None = None) -> None:
+    async def stop_sending(self, platform: str, *, grace: float | None = None) -> None:
         """This process no longer sends `platform`: what it took and did not send goes back to the
         queue at once, after the sends in flight (bounded by stop_grace) are recorded."""
         sender = self.senders.pop(platform, None)
@@ -181,6 +183,8 @@ class Fanout:
             if queued:
                 self.handed_over += len(queued)
                 await self.state.store.wake_sender(platform)
+                log.info("%d %s deliveries of %s %s queued for the process sending %s",
+                         len(queued), platform, job.kind, job.key, platform)
         return items
 
     async def _claim(self, job: DeliveryJob, chunk: list[Recipient], version: int, *,
@@ -207,12 +211,39 @@ class Fanout:
     def queue(self, job: DeliveryJob, platform: str, items: list[Item]) -> None:
         outbox = self.outboxes.get(platform)
         if outbox is not None:
+            if self.shared and not self._still_sending(platform, items):
+                return
             outbox.submit(job, items)
             return
         retry_at = self.state.clock.now() + NO_ADAPTER_RETRY
         log.warning("no %s adapter is running: %d %s deliveries wait until %s", platform, len(items), job.kind, retry_at)
         for item in items:
             self.ledger.failed(item, f"no {platform} adapter is running", retry_at if retry_at < job.expires else None)
+
+    def _still_sending(self, platform: str, items: list[Item]) -> bool:
+        """Whether items claimed under a sending role (one claim: one generation) may still leave
+        from here. When the role moved on between claiming and queueing, their rows go back to the
+        queue for the next sender instead (once the claim is committed, as it is by now)."""
+        sender = self.senders.get(platform)
+        generation = items[0].sender if items else None
+        if sender is not None and sender.generation == generation:
+            return True
+        if generation is not None:
+            log.info("%d %s deliveries were claimed while this process sent %s; they go to its next sender",
+                     len(items), platform, platform)
+            task = asyncio.get_running_loop().create_task(self._hand_back(platform, generation))
+            self._handing_back.add(task)
+            task.add_done_callback(self._handing_back.discard)
+        return False
+
+    async def _hand_back(self, platform: str, generation: int) -> None:
+        store = self.state.store
+        try:
+            await store.requeue_claimed(platform=platform, sender=generation, now=unix_time(self.state.clock.now()),
+                                        scope="own")
+            await store.wake_sender(platform)
+        except Exception as exc:  # the next holder takes them back when it starts
+            log.warning("cannot hand %s deliveries back to the queue (%s)", platform, exc)
 
     def _next_stamp(self) -> int:
         """A claim stamp no other claim of this database has used (microseconds, strictly increasing)."""

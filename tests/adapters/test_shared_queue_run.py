@@ -34,6 +34,7 @@ async def test_three_processes_send_one_fan_out_to_every_chat_once_without_a_429
         assert set(got) == set(chats) and max(got.values()) == 1  # every chat once
         assert server.count_429 == 0
         assert all(p.returncode == 0 for p in group.processes), group.logs()[-3000:]
+        assert "queued for the process sending telegram" in group.logs()  # the scheduler's process is not the sender
         times = [m.at for m in server.sent if "Shared Love" in m.plain_text]
         assert (max(times) - min(times)) * 30 >= 999 * 0.95  # never faster than the bot-wide cap allows
 

@@ -209,3 +209,23 @@ async def test_retries_of_a_platform_are_sent_by_its_sender(processes):
     processes.clock.set(processes.clock.now() + timedelta(seconds=31))  # the retry's time comes
     await until(lambda: len(sender.sent_to()) == 10)
     assert sorted(sender.sent_to()) == chats and scheduler.sent_to() == []
+
+
+async def test_a_fan_out_whose_process_lost_the_role_between_claiming_and_queueing_goes_to_the_next_sender(processes):
+    """A process claims rows as the sender, loses send:telegram before it queued them (a news
+    fan-out queues after its transaction): it sends none of them; the next sender sends them all."""
+    first, second = await processes(), await processes()
+    await first.send_under(1)
+    chats = await fans(first, 30)
+    job = await first.core.reminders.job(ReminderKey(START.key, 30), START.start)
+    assert job is not None
+    recipients = await first.core.store.recipients([("show", "interestoflove")])
+    claimed = await first.core.delivery.claim(job, sorted(recipients), first.core.chats.version)
+    await first.core.delivery.stop_sending("telegram")
+    await second.send_under(2)
+    for platform, items in claimed.items():
+        first.core.delivery.queue(job, platform, items)
+    await until(lambda: len(second.sent_to()) >= 30)
+    await asyncio.sleep(0.3)
+    assert first.sent_to() == []  # it no longer paces Telegram: nothing left from it
+    assert sorted(second.sent_to()) == chats

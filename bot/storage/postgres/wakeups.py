@@ -40,11 +40,15 @@ class PostgresWakeups(PostgresBase):
         event.clear()
 
     async def _listen(self) -> None:
+        failing = False
         while True:
             try:
                 conn = await AsyncConnection.connect(self.url, autocommit=True)
                 try:
                     await conn.execute(f"LISTEN {WAKE_CHANNEL}")
+                    if failing:
+                        log.info("listening for due deliveries again")
+                        failing = False
                     async for notify in conn.notifies():
                         event = (self._due or {}).get(notify.payload)
                         if event is not None:
@@ -52,7 +56,9 @@ class PostgresWakeups(PostgresBase):
                 finally:
                     await conn.close()
             except psycopg.Error as exc:
-                log.warning("listening for due deliveries failed (%s); senders poll meanwhile", exc)
+                if not failing:  # one line per outage, not one per attempt
+                    log.warning("listening for due deliveries failed (%s); senders poll meanwhile", exc)
+                failing = True
                 await asyncio.sleep(RECONNECT_AFTER)
 
     async def _stop_listening(self) -> None:
