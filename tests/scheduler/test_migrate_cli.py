@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bot.storage.sqlite.schema import MIGRATIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
 
@@ -25,7 +27,7 @@ def test_migrate_copies_a_console_bot_and_the_bot_runs_on_postgresql(tmp_path, p
     moved = dramabot("migrate", "--from", str(db), "--to", postgres_url, cwd=tmp_path)
     assert moved.returncode == 0, moved.stderr
     lines = moved.stdout.splitlines()
-    assert lines[0].startswith(f"Copied {db} (schema 11) to PostgreSQL database dramabot_test_") and " s" in lines[0]
+    assert lines[0].startswith(f"Copied {db} (schema {MIGRATIONS.latest}) to PostgreSQL database dramabot_test_") and " s" in lines[0]
     assert "  chats                     1" in lines and "  subscriptions             1" in lines
     assert lines[-2] == "  (not copied: leases, and 0 expired ledger rows and notices)"
     assert lines[-1] == f'Calendar links: set [web] calendar_key_file = "{tmp_path}/bot.sqlite3.calendar-key" so every link keeps working.'
