@@ -17,6 +17,7 @@ from tests.fakes.feeds_server import FeedServer
 from tests.fakes.telegram_api import FakeTelegram
 
 CONFLICTS = 409
+EARLY = timedelta(seconds=61)  # a 0m reminder's fan-out starts this long before air (pacing's deadline margin)
 
 
 def write_catalog(tmp_path, airs: datetime) -> str:
@@ -186,3 +187,28 @@ async def test_a_feed_an_owner_adds_through_one_process_is_polled_by_the_schedul
         await feeds.stop()
     assert answer.plain_text.startswith("Added the feed Soompi"), answer.plain_text
     assert polled >= 1  # its first poll, by the scheduler's holder
+
+
+async def test_a_killed_scheduler_holder_is_replaced_and_the_reminder_still_comes_once(tmp_path, postgres_url):
+    fires = (datetime.now(UTC) + timedelta(seconds=24)).replace(microsecond=0)  # after the takeover
+    top = write_catalog(tmp_path, fires + EARLY)
+    async with FakeTelegram() as server:
+        bots = await start_bots(tmp_path, server, postgres_url, 2, top=top)
+        by_pid = {bot.pid: bot for bot in bots}
+        try:
+            await wait_holder(postgres_url, "receive:telegram")
+            await shared_out(postgres_url)
+            server.push_message(42, 42, "/subscribe Shared Love")
+            await server.wait_sent(1, timeout=10)
+            scheduler = (await holders(postgres_url))["scheduler"]
+            await asyncio.sleep(1.5)  # the subscription reached its plan
+            by_pid[scheduler].send_signal(signal.SIGKILL)
+            killed_at = asyncio.get_running_loop().time()
+            _, took = await wait_holder(postgres_url, "scheduler", other_than=scheduler)
+            [_, reminder] = await server.wait_sent(2, timeout=(fires - datetime.now(UTC)).total_seconds() + 15)
+            await asyncio.sleep(2)
+        finally:
+            await stop_all(bots)
+    assert took <= 15
+    assert reminder.chat_id == 42 and reminder.plain_text.startswith("⏰ Shared Love, episode 1") and len(server.sent) == 2
+    assert reminder.at > killed_at + took, (reminder.at - killed_at, took)  # sent by the process that took over
