@@ -25,7 +25,7 @@ def database_at(path, version: int) -> None:
 async def test_fresh_database_is_migrated_in_wal_mode_and_reopens(tmp_path):
     path = tmp_path / "data" / "bot.sqlite3"
     storage = await open_storage(path)
-    assert await storage.schema_version() == LATEST == 11
+    assert await storage.schema_version() == LATEST == 12
     await storage.subscribe(platform="telegram", chat_id="1", is_private=True, kind="show", target="interestoflove", now=100)
     await storage.close()
     with sqlite3.connect(path) as db:
