@@ -51,7 +51,7 @@ def wait_until(predicate, seconds: float, what: str) -> None:
 def test_a_signal_in_the_middle_of_a_fan_out_then_one_restart(tmp_path, how):
     db = str(tmp_path / "bot.sqlite3")
     asyncio.run(seed(db, "signalshow", CHATS))
-    airs = datetime.now(UTC) + timedelta(minutes=1, seconds=1.5)  # 1m lead: due in 1.5 s
+    airs = datetime.now(UTC) + timedelta(minutes=1, seconds=4)  # 1m lead: due in 4 s (a fresh database catches up nothing due before its first start)
     catalog = json.dumps({"shows": [{"title": "Signal Show", "network": "KBS",
                                       "airings": [{"episode": 1, "at": airs.isoformat()}]}]})
     log = tmp_path / "sent.log"
@@ -96,7 +96,7 @@ def test_a_sigkill_while_the_disk_is_full_repeats_only_what_was_unrecorded_when_
     restart: 294 chats got the reminder twice. While outcomes cannot be written, sending stops."""
     db = str(tmp_path / "bot.sqlite3")
     asyncio.run(seed(db, "signalshow", CHATS))
-    airs = datetime.now(UTC) + timedelta(minutes=1, seconds=1.5)
+    airs = datetime.now(UTC) + timedelta(minutes=1, seconds=4)
     catalog = json.dumps({"shows": [{"title": "Signal Show", "network": "KBS",
                                       "airings": [{"episode": 1, "at": airs.isoformat()}]}]})
     log = tmp_path / "sent.log"
@@ -135,7 +135,7 @@ def test_a_sigterm_while_the_platform_answers_slower_than_stop_grace_repeats_exa
     log counts them."""
     db = str(tmp_path / "bot.sqlite3")
     asyncio.run(seed(db, "signalshow", CHATS[:100]))
-    airs = datetime.now(UTC) + timedelta(minutes=1, seconds=1.5)
+    airs = datetime.now(UTC) + timedelta(minutes=1, seconds=4)
     catalog = json.dumps({"shows": [{"title": "Signal Show", "network": "KBS",
                                       "airings": [{"episode": 1, "at": airs.isoformat()}]}]})
     log = tmp_path / "sent.log"
